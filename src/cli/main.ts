@@ -1,0 +1,54 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { DataDirLockedError } from '../db/lock.js';
+import { serveCommand } from './serve.js';
+import { migrateCommand } from './migrate.js';
+import { workspaceCreateCommand } from './workspace-create.js';
+import { UsageError } from './usage-error.js';
+
+const USAGE = `Usage: gatehouse <command> [options]
+
+Commands:
+  serve                  Serve the web app and the API (the default)
+  migrate                Apply pending database migrations and exit
+  workspace create       Create a workspace and its owner; prints the ids as JSON
+      --slug acme --name "Acme Inc" --owner-email a@acme.test --owner-password '…'
+      [--owner-name "Ada Owner"] [--mode local|idp] [--domain acme.test]…
+
+Configuration comes from environment variables; see the README.`;
+
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals } = parseArgs({ args: argv, strict: false, allowPositionals: true });
+  const [command = 'serve', sub] = positionals;
+  if (command === 'help' || argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve':
+      return serveCommand(config);
+    case 'migrate':
+      return migrateCommand(config);
+    case 'workspace':
+      if (sub === 'create') return workspaceCreateCommand(config, argv.slice(2));
+      throw new UsageError(`Unknown workspace command "${sub ?? ''}".`);
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
+    else if (error instanceof DataDirLockedError) console.error(`Error: ${error.message}`);
+    else if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
+    else if (error instanceof Error && error.name === 'AppError') console.error(`Error: ${error.message}`);
+    else console.error(error);
+    process.exitCode = error instanceof UsageError ? 64 : 1;
+  },
+);

@@ -1,0 +1,34 @@
+import type { FieldError } from './errors.js';
+
+export interface PasswordPolicy {
+  minLength: number;
+}
+
+export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = { minLength: 12 };
+
+/** Long enough for passphrases, short enough that argon2 never sees megabytes. */
+export const MAX_PASSWORD_LENGTH = 256;
+
+export interface PasswordContext {
+  username?: string;
+  email?: string;
+}
+
+/** Returns each rule the password breaks, in words a person can act on. Empty when it passes. */
+export function checkPassword(password: string, context: PasswordContext, policy = DEFAULT_PASSWORD_POLICY): string[] {
+  const problems: string[] = [];
+  if ([...password].length < policy.minLength) problems.push(`Use at least ${policy.minLength} characters.`);
+  if (password.length > MAX_PASSWORD_LENGTH) problems.push(`Use at most ${MAX_PASSWORD_LENGTH} characters.`);
+  const lowered = password.toLowerCase();
+  const identities = [context.username, context.email, context.email?.split('@')[0]].filter(
+    (value): value is string => !!value && value.length > 0,
+  );
+  if (identities.some((identity) => lowered === identity.toLowerCase())) {
+    problems.push('Do not use your username or email address as the password.');
+  }
+  return problems;
+}
+
+export function passwordFieldErrors(path: string, problems: string[]): FieldError[] {
+  return problems.map((message) => ({ path, message }));
+}

@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import type { Kysely } from 'kysely';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../config.js';
+import type { DatabaseHandle } from '../db/connect.js';
+import type { Database } from '../db/schema.js';
+import { loggerOptions } from '../logger.js';
+import errorsPlugin from './plugins/errors.js';
+import sessionsPlugin from './plugins/sessions.js';
+import csrfPlugin from './plugins/csrf.js';
+import openapiPlugin from './plugins/openapi.js';
+import webPlugin from './plugins/web.js';
+import { PROBLEM_DESCRIPTIONS } from './problems.js';
+import healthRoutes from './routes/health.js';
+import setupRoutes from './routes/setup.js';
+import workspaceRoutes from './routes/workspaces.js';
+import authRoutes from './routes/auth.js';
+import memberRoutes from './routes/members.js';
+import activityRoutes from './routes/activity.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Kysely<Database>;
+    database: DatabaseHandle;
+    config: Config;
+  }
+}
+
+export const DEFAULT_WEB_DIST = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../web/dist');
+
+/** Small bodies only: nothing in the API needs more, and big bodies are a cheap way to burn CPU. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface BuildAppOptions {
+  config: Config;
+  database: DatabaseHandle;
+  /** Pass false to silence logs (tests), or pino options. */
+  logger?: boolean | object;
+  webDistDir?: string;
+}
+
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config, database } = options;
+  const app = Fastify({
+    logger: options.logger ?? loggerOptions(config.logLevel),
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: false,
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('db', database.db);
+  app.decorate('database', database);
+  app.decorate('config', config);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const secure = config.publicUrl.protocol === 'https:';
+  await app.register(errorsPlugin);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: secure ? [] : null,
+      },
+    },
+    hsts: secure,
+  });
+  await app.register(cookie);
+  await app.register(sessionsPlugin, { secure });
+  await app.register(csrfPlugin, { secure });
+  await app.register(openapiPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(
+    async (api) => {
+      await api.register(setupRoutes);
+      await api.register(workspaceRoutes);
+      await api.register(authRoutes);
+      await api.register(memberRoutes);
+      await api.register(activityRoutes);
+    },
+    { prefix: '/api/v1' },
+  );
+  app.get('/api/problems/:name', { schema: { hide: true } }, async (request, reply) => {
+    const { name } = request.params as { name: string };
+    const description = PROBLEM_DESCRIPTIONS[name];
+    if (!description) return reply.callNotFound();
+    return { type: `/api/problems/${name}`, description };
+  });
+  await app.register(webPlugin, { distDir: options.webDistDir ?? DEFAULT_WEB_DIST });
+  return app;
+}

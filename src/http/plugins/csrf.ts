@@ -1,0 +1,26 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import csrfProtection from '@fastify/csrf-protection';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Every state-changing API call must carry `x-csrf-token` matching the secret in an HttpOnly,
+ * SameSite=Strict cookie. This covers sign-in and set-up too (login CSRF), not only signed-in calls.
+ */
+async function csrfPlugin(app: FastifyInstance, options: { secure: boolean }): Promise<void> {
+  await app.register(csrfProtection, {
+    cookieKey: options.secure ? '__Host-gatehouse_csrf' : 'gatehouse_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'strict', secure: options.secure },
+    getToken: (request) => {
+      const header = request.headers['x-csrf-token'];
+      return Array.isArray(header) ? header[0] : header;
+    },
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    if (SAFE_METHODS.has(request.method) || !request.url.startsWith('/api/')) return done();
+    app.csrfProtection(request, reply, done);
+  });
+}
+
+export default fp(csrfPlugin, { name: 'gatehouse-csrf', dependencies: ['@fastify/cookie'] });

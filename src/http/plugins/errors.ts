@@ -1,0 +1,90 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError } from '../../domain/errors.js';
+import { sendProblem } from '../problems.js';
+
+const FRAMEWORK_ERRORS: Record<string, { type: string; title: string; detail: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { type: 'malformed-json', title: 'Malformed JSON', detail: 'The request body is not valid JSON.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    type: 'malformed-json',
+    title: 'Malformed JSON',
+    detail: 'The request says it carries JSON but the body is empty.',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    type: 'unsupported-media-type',
+    title: 'Unsupported media type',
+    detail: 'Send the request body as application/json.',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: { type: 'body-too-large', title: 'Body too large', detail: 'The request body is too large.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    type: 'bad-request',
+    title: 'Bad request',
+    detail: 'The Content-Length header does not match the body.',
+  },
+  FST_CSRF_MISSING_SECRET: {
+    type: 'csrf',
+    title: 'CSRF check failed',
+    detail: 'The CSRF cookie is missing. Reload the page and try again.',
+  },
+  FST_CSRF_INVALID_TOKEN: {
+    type: 'csrf',
+    title: 'CSRF check failed',
+    detail: 'The CSRF token is missing or invalid. Reload the page and try again.',
+  },
+  FST_ERR_BAD_URL: { type: 'bad-request', title: 'Bad request', detail: 'The URL is not valid.' },
+  FST_ERR_ASYNC_CONSTRAINT: { type: 'bad-request', title: 'Bad request', detail: 'The request could not be routed.' },
+};
+
+function fieldPath(instancePath: string | undefined, context: string | undefined): string {
+  const path = (instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
+  if (context && context !== 'body') return path ? `${context}.${path}` : context;
+  return path;
+}
+
+/** Turns every error into application/problem+json. A 5xx never carries internals to the client. */
+async function errorsPlugin(app: FastifyInstance): Promise<void> {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      return sendProblem(reply, {
+        type: error.type,
+        title: error.title,
+        status: error.status,
+        detail: error.message,
+        ...(error.errors ? { errors: error.errors } : {}),
+      });
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const errors = error.validation.map((issue) => ({
+        path: fieldPath(issue.instancePath, error.validationContext),
+        message: issue.message ?? 'Invalid value.',
+      }));
+      return sendProblem(reply, {
+        type: 'validation-failed',
+        title: 'Invalid request',
+        status: 400,
+        detail: errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join(' '),
+        errors,
+      });
+    }
+    const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
+    if (known) return sendProblem(reply, { ...known, status: error.statusCode ?? 400 });
+    if (error.statusCode === 429) {
+      return sendProblem(reply, { type: 'rate-limited', title: 'Too many requests', status: 429, detail: error.message });
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      request.log.info({ code: error.code }, 'client error');
+      return sendProblem(reply, { type: 'bad-request', title: 'Bad request', status: error.statusCode, detail: 'The request could not be understood.' });
+    }
+    if (isResponseSerializationError(error)) request.log.error({ err: error }, 'response failed its schema');
+    else request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, {
+      type: 'internal-error',
+      title: 'Internal error',
+      status: 500,
+      detail: `Something went wrong on our side. Quote request id ${request.id} when reporting it.`,
+    });
+  });
+}
+
+export default fp(errorsPlugin, { name: 'gatehouse-errors' });

@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { Config } from './config.js';
+import { resolveMasterKey } from './crypto/master-key.js';
+import { openDatabase, type DatabaseHandle } from './db/connect.js';
+import { migrateToLatest } from './db/migrator.js';
+import { buildApp } from './http/app.js';
+import { loggerOptions } from './logger.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  database: DatabaseHandle;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Opens the database, applies migrations and serves the API and the web app. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const logger = pino(loggerOptions(config.logLevel));
+  const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
+  if (masterKey.origin === 'generated') {
+    logger.warn({ file: masterKey.file }, 'No GATEHOUSE_MASTER_KEY given: generated a development master key (keep it, or set the variable in production)');
+  } else if (masterKey.origin === 'file') {
+    logger.info({ file: masterKey.file }, 'Using the development master key from the data directory');
+  }
+
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const applied = await migrateToLatest(database.db);
+    logger.info({ database: database.kind, location: database.location, applied }, 'Database ready');
+    const app = await buildApp({ config, database, logger: loggerOptions(config.logLevel) });
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ url, publicUrl: config.publicUrl.toString() }, 'Gatehouse is serving');
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        await app.close();
+        await database.close();
+      })());
+    return { app, database, url, stop };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,136 @@
+import { sql, type Kysely } from 'kysely';
+import { sha256Hex } from '../crypto/tokens.js';
+import type { RequestContext } from '../domain/actor.js';
+import type { Database } from '../db/schema.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface NewActivityEvent {
+  workspaceId: string;
+  actorId: string | null;
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  context: RequestContext;
+  /** Never put a secret here: details are shown to admins and exported. */
+  details?: Record<string, unknown>;
+}
+
+interface HashedFields {
+  workspaceId: string;
+  occurredAt: string;
+  actorId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+}
+
+/** Stable JSON (sorted keys) so the same event always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function eventHash(fields: HashedFields): string {
+  return sha256Hex(canonical(fields));
+}
+
+/**
+ * Appends an event to the workspace's hash chain, inside the caller's transaction so the event and the
+ * change it records commit together. A transaction-scoped advisory lock keeps the chain linear.
+ */
+export async function recordEvent(tx: Kysely<Database>, event: NewActivityEvent): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`activity:${event.workspaceId}`}, 0))`.execute(tx);
+  const last = await tx
+    .selectFrom('activity_events')
+    .select('hash')
+    .where('workspace_id', '=', event.workspaceId)
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const fields: HashedFields = {
+    workspaceId: event.workspaceId,
+    occurredAt: new Date().toISOString(),
+    actorId: event.actorId,
+    action: event.action,
+    targetType: event.targetType ?? null,
+    targetId: event.targetId ?? null,
+    ip: event.context.ip,
+    userAgent: event.context.userAgent,
+    details: event.details ?? {},
+    prevHash: last?.hash ?? GENESIS_HASH,
+  };
+  await tx
+    .insertInto('activity_events')
+    .values({
+      workspace_id: fields.workspaceId,
+      occurred_at: fields.occurredAt,
+      actor_id: fields.actorId,
+      action: fields.action,
+      target_type: fields.targetType,
+      target_id: fields.targetId,
+      ip: fields.ip,
+      user_agent: fields.userAgent,
+      details: JSON.stringify(fields.details),
+      prev_hash: fields.prevHash,
+      hash: eventHash(fields),
+    })
+    .execute();
+}
+
+export interface ActivityEventView {
+  id: string;
+  occurredAt: string;
+  action: string;
+  actorId: string | null;
+  actorEmail: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown>;
+}
+
+export async function listEvents(db: Kysely<Database>, workspaceId: string, limit = 200): Promise<ActivityEventView[]> {
+  const rows = await db
+    .selectFrom('activity_events as e')
+    .leftJoin('users as u', 'u.id', 'e.actor_id')
+    .select([
+      'e.id',
+      'e.occurred_at',
+      'e.action',
+      'e.actor_id',
+      'u.email as actor_email',
+      'e.target_type',
+      'e.target_id',
+      'e.ip',
+      'e.user_agent',
+      'e.details',
+    ])
+    .where('e.workspace_id', '=', workspaceId)
+    .orderBy('e.seq', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    occurredAt: row.occurred_at.toISOString(),
+    action: row.action,
+    actorId: row.actor_id,
+    actorEmail: row.actor_email,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    details: row.details,
+  }));
+}

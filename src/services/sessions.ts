@@ -1,0 +1,186 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, User, Workspace } from '../db/schema.js';
+import type { Actor, RequestContext } from '../domain/actor.js';
+import { AppError } from '../domain/errors.js';
+import { randomToken, hashToken } from '../crypto/tokens.js';
+import { passwordNeedsRehash, hashPassword, verifyAgainstDummy, verifyPassword } from '../crypto/passwords.js';
+import { recordEvent } from './activity.js';
+
+/** A session ends after this long without a request… */
+export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
+/** …and in any case this long after sign-in. */
+export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
+/** Sliding the idle expiry costs a write; do it at most this often per session. */
+const TOUCH_INTERVAL_MS = 60 * 1000;
+
+export const invalidCredentials = () =>
+  new AppError('invalid-credentials', 401, 'Sign-in failed', 'Wrong username or password.');
+
+export interface SignInInput {
+  workspaceSlug: string;
+  username: string;
+  password: string;
+}
+
+export interface SignedIn {
+  token: string;
+  user: User;
+  workspace: Workspace;
+}
+
+/**
+ * Checks the password and opens a new session. An unknown workspace, unknown user, deactivated user
+ * and wrong password all give the same answer, after the same argon2 work.
+ */
+export async function signIn(
+  db: Kysely<Database>,
+  input: SignInInput,
+  context: RequestContext,
+  replacedToken?: string,
+): Promise<SignedIn> {
+  const found = await db
+    .selectFrom('users as u')
+    .innerJoin('workspaces as w', 'w.id', 'u.workspace_id')
+    .selectAll('u')
+    .select(['w.slug as w_slug', 'w.name as w_name', 'w.mode as w_mode', 'w.verified_domains as w_domains', 'w.created_at as w_created_at'])
+    .where('w.slug', '=', input.workspaceSlug)
+    .where(sql<string>`lower(u.username)`, '=', input.username.trim().toLowerCase())
+    .executeTakeFirst();
+
+  const usable = found && found.status !== 'deactivated' && found.password_hash;
+  const ok = usable ? await verifyPassword(found.password_hash!, input.password) : await verifyAgainstDummy(input.password);
+
+  if (!found || !ok) {
+    const workspace = found
+      ? { id: found.workspace_id }
+      : await db.selectFrom('workspaces').select('id').where('slug', '=', input.workspaceSlug).executeTakeFirst();
+    if (workspace) {
+      await db.transaction().execute((tx) =>
+        recordEvent(tx, {
+          workspaceId: workspace.id,
+          actorId: found?.id ?? null,
+          action: 'auth.sign_in_failed',
+          targetType: found ? 'user' : undefined,
+          targetId: found?.id,
+          context,
+          details: { username: input.username.slice(0, 320), reason: found ? 'wrong_password' : 'unknown_user' },
+        }),
+      );
+    }
+    throw invalidCredentials();
+  }
+
+  const rehashed = passwordNeedsRehash(found.password_hash!) ? await hashPassword(input.password) : undefined;
+  const token = await db.transaction().execute(async (tx) => {
+    // Rotation: whatever session the browser presented before signing in ends here.
+    if (replacedToken) {
+      await tx
+        .updateTable('sessions')
+        .set({ ended_at: sql`now()` })
+        .where('token_hash', '=', hashToken(replacedToken))
+        .where('ended_at', 'is', null)
+        .execute();
+    }
+    if (rehashed) {
+      await tx.updateTable('users').set({ password_hash: rehashed, updated_at: sql`now()` }).where('id', '=', found.id).execute();
+    }
+    return openSession(tx, found.id, found.workspace_id, context);
+  });
+
+  const { w_slug, w_name, w_mode, w_domains, w_created_at, ...user } = found;
+  return {
+    token,
+    user,
+    workspace: { id: found.workspace_id, slug: w_slug, name: w_name, mode: w_mode, verified_domains: w_domains, created_at: w_created_at },
+  };
+}
+
+export interface AuthenticatedSession {
+  sessionId: string;
+  actor: Actor;
+  user: User;
+  workspace: Workspace;
+}
+
+/**
+ * Resolves a session cookie on every request. Reads the database each time, so an ended session or a
+ * deactivated user is out on the very next request, whichever server instance answers it.
+ */
+export async function resolveSession(db: Kysely<Database>, token: string): Promise<AuthenticatedSession | undefined> {
+  const row = await db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .innerJoin('workspaces as w', 'w.id', 's.workspace_id')
+    .selectAll('u')
+    .select([
+      's.id as session_id',
+      's.last_seen_at',
+      's.idle_expires_at',
+      's.absolute_expires_at',
+      'w.slug as w_slug',
+      'w.name as w_name',
+      'w.mode as w_mode',
+      'w.verified_domains as w_domains',
+      'w.created_at as w_created_at',
+    ])
+    .where('s.token_hash', '=', hashToken(token))
+    .where('s.ended_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const now = Date.now();
+  if (row.idle_expires_at.getTime() <= now || row.absolute_expires_at.getTime() <= now || row.status === 'deactivated') {
+    return undefined;
+  }
+  if (now - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
+    const idle = Math.min(now + SESSION_IDLE_MS, row.absolute_expires_at.getTime());
+    await db
+      .updateTable('sessions')
+      .set({ last_seen_at: new Date(now), idle_expires_at: new Date(idle) })
+      .where('id', '=', row.session_id)
+      .execute();
+  }
+  const { session_id, last_seen_at, idle_expires_at, absolute_expires_at, w_slug, w_name, w_mode, w_domains, w_created_at, ...user } = row;
+  void last_seen_at;
+  void idle_expires_at;
+  void absolute_expires_at;
+  return {
+    sessionId: session_id,
+    actor: { userId: user.id, workspaceId: user.workspace_id, role: user.role, status: user.status },
+    user,
+    workspace: { id: user.workspace_id, slug: w_slug, name: w_name, mode: w_mode, verified_domains: w_domains, created_at: w_created_at },
+  };
+}
+
+export async function signOut(tx: Kysely<Database>, session: AuthenticatedSession, context: RequestContext): Promise<void> {
+  await tx.updateTable('sessions').set({ ended_at: sql`now()` }).where('id', '=', session.sessionId).execute();
+  await recordEvent(tx, {
+    workspaceId: session.workspace.id,
+    actorId: session.user.id,
+    action: 'auth.signed_out',
+    targetType: 'session',
+    targetId: session.sessionId,
+    context,
+  });
+}
+
+/** Opens a session for a user who just proved who they are some other way (first-run set-up). */
+export async function openSession(tx: Kysely<Database>, userId: string, workspaceId: string, context: RequestContext): Promise<string> {
+  const token = randomToken();
+  const now = Date.now();
+  const session = await tx
+    .insertInto('sessions')
+    .values({
+      token_hash: hashToken(token),
+      user_id: userId,
+      workspace_id: workspaceId,
+      last_seen_at: new Date(now),
+      idle_expires_at: new Date(now + SESSION_IDLE_MS),
+      absolute_expires_at: new Date(now + SESSION_ABSOLUTE_MS),
+      ip: context.ip,
+      user_agent: context.userAgent,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await recordEvent(tx, { workspaceId, actorId: userId, action: 'auth.signed_in', targetType: 'session', targetId: session.id, context });
+  return token;
+}
