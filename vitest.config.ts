@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+const integration = (name: string, database: 'pglite' | 'postgres') => ({
+  extends: true as const,
+  test: {
+    name,
+    include: ['test/integration/**/*.test.ts'],
+    env: { GATEHOUSE_TEST_DB: database },
+  },
+});
+
+/**
+ * One suite, several projects: unit tests beside the code; the integration suite on PGlite always and
+ * on PostgreSQL when GATEHOUSE_TEST_DATABASE_URL is set; browser tests in Debian's Chromium.
+ */
+export default defineConfig({
+  test: {
+    globalSetup: ['test/helpers/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+      integration('pglite', 'pglite'),
+      ...(process.env.GATEHOUSE_TEST_DATABASE_URL ? [integration('postgres', 'postgres')] : []),
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], env: { GATEHOUSE_TEST_DB: 'pglite' } } },
+    ],
+  },
+});

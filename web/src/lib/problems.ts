@@ -1,0 +1,47 @@
+import { ApiError, type FieldProblem } from '../api';
+
+/** Strips "body." or a leading "/" and returns the path's candidates, longest first. */
+function pathCandidates(path: string): string[] {
+  const cleaned = path.replace(/^\/+/, '').replace(/^body[./]/, '');
+  const parts = cleaned.split(/[./]/).filter(Boolean);
+  const last = parts[parts.length - 1];
+  return last && last !== cleaned ? [cleaned, last] : [cleaned];
+}
+
+export interface SplitProblems {
+  /** Messages keyed by form field name, ready for form.setErrors(). */
+  fieldErrors: Record<string, string>;
+  /** Field problems that match no field on the form. */
+  other: FieldProblem[];
+}
+
+/**
+ * Maps a problem's `errors[].path` to form fields. `fields` maps an API path
+ * (for example "displayName") to the form's field name; a plain list means the same names.
+ */
+export function splitFieldProblems(
+  error: unknown,
+  fields: readonly string[] | Readonly<Record<string, string>>,
+): SplitProblems {
+  const result: SplitProblems = { fieldErrors: {}, other: [] };
+  if (!(error instanceof ApiError)) return result;
+  const map: Record<string, string> = Array.isArray(fields)
+    ? Object.fromEntries(fields.map((f) => [f, f]))
+    : { ...(fields as Record<string, string>) };
+
+  for (const problem of error.problem.errors ?? []) {
+    const field = pathCandidates(problem.path)
+      .map((p) => map[p])
+      .find((f): f is string => f !== undefined);
+    if (field && !result.fieldErrors[field]) result.fieldErrors[field] = problem.message;
+    else if (!field) result.other.push(problem);
+  }
+  return result;
+}
+
+/** The text to show for any error: the problem's detail, else its title. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.problem.detail ?? error.problem.title;
+  if (error instanceof Error) return error.message;
+  return 'Something went wrong.';
+}

@@ -1,0 +1,17 @@
+import { Stack, Text, Title } from '@mantine/core';
+import { isWorkspaceAdmin, useMe } from '../components/AppLayout';
+
+export function DashboardPage() {
+  const me = useMe();
+  return (
+    <Stack gap="sm" maw={720}>
+      <Title order={1}>Welcome, {me.user.displayName}</Title>
+      <Text c="dimmed">
+        You are signed in to the {me.workspace.name} workspace.{' '}
+        {isWorkspaceAdmin(me)
+          ? 'Add the people who work with you under Members, and review what happened under Activity.'
+          : 'The accounts shared with you will appear here.'}
+      </Text>
+    </Stack>
+  );
+}

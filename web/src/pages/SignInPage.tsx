@@ -1,0 +1,98 @@
+import { Anchor, Button, Stack, TextInput, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { api, ApiError, resetCsrfToken } from '../api';
+import { Loading } from '../components/Loading';
+import { PasswordField } from '../components/PasswordField';
+import { ProblemAlert } from '../components/ProblemAlert';
+import { PublicLayout } from '../components/PublicLayout';
+import { WorkspaceNotFound } from '../components/WorkspaceNotFound';
+import { isNotFound, queryKeys, useWorkspace } from '../lib/queries';
+import { splitFieldProblems } from '../lib/problems';
+import { toastSuccess } from '../lib/toast';
+
+const fields = ['username', 'password'] as const;
+
+/** The Gatehouse sign-in page (/w/:slug/sign-in). */
+export function SignInPage() {
+  const { slug = '' } = useParams();
+  const workspace = useWorkspace(slug);
+
+  return (
+    <PublicLayout>
+      {workspace.isPending ? (
+        <Loading />
+      ) : isNotFound(workspace.error) ? (
+        <WorkspaceNotFound slug={slug} />
+      ) : (
+        <Stack>
+          <ProblemAlert error={workspace.error} />
+          <SignInForm slug={slug} name={workspace.data?.name ?? slug} />
+        </Stack>
+      )}
+    </PublicLayout>
+  );
+}
+
+function SignInForm({ slug, name }: { slug: string; name: string }) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [params] = useSearchParams();
+  const form = useForm({
+    initialValues: { username: params.get('username') ?? '', password: '' },
+  });
+
+  const signIn = useMutation({
+    mutationFn: (values: { username: string; password: string }) =>
+      api.signIn({ workspace: slug, username: values.username.trim(), password: values.password }),
+    onSuccess: (me) => {
+      resetCsrfToken();
+      queryClient.setQueryData(queryKeys.session, me);
+      toastSuccess('Signed in');
+      navigate('/app', { replace: true });
+    },
+    onError: (error) => {
+      form.setErrors(splitFieldProblems(error, fields).fieldErrors);
+      if (error instanceof ApiError && error.status === 401) form.setFieldValue('password', '');
+    },
+  });
+  const other = splitFieldProblems(signIn.error, fields).other;
+
+  return (
+    <form
+      noValidate
+      onSubmit={form.onSubmit((values) => {
+        form.clearErrors();
+        signIn.mutate(values);
+      })}
+    >
+      <Stack>
+        <Title order={1} size="h2">
+          Sign in to {name}
+        </Title>
+        <ProblemAlert error={signIn.error} other={other} />
+        <TextInput
+          label="Username"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          aria-required
+          {...form.getInputProps('username')}
+        />
+        <PasswordField
+          label="Password"
+          autoComplete="current-password"
+          aria-required
+          {...form.getInputProps('password')}
+        />
+        <Button type="submit" loading={signIn.isPending} fullWidth>
+          Sign In
+        </Button>
+        <Anchor component={Link} to="/login" size="sm" ta="center">
+          Not your workspace? Find another
+        </Anchor>
+      </Stack>
+    </form>
+  );
+}
