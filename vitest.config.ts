@@ -21,6 +21,7 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
+      { extends: true, test: { name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 120_000 } },
       integration('pglite', 'pglite'),
       ...(process.env.GATEHOUSE_TEST_DATABASE_URL ? [integration('postgres', 'postgres')] : []),
       { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], env: { GATEHOUSE_TEST_DB: 'pglite' } } },

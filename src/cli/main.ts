@@ -1,9 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { DataDirLockedError } from '../db/lock.js';
-import { serveCommand } from './serve.js';
-import { migrateCommand } from './migrate.js';
-import { workspaceCreateCommand } from './workspace-create.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `Usage: gatehouse <command> [options]
@@ -27,12 +24,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const config = loadConfig();
   switch (command) {
+    // Commands load lazily so that a quick command (or a configuration error) does not pay for them all.
     case 'serve':
-      return serveCommand(config);
+      return (await import('./serve.js')).serveCommand(config);
     case 'migrate':
-      return migrateCommand(config);
+      return (await import('./migrate.js')).migrateCommand(config);
     case 'workspace':
-      if (sub === 'create') return workspaceCreateCommand(config, argv.slice(2));
+      if (sub === 'create') return (await import('./workspace-create.js')).workspaceCreateCommand(config, argv.slice(2));
       throw new UsageError(`Unknown workspace command "${sub ?? ''}".`);
     default:
       throw new UsageError(`Unknown command "${command}".`);

@@ -140,9 +140,6 @@ export async function resolveSession(db: Kysely<Database>, token: string): Promi
       .execute();
   }
   const { session_id, last_seen_at, idle_expires_at, absolute_expires_at, w_slug, w_name, w_mode, w_domains, w_created_at, ...user } = row;
-  void last_seen_at;
-  void idle_expires_at;
-  void absolute_expires_at;
   return {
     sessionId: session_id,
     actor: { userId: user.id, workspaceId: user.workspace_id, role: user.role, status: user.status },

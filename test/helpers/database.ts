@@ -11,12 +11,12 @@ export function testDatabaseKind(): 'pglite' | 'postgres' {
   return process.env.GATEHOUSE_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
 }
 
-let templateBytes: Buffer | undefined;
+let templateBytes: Uint8Array<ArrayBuffer> | undefined;
 
 /** A fresh, migrated database of its own for one test. Closing it also drops it (PostgreSQL). */
 export async function createTestDatabase(): Promise<DatabaseHandle> {
   if (testDatabaseKind() === 'pglite') {
-    templateBytes ??= fs.readFileSync(inject('pgliteTemplate'));
+    templateBytes ??= new Uint8Array(fs.readFileSync(inject('pgliteTemplate')));
     const pglite = await PGlite.create({ loadDataDir: new Blob([templateBytes]) });
     return wrapPglite(pglite, 'memory');
   }
