@@ -20,8 +20,11 @@ export function sendProblem(reply: FastifyReply, problem: Omit<Problem, 'type'> 
     .send({ ...problem, type: problemType(problem.type) });
 }
 
-/** Human descriptions of each problem type, served at /api/problems/{name}. */
-export const PROBLEM_DESCRIPTIONS: Record<string, string> = {
+/**
+ * Human descriptions of each problem type, served at /api/problems/{name}. Without a prototype, so a name
+ * like `constructor` or `__proto__` finds nothing rather than an Object.prototype member.
+ */
+export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object.create(null), {
   'validation-failed': 'The request body, query or path did not match the schema. `errors` lists each field.',
   'malformed-json': 'The request body is not valid JSON.',
   'unsupported-media-type': 'The request body must be sent as application/json.',
@@ -36,8 +39,27 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = {
   'slug-reserved': 'This URL name is reserved for the application.',
   'email-taken': 'Someone in this workspace already uses this email address.',
   'already-set-up': 'The first workspace already exists; sign in instead.',
+  'password-change-required': 'The temporary password must be changed (POST /api/v1/auth/change-password) before any other call.',
+  'terms-acceptance-required': 'The current terms of service must be accepted (POST /api/v1/terms/accept) before any other call.',
+  'password-change-invalid': 'The new password or names were refused. `errors` names each problem.',
+  'password-already-changed': 'The temporary password was already replaced.',
+  'temporary-password-expired': 'The invitation and its temporary password have expired; a host admin can resend it.',
+  'invitation-revoked': 'The invitation was revoked.',
+  'invitation-accepted': 'The invitation was already accepted.',
+  'invitation-not-found': 'The invitation link is unknown or was replaced by a newer invitation.',
+  'guest-domain-not-allowed': "Guests cannot come from the workspace's own domains or a host admin's domain.",
+  'guest-exists': 'The person is already a guest in this workspace (a guest belongs to one partner).',
+  'partner-name-taken': 'Another partner in this workspace has this name.',
+  'host-admin-required': 'A partner needs at least one partnership host.',
+  'host-admin-not-member': 'Partnership hosts must be active members of the workspace.',
+  'last-host-admin': 'The last host admin of a partner cannot be removed.',
+  'terms-changed': 'The terms of service changed; accept the current version.',
   'method-not-allowed': 'The resource does not support this HTTP method.',
   'rate-limited': 'Too many requests; retry after the time given in Retry-After.',
   'bad-request': 'The request could not be understood.',
   'internal-error': 'The server failed unexpectedly. The error was logged with the request id.',
-};
+  'idp-unavailable':
+    "The workspace's identity provider could not be reached (or is not set up yet), so single sign-on cannot start. Guests are not affected: they sign in with their Gatehouse username.",
+  'idp-settings-invalid': 'The identity provider settings are incomplete or invalid: idp mode needs an https issuer URL and a client id.',
+  'url-too-long': 'A part of the URL (such as a path parameter) is longer than the server accepts.',
+});

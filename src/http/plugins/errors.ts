@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError } from '../../domain/errors.js';
@@ -33,6 +33,11 @@ const FRAMEWORK_ERRORS: Record<string, { type: string; title: string; detail: st
     detail: 'The CSRF token is missing or invalid. Reload the page and try again.',
   },
   FST_ERR_BAD_URL: { type: 'bad-request', title: 'Bad request', detail: 'The URL is not valid.' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    type: 'url-too-long',
+    title: 'URL too long',
+    detail: 'A part of the URL is longer than the server accepts.',
+  },
   FST_ERR_ASYNC_CONSTRAINT: { type: 'bad-request', title: 'Bad request', detail: 'The request could not be routed.' },
 };
 
@@ -42,8 +47,45 @@ function fieldPath(instancePath: string | undefined, context: string | undefined
   return path;
 }
 
+/**
+ * Errors the router raises before any route, hook or error handler runs (a URL that does not decode, a
+ * path parameter over maxParamLength). Pass as Fastify's `frameworkErrors` option; without it Fastify
+ * answers these with its own JSON that echoes the URL back.
+ */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const known = FRAMEWORK_ERRORS[error.code] ?? {
+    type: 'bad-request',
+    title: 'Bad request',
+    detail: 'The request could not be understood.',
+  };
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  sendProblem(reply, { ...known, status });
+}
+
+/**
+ * The API reads JSON bodies only, as strict UTF-8. Without this Fastify would also accept text/plain
+ * (a body type browsers send cross-site without a preflight) and would quietly turn invalid UTF-8 into
+ * U+FFFD before storing it.
+ */
+function acceptStrictJsonOnly(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      const detail = 'The request body is not valid UTF-8.';
+      return done(new AppError('malformed-json', 400, 'Malformed JSON', detail), undefined);
+    }
+    parseJson(request, text, done);
+  });
+}
+
 /** Turns every error into application/problem+json. A 5xx never carries internals to the client. */
 async function errorsPlugin(app: FastifyInstance): Promise<void> {
+  acceptStrictJsonOnly(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
       return sendProblem(reply, {

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe } from 'vitest';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM_PATH, chromiumAvailable, isRequired } from './requirements.js';
+
+/**
+ * Browser tests run in Debian's Chromium. Locally without it the file is skipped (the global set-up
+ * prints a notice); where browsers are required (CI=true) it runs and fails loudly instead.
+ */
+export const describeBrowser = describe.skipIf(!chromiumAvailable() && !isRequired('browser'));
+
+/** One browser per test file; each test opens its own fresh context (cookies, storage) from it. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * A browser story takes several steps of up to UI_TIMEOUT_MS each; on a busy machine 30 s is too
+ * tight for the whole story. Pass it to describeBrowser: `describeBrowser(name, { timeout }, fn)`.
+ */
+export const BROWSER_TEST_TIMEOUT_MS = 60_000;
+
+/** How long the polling helpers wait for the page to reach the expected state. */
+export const UI_TIMEOUT_MS = 10_000;
+
+/** What the page shows, shortened, to explain a failed expectation (a blank page, an error page…). */
+async function pageSummary(page: Page): Promise<string> {
+  const text = await page
+    .locator('body')
+    .innerText({ timeout: 1_000 })
+    .catch(() => '(no text)');
+  const shown = text.replace(/\s+/g, ' ').trim().slice(0, 300);
+  return `page: ${page.url()}, showing: "${shown || '(nothing)'}"`;
+}
+
+/** Waits until the element is visible (Vitest's expect does not auto-wait); fails with a readable message. */
+export async function expectVisible(locator: Locator, timeout = UI_TIMEOUT_MS): Promise<void> {
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout });
+  } catch (error) {
+    throw new Error(
+      `Expected ${locator} to be visible within ${timeout} ms (${await pageSummary(locator.page())}).\n${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * Checks that a person could click the element right now: visible, enabled, and not covered by
+ * something else (a toast, an overlay). Playwright's trial click runs those checks without clicking.
+ */
+export async function expectClickable(locator: Locator, timeout = 3_000): Promise<void> {
+  try {
+    await locator.click({ trial: true, timeout });
+  } catch (error) {
+    throw new Error(
+      `Expected ${locator} to be clickable within ${timeout} ms (is something covering it?).\n${(error as Error).message}`,
+    );
+  }
+}
+
+/** Waits until no matching element is visible (absent or hidden). */
+export async function expectHidden(locator: Locator, timeout = UI_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const visible = await Promise.all((await locator.all()).map((item) => item.isVisible()));
+    if (!visible.some(Boolean)) return;
+    if (Date.now() > deadline) {
+      throw new Error(`Expected ${locator} to be hidden within ${timeout} ms (${await pageSummary(locator.page())}).`);
+    }
+    await locator.page().waitForTimeout(50);
+  }
+}
+
+/** Waits until a form field holds the expected value (React may update it a tick later). */
+export async function expectInputValue(locator: Locator, expected: string, timeout = UI_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeout;
+  let actual = '';
+  for (;;) {
+    actual = await locator.inputValue({ timeout });
+    if (actual === expected) return;
+    if (Date.now() > deadline) throw new Error(`Expected ${locator} to hold "${expected}" but it holds "${actual}".`);
+    await locator.page().waitForTimeout(50);
+  }
+}
+
+/**
+ * The field's accessible description: the texts its aria-describedby points at (hint and error
+ * message), which is what a screen reader announces with the field and what shows under it.
+ */
+export function accessibleDescription(locator: Locator): Promise<string> {
+  return locator.evaluate((element) =>
+    (element.getAttribute('aria-describedby') ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((id) => element.ownerDocument.getElementById(id)?.textContent?.trim() ?? '')
+      .filter(Boolean)
+      .join(' '),
+  );
+}
+
+/** Waits for the page's path (and query) to match; a string must match the path exactly. */
+export async function expectPath(page: Page, expected: string | RegExp, timeout = UI_TIMEOUT_MS): Promise<void> {
+  const matches = (url: URL) => {
+    const actual = url.pathname + url.search;
+    return typeof expected === 'string' ? url.pathname === expected : expected.test(actual);
+  };
+  try {
+    await page.waitForURL(matches, { timeout, waitUntil: 'commit' });
+  } catch (error) {
+    throw new Error(
+      `Expected the page to be at ${expected} within ${timeout} ms (${await pageSummary(page)}).\n${(error as Error).message}`,
+    );
+  }
+}
+
+/** A success toast: Gatehouse shows them with role="status" so they never compete with error alerts. */
+export function toast(page: Page, text: string): Locator {
+  return page.getByRole('status').filter({ hasText: text });
+}
+
+export const SHOTS_DIR = '/tmp/gatehouse-shots';
+
+/** Saves a full-page screenshot for a person to look at; not compared against anything. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+/** Signs in on a workspace's sign-in page and waits for the dashboard. */
+export async function signInThroughUi(
+  page: Page,
+  baseUrl: string,
+  slug: string,
+  user: { email: string; password: string; displayName: string },
+): Promise<void> {
+  await page.goto(`${baseUrl}/w/${slug}/sign-in`);
+  await page.getByLabel('Username').fill(user.email);
+  await page.getByLabel('Password', { exact: true }).fill(user.password);
+  await page.getByRole('button', { name: 'Sign In' }).click();
+  await expectVisible(page.getByRole('heading', { name: `Welcome, ${user.displayName}` }));
+}
