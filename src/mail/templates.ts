@@ -1,0 +1,111 @@
+/**
+ * Mail bodies, as plain text and HTML. Every value put into HTML goes through escapeHtml; the HTML uses
+ * tables and inline styles only, which is what mail clients render reliably.
+ */
+
+import { formatUtc } from '../domain/time.js';
+
+export { formatUtc };
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
+}
+
+/** Subjects are one header line: no line breaks, whatever a workspace name holds. */
+function oneLine(value: string): string {
+  return value.replace(/[\r\n\t]+/g, ' ').trim();
+}
+
+export interface InvitationMailInput {
+  workspaceName: string;
+  partnerName: string;
+  inviterName: string;
+  username: string;
+  temporaryPassword: string;
+  expiresAt: Date;
+  joinUrl: string;
+}
+
+export function invitationMail(input: InvitationMailInput): RenderedMail {
+  const expires = formatUtc(input.expiresAt);
+  const subject = oneLine(`You're invited to join ${input.workspaceName} on Gatehouse`);
+
+  const text = [
+    `${input.inviterName} invited you to join ${input.workspaceName} on Gatehouse, as a guest of ${input.partnerName}.`,
+    '',
+    `Workspace: ${input.workspaceName}`,
+    `Username: ${input.username}`,
+    `Temporary password: ${input.temporaryPassword}`,
+    '',
+    `Join as a guest: ${input.joinUrl}`,
+    '',
+    `This invitation expires on ${expires}. You will choose your own password when you first sign in.`,
+    'If you did not expect this invitation, you can ignore this email.',
+    '',
+  ].join('\n');
+
+  const e = {
+    workspaceName: escapeHtml(input.workspaceName),
+    partnerName: escapeHtml(input.partnerName),
+    inviterName: escapeHtml(input.inviterName),
+    username: escapeHtml(input.username),
+    temporaryPassword: escapeHtml(input.temporaryPassword),
+    expires: escapeHtml(expires),
+    joinUrl: escapeHtml(input.joinUrl),
+  };
+  const font = 'font-family:Arial,Helvetica,sans-serif;';
+  const label = `${font}font-size:14px;color:#555555;padding:4px 16px 4px 0;`;
+  const value = `font-family:Menlo,Consolas,monospace;font-size:15px;color:#111111;padding:4px 0;`;
+
+  const html = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(subject)}</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;">
+<tr><td align="center" style="padding:24px 12px;">
+<table role="presentation" width="560" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;width:100%;background-color:#ffffff;border-radius:8px;">
+<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">You're invited to join ${e.workspaceName}</td></tr>
+<tr><td style="padding:8px 32px 16px 32px;${font}font-size:15px;line-height:22px;color:#333333;">${e.inviterName} invited you to join <strong>${e.workspaceName}</strong> on Gatehouse, as a guest of ${e.partnerName}.</td></tr>
+<tr><td style="padding:0 32px 16px 32px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0">
+<tr><td style="${label}">Workspace</td><td style="${value}">${e.workspaceName}</td></tr>
+<tr><td style="${label}">Username</td><td style="${value}">${e.username}</td></tr>
+<tr><td style="${label}">Temporary password</td><td style="${value}">${e.temporaryPassword}</td></tr>
+</table>
+</td></tr>
+<tr><td style="padding:8px 32px 24px 32px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0">
+<tr><td align="center" bgcolor="#1c7ed6" style="border-radius:6px;background-color:#1c7ed6;">
+<a href="${e.joinUrl}" target="_blank" rel="noopener" style="display:inline-block;padding:12px 24px;${font}font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:6px;">Join as a guest</a>
+</td></tr>
+</table>
+</td></tr>
+<tr><td style="padding:0 32px 8px 32px;${font}font-size:14px;line-height:20px;color:#333333;">This invitation expires on <strong>${e.expires}</strong>. You will choose your own password when you first sign in.</td></tr>
+<tr><td style="padding:0 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If the button does not work, open this link: <a href="${e.joinUrl}" style="color:#1c7ed6;word-break:break-all;">${e.joinUrl}</a><br>If you did not expect this invitation, you can ignore this email.</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+`;
+  return { subject, text, html };
+}
