@@ -1,0 +1,118 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, notFound } from '../../domain/errors.js';
+import { hashToken } from '../../crypto/tokens.js';
+import { consumeAuthorization, OIDC_REQUEST_TTL_MS, startAuthorization } from '../../services/oidc.js';
+import { findWorkspaceBySlug } from '../../services/workspaces.js';
+import { problemResponses, Slug } from '../schemas.js';
+
+export const OIDC_CALLBACK_PATH = '/api/v1/oidc/callback';
+
+/** A full-page navigation (the waiting page's redirect), as opposed to a script or API client. */
+function isBrowserNavigation(request: FastifyRequest): boolean {
+  const mode = request.headers['sec-fetch-mode'];
+  if (mode) return mode === 'navigate';
+  return (request.headers.accept ?? '').includes('text/html');
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(hashToken(a));
+  const y = Buffer.from(hashToken(b));
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Members' sign-in through the workspace's OpenID Connect provider (authorization code + PKCE).
+ * Completing it (token exchange, matching the member) is not built yet: the callback only closes the
+ * pending request and sends the person to the Gatehouse sign-in page with an explanation.
+ */
+const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
+  const secure = app.config.publicUrl.protocol === 'https:';
+  // The state also goes into a cookie, so a callback only counts in the browser that started it
+  // (someone else's link to our callback cannot complete a sign-in in your browser).
+  const stateCookie = secure ? '__Host-gatehouse_oidc' : 'gatehouse_oidc';
+  const stateCookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure };
+  const redirectUri = new URL(OIDC_CALLBACK_PATH, app.config.publicUrl.origin).href;
+
+  app.get(
+    '/workspaces/:slug/oidc/start',
+    {
+      config: { allowWhile: 'always' },
+      schema: {
+        tags: ['auth'],
+        summary: "Start a member's sign-in at the workspace's identity provider (302 to its authorization endpoint)",
+        description:
+          'Redirects to the IdP with response_type=code, PKCE (S256), state and nonce. When the IdP cannot be reached, ' +
+          'a browser navigation is sent back to the waiting page (/w/{slug}?idp=unavailable); other clients get a 502 problem.',
+        params: z.strictObject({ slug: Slug }),
+        response: problemResponses(400, 404, 502, 503),
+      },
+    },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const workspace = await findWorkspaceBySlug(app.db, slug);
+      if (!workspace) throw notFound('Workspace', `No workspace is named "${slug}".`);
+      if (workspace.mode !== 'idp') {
+        throw notFound(
+          'Identity provider',
+          `Workspace "${slug}" does not use an identity provider; sign in with your Gatehouse username.`,
+        );
+      }
+      reply.header('cache-control', 'no-store');
+      let started;
+      try {
+        started = await startAuthorization(app.db, workspace, redirectUri);
+      } catch (error) {
+        if (error instanceof AppError && error.type === 'idp-unavailable') {
+          request.log.warn(
+            { workspace: workspace.slug, issuer: workspace.idp_issuer, detail: error.message },
+            'identity provider unavailable',
+          );
+          if (isBrowserNavigation(request))
+            return reply.redirect(`/w/${encodeURIComponent(workspace.slug)}?idp=unavailable`, 302);
+        }
+        throw error;
+      }
+      reply.setCookie(stateCookie, started.state, {
+        ...stateCookieOptions,
+        maxAge: Math.floor(OIDC_REQUEST_TTL_MS / 1000),
+      });
+      return reply.redirect(started.url.href, 302);
+    },
+  );
+
+  app.get(
+    '/oidc/callback',
+    {
+      config: { allowWhile: 'always' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Where the identity provider sends the browser back (redirect_uri)',
+        description:
+          'Consumes the pending request named by `state`. Member single sign-on is not completed yet: the browser is sent to ' +
+          '/w/{slug}/sign-in?sso=unavailable, or to /login?sso=expired when the state is unknown, expired or from another browser.',
+        // Providers add parameters of their own (iss, session_state, …): unknown ones are ignored, not refused.
+        querystring: z.object({
+          state: z.string().max(512).optional(),
+          code: z.string().max(4096).optional(),
+          error: z.string().max(256).optional(),
+        }),
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const { state } = request.query;
+      const cookieState = request.cookies[stateCookie];
+      const expired = () => reply.redirect('/login?sso=expired', 302);
+      if (!state || !cookieState || !sameToken(state, cookieState)) return expired();
+      reply.clearCookie(stateCookie, stateCookieOptions);
+      const pending = await consumeAuthorization(app.db, state);
+      if (!pending) return expired();
+      return reply.redirect(`/w/${encodeURIComponent(pending.workspace.slug)}/sign-in?sso=unavailable`, 302);
+    },
+  );
+};
+
+export default oidcRoutes;
