@@ -6,6 +6,7 @@ import { openDatabase, type DatabaseHandle } from './db/connect.js';
 import { migrateToLatest } from './db/migrator.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './logger.js';
+import { startInvitationSweeper } from './services/invitation-sweeper.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -28,15 +29,25 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     const applied = await migrateToLatest(database.db);
     logger.info({ database: database.kind, location: database.location, applied }, 'Database ready');
-    const app = await buildApp({ config, database, logger: loggerOptions(config.logLevel) });
+    const app = await buildApp({ config, database, masterKey: masterKey.key, logger: loggerOptions(config.logLevel) });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, publicUrl: config.publicUrl.toString() }, 'Gatehouse is serving');
+    app.mail.worker.start();
+    const sweeper = startInvitationSweeper(database.db, app.log);
+    logger.info(
+      { transport: app.mail.transport.kind },
+      app.mail.devOutbox
+        ? 'Mail: no GATEHOUSE_SMTP_URL, messages stay in the development outbox'
+        : 'Mail: sending through SMTP',
+    );
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
+        await sweeper.stop();
+        await app.mail.worker.stop();
         await app.close();
         await database.close();
       })());

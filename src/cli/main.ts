@@ -11,6 +11,8 @@ Commands:
   workspace create       Create a workspace and its owner; prints the ids as JSON
       --slug acme --name "Acme Inc" --owner-email a@acme.test --owner-password '…'
       [--owner-name "Ada Owner"] [--mode local|idp] [--domain acme.test]…
+      with --mode idp: --idp-issuer https://login.acme.test --idp-client-id ID
+      [--idp-redirect-seconds N]   (waiting-page countdown, 0–60, default 5)
 
 Configuration comes from environment variables; see the README.`;
 

@@ -17,6 +17,11 @@ export interface WorkspacesTable {
   mode: WorkspaceMode;
   verified_domains: ColumnType<string[], string[] | undefined, string[]>;
   created_at: CreatedAt;
+  invitation_ttl_hours: Generated<number>;
+  password_min_length: Generated<number>;
+  idp_issuer: string | null;
+  idp_client_id: string | null;
+  idp_redirect_seconds: Generated<number>;
 }
 
 export interface UsersTable {
@@ -66,11 +71,104 @@ export interface ActivityEventsTable {
   hash: string;
 }
 
+export type PartnerRole = 'host_admin' | 'guest_admin' | 'guest_user';
+export type GuestRole = Exclude<PartnerRole, 'host_admin'>;
+export type InvitationState = 'pending' | 'accepted' | 'expired' | 'revoked';
+export type OutboxState = 'pending' | 'sent' | 'failed' | 'cancelled';
+
+export interface PartnersTable {
+  id: Generated<string>;
+  workspace_id: string;
+  name: string;
+  status: ColumnType<'active' | 'removed', 'active' | 'removed' | undefined, 'active' | 'removed'>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  removed_at: NullableTimestamp;
+}
+
+export interface PartnerMembersTable {
+  partner_id: string;
+  user_id: string;
+  role: PartnerRole;
+  added_at: CreatedAt;
+}
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  partner_id: string;
+  user_id: string;
+  invited_by: string | null;
+  role: GuestRole;
+  state: ColumnType<InvitationState, InvitationState | undefined, InvitationState>;
+  temp_password_hash: string | null;
+  link_token_hash: string;
+  expires_at: Timestamp;
+  times_sent: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  accepted_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  workspace_id: string | null;
+  invitation_id: string | null;
+  kind: string;
+  recipient: string;
+  subject: string;
+  sealed_body: string | null;
+  state: ColumnType<OutboxState, OutboxState | undefined, OutboxState>;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_until: NullableTimestamp;
+  last_error: string | null;
+  created_at: CreatedAt;
+  sent_at: NullableTimestamp;
+}
+
+export interface TermsVersionsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  version: number;
+  body: string;
+  body_sha256: string;
+  published_by: string | null;
+  published_at: CreatedAt;
+}
+
+export interface TermsAcceptancesTable {
+  id: Generated<string>;
+  user_id: string;
+  terms_version_id: string;
+  body_sha256: string;
+  accepted_at: CreatedAt;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface OidcRequestsTable {
+  state_hash: string;
+  workspace_id: string;
+  nonce: string;
+  code_verifier: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
   sessions: SessionsTable;
   activity_events: ActivityEventsTable;
+  partners: PartnersTable;
+  partner_members: PartnerMembersTable;
+  invitations: InvitationsTable;
+  outbox: OutboxTable;
+  terms_versions: TermsVersionsTable;
+  terms_acceptances: TermsAcceptancesTable;
+  oidc_requests: OidcRequestsTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;
@@ -78,3 +176,6 @@ export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type Session = Selectable<SessionsTable>;
 export type ActivityEvent = Selectable<ActivityEventsTable>;
+export type Partner = Selectable<PartnersTable>;
+export type Invitation = Selectable<InvitationsTable>;
+export type OutboxMessage = Selectable<OutboxTable>;

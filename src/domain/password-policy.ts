@@ -1,7 +1,18 @@
+import { isCommonPassword } from './common-passwords.js';
 import type { FieldError } from './errors.js';
 
 export interface PasswordPolicy {
   minLength: number;
+}
+
+/** The rules as shown on the Change Password page, in order. */
+export function describePolicy(policy: PasswordPolicy): Array<{ id: string; label: string }> {
+  return [
+    { id: 'min-length', label: `At least ${policy.minLength} characters` },
+    { id: 'not-identity', label: 'Not your username or email address' },
+    { id: 'not-temporary', label: 'Not the temporary password' },
+    { id: 'not-common', label: 'Not a commonly used password' },
+  ];
 }
 
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = { minLength: 12 };
@@ -26,6 +37,7 @@ export function checkPassword(password: string, context: PasswordContext, policy
   if (identities.some((identity) => lowered === identity.toLowerCase())) {
     problems.push('Do not use your username or email address as the password.');
   }
+  if (isCommonPassword(password)) problems.push('This password is too common; choose one that is harder to guess.');
   return problems;
 }
 

@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { DatabaseHandle } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { loggerOptions } from '../logger.js';
-import errorsPlugin from './plugins/errors.js';
+import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import sessionsPlugin from './plugins/sessions.js';
 import csrfPlugin from './plugins/csrf.js';
 import openapiPlugin from './plugins/openapi.js';
@@ -22,12 +22,23 @@ import workspaceRoutes from './routes/workspaces.js';
 import authRoutes from './routes/auth.js';
 import memberRoutes from './routes/members.js';
 import activityRoutes from './routes/activity.js';
+import partnerRoutes from './routes/partners.js';
+import invitationRoutes from './routes/invitations.js';
+import termsRoutes from './routes/terms.js';
+import { registerGates } from './plugins/gates.js';
+import devOutboxRoutes from './routes/dev-outbox.js';
+import { createAppMail, type AppMail } from '../mail/app-mail.js';
+import type { MailTransport } from '../mail/transport.js';
+import type { OutboxWorkerTuning } from '../mail/worker.js';
+import oidcRoutes from './routes/oidc.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<Database>;
     database: DatabaseHandle;
     config: Config;
+    masterKey: Buffer;
+    mail: AppMail;
   }
 }
 
@@ -39,9 +50,15 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 export interface BuildAppOptions {
   config: Config;
   database: DatabaseHandle;
+  /** The resolved master key (configured, or the development key file). */
+  masterKey: Buffer;
   /** Pass false to silence logs (tests), or pino options. */
   logger?: boolean | object;
   webDistDir?: string;
+  /** Mail transport to use instead of the one built from config.smtpUrl (the caller closes it). */
+  mailTransport?: MailTransport;
+  /** Outbox worker tuning (poll interval, retry delays); the worker is created here but not started. */
+  mailWorker?: OutboxWorkerTuning;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -53,6 +70,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requestIdHeader: false,
     trustProxy: false,
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -60,6 +78,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.decorate('db', database.db);
   app.decorate('database', database);
   app.decorate('config', config);
+  app.decorate('masterKey', options.masterKey);
+  const mail = createAppMail({
+    db: database.db,
+    masterKey: options.masterKey,
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    logger: app.log,
+    transport: options.mailTransport,
+    worker: options.mailWorker,
+  });
+  app.decorate('mail', mail);
+  app.addHook('onClose', async () => {
+    await mail.close();
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -89,11 +121,17 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(healthRoutes);
   await app.register(
     async (api) => {
+      registerGates(api);
       await api.register(setupRoutes);
       await api.register(workspaceRoutes);
       await api.register(authRoutes);
       await api.register(memberRoutes);
       await api.register(activityRoutes);
+      await api.register(partnerRoutes);
+      await api.register(invitationRoutes);
+      await api.register(termsRoutes);
+      await api.register(devOutboxRoutes);
+      await api.register(oidcRoutes);
     },
     { prefix: '/api/v1' },
   );

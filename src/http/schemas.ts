@@ -14,11 +14,21 @@ export const Slug = z
   .toLowerCase()
   .regex(SLUG_PATTERN, { error: 'Use 1–63 lowercase letters, digits and dashes, not starting or ending with a dash.' });
 
+/**
+ * Text that is stored and shown: no control characters (PostgreSQL cannot store NUL at all) and no
+ * unpaired UTF-16 surrogates (not valid Unicode, so not storable as UTF-8).
+ */
+export const PRINTABLE_TEXT = /^[^\p{Cc}\p{Cs}]*$/u;
+
+/** Multi-line text (terms): line breaks and tabs are fine, other control characters and NUL are not. */
+export const MULTILINE_TEXT = /^(?:[^\p{Cc}\p{Cs}]|[\n\r\t])*$/u;
+
 export const DisplayName = z
   .string()
   .trim()
   .min(1, { error: 'Enter a name.' })
-  .max(100, { error: 'Use at most 100 characters.' });
+  .max(100, { error: 'Use at most 100 characters.' })
+  .regex(PRINTABLE_TEXT, { error: 'Names cannot contain control characters such as line breaks or tabs.' });
 
 export const Password = z
   .string()
@@ -41,7 +51,12 @@ export const UserView = z.object({
   createdAt: z.string(),
 });
 
-export const Me = z.object({ user: UserView, workspace: WorkspaceView });
+export const Me = z.object({
+  user: UserView,
+  workspace: WorkspaceView,
+  /** First-sign-in steps the server still requires (it refuses other calls until they are done). */
+  pending: z.object({ passwordChange: z.boolean(), terms: z.boolean() }),
+});
 
 export const ProblemSchema = z.object({
   type: z.string(),

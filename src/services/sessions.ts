@@ -1,10 +1,15 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, User, Workspace } from '../db/schema.js';
+
+/** The workspace facts every request needs; load the full row where a use case needs more. */
+export type WorkspaceSummary = Pick<Workspace, 'id' | 'slug' | 'name' | 'mode'>;
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { randomToken, hashToken } from '../crypto/tokens.js';
 import { passwordNeedsRehash, hashPassword, verifyAgainstDummy, verifyPassword } from '../crypto/passwords.js';
 import { recordEvent } from './activity.js';
+import { effectiveState } from './invitations.js';
+import { formatUtc } from '../domain/time.js';
 
 /** A session ends after this long without a request… */
 export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
@@ -25,7 +30,7 @@ export interface SignInInput {
 export interface SignedIn {
   token: string;
   user: User;
-  workspace: Workspace;
+  workspace: WorkspaceSummary;
 }
 
 /**
@@ -42,15 +47,28 @@ export async function signIn(
     .selectFrom('users as u')
     .innerJoin('workspaces as w', 'w.id', 'u.workspace_id')
     .selectAll('u')
-    .select(['w.slug as w_slug', 'w.name as w_name', 'w.mode as w_mode', 'w.verified_domains as w_domains', 'w.created_at as w_created_at'])
+    .select(['w.slug as w_slug', 'w.name as w_name', 'w.mode as w_mode'])
     .where('w.slug', '=', input.workspaceSlug)
     .where(sql<string>`lower(u.username)`, '=', input.username.trim().toLowerCase())
     .executeTakeFirst();
 
-  const usable = found && found.status !== 'deactivated' && found.password_hash;
-  const ok = usable ? await verifyPassword(found.password_hash!, input.password) : await verifyAgainstDummy(input.password);
+  // An invited guest signs in with the temporary password held by their newest invitation.
+  const invitation =
+    found?.status === 'invited'
+      ? await db
+          .selectFrom('invitations as i')
+          .innerJoin('partners as p', 'p.id', 'i.partner_id')
+          .leftJoin('users as inviter', 'inviter.id', 'i.invited_by')
+          .select(['i.state', 'i.expires_at', 'i.temp_password_hash', 'p.name as partner_name', 'inviter.display_name as inviter_name'])
+          .where('i.user_id', '=', found.id)
+          .orderBy('i.created_at', 'desc')
+          .limit(1)
+          .executeTakeFirst()
+      : undefined;
+  const hash = found?.status === 'active' ? found.password_hash : invitation?.temp_password_hash;
+  const ok = hash ? await verifyPassword(hash, input.password) : await verifyAgainstDummy(input.password);
 
-  if (!found || !ok) {
+  const fail = async (reason: string, error: AppError) => {
     const workspace = found
       ? { id: found.workspace_id }
       : await db.selectFrom('workspaces').select('id').where('slug', '=', input.workspaceSlug).executeTakeFirst();
@@ -63,14 +81,37 @@ export async function signIn(
           targetType: found ? 'user' : undefined,
           targetId: found?.id,
           context,
-          details: { username: input.username.slice(0, 320), reason: found ? 'wrong_password' : 'unknown_user' },
+          details: { username: input.username.slice(0, 320), reason },
         }),
       );
     }
-    throw invalidCredentials();
+    return error;
+  };
+  if (!found || !ok) throw await fail(found ? 'wrong_password' : 'unknown_user', invalidCredentials());
+  // Only someone who knows the temporary password learns what became of their invitation.
+  if (invitation) {
+    const state = effectiveState(invitation);
+    const resender = invitation.inviter_name ? `${invitation.inviter_name} or another host admin` : 'a host admin';
+    if (state === 'expired') {
+      throw await fail(
+        'temporary_password_expired',
+        new AppError(
+          'temporary-password-expired',
+          401,
+          'Temporary password expired',
+          `Your temporary password expired on ${formatUtc(invitation.expires_at)}. Ask ${resender} of ${invitation.partner_name} to resend the invitation.`,
+        ),
+      );
+    }
+    if (state !== 'pending') {
+      throw await fail(
+        'invitation_revoked',
+        new AppError('invitation-revoked', 401, 'Invitation revoked', `This invitation was revoked. Ask ${resender} of ${invitation.partner_name} if you still need access.`),
+      );
+    }
   }
 
-  const rehashed = passwordNeedsRehash(found.password_hash!) ? await hashPassword(input.password) : undefined;
+  const rehashed = found.status === 'active' && passwordNeedsRehash(hash!) ? await hashPassword(input.password) : undefined;
   const token = await db.transaction().execute(async (tx) => {
     // Rotation: whatever session the browser presented before signing in ends here.
     if (replacedToken) {
@@ -87,19 +128,17 @@ export async function signIn(
     return openSession(tx, found.id, found.workspace_id, context);
   });
 
-  const { w_slug, w_name, w_mode, w_domains, w_created_at, ...user } = found;
-  return {
-    token,
-    user,
-    workspace: { id: found.workspace_id, slug: w_slug, name: w_name, mode: w_mode, verified_domains: w_domains, created_at: w_created_at },
-  };
+  const { w_slug, w_name, w_mode, ...user } = found;
+  return { token, user, workspace: { id: found.workspace_id, slug: w_slug, name: w_name, mode: w_mode } };
 }
 
 export interface AuthenticatedSession {
   sessionId: string;
   actor: Actor;
   user: User;
-  workspace: Workspace;
+  workspace: WorkspaceSummary;
+  /** Steps the server requires before anything else (SPEC §4 gates). */
+  pending: { passwordChange: boolean; terms: boolean };
 }
 
 /**
@@ -120,8 +159,12 @@ export async function resolveSession(db: Kysely<Database>, token: string): Promi
       'w.slug as w_slug',
       'w.name as w_name',
       'w.mode as w_mode',
-      'w.verified_domains as w_domains',
-      'w.created_at as w_created_at',
+      sql<boolean>`EXISTS (
+        SELECT 1 FROM terms_versions tv
+        WHERE tv.workspace_id = s.workspace_id
+          AND tv.version = (SELECT max(version) FROM terms_versions WHERE workspace_id = s.workspace_id)
+          AND NOT EXISTS (SELECT 1 FROM terms_acceptances ta WHERE ta.user_id = u.id AND ta.terms_version_id = tv.id)
+      )`.as('terms_pending'),
     ])
     .where('s.token_hash', '=', hashToken(token))
     .where('s.ended_at', 'is', null)
@@ -139,12 +182,13 @@ export async function resolveSession(db: Kysely<Database>, token: string): Promi
       .where('id', '=', row.session_id)
       .execute();
   }
-  const { session_id, last_seen_at, idle_expires_at, absolute_expires_at, w_slug, w_name, w_mode, w_domains, w_created_at, ...user } = row;
+  const { session_id, last_seen_at, idle_expires_at, absolute_expires_at, w_slug, w_name, w_mode, terms_pending, ...user } = row;
   return {
     sessionId: session_id,
     actor: { userId: user.id, workspaceId: user.workspace_id, role: user.role, status: user.status },
     user,
-    workspace: { id: user.workspace_id, slug: w_slug, name: w_name, mode: w_mode, verified_domains: w_domains, created_at: w_created_at },
+    workspace: { id: user.workspace_id, slug: w_slug, name: w_name, mode: w_mode },
+    pending: { passwordChange: user.must_change_password, terms: terms_pending },
   };
 }
 

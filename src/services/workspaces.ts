@@ -6,6 +6,8 @@ import { checkPassword, passwordFieldErrors } from '../domain/password-policy.js
 import { RESERVED_SLUGS } from '../domain/slug.js';
 import { hashPassword } from '../crypto/passwords.js';
 import { recordEvent } from './activity.js';
+import { acceptTerms, DEFAULT_TERMS_BODY, publishTerms } from './terms.js';
+import { issuerUrlProblem } from './oidc.js';
 import { isUniqueViolation, toUserView, toWorkspaceView, type UserView, type WorkspaceView } from './users.js';
 
 export interface CreateWorkspaceInput {
@@ -14,6 +16,51 @@ export interface CreateWorkspaceInput {
   mode?: WorkspaceMode;
   domains?: string[];
   owner: { email: string; displayName: string; password: string };
+  /** How members sign in, for `idp` mode: the OpenID Connect issuer, client id and waiting-page countdown. */
+  idp?: { issuer: string; clientId: string; redirectSeconds?: number };
+}
+
+/** Seconds the waiting page counts down before sending members to the IdP (the column's CHECK range). */
+export const REDIRECT_SECONDS_RANGE = { min: 0, max: 60 } as const;
+
+const idpProblem = (detail: string, path: string) =>
+  invalid('idp-settings-invalid', detail, [{ path, message: detail }]);
+
+/** The idp_* column values for a new workspace; `idp` mode needs an issuer and a client id. */
+function idpColumns(input: CreateWorkspaceInput) {
+  const mode = input.mode ?? 'local';
+  const idp = input.idp;
+  if (mode !== 'idp') {
+    if (idp) throw idpProblem('Identity provider settings apply only to a workspace in idp mode.', 'mode');
+    return {};
+  }
+  if (!idp?.issuer?.trim()) {
+    throw idpProblem('A workspace in idp mode needs the issuer URL of its identity provider.', 'idp.issuer');
+  }
+  if (!idp.clientId?.trim()) {
+    throw idpProblem(
+      'A workspace in idp mode needs the client id registered at its identity provider.',
+      'idp.clientId',
+    );
+  }
+  const issuer = idp.issuer.trim();
+  const issuerProblem = issuerUrlProblem(issuer);
+  if (issuerProblem) throw idpProblem(`The issuer URL ${issuerProblem}.`, 'idp.issuer');
+  const seconds = idp.redirectSeconds;
+  if (
+    seconds !== undefined &&
+    (!Number.isInteger(seconds) || seconds < REDIRECT_SECONDS_RANGE.min || seconds > REDIRECT_SECONDS_RANGE.max)
+  ) {
+    throw idpProblem(
+      `The redirect delay must be a whole number of seconds from ${REDIRECT_SECONDS_RANGE.min} to ${REDIRECT_SECONDS_RANGE.max}.`,
+      'idp.redirectSeconds',
+    );
+  }
+  return {
+    idp_issuer: issuer,
+    idp_client_id: idp.clientId.trim(),
+    ...(seconds === undefined ? {} : { idp_redirect_seconds: seconds }),
+  };
 }
 
 export interface CreatedWorkspace {
@@ -42,9 +89,16 @@ export async function createWorkspace(
       { path: 'slug', message: 'This name is reserved.' },
     ]);
   }
+  const idp = idpColumns(input);
   const workspace = await tx
     .insertInto('workspaces')
-    .values({ slug: input.slug, name: input.name, mode: input.mode ?? 'local', verified_domains: input.domains ?? [] })
+    .values({
+      slug: input.slug,
+      name: input.name,
+      mode: input.mode ?? 'local',
+      verified_domains: input.domains ?? [],
+      ...idp,
+    })
     .returningAll()
     .executeTakeFirstOrThrow()
     .catch((error: unknown) => {
@@ -77,7 +131,18 @@ export async function createWorkspace(
     targetType: 'workspace',
     targetId: workspace.id,
     context,
-    details: { slug: workspace.slug, name: workspace.name, mode: workspace.mode },
+    details: {
+      slug: workspace.slug,
+      name: workspace.name,
+      mode: workspace.mode,
+      ...(workspace.mode === 'idp'
+        ? {
+            idpIssuer: workspace.idp_issuer,
+            idpClientId: workspace.idp_client_id,
+            idpRedirectSeconds: workspace.idp_redirect_seconds,
+          }
+        : {}),
+    },
   });
   await recordEvent(tx, {
     workspaceId: workspace.id,
@@ -88,6 +153,14 @@ export async function createWorkspace(
     context,
     details: { email: owner.email, role: owner.role },
   });
+  // Every workspace starts with terms of service (admins replace the text); the owner, who set it up, accepts them.
+  await publishTerms(tx, workspace.id, owner.id, DEFAULT_TERMS_BODY, context);
+  await acceptTerms(
+    tx,
+    { userId: owner.id, workspaceId: workspace.id, role: 'owner', status: 'active' },
+    { version: 1 },
+    context,
+  );
   return { workspace: toWorkspaceView(workspace), owner: toUserView(owner) };
 }
 

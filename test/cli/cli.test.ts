@@ -91,7 +91,7 @@ describe('gatehouse command on the embedded database', () => {
 
     server = await serve({ GATEHOUSE_DATA_DIR: dataDir });
     const workspace = await fetch(`${server.url}/api/v1/workspaces/acme`);
-    expect(await workspace.json()).toEqual({ slug: 'acme', name: 'Acme Inc', mode: 'local' });
+    expect(await workspace.json()).toEqual({ slug: 'acme', name: 'Acme Inc', mode: 'local', redirectSeconds: null });
     expect(server.log()).not.toContain('generated a development master key');
   }, 120_000);
 });
@@ -116,7 +116,7 @@ describe('gatehouse command errors', () => {
 
   it('refuses a weak owner password without touching the database', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-'));
-    const result = run(['workspace', 'create', '--slug', 'acme', '--name', 'Acme', '--owner-email', 'a@acme.test', '--owner-password', 'short'], {
+    const result = run(['workspace', 'create', '--slug', 'acme', '--name', 'Acme', '--owner-email', 'a@acme.test', '--owner-password', 'Zq8-short'], {
       GATEHOUSE_DATA_DIR: dataDir,
     });
     expect(result.code).toBe(1);

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { buildApp } from '../../src/http/app.js';
+import type { OutboxWorker, OutboxWorkerTuning } from '../../src/mail/worker.js';
 import { createTestDatabase } from './database.js';
 import { TestClient } from './client.js';
 
@@ -16,15 +18,37 @@ export interface TestApp {
   client(options?: { userAgent?: string; ip?: string }): TestClient;
   /** Base URL when started with `listen: true`. */
   url: string;
+  /** The app's mail outbox worker: started unless created with `worker: false` (then call runOnce). */
+  worker: OutboxWorker;
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  listen?: boolean;
+  env?: Record<string, string>;
+  /** Sets GATEHOUSE_SMTP_URL; without it mail goes to the development outbox. */
+  smtpUrl?: string;
+  /** Outbox worker tuning, or false to leave it stopped. Default: started, polling every 100 ms. */
+  worker?: OutboxWorkerTuning | false;
+}
+
 /** Boots the real application on a database of its own. No part of it is mocked. */
-export async function createTestApp(options: { listen?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-app-'));
-  const config = loadConfig({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_LOG_LEVEL: 'silent', ...options.env });
+  const config = loadConfig({
+    GATEHOUSE_DATA_DIR: dataDir,
+    GATEHOUSE_LOG_LEVEL: 'silent',
+    ...options.env,
+    ...(options.smtpUrl ? { GATEHOUSE_SMTP_URL: options.smtpUrl } : {}),
+  });
   const database = await createTestDatabase();
-  const app = await buildApp({ config, database, logger: false });
+  const app = await buildApp({
+    config,
+    database,
+    masterKey: randomBytes(32),
+    logger: false,
+    mailWorker: { pollIntervalMs: 100, baseDelayMs: 200, ...(options.worker || {}) },
+  });
   let url = '';
   if (options.listen) {
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -33,13 +57,16 @@ export async function createTestApp(options: { listen?: boolean; env?: Record<st
   } else {
     await app.ready();
   }
+  if (options.worker !== false) app.mail.worker.start();
   return {
     app,
     database,
     config,
     url,
+    worker: app.mail.worker,
     client: (clientOptions) => new TestClient(app, clientOptions),
     close: async () => {
+      await app.mail.worker.stop();
       await app.close();
       await database.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -151,6 +151,8 @@ describe('activity', () => {
     expect(actions).toEqual([
       'workspace.created',
       'member.created',
+      'terms.published',
+      'terms.accepted',
       'auth.signed_in',
       'auth.sign_in_failed',
       'auth.signed_out',

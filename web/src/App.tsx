@@ -2,12 +2,18 @@ import { Route, Routes } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { ActivityPage } from './pages/ActivityPage';
 import { DashboardPage } from './pages/DashboardPage';
+import { DevOutboxPage } from './pages/DevOutboxPage';
 import { LoginPage } from './pages/LoginPage';
 import { MembersPage } from './pages/MembersPage';
 import { NotFoundContent, NotFoundPage } from './pages/NotFoundPage';
+import { PartnerMemberPage } from './pages/PartnerMemberPage';
+import { PartnerPage } from './pages/PartnerPage';
+import { PartnersPage } from './pages/PartnersPage';
 import { RootRedirect } from './pages/RootRedirect';
 import { SetupPage } from './pages/SetupPage';
 import { SignInPage } from './pages/SignInPage';
+import { TermsPage } from './pages/TermsPage';
+import { TermsSettingsPage } from './pages/TermsSettingsPage';
 import { WorkspaceWaitPage } from './pages/WorkspaceWaitPage';
 
 export function App() {
@@ -22,6 +28,12 @@ export function App() {
         <Route index element={<DashboardPage />} />
         <Route path="members" element={<MembersPage />} />
         <Route path="activity" element={<ActivityPage />} />
+        <Route path="partners" element={<PartnersPage />} />
+        <Route path="partners/:partnerId" element={<PartnerPage />} />
+        <Route path="partners/:partnerId/members/:userId" element={<PartnerMemberPage />} />
+        <Route path="terms" element={<TermsPage />} />
+        <Route path="settings/terms" element={<TermsSettingsPage />} />
+        <Route path="dev/outbox" element={<DevOutboxPage />} />
         <Route path="*" element={<NotFoundContent />} />
       </Route>
       <Route path="*" element={<NotFoundPage />} />

@@ -8,12 +8,29 @@ export type MemberStatus = 'invited' | 'active' | 'deactivated';
 export interface Me {
   user: { id: string; email: string; displayName: string; role: Role };
   workspace: { id: string; slug: string; name: string; mode: WorkspaceMode };
+  /** First-sign-in steps still due; the server refuses every other call until they are done. */
+  pending: { passwordChange: boolean; terms: boolean };
 }
 
 export interface PublicWorkspace {
   slug: string;
   name: string;
   mode: WorkspaceMode;
+  /** idp mode: seconds the waiting page counts down before sending members to the IdP; null in local mode. */
+  redirectSeconds: number | null;
+}
+
+export type InvitationState = 'pending' | 'accepted' | 'expired' | 'revoked';
+
+/** What an invitation link (/w/:slug?invitation=TOKEN) tells the person who opens it. */
+export interface InvitationLookup {
+  state: InvitationState;
+  workspace: { slug: string; name: string };
+  username: string;
+  partnerName: string;
+  invitedBy: string | null;
+  expiresAt: string;
+  resendBy: string[];
 }
 
 export interface Member {
@@ -56,6 +73,110 @@ export interface NewMemberInput {
   displayName: string;
   role: 'admin' | 'member';
   password: string;
+}
+
+export type PasswordRuleId = 'min-length' | 'not-identity' | 'not-temporary' | 'not-common';
+
+export interface PasswordPolicy {
+  minLength: number;
+  rules: { id: PasswordRuleId; label: string }[];
+}
+
+export interface ChangePasswordInput {
+  newPassword: string;
+  newPasswordAgain: string;
+  givenName: string;
+  familyName: string;
+}
+
+export interface Terms {
+  version: number;
+  body: string;
+  bodySha256: string;
+  publishedAt: string;
+}
+
+export interface CurrentTerms extends Terms {
+  accepted: boolean;
+}
+
+export interface TermsVersion extends Terms {
+  acceptances: number;
+}
+
+export type PartnerRole = 'host_admin' | 'guest_admin' | 'guest_user';
+export type GuestRole = Exclude<PartnerRole, 'host_admin'>;
+
+export interface PartnerSummary {
+  id: string;
+  name: string;
+  /** Null for a workspace owner or admin who is not part of the partner. */
+  myRole: PartnerRole | null;
+  hostAdmins: string[];
+  guestCount: number;
+  createdAt: string;
+}
+
+export interface PartnerPermissions {
+  rename: boolean;
+  manageHostAdmins: boolean;
+  inviteGuests: boolean;
+  changeGuestRoles: boolean;
+  removeGuestAdmins: boolean;
+  removeGuestUsers: boolean;
+  remove: boolean;
+}
+
+export type DeliveryState = 'queued' | 'sent' | 'retrying' | 'failed' | 'cancelled';
+
+export interface InvitationDelivery {
+  state: DeliveryState;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+}
+
+export interface PartnerInvitation {
+  id: string;
+  state: InvitationState;
+  expiresAt: string;
+  timesSent: number;
+  delivery: InvitationDelivery | null;
+}
+
+export interface PartnerMember {
+  userId: string;
+  email: string;
+  displayName: string;
+  partnerRole: PartnerRole;
+  status: MemberStatus;
+  joinedAt: string | null;
+  invitation: PartnerInvitation | null;
+}
+
+export interface PartnerDetail {
+  id: string;
+  name: string;
+  myRole: PartnerRole | null;
+  permissions: PartnerPermissions;
+  members: PartnerMember[];
+  createdAt: string;
+}
+
+export interface NewPartnerInput {
+  name: string;
+  guestAdminEmail: string;
+  hostAdminIds: string[];
+}
+
+export interface PartnerMemberDetail {
+  userId: string;
+  email: string;
+  displayName: string;
+  partnerRole: PartnerRole;
+  status: MemberStatus;
+  accounts: { id: string; name: string; role: string }[];
 }
 
 /** One field problem, as sent in a problem+json `errors` array. */
@@ -176,6 +297,7 @@ export const api = {
   setup: (input: SetupInput) => request<Me>('POST', '/setup', input),
 
   getWorkspace: (slug: string) => request<PublicWorkspace>('GET', `/workspaces/${seg(slug)}`),
+  getInvitationByToken: (token: string) => request<InvitationLookup>('GET', `/invitations/by-token/${seg(token)}`),
 
   /** The current session, or null when nobody is signed in. */
   getSession: async (): Promise<Me | null> => {
@@ -193,4 +315,31 @@ export const api = {
   addMember: (input: NewMemberInput) => request<Member>('POST', '/members', input),
 
   listActivity: () => request<{ events: ActivityEvent[] }>('GET', '/activity'),
+
+  getPasswordPolicy: () => request<PasswordPolicy>('GET', '/auth/password-policy'),
+  changePassword: (input: ChangePasswordInput) => request<Me>('POST', '/auth/change-password', input),
+
+  getCurrentTerms: () => request<CurrentTerms>('GET', '/terms/current'),
+  acceptTerms: (version: number) => request<void>('POST', '/terms/accept', { version }),
+  listTermsVersions: () => request<{ versions: TermsVersion[] }>('GET', '/terms'),
+  publishTerms: (body: string) => request<Terms>('POST', '/terms', { body }),
+
+  listPartners: () => request<{ partners: PartnerSummary[] }>('GET', '/partners'),
+  addPartner: (input: NewPartnerInput) => request<PartnerDetail>('POST', '/partners', input),
+  getPartner: (id: string) => request<PartnerDetail>('GET', `/partners/${seg(id)}`),
+  renamePartner: (id: string, name: string) => request<PartnerDetail>('PATCH', `/partners/${seg(id)}`, { name }),
+  removePartner: (id: string) => request<void>('DELETE', `/partners/${seg(id)}`),
+  assignHostAdmin: (id: string, userId: string) =>
+    request<PartnerDetail>('POST', `/partners/${seg(id)}/host-admins`, { userId }),
+  removeHostAdmin: (id: string, userId: string) =>
+    request<PartnerDetail>('DELETE', `/partners/${seg(id)}/host-admins/${seg(userId)}`),
+  inviteGuest: (id: string, email: string) => request<PartnerDetail>('POST', `/partners/${seg(id)}/guests`, { email }),
+  changeGuestRole: (id: string, userId: string, role: GuestRole) =>
+    request<PartnerDetail>('PATCH', `/partners/${seg(id)}/guests/${seg(userId)}`, { role }),
+  removeGuest: (id: string, userId: string) => request<void>('DELETE', `/partners/${seg(id)}/guests/${seg(userId)}`),
+  getPartnerMember: (id: string, userId: string) =>
+    request<PartnerMemberDetail>('GET', `/partners/${seg(id)}/members/${seg(userId)}`),
+
+  resendInvitation: (invitationId: string) => request<void>('POST', `/invitations/${seg(invitationId)}/resend`),
+  revokeInvitation: (invitationId: string) => request<void>('POST', `/invitations/${seg(invitationId)}/revoke`),
 };

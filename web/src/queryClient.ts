@@ -1,20 +1,29 @@
-import { QueryCache, QueryClient } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { ApiError } from './api';
-import { queryKeys } from './lib/queries';
+import { isFirstSignInGate, queryKeys } from './lib/queries';
 
 function isClientError(error: unknown): boolean {
   return error instanceof ApiError && error.status >= 400 && error.status < 500;
 }
 
 export function createQueryClient(): QueryClient {
+  // A lost session, or a first-sign-in step that became due (new terms were published): re-check the
+  // session, so the app shell sends the user to /login or shows the step.
+  const recheckSession = (error: unknown) => {
+    if ((error instanceof ApiError && error.status === 401) || isFirstSignInGate(error)) {
+      void client.invalidateQueries({ queryKey: queryKeys.session });
+    }
+  };
   const client: QueryClient = new QueryClient({
     queryCache: new QueryCache({
       onError: (error, query) => {
-        // A lost session anywhere: re-check it, so the app shell sends the user to /login.
-        const isSession = query.queryKey[0] === queryKeys.session[0];
-        if (!isSession && error instanceof ApiError && error.status === 401) {
-          void client.invalidateQueries({ queryKey: queryKeys.session });
-        }
+        if (query.queryKey[0] !== queryKeys.session[0]) recheckSession(error);
+      },
+    }),
+    // Mutations only for the gates: a 401 there (sign-in, sign-out) is handled by the page itself.
+    mutationCache: new MutationCache({
+      onError: (error) => {
+        if (isFirstSignInGate(error)) void client.invalidateQueries({ queryKey: queryKeys.session });
       },
     }),
     defaultOptions: {

@@ -1,14 +1,22 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { signIn, signOut } from '../../services/sessions.js';
+import { describePolicy } from '../../domain/password-policy.js';
+import { unauthenticated } from '../../domain/errors.js';
+import { changeTemporaryPassword } from '../../services/password-change.js';
+import { resolveSession, signIn, signOut, type AuthenticatedSession } from '../../services/sessions.js';
 import { toUserView, toWorkspaceView } from '../../services/users.js';
 import { requestContext, requireSession } from '../context.js';
-import { Me, problemResponses, Slug } from '../schemas.js';
+import { DisplayName, Me, Password, PRINTABLE_TEXT, problemResponses, Slug } from '../schemas.js';
+
+export function toMe(session: AuthenticatedSession) {
+  return { user: toUserView(session.user), workspace: toWorkspaceView(session.workspace), pending: session.pending };
+}
 
 const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/auth/csrf',
     {
+      config: { allowWhile: 'always' },
       schema: {
         tags: ['auth'],
         summary: 'Get a CSRF token to send as x-csrf-token on every state-changing call',
@@ -21,12 +29,18 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/auth/sign-in',
     {
+      config: { allowWhile: 'always' },
       schema: {
         tags: ['auth'],
         summary: 'Sign in with username and password',
         body: z.strictObject({
           workspace: Slug,
-          username: z.string().trim().min(1, { error: 'Enter your username.' }).max(320),
+          username: z
+            .string()
+            .trim()
+            .min(1, { error: 'Enter your username.' })
+            .max(320)
+            .regex(PRINTABLE_TEXT, { error: 'Usernames cannot contain control characters.' }),
           password: z.string().min(1, { error: 'Enter your password.' }).max(1024),
         }),
         response: { 200: Me, ...problemResponses(400, 401, 403, 429) },
@@ -37,13 +51,15 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const previous = request.cookies[app.sessionCookieName];
       const signedIn = await signIn(app.db, { workspaceSlug: workspace, username, password }, requestContext(request), previous);
       reply.setSessionCookie(signedIn.token);
-      return { user: toUserView(signedIn.user), workspace: toWorkspaceView(signedIn.workspace) };
+      const session = await resolveSession(app.db, signedIn.token);
+      if (!session) throw unauthenticated();
+      return toMe(session);
     },
   );
 
   app.post(
     '/auth/sign-out',
-    { schema: { tags: ['auth'], summary: 'End the current session', response: { 204: z.null(), ...problemResponses(401, 403) } } },
+    { config: { allowWhile: 'always' }, schema: { tags: ['auth'], summary: 'End the current session', response: { 204: z.null(), ...problemResponses(401, 403) } } },
     async (request, reply) => {
       const session = requireSession(request);
       await app.db.transaction().execute((tx) => signOut(tx, session, requestContext(request)));
@@ -54,10 +70,61 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/auth/session',
-    { schema: { tags: ['auth'], summary: 'The signed-in user and workspace', response: { 200: Me, ...problemResponses(401) } } },
+    {
+      config: { allowWhile: 'always' },
+      schema: { tags: ['auth'], summary: 'The signed-in user, workspace and pending first-sign-in steps', response: { 200: Me, ...problemResponses(401) } },
+    },
+    async (request) => toMe(requireSession(request)),
+  );
+
+  app.get(
+    '/auth/password-policy',
+    {
+      config: { allowWhile: 'always' },
+      schema: {
+        tags: ['auth'],
+        summary: "The workspace's password policy, as the Change Password page lists it",
+        response: {
+          200: z.object({ minLength: z.number(), rules: z.array(z.object({ id: z.string(), label: z.string() })) }),
+          ...problemResponses(401),
+        },
+      },
+    },
     async (request) => {
       const session = requireSession(request);
-      return { user: toUserView(session.user), workspace: toWorkspaceView(session.workspace) };
+      const workspace = await app.db
+        .selectFrom('workspaces')
+        .select('password_min_length')
+        .where('id', '=', session.workspace.id)
+        .executeTakeFirstOrThrow();
+      const policy = { minLength: workspace.password_min_length };
+      return { minLength: policy.minLength, rules: describePolicy(policy) };
+    },
+  );
+
+  app.post(
+    '/auth/change-password',
+    {
+      config: { allowWhile: 'always' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Change Password at first sign-in: new password (twice), name and family name',
+        body: z.strictObject({
+          newPassword: Password,
+          newPasswordAgain: z.string().max(1024),
+          givenName: DisplayName.describe('Name'),
+          familyName: DisplayName.describe('Family Name'),
+        }),
+        response: { 200: Me, ...problemResponses(400, 401, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const session = requireSession(request);
+      const token = await changeTemporaryPassword(app.db, session, request.body, requestContext(request));
+      reply.setSessionCookie(token);
+      const renewed = await resolveSession(app.db, token);
+      if (!renewed) throw unauthenticated();
+      return toMe(renewed);
     },
   );
 };

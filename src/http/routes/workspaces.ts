@@ -9,12 +9,25 @@ const workspaceRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/workspaces/:slug',
     {
+      // Public, and open to a half-finished first sign-in too (the waiting and sign-in pages use it).
+      config: { allowWhile: 'always' },
       schema: {
         tags: ['workspaces'],
         summary: "Find a workspace by its URL name (Let's find your workspace)",
         params: z.strictObject({ slug: Slug }),
         response: {
-          200: z.object({ slug: z.string(), name: z.string(), mode: z.enum(['local', 'idp']) }),
+          200: z.object({
+            slug: z.string(),
+            name: z.string(),
+            mode: z.enum(['local', 'idp']),
+            redirectSeconds: z
+              .number()
+              .int()
+              .nullable()
+              .describe(
+                'idp mode: seconds the waiting page counts down before it sends members to the IdP; null in local mode',
+              ),
+          }),
           ...problemResponses(400, 404),
         },
       },
@@ -22,7 +35,12 @@ const workspaceRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const workspace = await findWorkspaceBySlug(app.db, request.params.slug);
       if (!workspace) throw notFound('Workspace', `No workspace is named "${request.params.slug}".`);
-      return { slug: workspace.slug, name: workspace.name, mode: workspace.mode };
+      return {
+        slug: workspace.slug,
+        name: workspace.name,
+        mode: workspace.mode,
+        redirectSeconds: workspace.mode === 'idp' ? workspace.idp_redirect_seconds : null,
+      };
     },
   );
 };

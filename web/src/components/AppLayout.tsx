@@ -1,18 +1,25 @@
 import { AppShell, Burger, Group } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { Navigate, Outlet, useOutletContext } from 'react-router';
-import type { Me } from '../api';
+import { Navigate, Outlet, useLocation } from 'react-router';
+import { MeContext } from '../lib/me';
 import { useSession } from '../lib/queries';
+import { ChangePasswordPage } from '../pages/ChangePasswordPage';
+import { DashboardPage } from '../pages/DashboardPage';
+import { TermsPage } from '../pages/TermsPage';
 import { AppHeader } from './AppHeader';
 import { AppNavbar } from './AppNavbar';
 import { Loading } from './Loading';
 import { ProblemAlert } from './ProblemAlert';
 import { PublicLayout } from './PublicLayout';
+import { TermsAgreementModal } from './TermsAgreementModal';
+
+export { isWorkspaceAdmin, useMe } from '../lib/me';
 
 /** The signed-in frame: header, navigation and the current page. Requires a session. */
 export function AppLayout() {
   const session = useSession();
   const [opened, { toggle, close }] = useDisclosure(false);
+  const { pathname } = useLocation();
 
   if (session.isPending) return <Loading />;
   if (session.isError) {
@@ -25,39 +32,45 @@ export function AppLayout() {
   if (!session.data) return <Navigate to="/login" replace />;
   const me = session.data;
 
+  // First sign-in (SPEC §4): the server refuses everything else until these steps are done, so the app
+  // shows only them, without the navigation: Change Password on every page, then the terms dialog over
+  // the dashboard (the terms text itself stays readable at /app/terms).
+  const firstSignIn = me.pending.passwordChange || me.pending.terms;
+  let page = <Outlet context={me} />;
+  if (me.pending.passwordChange) page = <ChangePasswordPage me={me} />;
+  else if (me.pending.terms) {
+    page = /^\/app\/terms\/?$/.test(pathname) ? (
+      <TermsPage />
+    ) : (
+      <>
+        <DashboardPage />
+        <TermsAgreementModal />
+      </>
+    );
+  }
+
   return (
-    <AppShell
-      header={{ height: 56 }}
-      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
-      padding="lg"
-    >
-      <AppShell.Header>
-        <Group h="100%" px="md" gap="sm" wrap="nowrap">
-          <Burger
-            opened={opened}
-            onClick={toggle}
-            hiddenFrom="sm"
-            size="sm"
-            aria-label="Toggle navigation"
-          />
-          <AppHeader me={me} />
-        </Group>
-      </AppShell.Header>
-      <AppShell.Navbar p="sm" aria-label="Main">
-        <AppNavbar role={me.user.role} onNavigate={close} />
-      </AppShell.Navbar>
-      <AppShell.Main>
-        <Outlet context={me} />
-      </AppShell.Main>
-    </AppShell>
+    <MeContext value={me}>
+      <AppShell
+        header={{ height: 56 }}
+        navbar={firstSignIn ? undefined : { width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+        padding="lg"
+      >
+        <AppShell.Header>
+          <Group h="100%" px="md" gap="sm" wrap="nowrap">
+            {!firstSignIn && (
+              <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            )}
+            <AppHeader me={me} />
+          </Group>
+        </AppShell.Header>
+        {!firstSignIn && (
+          <AppShell.Navbar p="sm" aria-label="Main">
+            <AppNavbar role={me.user.role} onNavigate={close} />
+          </AppShell.Navbar>
+        )}
+        <AppShell.Main>{page}</AppShell.Main>
+      </AppShell>
+    </MeContext>
   );
-}
-
-/** The signed-in user, for pages rendered inside AppLayout. */
-export function useMe(): Me {
-  return useOutletContext<Me>();
-}
-
-export function isWorkspaceAdmin(me: Me): boolean {
-  return me.user.role === 'owner' || me.user.role === 'admin';
 }

@@ -1,6 +1,7 @@
 import { NavLink, Stack } from '@mantine/core';
 import { Link, useLocation } from 'react-router';
 import type { Role } from '../api';
+import { useDevOutbox } from '../lib/devOutbox';
 
 interface NavItem {
   to: string;
@@ -10,20 +11,29 @@ interface NavItem {
 
 const items: NavItem[] = [
   { to: '/app', label: 'Dashboard', adminOnly: false },
+  { to: '/app/partners', label: 'Partners', adminOnly: false },
   { to: '/app/members', label: 'Members', adminOnly: true },
   { to: '/app/activity', label: 'Activity', adminOnly: true },
+  { to: '/app/settings/terms', label: 'Terms of service', adminOnly: true },
 ];
 
 export function AppNavbar({ role, onNavigate }: { role: Role; onNavigate: () => void }) {
   const { pathname } = useLocation();
   const isAdmin = role === 'owner' || role === 'admin';
+  // Offered only while mail stays in the development outbox: the API answers 404 once SMTP is set up.
+  const devOutbox = useDevOutbox(isAdmin);
+  const shown = devOutbox.isSuccess
+    ? [...items, { to: '/app/dev/outbox', label: 'Development outbox', adminOnly: true }]
+    : items;
 
   return (
     <Stack gap={4}>
-      {items
+      {shown
         .filter((item) => isAdmin || !item.adminOnly)
         .map((item) => {
-          const active = pathname === item.to || pathname === `${item.to}/`;
+          // A section stays active on its sub-pages (a partner's page is under Partners).
+          const active =
+            pathname === item.to || (item.to === '/app' ? pathname === '/app/' : pathname.startsWith(`${item.to}/`));
           return (
             <NavLink
               key={item.to}

@@ -1,11 +1,13 @@
 import { ApiError, type FieldProblem } from '../api';
 
-/** Strips "body." or a leading "/" and returns the path's candidates, longest first. */
+/**
+ * Strips "body." or a leading "/" and returns the path's candidates: the whole path, its last part,
+ * then its first (so "hostAdminIds.0" still finds the hostAdminIds field).
+ */
 function pathCandidates(path: string): string[] {
   const cleaned = path.replace(/^\/+/, '').replace(/^body[./]/, '');
   const parts = cleaned.split(/[./]/).filter(Boolean);
-  const last = parts[parts.length - 1];
-  return last && last !== cleaned ? [cleaned, last] : [cleaned];
+  return [...new Set([cleaned, parts[parts.length - 1], parts[0]])].filter((p): p is string => Boolean(p));
 }
 
 export interface SplitProblems {

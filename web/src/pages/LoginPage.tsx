@@ -1,7 +1,7 @@
-import { Button, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useNavigate } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { api, type PublicWorkspace } from '../api';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { PublicLayout } from '../components/PublicLayout';
@@ -12,6 +12,7 @@ import { workspaceSlugFromInput } from '../lib/slug';
 export function LoginPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const [params] = useSearchParams();
   const form = useForm({ initialValues: { workspace: '' } });
 
   const find = useMutation({
@@ -48,6 +49,11 @@ export function LoginPage() {
               Enter the name of the workspace you want to sign in to.
             </Text>
           </div>
+          {params.get('sso') === 'expired' && (
+            <Alert color="orange" variant="light">
+              That sign-in attempt expired. Try again.
+            </Alert>
+          )}
           <ProblemAlert error={find.error && !isNotFound(find.error) ? find.error : null} />
           <TextInput
             label="Workspace name"

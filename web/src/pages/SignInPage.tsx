@@ -1,4 +1,4 @@
-import { Anchor, Button, Stack, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Stack, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
@@ -71,6 +71,11 @@ function SignInForm({ slug, name }: { slug: string; name: string }) {
         <Title order={1} size="h2">
           Sign in to {name}
         </Title>
+        {params.get('sso') === 'unavailable' && (
+          <Alert color="blue" variant="light">
+            Single sign-on for members is not available yet. Guests sign in below.
+          </Alert>
+        )}
         <ProblemAlert error={signIn.error} other={other} />
         <TextInput
           label="Username"

@@ -1,0 +1,76 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { lookupInvitationLink, newTemporaryCredential, resendInvitation, revokeInvitation } from '../../services/invitations.js';
+import { requestContext, requireSession } from '../context.js';
+import { problemResponses } from '../schemas.js';
+
+const InvitationParams = z.strictObject({ invitationId: z.uuid({ error: 'Not a valid invitation id.' }) });
+
+const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/invitations/by-token/:token',
+    {
+      config: { allowWhile: 'always' },
+      schema: {
+        tags: ['invitations'],
+        summary: 'What a Join as a guest link leads to (public: the token is the secret)',
+        params: z.strictObject({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/, { error: 'Not a valid invitation link.' }) }),
+        response: {
+          200: z.object({
+            state: z.enum(['pending', 'accepted', 'expired', 'revoked']),
+            workspace: z.object({ slug: z.string(), name: z.string() }),
+            username: z.string(),
+            partnerName: z.string(),
+            invitedBy: z.string().nullable(),
+            expiresAt: z.string(),
+            resendBy: z.array(z.string()),
+          }),
+          ...problemResponses(400, 404),
+        },
+      },
+    },
+    async (request) => lookupInvitationLink(app.db, request.params.token),
+  );
+
+  app.post(
+    '/invitations/:invitationId/resend',
+    {
+      schema: {
+        tags: ['invitations'],
+        summary: 'Resend invitation: a new temporary password (the old one is void) and a new expiry',
+        params: InvitationParams,
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireSession(request);
+      const credential = await newTemporaryCredential();
+      await app.db
+        .transaction()
+        .execute((tx) =>
+          resendInvitation(tx, actor, request.params.invitationId, credential, { masterKey: app.masterKey, publicUrl: app.config.publicUrl }, requestContext(request)),
+        );
+      app.mail?.wake?.();
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/invitations/:invitationId/revoke',
+    {
+      schema: {
+        tags: ['invitations'],
+        summary: 'Revoke a pending invitation',
+        params: InvitationParams,
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireSession(request);
+      await app.db.transaction().execute((tx) => revokeInvitation(tx, actor, request.params.invitationId, requestContext(request)));
+      return reply.status(204).send(null);
+    },
+  );
+};
+
+export default invitationRoutes;

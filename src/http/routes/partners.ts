@@ -1,0 +1,288 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createPartner, getPartner, listPartners, removePartner, renamePartner } from '../../services/partners.js';
+import { assignHostAdmin, changeGuestRole, getPartnerMember, removeGuest, removeHostAdmin } from '../../services/partner-members.js';
+import { inviteGuest, newTemporaryCredential } from '../../services/invitations.js';
+import { loadPartner, ensure } from '../../services/partner-access.js';
+import { partnerPolicy } from '../../domain/policies/partners.js';
+import { requestContext, requireSession } from '../context.js';
+import { Email, PRINTABLE_TEXT, problemResponses } from '../schemas.js';
+
+const PartnerRoleSchema = z.enum(['host_admin', 'guest_admin', 'guest_user']);
+const GuestRoleSchema = z.enum(['guest_admin', 'guest_user'], { error: 'Choose guest_admin or guest_user.' });
+const PartnerName = z
+  .string()
+  .trim()
+  .min(1, { error: 'Enter the company name.' })
+  .max(100, { error: 'Use at most 100 characters.' })
+  .regex(PRINTABLE_TEXT, { error: 'Company names cannot contain control characters such as line breaks or tabs.' });
+const PartnerParams = z.strictObject({ partnerId: z.uuid({ error: 'Not a valid partner id.' }) });
+const MemberParams = z.strictObject({ partnerId: z.uuid({ error: 'Not a valid partner id.' }), userId: z.uuid({ error: 'Not a valid user id.' }) });
+
+const DeliverySchema = z.object({
+  state: z.enum(['queued', 'sent', 'retrying', 'failed', 'cancelled']),
+  attempts: z.number(),
+  lastError: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+  sentAt: z.string().nullable(),
+});
+
+const PartnerDetailSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  myRole: PartnerRoleSchema.nullable(),
+  permissions: z.object({
+    rename: z.boolean(),
+    manageHostAdmins: z.boolean(),
+    inviteGuests: z.boolean(),
+    changeGuestRoles: z.boolean(),
+    removeGuestAdmins: z.boolean(),
+    removeGuestUsers: z.boolean(),
+    remove: z.boolean(),
+  }),
+  members: z.array(
+    z.object({
+      userId: z.uuid(),
+      email: z.string(),
+      displayName: z.string(),
+      partnerRole: PartnerRoleSchema,
+      status: z.enum(['invited', 'active', 'deactivated']),
+      joinedAt: z.string().nullable(),
+      invitation: z
+        .object({
+          id: z.uuid(),
+          state: z.enum(['pending', 'accepted', 'expired', 'revoked']),
+          expiresAt: z.string(),
+          timesSent: z.number(),
+          delivery: DeliverySchema.nullable(),
+        })
+        .nullable(),
+    }),
+  ),
+  createdAt: z.string(),
+});
+
+const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
+  const deps = () => ({ masterKey: app.masterKey, publicUrl: app.config.publicUrl });
+  const afterMail = () => app.mail?.wake?.();
+
+  app.get(
+    '/partners',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'Partners the signed-in user can see (all of them for workspace admins)',
+        response: {
+          200: z.object({
+            partners: z.array(
+              z.object({
+                id: z.uuid(),
+                name: z.string(),
+                myRole: PartnerRoleSchema.nullable(),
+                hostAdmins: z.array(z.string()),
+                guestCount: z.number(),
+                createdAt: z.string(),
+              }),
+            ),
+          }),
+          ...problemResponses(401, 403),
+        },
+      },
+    },
+    async (request) => ({ partners: await listPartners(app.db, requireSession(request).actor) }),
+  );
+
+  app.post(
+    '/partners',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'Add partner: create it with its hosts and invite its first guest admin (Send Invite)',
+        body: z.strictObject({
+          name: PartnerName,
+          guestAdminEmail: Email,
+          hostAdminIds: z.array(z.uuid({ error: 'Not a valid user id.' })).max(50),
+        }),
+        response: { 201: PartnerDetailSchema, ...problemResponses(400, 401, 403, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireSession(request);
+      const credential = await newTemporaryCredential();
+      const created = await app.db
+        .transaction()
+        .execute((tx) => createPartner(tx, actor, request.body, credential, deps(), requestContext(request)));
+      afterMail();
+      return reply.status(201).send(await getPartner(app.db, actor, created.partnerId));
+    },
+  );
+
+  app.get(
+    '/partners/:partnerId',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'A partner with its members, their invitations and what you may do',
+        params: PartnerParams,
+        response: { 200: PartnerDetailSchema, ...problemResponses(400, 401, 404) },
+      },
+    },
+    async (request) => getPartner(app.db, requireSession(request).actor, request.params.partnerId),
+  );
+
+  app.patch(
+    '/partners/:partnerId',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'Rename the partner (host admins)',
+        params: PartnerParams,
+        body: z.strictObject({ name: PartnerName }),
+        response: { 200: PartnerDetailSchema, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireSession(request);
+      await app.db.transaction().execute((tx) => renamePartner(tx, actor, request.params.partnerId, request.body.name, requestContext(request)));
+      return getPartner(app.db, actor, request.params.partnerId);
+    },
+  );
+
+  app.delete(
+    '/partners/:partnerId',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'Remove partner: its guests are deactivated and its shares end (host admins)',
+        params: PartnerParams,
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireSession(request);
+      await app.db.transaction().execute((tx) => removePartner(tx, actor, request.params.partnerId, requestContext(request)));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/partners/:partnerId/host-admins',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'Assign partnership host',
+        params: PartnerParams,
+        body: z.strictObject({ userId: z.uuid({ error: 'Not a valid user id.' }) }),
+        response: { 200: PartnerDetailSchema, ...problemResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireSession(request);
+      await app.db.transaction().execute((tx) => assignHostAdmin(tx, actor, request.params.partnerId, request.body.userId, requestContext(request)));
+      return getPartner(app.db, actor, request.params.partnerId);
+    },
+  );
+
+  app.delete(
+    '/partners/:partnerId/host-admins/:userId',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'Remove a partnership host (one always stays)',
+        params: MemberParams,
+        response: { 200: PartnerDetailSchema, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireSession(request);
+      await app.db.transaction().execute((tx) => removeHostAdmin(tx, actor, request.params.partnerId, request.params.userId, requestContext(request)));
+      return getPartner(app.db, actor, request.params.partnerId);
+    },
+  );
+
+  app.post(
+    '/partners/:partnerId/guests',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'Invite guest users (host admins and guest admins)',
+        params: PartnerParams,
+        body: z.strictObject({ email: Email }),
+        response: { 201: PartnerDetailSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireSession(request);
+      const credential = await newTemporaryCredential();
+      await app.db.transaction().execute(async (tx) => {
+        const { partner, standing } = await loadPartner(tx, actor, request.params.partnerId, { lock: true });
+        ensure(partnerPolicy.inviteGuests(standing), 'Only host admins and guest admins can invite guest users.');
+        await inviteGuest(tx, actor, partner, { email: request.body.email, role: 'guest_user' }, credential, deps(), requestContext(request));
+      });
+      afterMail();
+      return reply.status(201).send(await getPartner(app.db, actor, request.params.partnerId));
+    },
+  );
+
+  app.get(
+    '/partners/:partnerId/members/:userId',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'View details of a partner member: who they are and the accounts they can use',
+        params: MemberParams,
+        response: {
+          200: z.object({
+            userId: z.uuid(),
+            email: z.string(),
+            displayName: z.string(),
+            partnerRole: z.string(),
+            status: z.string(),
+            accounts: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })),
+          }),
+          ...problemResponses(400, 401, 404),
+        },
+      },
+    },
+    async (request) => getPartnerMember(app.db, requireSession(request).actor, request.params.partnerId, request.params.userId),
+  );
+
+  app.patch(
+    '/partners/:partnerId/guests/:userId',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: "Change a guest's partner role (guest user ↔ guest admin)",
+        params: MemberParams,
+        body: z.strictObject({ role: GuestRoleSchema }),
+        response: { 200: PartnerDetailSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireSession(request);
+      await app.db
+        .transaction()
+        .execute((tx) => changeGuestRole(tx, actor, request.params.partnerId, request.params.userId, request.body.role, requestContext(request)));
+      return getPartner(app.db, actor, request.params.partnerId);
+    },
+  );
+
+  app.delete(
+    '/partners/:partnerId/guests/:userId',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'Remove a guest: deactivated, sessions and access ended',
+        params: MemberParams,
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireSession(request);
+      await app.db.transaction().execute((tx) => removeGuest(tx, actor, request.params.partnerId, request.params.userId, requestContext(request)));
+      return reply.status(204).send(null);
+    },
+  );
+};
+
+export default partnerRoutes;

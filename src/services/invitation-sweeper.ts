@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { expireOverdueInvitations } from './invitations.js';
+
+interface SweeperLogger {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/**
+ * Marks overdue invitations expired once a minute (and at start), so that the state and its activity
+ * event exist even if nobody looks. Safe with several servers: each row is updated once.
+ */
+export function startInvitationSweeper(db: Kysely<Database>, logger: SweeperLogger, intervalMs = 60_000): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  const sweep = () => {
+    running = expireOverdueInvitations(db).then(
+      (count) => {
+        if (count > 0) logger.info({ count }, 'Invitations expired');
+      },
+      (error: unknown) => logger.error({ err: error }, 'Expiring invitations failed'),
+    );
+  };
+  sweep();
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,371 @@
+import { randomInt } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database, GuestRole, Invitation, Partner } from '../db/schema.js';
+import type { Actor, RequestContext } from '../domain/actor.js';
+import { AppError, conflict, invalid, notFound } from '../domain/errors.js';
+import { guestDomainProblem, partnerPolicy } from '../domain/policies/partners.js';
+import { hashPassword } from '../crypto/passwords.js';
+import { hashToken, randomToken } from '../crypto/tokens.js';
+import { cancelPendingMail, enqueueMail } from '../mail/outbox.js';
+import { invitationMail } from '../mail/templates.js';
+import { recordEvent } from './activity.js';
+import { endSessionsOf, ensure, loadPartner } from './partner-access.js';
+import { isUniqueViolation } from './users.js';
+
+/** What inviting needs beyond the database: the key that seals mail and the address links point to. */
+export interface InvitationDeps {
+  masterKey: Buffer;
+  publicUrl: URL;
+}
+
+/** A fresh temporary password and its argon2id hash, made before the transaction opens. */
+export interface TemporaryCredential {
+  password: string;
+  hash: string;
+}
+
+// No look-alike characters (0/O, 1/l/I): the password is typed from an email.
+const TEMPORARY_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+export const TEMPORARY_PASSWORD_LENGTH = 20;
+
+export async function newTemporaryCredential(): Promise<TemporaryCredential> {
+  let password = '';
+  for (let i = 0; i < TEMPORARY_PASSWORD_LENGTH; i++) password += TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)];
+  return { password, hash: await hashPassword(password) };
+}
+
+export interface InviteGuestInput {
+  email: string;
+  role: GuestRole;
+}
+
+export interface Invited {
+  userId: string;
+  invitationId: string;
+}
+
+/**
+ * Creates (or re-invites) a guest of a partner: user *invited*, partner membership, invitation with a
+ * temporary password, and the invitation mail in the outbox, all in the caller's transaction.
+ */
+export async function inviteGuest(
+  tx: Kysely<Database>,
+  actor: Actor,
+  partner: Partner,
+  input: InviteGuestInput,
+  credential: TemporaryCredential,
+  deps: InvitationDeps,
+  context: RequestContext,
+): Promise<Invited> {
+  const workspace = await tx.selectFrom('workspaces').selectAll().where('id', '=', partner.workspace_id).executeTakeFirstOrThrow();
+  const hostEmails = await tx
+    .selectFrom('partner_members as pm')
+    .innerJoin('users as u', 'u.id', 'pm.user_id')
+    .select('u.email')
+    .where('pm.partner_id', '=', partner.id)
+    .where('pm.role', '=', 'host_admin')
+    .execute();
+  const domainProblem = guestDomainProblem(input.email, workspace.verified_domains, hostEmails.map((h) => h.email));
+  if (domainProblem) throw invalid('guest-domain-not-allowed', domainProblem, [{ path: 'email', message: domainProblem }]);
+
+  const existing = await tx
+    .selectFrom('users')
+    .selectAll()
+    .where('workspace_id', '=', partner.workspace_id)
+    .where(sql<string>`lower(email)`, '=', input.email.toLowerCase())
+    .executeTakeFirst();
+  let userId: string;
+  if (existing && existing.kind === 'member') {
+    throw conflict('email-taken', `${input.email} belongs to a member of this workspace, who cannot also be a guest.`, [
+      { path: 'email', message: 'This email belongs to a workspace member.' },
+    ]);
+  } else if (existing && existing.status !== 'deactivated') {
+    throw conflict('guest-exists', `${input.email} is already a guest in this workspace; a person can be the guest of one partner only.`, [
+      { path: 'email', message: 'This person is already a guest here.' },
+    ]);
+  } else if (existing) {
+    // A removed guest invited again: the same user record comes back, so their history stays in one place.
+    await tx
+      .updateTable('users')
+      .set({ status: 'invited', password_hash: null, must_change_password: true, updated_at: sql`now()` })
+      .where('id', '=', existing.id)
+      .execute();
+    // A revoked invitee is still listed under their old partner; they move to this one.
+    await tx.deleteFrom('partner_members').where('user_id', '=', existing.id).where('role', '<>', 'host_admin').execute();
+    userId = existing.id;
+  } else {
+    const user = await tx
+      .insertInto('users')
+      .values({
+        workspace_id: partner.workspace_id,
+        email: input.email,
+        username: input.email,
+        display_name: input.email,
+        kind: 'guest',
+        role: 'guest',
+        status: 'invited',
+        password_hash: null,
+        must_change_password: true,
+        updated_at: sql<Date>`now()`,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error)) throw conflict('guest-exists', `${input.email} was just invited by someone else.`);
+        throw error;
+      });
+    userId = user.id;
+  }
+  await tx.insertInto('partner_members').values({ partner_id: partner.id, user_id: userId, role: input.role }).execute();
+
+  const linkToken = randomToken();
+  const expiresAt = new Date(Date.now() + workspace.invitation_ttl_hours * 3600_000);
+  const invitation = await tx
+    .insertInto('invitations')
+    .values({
+      workspace_id: partner.workspace_id,
+      partner_id: partner.id,
+      user_id: userId,
+      invited_by: actor.userId,
+      role: input.role,
+      temp_password_hash: credential.hash,
+      link_token_hash: hashToken(linkToken),
+      expires_at: expiresAt,
+      updated_at: sql<Date>`now()`,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await queueInvitationMail(tx, { ...deps, workspaceSlug: workspace.slug, workspaceName: workspace.name }, actor, partner, {
+    invitationId: invitation.id,
+    email: input.email,
+    password: credential.password,
+    linkToken,
+    expiresAt,
+  });
+  await recordEvent(tx, {
+    workspaceId: partner.workspace_id,
+    actorId: actor.userId,
+    action: 'user.invited',
+    targetType: 'user',
+    targetId: userId,
+    context,
+    details: { partnerId: partner.id, partnerName: partner.name, email: input.email, role: input.role, invitationId: invitation.id },
+  });
+  return { userId, invitationId: invitation.id };
+}
+
+async function queueInvitationMail(
+  tx: Kysely<Database>,
+  deps: InvitationDeps & { workspaceSlug: string; workspaceName: string },
+  actor: Actor,
+  partner: Partner,
+  message: { invitationId: string; email: string; password: string; linkToken: string; expiresAt: Date },
+): Promise<void> {
+  const inviter = await tx.selectFrom('users').select('display_name').where('id', '=', actor.userId).executeTakeFirst();
+  const joinUrl = new URL(`/w/${deps.workspaceSlug}`, deps.publicUrl);
+  joinUrl.searchParams.set('invitation', message.linkToken);
+  const mail = invitationMail({
+    workspaceName: deps.workspaceName,
+    partnerName: partner.name,
+    inviterName: inviter?.display_name ?? 'A host admin',
+    username: message.email,
+    temporaryPassword: message.password,
+    expiresAt: message.expiresAt,
+    joinUrl: joinUrl.toString(),
+  });
+  await enqueueMail(tx, deps.masterKey, {
+    workspaceId: partner.workspace_id,
+    invitationId: message.invitationId,
+    kind: 'invitation',
+    to: message.email,
+    ...mail,
+  });
+}
+
+interface InvitationContext {
+  invitation: Invitation;
+  partner: Partner;
+}
+
+async function loadManageableInvitation(tx: Kysely<Database>, actor: Actor, invitationId: string): Promise<InvitationContext> {
+  const invitation = await tx
+    .selectFrom('invitations')
+    .selectAll()
+    .where('id', '=', invitationId)
+    .where('workspace_id', '=', actor.workspaceId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!invitation) throw notFound('Invitation');
+  const { partner, standing } = await loadPartner(tx, actor, invitation.partner_id);
+  ensure(partnerPolicy.manageInvitations(standing), 'Only host admins and guest admins of this partner can manage its invitations.');
+  if (standing.partnerRole === 'guest_admin' && invitation.role !== 'guest_user') {
+    throw forbiddenGuestAdminInvitation();
+  }
+  return { invitation, partner };
+}
+
+const forbiddenGuestAdminInvitation = () =>
+  new AppError('forbidden', 403, 'Not allowed', "Guest admins manage guest users' invitations; ask a host admin about a guest admin's.");
+
+/** Effective state: a pending invitation past its expiry is expired even before the sweeper marks it. */
+export function effectiveState(invitation: Pick<Invitation, 'state' | 'expires_at'>, now = new Date()): Invitation['state'] {
+  return invitation.state === 'pending' && invitation.expires_at.getTime() <= now.getTime() ? 'expired' : invitation.state;
+}
+
+/** New temporary password (the old one is void), new link, expiry restarted, mail sent again. */
+export async function resendInvitation(
+  tx: Kysely<Database>,
+  actor: Actor,
+  invitationId: string,
+  credential: TemporaryCredential,
+  deps: InvitationDeps,
+  context: RequestContext,
+): Promise<void> {
+  const { invitation, partner } = await loadManageableInvitation(tx, actor, invitationId);
+  if (invitation.state === 'accepted') throw conflict('invitation-accepted', 'This invitation was already accepted; the guest has joined.');
+  if (invitation.state === 'revoked') throw conflict('invitation-revoked', 'This invitation was revoked; invite the person again instead.');
+  const workspace = await tx.selectFrom('workspaces').selectAll().where('id', '=', actor.workspaceId).executeTakeFirstOrThrow();
+  const user = await tx.selectFrom('users').select('email').where('id', '=', invitation.user_id).executeTakeFirstOrThrow();
+  await cancelPendingMail(tx, invitation.id);
+  const linkToken = randomToken();
+  const expiresAt = new Date(Date.now() + workspace.invitation_ttl_hours * 3600_000);
+  await tx
+    .updateTable('invitations')
+    .set({
+      state: 'pending',
+      temp_password_hash: credential.hash,
+      link_token_hash: hashToken(linkToken),
+      expires_at: expiresAt,
+      times_sent: sql`times_sent + 1`,
+      updated_at: sql`now()`,
+    })
+    .where('id', '=', invitation.id)
+    .execute();
+  // Someone half-way through signing in with the old password is sent back to the start.
+  await endSessionsOf(tx, invitation.user_id);
+  await queueInvitationMail(tx, { ...deps, workspaceSlug: workspace.slug, workspaceName: workspace.name }, actor, partner, {
+    invitationId: invitation.id,
+    email: user.email,
+    password: credential.password,
+    linkToken,
+    expiresAt,
+  });
+  await recordEvent(tx, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    action: 'invitation.resent',
+    targetType: 'invitation',
+    targetId: invitation.id,
+    context,
+    details: { partnerId: partner.id, email: user.email, timesSent: invitation.times_sent + 1 },
+  });
+}
+
+/** Ends a pending invitation: the invited user is deactivated (and shown so until invited again). */
+export async function revokeInvitation(tx: Kysely<Database>, actor: Actor, invitationId: string, context: RequestContext): Promise<void> {
+  const { invitation, partner } = await loadManageableInvitation(tx, actor, invitationId);
+  if (invitation.state === 'accepted') throw conflict('invitation-accepted', 'This invitation was already accepted; remove the guest instead.');
+  if (invitation.state === 'revoked') throw conflict('invitation-revoked', 'This invitation was already revoked.');
+  await tx
+    .updateTable('invitations')
+    .set({ state: 'revoked', revoked_at: sql`now()`, temp_password_hash: null, updated_at: sql`now()` })
+    .where('id', '=', invitation.id)
+    .execute();
+  await cancelPendingMail(tx, invitation.id);
+  // The person stays listed on the partner page (deactivated, invitation revoked) until invited again.
+  await tx.updateTable('users').set({ status: 'deactivated', updated_at: sql`now()` }).where('id', '=', invitation.user_id).execute();
+  await endSessionsOf(tx, invitation.user_id);
+  await recordEvent(tx, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    action: 'invitation.revoked',
+    targetType: 'invitation',
+    targetId: invitation.id,
+    context,
+    details: { partnerId: partner.id, userId: invitation.user_id },
+  });
+}
+
+export interface InvitationLinkView {
+  state: Invitation['state'];
+  workspace: { slug: string; name: string };
+  username: string;
+  partnerName: string;
+  invitedBy: string | null;
+  expiresAt: string;
+  resendBy: string[];
+}
+
+/** What the waiting page shows for a Join as a guest link. Knows nothing without the exact token. */
+export async function lookupInvitationLink(db: Kysely<Database>, token: string): Promise<InvitationLinkView> {
+  const row = await db
+    .selectFrom('invitations as i')
+    .innerJoin('workspaces as w', 'w.id', 'i.workspace_id')
+    .innerJoin('partners as p', 'p.id', 'i.partner_id')
+    .innerJoin('users as u', 'u.id', 'i.user_id')
+    .leftJoin('users as inviter', 'inviter.id', 'i.invited_by')
+    .select([
+      'i.id',
+      'i.state',
+      'i.expires_at',
+      'i.partner_id',
+      'w.slug',
+      'w.name as workspace_name',
+      'p.name as partner_name',
+      'u.username',
+      'inviter.display_name as inviter_name',
+    ])
+    .where('i.link_token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!row) {
+    throw new AppError(
+      'invitation-not-found',
+      404,
+      'Invitation not found',
+      'This invitation link is not valid. If the invitation was sent again, use the link in the newest email.',
+    );
+  }
+  const hosts = await db
+    .selectFrom('partner_members as pm')
+    .innerJoin('users as u', 'u.id', 'pm.user_id')
+    .select('u.display_name')
+    .where('pm.partner_id', '=', row.partner_id)
+    .where('pm.role', '=', 'host_admin')
+    .orderBy('u.display_name')
+    .execute();
+  return {
+    state: effectiveState({ state: row.state, expires_at: row.expires_at }),
+    workspace: { slug: row.slug, name: row.workspace_name },
+    username: row.username,
+    partnerName: row.partner_name,
+    invitedBy: row.inviter_name,
+    expiresAt: row.expires_at.toISOString(),
+    resendBy: hosts.map((h) => h.display_name),
+  };
+}
+
+/** Marks overdue pending invitations expired, one activity event each. Returns how many. */
+export async function expireOverdueInvitations(db: Kysely<Database>): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    const expired = await tx
+      .updateTable('invitations')
+      .set({ state: 'expired', updated_at: sql`now()` })
+      .where('state', '=', 'pending')
+      .where('expires_at', '<=', sql<Date>`now()`)
+      .returning(['id', 'workspace_id', 'partner_id', 'user_id'])
+      .execute();
+    for (const invitation of expired) {
+      await cancelPendingMail(tx, invitation.id);
+      await recordEvent(tx, {
+        workspaceId: invitation.workspace_id,
+        actorId: null,
+        action: 'invitation.expired',
+        targetType: 'invitation',
+        targetId: invitation.id,
+        context: { ip: null, userAgent: null },
+        details: { partnerId: invitation.partner_id, userId: invitation.user_id },
+      });
+    }
+    return expired.length;
+  });
+}

@@ -1,0 +1,165 @@
+import type { Kysely } from 'kysely';
+import type { Database, GuestRole } from '../db/schema.js';
+import type { Actor, RequestContext } from '../domain/actor.js';
+import { conflict, invalid, notFound } from '../domain/errors.js';
+import { partnerPolicy } from '../domain/policies/partners.js';
+import { recordEvent } from './activity.js';
+import { ensure, loadPartner } from './partner-access.js';
+import { offboardGuest } from './partners.js';
+
+export async function assignHostAdmin(tx: Kysely<Database>, actor: Actor, partnerId: string, userId: string, context: RequestContext) {
+  const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
+  ensure(partnerPolicy.manageHostAdmins(standing), 'Only host admins can assign host admins.');
+  const user = await tx
+    .selectFrom('users')
+    .select(['id', 'kind', 'status'])
+    .where('id', '=', userId)
+    .where('workspace_id', '=', actor.workspaceId)
+    .executeTakeFirst();
+  if (!user || user.kind !== 'member' || user.status !== 'active') {
+    throw invalid('host-admin-not-member', 'Partnership hosts must be active members of this workspace.', [
+      { path: 'userId', message: 'Choose an active member of this workspace.' },
+    ]);
+  }
+  const inserted = await tx
+    .insertInto('partner_members')
+    .values({ partner_id: partnerId, user_id: userId, role: 'host_admin' })
+    .onConflict((oc) => oc.doNothing())
+    .returning('user_id')
+    .executeTakeFirst();
+  if (!inserted) return;
+  await recordEvent(tx, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    action: 'partner.host_admin_assigned',
+    targetType: 'user',
+    targetId: userId,
+    context,
+    details: { partnerId },
+  });
+}
+
+export async function removeHostAdmin(tx: Kysely<Database>, actor: Actor, partnerId: string, userId: string, context: RequestContext) {
+  // The partner row lock serialises host changes, so two removals cannot leave the partner hostless.
+  const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
+  ensure(partnerPolicy.manageHostAdmins(standing), 'Only host admins can remove host admins.');
+  const hosts = await tx
+    .selectFrom('partner_members')
+    .select('user_id')
+    .where('partner_id', '=', partnerId)
+    .where('role', '=', 'host_admin')
+    .execute();
+  if (!hosts.some((h) => h.user_id === userId)) throw notFound('Host admin', 'This person is not a host admin of this partner.');
+  if (hosts.length === 1) throw conflict('last-host-admin', 'A partner keeps at least one host admin; assign another before removing this one.');
+  await tx.deleteFrom('partner_members').where('partner_id', '=', partnerId).where('user_id', '=', userId).execute();
+  await recordEvent(tx, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    action: 'partner.host_admin_removed',
+    targetType: 'user',
+    targetId: userId,
+    context,
+    details: { partnerId },
+  });
+}
+
+async function loadGuest(tx: Kysely<Database>, partnerId: string, userId: string) {
+  const guest = await tx
+    .selectFrom('partner_members')
+    .select(['user_id', 'role'])
+    .where('partner_id', '=', partnerId)
+    .where('user_id', '=', userId)
+    .where('role', '<>', 'host_admin')
+    .forUpdate()
+    .executeTakeFirst();
+  if (!guest) throw notFound('Guest', 'This person is not a guest of this partner.');
+  return guest as { user_id: string; role: GuestRole };
+}
+
+/** guest user ↔ guest admin. Account roles are not touched (SPEC §3). */
+export async function changeGuestRole(
+  tx: Kysely<Database>,
+  actor: Actor,
+  partnerId: string,
+  userId: string,
+  role: GuestRole,
+  context: RequestContext,
+) {
+  const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
+  ensure(partnerPolicy.changeGuestRole(standing), "Only host admins and guest admins can change a guest's role.");
+  const guest = await loadGuest(tx, partnerId, userId);
+  if (guest.role === role) return;
+  await tx.updateTable('partner_members').set({ role }).where('partner_id', '=', partnerId).where('user_id', '=', userId).execute();
+  await tx
+    .updateTable('invitations')
+    .set({ role })
+    .where('partner_id', '=', partnerId)
+    .where('user_id', '=', userId)
+    .where('state', '=', 'pending')
+    .execute();
+  await recordEvent(tx, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    action: 'partner.guest_role_changed',
+    targetType: 'user',
+    targetId: userId,
+    context,
+    details: { partnerId, from: guest.role, to: role },
+  });
+}
+
+export async function removeGuest(tx: Kysely<Database>, actor: Actor, partnerId: string, userId: string, context: RequestContext) {
+  const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
+  const guest = await loadGuest(tx, partnerId, userId);
+  if (!partnerPolicy.removeGuest(standing, { userId, role: guest.role })) {
+    const detail =
+      userId === actor.userId
+        ? 'You cannot remove yourself; ask a host admin.'
+        : guest.role === 'guest_admin'
+          ? 'Only host admins can remove a guest admin.'
+          : 'Only host admins and guest admins can remove guest users.';
+    ensure(false, detail);
+  }
+  await offboardGuest(tx, userId, partnerId);
+  await recordEvent(tx, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    action: 'partner.guest_removed',
+    targetType: 'user',
+    targetId: userId,
+    context,
+    details: { partnerId, role: guest.role },
+  });
+  await recordEvent(tx, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    action: 'user.deactivated',
+    targetType: 'user',
+    targetId: userId,
+    context,
+    details: { reason: 'guest_removed', partnerId },
+  });
+}
+
+export interface PartnerMemberDetail {
+  userId: string;
+  email: string;
+  displayName: string;
+  partnerRole: string;
+  status: string;
+  /** Accounts this person can use through the partner; sharing arrives with the vault. */
+  accounts: Array<{ id: string; name: string; role: string }>;
+}
+
+export async function getPartnerMember(db: Kysely<Database>, actor: Actor, partnerId: string, userId: string): Promise<PartnerMemberDetail> {
+  await loadPartner(db, actor, partnerId);
+  const row = await db
+    .selectFrom('partner_members as pm')
+    .innerJoin('users as u', 'u.id', 'pm.user_id')
+    .select(['u.id', 'u.email', 'u.display_name', 'u.status', 'pm.role'])
+    .where('pm.partner_id', '=', partnerId)
+    .where('pm.user_id', '=', userId)
+    .executeTakeFirst();
+  if (!row) throw notFound('Member', 'This person is not part of this partner.');
+  return { userId: row.id, email: row.email, displayName: row.display_name, partnerRole: row.role, status: row.status, accounts: [] };
+}

@@ -1,0 +1,65 @@
+import { expect } from 'vitest';
+import type { TestApp } from './app.js';
+import type { TestClient } from './client.js';
+
+export const MEMBER_PASSWORD = 'members own long password';
+export const GUEST_PASSWORD = 'guests own long password';
+
+export async function addMember(owner: TestClient, email: string, role: 'admin' | 'member' = 'member'): Promise<string> {
+  const response = await owner.post('/api/v1/members', { email, displayName: email.split('@')[0], role, password: MEMBER_PASSWORD });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().id as string;
+}
+
+export async function signIn(t: TestApp, username: string, password: string, ip?: string): Promise<TestClient> {
+  const client = t.client(ip ? { ip } : undefined);
+  const response = await client.post('/api/v1/auth/sign-in', { workspace: 'acme', username, password });
+  expect(response.statusCode, response.body).toBe(200);
+  return client;
+}
+
+export interface ReceivedInvitation {
+  username: string;
+  temporaryPassword: string;
+  joinUrl: string;
+  token: string;
+}
+
+/** Reads the newest invitation to `to` from the development outbox, as the owner. */
+export async function readInvitation(owner: TestClient, to: string): Promise<ReceivedInvitation> {
+  const response = await owner.get('/api/v1/dev/outbox');
+  expect(response.statusCode, response.body).toBe(200);
+  const messages = response.json().messages as Array<{ to: string; text: string }>;
+  const message = messages.find((m) => m.to.toLowerCase() === to.toLowerCase());
+  if (!message) throw new Error(`no mail to ${to}`);
+  return parseInvitation(message.text);
+}
+
+export function parseInvitation(text: string): ReceivedInvitation {
+  const username = /Username: (\S+)/.exec(text)?.[1];
+  const temporaryPassword = /Temporary password: (\S+)/.exec(text)?.[1];
+  const joinUrl = /(https?:\/\/\S+\?invitation=[A-Za-z0-9_-]+)/.exec(text)?.[1];
+  if (!username || !temporaryPassword || !joinUrl) throw new Error(`not an invitation:\n${text}`);
+  return { username, temporaryPassword, joinUrl, token: new URL(joinUrl).searchParams.get('invitation')! };
+}
+
+export async function createPartner(owner: TestClient, name: string, guestAdminEmail: string, hostAdminIds: string[]) {
+  const response = await owner.post('/api/v1/partners', { name, guestAdminEmail, hostAdminIds });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json() as { id: string; members: Array<{ userId: string; email: string; invitation: { id: string } | null }> };
+}
+
+/** Runs the first sign-in: temporary password, Change Password, terms. Returns the signed-in guest. */
+export async function completeFirstSignIn(t: TestApp, invitation: ReceivedInvitation, names = { givenName: 'Gina', familyName: 'Guest' }) {
+  const guest = await signIn(t, invitation.username, invitation.temporaryPassword);
+  const changed = await guest.post('/api/v1/auth/change-password', { newPassword: GUEST_PASSWORD, newPasswordAgain: GUEST_PASSWORD, ...names });
+  expect(changed.statusCode, changed.body).toBe(200);
+  const terms = (await guest.get('/api/v1/terms/current')).json() as { version: number };
+  const accepted = await guest.post('/api/v1/terms/accept', { version: terms.version });
+  expect(accepted.statusCode, accepted.body).toBe(204);
+  return guest;
+}
+
+export async function me(client: TestClient): Promise<{ user: { id: string } }> {
+  return (await client.get('/api/v1/auth/session')).json();
+}

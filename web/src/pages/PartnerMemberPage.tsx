@@ -1,0 +1,109 @@
+import { Anchor, Badge, Breadcrumbs, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { Link, useParams } from 'react-router';
+import { api, type PartnerMemberDetail } from '../api';
+import { Loading } from '../components/Loading';
+import { ProblemAlert } from '../components/ProblemAlert';
+import { capitalize } from '../lib/format';
+import { memberName, memberStatusColor, memberStatusLabel, partnerRoleLabel } from '../lib/partners';
+import { isNotFound, queryKeys, usePartner } from '../lib/queries';
+
+/** View details (/app/partners/:partnerId/members/:userId): who the person is and the accounts they can use. */
+export function PartnerMemberPage() {
+  const { partnerId = '', userId = '' } = useParams();
+  const partner = usePartner(partnerId);
+  const member = useQuery({
+    queryKey: queryKeys.partnerMember(partnerId, userId),
+    queryFn: () => api.getPartnerMember(partnerId, userId),
+  });
+  const partnerPath = `/app/partners/${encodeURIComponent(partnerId)}`;
+
+  return (
+    <Stack maw={900}>
+      <Breadcrumbs aria-label="Breadcrumb">
+        <Anchor component={Link} to="/app/partners" size="sm">
+          Partners
+        </Anchor>
+        <Anchor component={Link} to={partnerPath} size="sm">
+          {partner.data?.name ?? 'Partner'}
+        </Anchor>
+        {member.data && (
+          <Text size="sm" c="dimmed" aria-current="page">
+            {memberName(member.data)}
+          </Text>
+        )}
+      </Breadcrumbs>
+      {member.isPending ? (
+        <Loading />
+      ) : member.data ? (
+        <MemberDetails member={member.data} />
+      ) : (
+        <>
+          <Title order={1}>{isNotFound(member.error) ? 'Member not found' : 'Member details'}</Title>
+          <ProblemAlert error={member.error} />
+          <Anchor component={Link} to={partnerPath}>
+            Back to the partner
+          </Anchor>
+        </>
+      )}
+    </Stack>
+  );
+}
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
+      <Text component="div" size="sm" mt={2}>
+        {children}
+      </Text>
+    </div>
+  );
+}
+
+function MemberDetails({ member }: { member: PartnerMemberDetail }) {
+  return (
+    <Stack gap="lg">
+      <Title order={1}>{memberName(member)}</Title>
+      <Paper withBorder p="lg" radius="md">
+        <SimpleGrid cols={{ base: 1, sm: 3 }}>
+          <Field label="Email">{member.email}</Field>
+          <Field label="Role">{partnerRoleLabel[member.partnerRole] ?? member.partnerRole}</Field>
+          <Field label="Status">
+            <Badge variant="light" color={memberStatusColor[member.status] ?? 'gray'}>
+              {memberStatusLabel[member.status] ?? member.status}
+            </Badge>
+          </Field>
+        </SimpleGrid>
+      </Paper>
+      <section aria-labelledby="member-accounts">
+        <Title order={2} size="h3" id="member-accounts" mb="sm">
+          Accounts they can use
+        </Title>
+        {member.accounts.length === 0 ? (
+          <Text c="dimmed">No accounts have been shared with them yet.</Text>
+        ) : (
+          <Table aria-label="Accounts they can use" striped verticalSpacing="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Account</Table.Th>
+                <Table.Th scope="col">Role</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {member.accounts.map((a) => (
+                <Table.Tr key={a.id}>
+                  <Table.Td>{a.name}</Table.Td>
+                  <Table.Td>{capitalize(a.role)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </section>
+    </Stack>
+  );
+}

@@ -1,0 +1,159 @@
+import { Anchor, Breadcrumbs, Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, type PartnerDetail } from '../api';
+import { ConfirmModal } from '../components/ConfirmModal';
+import { Loading } from '../components/Loading';
+import { ProblemAlert } from '../components/ProblemAlert';
+import { AssignHostModal } from '../components/partner/AssignHostModal';
+import { InviteGuestModal } from '../components/partner/InviteGuestModal';
+import { PartnerMembersPanel } from '../components/partner/PartnerMembersPanel';
+import { RenamePartnerModal } from '../components/partner/RenamePartnerModal';
+import { partnerRoleLabel } from '../lib/partners';
+import { isNotFound, queryKeys, usePartner } from '../lib/queries';
+import { toastSuccess } from '../lib/toast';
+
+/** A local partner (/app/partners/:partnerId): its members and the accounts shared with it. */
+export function PartnerPage() {
+  const { partnerId = '' } = useParams();
+  const partner = usePartner(partnerId);
+
+  if (partner.isPending) return <Loading />;
+  if (!partner.data) {
+    return (
+      <Stack maw={1200}>
+        <PartnersCrumb />
+        <Title order={1}>{isNotFound(partner.error) ? 'Partner not found' : 'Partner'}</Title>
+        <ProblemAlert error={partner.error} />
+        <Anchor component={Link} to="/app/partners">
+          Back to partners
+        </Anchor>
+      </Stack>
+    );
+  }
+  return <PartnerView partner={partner.data} />;
+}
+
+function PartnersCrumb({ current }: { current?: string }) {
+  return (
+    <Breadcrumbs aria-label="Breadcrumb">
+      <Anchor component={Link} to="/app/partners" size="sm">
+        Partners
+      </Anchor>
+      {current && (
+        <Text size="sm" c="dimmed" aria-current="page">
+          {current}
+        </Text>
+      )}
+    </Breadcrumbs>
+  );
+}
+
+type Dialog = 'invite' | 'assign' | 'rename' | 'remove';
+
+function PartnerView({ partner }: { partner: PartnerDetail }) {
+  const { permissions } = partner;
+  const [dialog, setDialog] = useState<Dialog | null>(null);
+  const close = () => setDialog(null);
+
+  return (
+    <Stack maw={1200}>
+      <PartnersCrumb current={partner.name} />
+      <Group justify="space-between" align="flex-start" gap="sm">
+        <div>
+          <Title order={1}>{partner.name}</Title>
+          {partner.myRole && (
+            <Text c="dimmed" size="sm">
+              You are a {partnerRoleLabel[partner.myRole].toLowerCase()} of this partner.
+            </Text>
+          )}
+        </div>
+        <Group gap="xs">
+          {permissions.inviteGuests && <Button onClick={() => setDialog('invite')}>Invite guest users</Button>}
+          {permissions.manageHostAdmins && (
+            <Button variant="default" onClick={() => setDialog('assign')}>
+              Assign partnership host
+            </Button>
+          )}
+          {permissions.rename && (
+            <Button variant="default" onClick={() => setDialog('rename')}>
+              Rename
+            </Button>
+          )}
+          {permissions.remove && (
+            <Button variant="outline" color="red" onClick={() => setDialog('remove')}>
+              Remove partner
+            </Button>
+          )}
+        </Group>
+      </Group>
+
+      <Tabs defaultValue="members" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="members">Members</Tabs.Tab>
+          <Tabs.Tab value="accounts">Accounts</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="members" pt="md">
+          <PartnerMembersPanel partner={partner} />
+        </Tabs.Panel>
+        <Tabs.Panel value="accounts" pt="md">
+          <Text c="dimmed">No accounts have been shared with this partner yet.</Text>
+        </Tabs.Panel>
+      </Tabs>
+
+      {permissions.inviteGuests && <InviteGuestModal partner={partner} opened={dialog === 'invite'} onClose={close} />}
+      {permissions.manageHostAdmins && (
+        <AssignHostModal partner={partner} opened={dialog === 'assign'} onClose={close} />
+      )}
+      {permissions.rename && (
+        <RenamePartnerModal key={partner.name} partner={partner} opened={dialog === 'rename'} onClose={close} />
+      )}
+      {permissions.remove && <RemovePartnerModal partner={partner} opened={dialog === 'remove'} onClose={close} />}
+    </Stack>
+  );
+}
+
+function RemovePartnerModal({
+  partner,
+  opened,
+  onClose,
+}: {
+  partner: PartnerDetail;
+  opened: boolean;
+  onClose: () => void;
+}) {
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    mutationFn: () => api.removePartner(partner.id),
+    onSuccess: async () => {
+      toastSuccess('Partner removed');
+      navigate('/app/partners', { replace: true });
+      queryClient.removeQueries({ queryKey: queryKeys.partner(partner.id) });
+      await queryClient.invalidateQueries({ queryKey: queryKeys.partners });
+    },
+  });
+  const close = () => {
+    remove.reset();
+    onClose();
+  };
+
+  return (
+    <ConfirmModal
+      opened={opened}
+      title={`Remove ${partner.name}?`}
+      confirmLabel="Remove partner"
+      danger
+      loading={remove.isPending}
+      error={remove.error}
+      onConfirm={() => remove.mutate()}
+      onClose={close}
+    >
+      <Text size="sm">
+        Every guest of {partner.name} is deactivated and signed out, and every account shared with the partner stops
+        being shared with them. Host admins keep their own accounts. This cannot be undone.
+      </Text>
+    </ConfirmModal>
+  );
+}
