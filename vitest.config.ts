@@ -24,7 +24,10 @@ export default defineConfig({
       { extends: true, test: { name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 120_000 } },
       integration('pglite', 'pglite'),
       ...(process.env.GATEHOUSE_TEST_DATABASE_URL ? [integration('postgres', 'postgres')] : []),
-      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], env: { GATEHOUSE_TEST_DB: 'pglite' } } },
+      {
+        extends: true,
+        test: { name: 'browser', include: ['test/browser/**/*.test.ts'], env: { GATEHOUSE_TEST_DB: 'pglite' } },
+      },
     ],
   },
 });

@@ -20,7 +20,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const logger = pino(loggerOptions(config.logLevel));
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
   if (masterKey.origin === 'generated') {
-    logger.warn({ file: masterKey.file }, 'No GATEHOUSE_MASTER_KEY given: generated a development master key (keep it, or set the variable in production)');
+    logger.warn(
+      { file: masterKey.file },
+      'No GATEHOUSE_MASTER_KEY given: generated a development master key (keep it, or set the variable in production)',
+    );
   } else if (masterKey.origin === 'file') {
     logger.info({ file: masterKey.file }, 'Using the development master key from the data directory');
   }

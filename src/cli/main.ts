@@ -16,7 +16,6 @@ Commands:
 
 Configuration comes from environment variables; see the README.`;
 
-
 async function main(argv: string[]): Promise<number> {
   const { positionals } = parseArgs({ args: argv, strict: false, allowPositionals: true });
   const [command = 'serve', sub] = positionals;
@@ -32,7 +31,8 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate':
       return (await import('./migrate.js')).migrateCommand(config);
     case 'workspace':
-      if (sub === 'create') return (await import('./workspace-create.js')).workspaceCreateCommand(config, argv.slice(2));
+      if (sub === 'create')
+        return (await import('./workspace-create.js')).workspaceCreateCommand(config, argv.slice(2));
       throw new UsageError(`Unknown workspace command "${sub ?? ''}".`);
     default:
       throw new UsageError(`Unknown command "${command}".`);

@@ -41,7 +41,9 @@ describe('checkPassword', () => {
   });
 
   it('refuses the username case-insensitively when it differs from the email', () => {
-    expect(checkPassword('TheBuilderOfAcme', { username: 'thebuilderofacme', email: 'rb@acme.test' })).toEqual([IS_IDENTITY]);
+    expect(checkPassword('TheBuilderOfAcme', { username: 'thebuilderofacme', email: 'rb@acme.test' })).toEqual([
+      IS_IDENTITY,
+    ]);
   });
 
   it('allows a password that only contains the email', () => {

@@ -39,8 +39,10 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'slug-reserved': 'This URL name is reserved for the application.',
   'email-taken': 'Someone in this workspace already uses this email address.',
   'already-set-up': 'The first workspace already exists; sign in instead.',
-  'password-change-required': 'The temporary password must be changed (POST /api/v1/auth/change-password) before any other call.',
-  'terms-acceptance-required': 'The current terms of service must be accepted (POST /api/v1/terms/accept) before any other call.',
+  'password-change-required':
+    'The temporary password must be changed (POST /api/v1/auth/change-password) before any other call.',
+  'terms-acceptance-required':
+    'The current terms of service must be accepted (POST /api/v1/terms/accept) before any other call.',
   'password-change-invalid': 'The new password or names were refused. `errors` names each problem.',
   'password-already-changed': 'The temporary password was already replaced.',
   'temporary-password-expired': 'The invitation and its temporary password have expired; a host admin can resend it.',
@@ -60,6 +62,7 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'internal-error': 'The server failed unexpectedly. The error was logged with the request id.',
   'idp-unavailable':
     "The workspace's identity provider could not be reached (or is not set up yet), so single sign-on cannot start. Guests are not affected: they sign in with their Gatehouse username.",
-  'idp-settings-invalid': 'The identity provider settings are incomplete or invalid: idp mode needs an https issuer URL and a client id.',
+  'idp-settings-invalid':
+    'The identity provider settings are incomplete or invalid: idp mode needs an https issuer URL and a client id.',
   'url-too-long': 'A part of the URL (such as a path parameter) is longer than the server accepts.',
 });

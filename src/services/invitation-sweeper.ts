@@ -11,7 +11,11 @@ interface SweeperLogger {
  * Marks overdue invitations expired once a minute (and at start), so that the state and its activity
  * event exist even if nobody looks. Safe with several servers: each row is updated once.
  */
-export function startInvitationSweeper(db: Kysely<Database>, logger: SweeperLogger, intervalMs = 60_000): { stop(): Promise<void> } {
+export function startInvitationSweeper(
+  db: Kysely<Database>,
+  logger: SweeperLogger,
+  intervalMs = 60_000,
+): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const sweep = () => {
     running = expireOverdueInvitations(db).then(

@@ -30,7 +30,8 @@ export const TEMPORARY_PASSWORD_LENGTH = 20;
 
 export async function newTemporaryCredential(): Promise<TemporaryCredential> {
   let password = '';
-  for (let i = 0; i < TEMPORARY_PASSWORD_LENGTH; i++) password += TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)];
+  for (let i = 0; i < TEMPORARY_PASSWORD_LENGTH; i++)
+    password += TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)];
   return { password, hash: await hashPassword(password) };
 }
 
@@ -57,7 +58,11 @@ export async function inviteGuest(
   deps: InvitationDeps,
   context: RequestContext,
 ): Promise<Invited> {
-  const workspace = await tx.selectFrom('workspaces').selectAll().where('id', '=', partner.workspace_id).executeTakeFirstOrThrow();
+  const workspace = await tx
+    .selectFrom('workspaces')
+    .selectAll()
+    .where('id', '=', partner.workspace_id)
+    .executeTakeFirstOrThrow();
   const hostEmails = await tx
     .selectFrom('partner_members as pm')
     .innerJoin('users as u', 'u.id', 'pm.user_id')
@@ -65,8 +70,13 @@ export async function inviteGuest(
     .where('pm.partner_id', '=', partner.id)
     .where('pm.role', '=', 'host_admin')
     .execute();
-  const domainProblem = guestDomainProblem(input.email, workspace.verified_domains, hostEmails.map((h) => h.email));
-  if (domainProblem) throw invalid('guest-domain-not-allowed', domainProblem, [{ path: 'email', message: domainProblem }]);
+  const domainProblem = guestDomainProblem(
+    input.email,
+    workspace.verified_domains,
+    hostEmails.map((h) => h.email),
+  );
+  if (domainProblem)
+    throw invalid('guest-domain-not-allowed', domainProblem, [{ path: 'email', message: domainProblem }]);
 
   const existing = await tx
     .selectFrom('users')
@@ -80,9 +90,11 @@ export async function inviteGuest(
       { path: 'email', message: 'This email belongs to a workspace member.' },
     ]);
   } else if (existing && existing.status !== 'deactivated') {
-    throw conflict('guest-exists', `${input.email} is already a guest in this workspace; a person can be the guest of one partner only.`, [
-      { path: 'email', message: 'This person is already a guest here.' },
-    ]);
+    throw conflict(
+      'guest-exists',
+      `${input.email} is already a guest in this workspace; a person can be the guest of one partner only.`,
+      [{ path: 'email', message: 'This person is already a guest here.' }],
+    );
   } else if (existing) {
     // A removed guest invited again: the same user record comes back, so their history stays in one place.
     await tx
@@ -91,7 +103,11 @@ export async function inviteGuest(
       .where('id', '=', existing.id)
       .execute();
     // A revoked invitee is still listed under their old partner; they move to this one.
-    await tx.deleteFrom('partner_members').where('user_id', '=', existing.id).where('role', '<>', 'host_admin').execute();
+    await tx
+      .deleteFrom('partner_members')
+      .where('user_id', '=', existing.id)
+      .where('role', '<>', 'host_admin')
+      .execute();
     userId = existing.id;
   } else {
     const user = await tx
@@ -111,12 +127,16 @@ export async function inviteGuest(
       .returning('id')
       .executeTakeFirstOrThrow()
       .catch((error: unknown) => {
-        if (isUniqueViolation(error)) throw conflict('guest-exists', `${input.email} was just invited by someone else.`);
+        if (isUniqueViolation(error))
+          throw conflict('guest-exists', `${input.email} was just invited by someone else.`);
         throw error;
       });
     userId = user.id;
   }
-  await tx.insertInto('partner_members').values({ partner_id: partner.id, user_id: userId, role: input.role }).execute();
+  await tx
+    .insertInto('partner_members')
+    .values({ partner_id: partner.id, user_id: userId, role: input.role })
+    .execute();
 
   const linkToken = randomToken();
   const expiresAt = new Date(Date.now() + workspace.invitation_ttl_hours * 3600_000);
@@ -135,13 +155,19 @@ export async function inviteGuest(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await queueInvitationMail(tx, { ...deps, workspaceSlug: workspace.slug, workspaceName: workspace.name }, actor, partner, {
-    invitationId: invitation.id,
-    email: input.email,
-    password: credential.password,
-    linkToken,
-    expiresAt,
-  });
+  await queueInvitationMail(
+    tx,
+    { ...deps, workspaceSlug: workspace.slug, workspaceName: workspace.name },
+    actor,
+    partner,
+    {
+      invitationId: invitation.id,
+      email: input.email,
+      password: credential.password,
+      linkToken,
+      expiresAt,
+    },
+  );
   await recordEvent(tx, {
     workspaceId: partner.workspace_id,
     actorId: actor.userId,
@@ -149,7 +175,13 @@ export async function inviteGuest(
     targetType: 'user',
     targetId: userId,
     context,
-    details: { partnerId: partner.id, partnerName: partner.name, email: input.email, role: input.role, invitationId: invitation.id },
+    details: {
+      partnerId: partner.id,
+      partnerName: partner.name,
+      email: input.email,
+      role: input.role,
+      invitationId: invitation.id,
+    },
   });
   return { userId, invitationId: invitation.id };
 }
@@ -187,7 +219,11 @@ interface InvitationContext {
   partner: Partner;
 }
 
-async function loadManageableInvitation(tx: Kysely<Database>, actor: Actor, invitationId: string): Promise<InvitationContext> {
+async function loadManageableInvitation(
+  tx: Kysely<Database>,
+  actor: Actor,
+  invitationId: string,
+): Promise<InvitationContext> {
   const invitation = await tx
     .selectFrom('invitations')
     .selectAll()
@@ -197,7 +233,10 @@ async function loadManageableInvitation(tx: Kysely<Database>, actor: Actor, invi
     .executeTakeFirst();
   if (!invitation) throw notFound('Invitation');
   const { partner, standing } = await loadPartner(tx, actor, invitation.partner_id);
-  ensure(partnerPolicy.manageInvitations(standing), 'Only host admins and guest admins of this partner can manage its invitations.');
+  ensure(
+    partnerPolicy.manageInvitations(standing),
+    'Only host admins and guest admins of this partner can manage its invitations.',
+  );
   if (standing.partnerRole === 'guest_admin' && invitation.role !== 'guest_user') {
     throw forbiddenGuestAdminInvitation();
   }
@@ -205,11 +244,21 @@ async function loadManageableInvitation(tx: Kysely<Database>, actor: Actor, invi
 }
 
 const forbiddenGuestAdminInvitation = () =>
-  new AppError('forbidden', 403, 'Not allowed', "Guest admins manage guest users' invitations; ask a host admin about a guest admin's.");
+  new AppError(
+    'forbidden',
+    403,
+    'Not allowed',
+    "Guest admins manage guest users' invitations; ask a host admin about a guest admin's.",
+  );
 
 /** Effective state: a pending invitation past its expiry is expired even before the sweeper marks it. */
-export function effectiveState(invitation: Pick<Invitation, 'state' | 'expires_at'>, now = new Date()): Invitation['state'] {
-  return invitation.state === 'pending' && invitation.expires_at.getTime() <= now.getTime() ? 'expired' : invitation.state;
+export function effectiveState(
+  invitation: Pick<Invitation, 'state' | 'expires_at'>,
+  now = new Date(),
+): Invitation['state'] {
+  return invitation.state === 'pending' && invitation.expires_at.getTime() <= now.getTime()
+    ? 'expired'
+    : invitation.state;
 }
 
 /** New temporary password (the old one is void), new link, expiry restarted, mail sent again. */
@@ -222,10 +271,20 @@ export async function resendInvitation(
   context: RequestContext,
 ): Promise<void> {
   const { invitation, partner } = await loadManageableInvitation(tx, actor, invitationId);
-  if (invitation.state === 'accepted') throw conflict('invitation-accepted', 'This invitation was already accepted; the guest has joined.');
-  if (invitation.state === 'revoked') throw conflict('invitation-revoked', 'This invitation was revoked; invite the person again instead.');
-  const workspace = await tx.selectFrom('workspaces').selectAll().where('id', '=', actor.workspaceId).executeTakeFirstOrThrow();
-  const user = await tx.selectFrom('users').select('email').where('id', '=', invitation.user_id).executeTakeFirstOrThrow();
+  if (invitation.state === 'accepted')
+    throw conflict('invitation-accepted', 'This invitation was already accepted; the guest has joined.');
+  if (invitation.state === 'revoked')
+    throw conflict('invitation-revoked', 'This invitation was revoked; invite the person again instead.');
+  const workspace = await tx
+    .selectFrom('workspaces')
+    .selectAll()
+    .where('id', '=', actor.workspaceId)
+    .executeTakeFirstOrThrow();
+  const user = await tx
+    .selectFrom('users')
+    .select('email')
+    .where('id', '=', invitation.user_id)
+    .executeTakeFirstOrThrow();
   await cancelPendingMail(tx, invitation.id);
   const linkToken = randomToken();
   const expiresAt = new Date(Date.now() + workspace.invitation_ttl_hours * 3600_000);
@@ -243,13 +302,19 @@ export async function resendInvitation(
     .execute();
   // Someone half-way through signing in with the old password is sent back to the start.
   await endSessionsOf(tx, invitation.user_id);
-  await queueInvitationMail(tx, { ...deps, workspaceSlug: workspace.slug, workspaceName: workspace.name }, actor, partner, {
-    invitationId: invitation.id,
-    email: user.email,
-    password: credential.password,
-    linkToken,
-    expiresAt,
-  });
+  await queueInvitationMail(
+    tx,
+    { ...deps, workspaceSlug: workspace.slug, workspaceName: workspace.name },
+    actor,
+    partner,
+    {
+      invitationId: invitation.id,
+      email: user.email,
+      password: credential.password,
+      linkToken,
+      expiresAt,
+    },
+  );
   await recordEvent(tx, {
     workspaceId: actor.workspaceId,
     actorId: actor.userId,
@@ -262,9 +327,15 @@ export async function resendInvitation(
 }
 
 /** Ends a pending invitation: the invited user is deactivated (and shown so until invited again). */
-export async function revokeInvitation(tx: Kysely<Database>, actor: Actor, invitationId: string, context: RequestContext): Promise<void> {
+export async function revokeInvitation(
+  tx: Kysely<Database>,
+  actor: Actor,
+  invitationId: string,
+  context: RequestContext,
+): Promise<void> {
   const { invitation, partner } = await loadManageableInvitation(tx, actor, invitationId);
-  if (invitation.state === 'accepted') throw conflict('invitation-accepted', 'This invitation was already accepted; remove the guest instead.');
+  if (invitation.state === 'accepted')
+    throw conflict('invitation-accepted', 'This invitation was already accepted; remove the guest instead.');
   if (invitation.state === 'revoked') throw conflict('invitation-revoked', 'This invitation was already revoked.');
   await tx
     .updateTable('invitations')
@@ -273,7 +344,11 @@ export async function revokeInvitation(tx: Kysely<Database>, actor: Actor, invit
     .execute();
   await cancelPendingMail(tx, invitation.id);
   // The person stays listed on the partner page (deactivated, invitation revoked) until invited again.
-  await tx.updateTable('users').set({ status: 'deactivated', updated_at: sql`now()` }).where('id', '=', invitation.user_id).execute();
+  await tx
+    .updateTable('users')
+    .set({ status: 'deactivated', updated_at: sql`now()` })
+    .where('id', '=', invitation.user_id)
+    .execute();
   await endSessionsOf(tx, invitation.user_id);
   await recordEvent(tx, {
     workspaceId: actor.workspaceId,

@@ -33,7 +33,8 @@ export async function listMembers(db: Kysely<Database>, actor: Actor): Promise<U
 export function prepareMemberPassword(actor: Actor, input: AddMemberInput): Promise<string> {
   if (!memberPolicy.add(actor)) throw forbidden('Only the workspace owner and admins can add members.');
   const problems = checkPassword(input.password, { username: input.email, email: input.email });
-  if (problems.length > 0) throw invalid('weak-password', problems.join(' '), passwordFieldErrors('password', problems));
+  if (problems.length > 0)
+    throw invalid('weak-password', problems.join(' '), passwordFieldErrors('password', problems));
   return hashPassword(input.password);
 }
 

@@ -28,12 +28,20 @@ export async function loadPartner(
     .where('status', '=', 'active');
   if (options.lock) query = query.forUpdate();
   const partner = await query.executeTakeFirst();
-  const standing: PartnerStanding = { actor, partnerRole: partner ? await partnerRoleOf(db, partner.id, actor.userId) : null };
-  if (!partner || !partnerPolicy.view(standing)) throw notFound('Partner', 'This partner does not exist, or you are not part of it.');
+  const standing: PartnerStanding = {
+    actor,
+    partnerRole: partner ? await partnerRoleOf(db, partner.id, actor.userId) : null,
+  };
+  if (!partner || !partnerPolicy.view(standing))
+    throw notFound('Partner', 'This partner does not exist, or you are not part of it.');
   return { partner, standing };
 }
 
-export async function partnerRoleOf(db: Kysely<Database>, partnerId: string, userId: string): Promise<PartnerRole | null> {
+export async function partnerRoleOf(
+  db: Kysely<Database>,
+  partnerId: string,
+  userId: string,
+): Promise<PartnerRole | null> {
   const row = await db
     .selectFrom('partner_members')
     .select('role')
@@ -50,7 +58,12 @@ export function ensure(allowed: boolean, detail: string): void {
 
 /** Ends every live session of a user (removal, deactivation). */
 export async function endSessionsOf(tx: Kysely<Database>, userId: string): Promise<void> {
-  await tx.updateTable('sessions').set({ ended_at: sql`now()` }).where('user_id', '=', userId).where('ended_at', 'is', null).execute();
+  await tx
+    .updateTable('sessions')
+    .set({ ended_at: sql`now()` })
+    .where('user_id', '=', userId)
+    .where('ended_at', 'is', null)
+    .execute();
 }
 
 export const partnerNameTaken = (name: string) =>

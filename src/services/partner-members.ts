@@ -7,7 +7,13 @@ import { recordEvent } from './activity.js';
 import { ensure, loadPartner } from './partner-access.js';
 import { offboardGuest } from './partners.js';
 
-export async function assignHostAdmin(tx: Kysely<Database>, actor: Actor, partnerId: string, userId: string, context: RequestContext) {
+export async function assignHostAdmin(
+  tx: Kysely<Database>,
+  actor: Actor,
+  partnerId: string,
+  userId: string,
+  context: RequestContext,
+) {
   const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
   ensure(partnerPolicy.manageHostAdmins(standing), 'Only host admins can assign host admins.');
   const user = await tx
@@ -39,7 +45,13 @@ export async function assignHostAdmin(tx: Kysely<Database>, actor: Actor, partne
   });
 }
 
-export async function removeHostAdmin(tx: Kysely<Database>, actor: Actor, partnerId: string, userId: string, context: RequestContext) {
+export async function removeHostAdmin(
+  tx: Kysely<Database>,
+  actor: Actor,
+  partnerId: string,
+  userId: string,
+  context: RequestContext,
+) {
   // The partner row lock serialises host changes, so two removals cannot leave the partner hostless.
   const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
   ensure(partnerPolicy.manageHostAdmins(standing), 'Only host admins can remove host admins.');
@@ -49,8 +61,13 @@ export async function removeHostAdmin(tx: Kysely<Database>, actor: Actor, partne
     .where('partner_id', '=', partnerId)
     .where('role', '=', 'host_admin')
     .execute();
-  if (!hosts.some((h) => h.user_id === userId)) throw notFound('Host admin', 'This person is not a host admin of this partner.');
-  if (hosts.length === 1) throw conflict('last-host-admin', 'A partner keeps at least one host admin; assign another before removing this one.');
+  if (!hosts.some((h) => h.user_id === userId))
+    throw notFound('Host admin', 'This person is not a host admin of this partner.');
+  if (hosts.length === 1)
+    throw conflict(
+      'last-host-admin',
+      'A partner keeps at least one host admin; assign another before removing this one.',
+    );
   await tx.deleteFrom('partner_members').where('partner_id', '=', partnerId).where('user_id', '=', userId).execute();
   await recordEvent(tx, {
     workspaceId: actor.workspaceId,
@@ -89,7 +106,12 @@ export async function changeGuestRole(
   ensure(partnerPolicy.changeGuestRole(standing), "Only host admins and guest admins can change a guest's role.");
   const guest = await loadGuest(tx, partnerId, userId);
   if (guest.role === role) return;
-  await tx.updateTable('partner_members').set({ role }).where('partner_id', '=', partnerId).where('user_id', '=', userId).execute();
+  await tx
+    .updateTable('partner_members')
+    .set({ role })
+    .where('partner_id', '=', partnerId)
+    .where('user_id', '=', userId)
+    .execute();
   await tx
     .updateTable('invitations')
     .set({ role })
@@ -108,7 +130,13 @@ export async function changeGuestRole(
   });
 }
 
-export async function removeGuest(tx: Kysely<Database>, actor: Actor, partnerId: string, userId: string, context: RequestContext) {
+export async function removeGuest(
+  tx: Kysely<Database>,
+  actor: Actor,
+  partnerId: string,
+  userId: string,
+  context: RequestContext,
+) {
   const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
   const guest = await loadGuest(tx, partnerId, userId);
   if (!partnerPolicy.removeGuest(standing, { userId, role: guest.role })) {
@@ -151,7 +179,12 @@ export interface PartnerMemberDetail {
   accounts: Array<{ id: string; name: string; role: string }>;
 }
 
-export async function getPartnerMember(db: Kysely<Database>, actor: Actor, partnerId: string, userId: string): Promise<PartnerMemberDetail> {
+export async function getPartnerMember(
+  db: Kysely<Database>,
+  actor: Actor,
+  partnerId: string,
+  userId: string,
+): Promise<PartnerMemberDetail> {
   await loadPartner(db, actor, partnerId);
   const row = await db
     .selectFrom('partner_members as pm')
@@ -161,5 +194,12 @@ export async function getPartnerMember(db: Kysely<Database>, actor: Actor, partn
     .where('pm.user_id', '=', userId)
     .executeTakeFirst();
   if (!row) throw notFound('Member', 'This person is not part of this partner.');
-  return { userId: row.id, email: row.email, displayName: row.display_name, partnerRole: row.role, status: row.status, accounts: [] };
+  return {
+    userId: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    partnerRole: row.role,
+    status: row.status,
+    accounts: [],
+  };
 }

@@ -30,7 +30,9 @@ export interface PartnerSummary {
 export async function listPartners(db: Kysely<Database>, actor: Actor): Promise<PartnerSummary[]> {
   let query = db
     .selectFrom('partners as p')
-    .leftJoin('partner_members as mine', (join) => join.onRef('mine.partner_id', '=', 'p.id').on('mine.user_id', '=', actor.userId))
+    .leftJoin('partner_members as mine', (join) =>
+      join.onRef('mine.partner_id', '=', 'p.id').on('mine.user_id', '=', actor.userId),
+    )
     .select((eb) => [
       'p.id',
       'p.name',
@@ -211,7 +213,10 @@ export async function createPartner(
     details: { name: partner.name },
   });
   for (const userId of hostAdminIds) {
-    await tx.insertInto('partner_members').values({ partner_id: partner.id, user_id: userId, role: 'host_admin' }).execute();
+    await tx
+      .insertInto('partner_members')
+      .values({ partner_id: partner.id, user_id: userId, role: 'host_admin' })
+      .execute();
     await recordEvent(tx, {
       workspaceId: actor.workspaceId,
       actorId: actor.userId,
@@ -222,11 +227,25 @@ export async function createPartner(
       details: { partnerId: partner.id },
     });
   }
-  const invited = await inviteGuest(tx, actor, partner, { email: input.guestAdminEmail, role: 'guest_admin' }, credential, deps, context);
+  const invited = await inviteGuest(
+    tx,
+    actor,
+    partner,
+    { email: input.guestAdminEmail, role: 'guest_admin' },
+    credential,
+    deps,
+    context,
+  );
   return { partnerId: partner.id, guestAdminId: invited.userId, invitationId: invited.invitationId };
 }
 
-export async function renamePartner(tx: Kysely<Database>, actor: Actor, partnerId: string, name: string, context: RequestContext) {
+export async function renamePartner(
+  tx: Kysely<Database>,
+  actor: Actor,
+  partnerId: string,
+  name: string,
+  context: RequestContext,
+) {
   const { partner, standing } = await loadPartner(tx, actor, partnerId, { lock: true });
   ensure(partnerPolicy.rename(standing), 'Only host admins can rename the partner.');
   if (partner.name === name) return;
@@ -252,7 +271,11 @@ export async function renamePartner(tx: Kysely<Database>, actor: Actor, partnerI
 
 /** Ends a guest's place in the workspace: deactivated, out of the partner, sessions and invitations ended. */
 export async function offboardGuest(tx: Kysely<Database>, userId: string, partnerId: string): Promise<void> {
-  await tx.updateTable('users').set({ status: 'deactivated', updated_at: sql`now()` }).where('id', '=', userId).execute();
+  await tx
+    .updateTable('users')
+    .set({ status: 'deactivated', updated_at: sql`now()` })
+    .where('id', '=', userId)
+    .execute();
   await tx.deleteFrom('partner_members').where('partner_id', '=', partnerId).where('user_id', '=', userId).execute();
   const pending = await tx
     .updateTable('invitations')
@@ -269,7 +292,11 @@ export async function offboardGuest(tx: Kysely<Database>, userId: string, partne
 export async function removePartner(tx: Kysely<Database>, actor: Actor, partnerId: string, context: RequestContext) {
   const { partner, standing } = await loadPartner(tx, actor, partnerId, { lock: true });
   ensure(partnerPolicy.remove(standing), 'Only host admins can remove the partner.');
-  const members = await tx.selectFrom('partner_members').select(['user_id', 'role']).where('partner_id', '=', partnerId).execute();
+  const members = await tx
+    .selectFrom('partner_members')
+    .select(['user_id', 'role'])
+    .where('partner_id', '=', partnerId)
+    .execute();
   for (const member of members.filter((m) => m.role !== 'host_admin')) {
     await offboardGuest(tx, member.user_id, partnerId);
     await recordEvent(tx, {
@@ -283,7 +310,11 @@ export async function removePartner(tx: Kysely<Database>, actor: Actor, partnerI
     });
   }
   await tx.deleteFrom('partner_members').where('partner_id', '=', partnerId).execute();
-  await tx.updateTable('partners').set({ status: 'removed', removed_at: sql`now()` }).where('id', '=', partnerId).execute();
+  await tx
+    .updateTable('partners')
+    .set({ status: 'removed', removed_at: sql`now()` })
+    .where('id', '=', partnerId)
+    .execute();
   await recordEvent(tx, {
     workspaceId: actor.workspaceId,
     actorId: actor.userId,

@@ -28,7 +28,11 @@ export async function changeTemporaryPassword(
 ): Promise<string> {
   const { user } = session;
   if (!user.must_change_password) throw conflict('password-already-changed', 'Your password was already changed.');
-  const workspace = await db.selectFrom('workspaces').select('password_min_length').where('id', '=', user.workspace_id).executeTakeFirstOrThrow();
+  const workspace = await db
+    .selectFrom('workspaces')
+    .select('password_min_length')
+    .where('id', '=', user.workspace_id)
+    .executeTakeFirstOrThrow();
   const invitation = await db
     .selectFrom('invitations')
     .select(['id', 'partner_id', 'temp_password_hash', 'state'])
@@ -37,9 +41,11 @@ export async function changeTemporaryPassword(
     .limit(1)
     .executeTakeFirst();
 
-  const errors: FieldError[] = checkPassword(input.newPassword, { username: user.username, email: user.email }, { minLength: workspace.password_min_length }).map(
-    (message) => ({ path: 'newPassword', message }),
-  );
+  const errors: FieldError[] = checkPassword(
+    input.newPassword,
+    { username: user.username, email: user.email },
+    { minLength: workspace.password_min_length },
+  ).map((message) => ({ path: 'newPassword', message }));
   const temporaryHash = invitation?.temp_password_hash ?? user.password_hash;
   if (temporaryHash && (await verifyPassword(temporaryHash, input.newPassword))) {
     errors.push({ path: 'newPassword', message: 'Choose a password different from the temporary one.' });
@@ -73,7 +79,11 @@ export async function changeTemporaryPassword(
         .set({ state: 'accepted', accepted_at: sql`now()`, temp_password_hash: null, updated_at: sql`now()` })
         .where('id', '=', invitation.id)
         .execute();
-      await recordEvent(tx, { ...event, action: 'user.joined', details: { invitationId: invitation.id, partnerId: invitation.partner_id } });
+      await recordEvent(tx, {
+        ...event,
+        action: 'user.joined',
+        details: { invitationId: invitation.id, partnerId: invitation.partner_id },
+      });
     }
     if (wasInvited) await recordEvent(tx, { ...event, action: 'user.activated' });
     // Rotation: every session opened with the temporary password ends; a fresh one continues.

@@ -59,7 +59,13 @@ export async function signIn(
           .selectFrom('invitations as i')
           .innerJoin('partners as p', 'p.id', 'i.partner_id')
           .leftJoin('users as inviter', 'inviter.id', 'i.invited_by')
-          .select(['i.state', 'i.expires_at', 'i.temp_password_hash', 'p.name as partner_name', 'inviter.display_name as inviter_name'])
+          .select([
+            'i.state',
+            'i.expires_at',
+            'i.temp_password_hash',
+            'p.name as partner_name',
+            'inviter.display_name as inviter_name',
+          ])
           .where('i.user_id', '=', found.id)
           .orderBy('i.created_at', 'desc')
           .limit(1)
@@ -106,12 +112,18 @@ export async function signIn(
     if (state !== 'pending') {
       throw await fail(
         'invitation_revoked',
-        new AppError('invitation-revoked', 401, 'Invitation revoked', `This invitation was revoked. Ask ${resender} of ${invitation.partner_name} if you still need access.`),
+        new AppError(
+          'invitation-revoked',
+          401,
+          'Invitation revoked',
+          `This invitation was revoked. Ask ${resender} of ${invitation.partner_name} if you still need access.`,
+        ),
       );
     }
   }
 
-  const rehashed = found.status === 'active' && passwordNeedsRehash(hash!) ? await hashPassword(input.password) : undefined;
+  const rehashed =
+    found.status === 'active' && passwordNeedsRehash(hash!) ? await hashPassword(input.password) : undefined;
   const token = await db.transaction().execute(async (tx) => {
     // Rotation: whatever session the browser presented before signing in ends here.
     if (replacedToken) {
@@ -123,7 +135,11 @@ export async function signIn(
         .execute();
     }
     if (rehashed) {
-      await tx.updateTable('users').set({ password_hash: rehashed, updated_at: sql`now()` }).where('id', '=', found.id).execute();
+      await tx
+        .updateTable('users')
+        .set({ password_hash: rehashed, updated_at: sql`now()` })
+        .where('id', '=', found.id)
+        .execute();
     }
     return openSession(tx, found.id, found.workspace_id, context);
   });
@@ -171,7 +187,11 @@ export async function resolveSession(db: Kysely<Database>, token: string): Promi
     .executeTakeFirst();
   if (!row) return undefined;
   const now = Date.now();
-  if (row.idle_expires_at.getTime() <= now || row.absolute_expires_at.getTime() <= now || row.status === 'deactivated') {
+  if (
+    row.idle_expires_at.getTime() <= now ||
+    row.absolute_expires_at.getTime() <= now ||
+    row.status === 'deactivated'
+  ) {
     return undefined;
   }
   if (now - row.last_seen_at.getTime() > TOUCH_INTERVAL_MS) {
@@ -182,7 +202,17 @@ export async function resolveSession(db: Kysely<Database>, token: string): Promi
       .where('id', '=', row.session_id)
       .execute();
   }
-  const { session_id, last_seen_at, idle_expires_at, absolute_expires_at, w_slug, w_name, w_mode, terms_pending, ...user } = row;
+  const {
+    session_id,
+    last_seen_at,
+    idle_expires_at,
+    absolute_expires_at,
+    w_slug,
+    w_name,
+    w_mode,
+    terms_pending,
+    ...user
+  } = row;
   return {
     sessionId: session_id,
     actor: { userId: user.id, workspaceId: user.workspace_id, role: user.role, status: user.status },
@@ -192,8 +222,16 @@ export async function resolveSession(db: Kysely<Database>, token: string): Promi
   };
 }
 
-export async function signOut(tx: Kysely<Database>, session: AuthenticatedSession, context: RequestContext): Promise<void> {
-  await tx.updateTable('sessions').set({ ended_at: sql`now()` }).where('id', '=', session.sessionId).execute();
+export async function signOut(
+  tx: Kysely<Database>,
+  session: AuthenticatedSession,
+  context: RequestContext,
+): Promise<void> {
+  await tx
+    .updateTable('sessions')
+    .set({ ended_at: sql`now()` })
+    .where('id', '=', session.sessionId)
+    .execute();
   await recordEvent(tx, {
     workspaceId: session.workspace.id,
     actorId: session.user.id,
@@ -205,7 +243,12 @@ export async function signOut(tx: Kysely<Database>, session: AuthenticatedSessio
 }
 
 /** Opens a session for a user who just proved who they are some other way (first-run set-up). */
-export async function openSession(tx: Kysely<Database>, userId: string, workspaceId: string, context: RequestContext): Promise<string> {
+export async function openSession(
+  tx: Kysely<Database>,
+  userId: string,
+  workspaceId: string,
+  context: RequestContext,
+): Promise<string> {
   const token = randomToken();
   const now = Date.now();
   const session = await tx
@@ -222,6 +265,13 @@ export async function openSession(tx: Kysely<Database>, userId: string, workspac
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await recordEvent(tx, { workspaceId, actorId: userId, action: 'auth.signed_in', targetType: 'session', targetId: session.id, context });
+  await recordEvent(tx, {
+    workspaceId,
+    actorId: userId,
+    action: 'auth.signed_in',
+    targetType: 'session',
+    targetId: session.id,
+    context,
+  });
   return token;
 }

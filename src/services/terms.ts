@@ -31,8 +31,18 @@ export async function currentTerms(db: Kysely<Database>, workspaceId: string) {
     .executeTakeFirst();
 }
 
-export function toTermsView(row: { version: number; body: string; body_sha256: string; published_at: Date }): TermsView {
-  return { version: row.version, body: row.body, bodySha256: row.body_sha256, publishedAt: row.published_at.toISOString() };
+export function toTermsView(row: {
+  version: number;
+  body: string;
+  body_sha256: string;
+  published_at: Date;
+}): TermsView {
+  return {
+    version: row.version,
+    body: row.body,
+    bodySha256: row.body_sha256,
+    publishedAt: row.published_at.toISOString(),
+  };
 }
 
 /** Publishes a new version; everyone is asked to accept it at their next request. */
@@ -47,7 +57,13 @@ export async function publishTerms(
   const latest = await currentTerms(tx, workspaceId);
   const row = await tx
     .insertInto('terms_versions')
-    .values({ workspace_id: workspaceId, version: (latest?.version ?? 0) + 1, body, body_sha256: sha256Hex(body), published_by: publishedBy })
+    .values({
+      workspace_id: workspaceId,
+      version: (latest?.version ?? 0) + 1,
+      body,
+      body_sha256: sha256Hex(body),
+      published_by: publishedBy,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   await recordEvent(tx, {
@@ -63,7 +79,8 @@ export async function publishTerms(
 }
 
 export async function publishTermsAsAdmin(tx: Kysely<Database>, actor: Actor, body: string, context: RequestContext) {
-  if (!isWorkspaceAdmin(actor.role)) throw forbidden('Only the workspace owner and admins can publish terms of service.');
+  if (!isWorkspaceAdmin(actor.role))
+    throw forbidden('Only the workspace owner and admins can publish terms of service.');
   const published = await publishTerms(tx, actor.workspaceId, actor.userId, body, context);
   // The publisher has read what they wrote; everyone else is asked.
   await acceptTerms(tx, actor, { version: published.version }, context);
@@ -82,7 +99,10 @@ export async function acceptTerms(
 ): Promise<void> {
   const current = await currentTerms(tx, actor.workspaceId);
   if (!current || current.version !== input.version) {
-    throw conflict('terms-changed', 'The terms of service changed while you were reading them. Read the new version and accept it.');
+    throw conflict(
+      'terms-changed',
+      'The terms of service changed while you were reading them. Read the new version and accept it.',
+    );
   }
   const inserted = await tx
     .insertInto('terms_acceptances')
@@ -117,7 +137,11 @@ export async function listTermsVersions(db: Kysely<Database>, actor: Actor) {
       't.body',
       't.body_sha256',
       't.published_at',
-      eb.selectFrom('terms_acceptances as a').select(eb.fn.countAll<string>().as('n')).whereRef('a.terms_version_id', '=', 't.id').as('acceptances'),
+      eb
+        .selectFrom('terms_acceptances as a')
+        .select(eb.fn.countAll<string>().as('n'))
+        .whereRef('a.terms_version_id', '=', 't.id')
+        .as('acceptances'),
     ])
     .where('t.workspace_id', '=', actor.workspaceId)
     .orderBy('t.version', 'desc')

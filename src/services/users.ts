@@ -10,7 +10,9 @@ export interface UserView {
   createdAt: string;
 }
 
-export function toUserView(user: Pick<User, 'id' | 'email' | 'display_name' | 'role' | 'status' | 'created_at'>): UserView {
+export function toUserView(
+  user: Pick<User, 'id' | 'email' | 'display_name' | 'role' | 'status' | 'created_at'>,
+): UserView {
   return {
     id: user.id,
     email: user.email,

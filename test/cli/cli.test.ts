@@ -70,7 +70,18 @@ describe('gatehouse command on the embedded database', () => {
 
   it('refuses to open the data directory while the server holds it', () => {
     const result = run(
-      ['workspace', 'create', '--slug', 'acme', '--name', 'Acme Inc', '--owner-email', 'a@acme.test', '--owner-password', 'correct horse battery'],
+      [
+        'workspace',
+        'create',
+        '--slug',
+        'acme',
+        '--name',
+        'Acme Inc',
+        '--owner-email',
+        'a@acme.test',
+        '--owner-password',
+        'correct horse battery',
+      ],
       { GATEHOUSE_DATA_DIR: dataDir },
     );
     expect(result.code).toBe(1);
@@ -80,7 +91,20 @@ describe('gatehouse command on the embedded database', () => {
   it('creates a workspace from the command line once the server has stopped, and the server then serves it', async () => {
     await stop(server.child);
     const result = run(
-      ['workspace', 'create', '--slug', 'acme', '--name', 'Acme Inc', '--owner-email', 'a@acme.test', '--owner-password', 'correct horse battery', '--domain', 'acme.test'],
+      [
+        'workspace',
+        'create',
+        '--slug',
+        'acme',
+        '--name',
+        'Acme Inc',
+        '--owner-email',
+        'a@acme.test',
+        '--owner-password',
+        'correct horse battery',
+        '--domain',
+        'acme.test',
+      ],
       { GATEHOUSE_DATA_DIR: dataDir },
     );
     expect(result.stderr).toBe('');
@@ -109,16 +133,44 @@ describe('gatehouse command errors', () => {
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
     expect(unknown.stderr).toContain('Usage: gatehouse');
 
-    const badSlug = run(['workspace', 'create', '--slug', 'Not A Slug', '--name', 'X', '--owner-email', 'a@x.test', '--owner-password', 'correct horse battery'], {});
+    const badSlug = run(
+      [
+        'workspace',
+        'create',
+        '--slug',
+        'Not A Slug',
+        '--name',
+        'X',
+        '--owner-email',
+        'a@x.test',
+        '--owner-password',
+        'correct horse battery',
+      ],
+      {},
+    );
     expect(badSlug.code).toBe(64);
     expect(badSlug.stderr).toContain('--slug');
   });
 
   it('refuses a weak owner password without touching the database', () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cli-'));
-    const result = run(['workspace', 'create', '--slug', 'acme', '--name', 'Acme', '--owner-email', 'a@acme.test', '--owner-password', 'Zq8-short'], {
-      GATEHOUSE_DATA_DIR: dataDir,
-    });
+    const result = run(
+      [
+        'workspace',
+        'create',
+        '--slug',
+        'acme',
+        '--name',
+        'Acme',
+        '--owner-email',
+        'a@acme.test',
+        '--owner-password',
+        'Zq8-short',
+      ],
+      {
+        GATEHOUSE_DATA_DIR: dataDir,
+      },
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('Error: Use at least 12 characters.');
     expect(fs.existsSync(path.join(dataDir, 'pglite'))).toBe(false);

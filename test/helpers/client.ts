@@ -42,7 +42,10 @@ export class TestClient {
   }
 
   async request(request: RawRequest): Promise<LightMyRequestResponse> {
-    const headers: Record<string, string> = { 'user-agent': this.options.userAgent ?? 'gatehouse-tests', ...request.headers };
+    const headers: Record<string, string> = {
+      'user-agent': this.options.userAgent ?? 'gatehouse-tests',
+      ...request.headers,
+    };
     if (request.method !== 'GET' && !request.withoutCsrf) {
       headers['x-csrf-token'] ??= await this.ensureCsrfToken();
     }

@@ -52,12 +52,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } else if (isRequired('postgres')) {
     throw new Error('PostgreSQL tests are required here but GATEHOUSE_TEST_DATABASE_URL is not set.');
   } else {
-    notices.push('PostgreSQL: skipped (set GATEHOUSE_TEST_DATABASE_URL=postgres://… to run the integration suite on PostgreSQL too)');
+    notices.push(
+      'PostgreSQL: skipped (set GATEHOUSE_TEST_DATABASE_URL=postgres://… to run the integration suite on PostgreSQL too)',
+    );
   }
   project.provide('postgresTemplate', postgresTemplate);
 
   if (!chromiumAvailable()) {
-    if (isRequired('browser')) throw new Error('Browser tests are required here but /usr/bin/chromium is missing (apt-get install -y chromium).');
+    if (isRequired('browser'))
+      throw new Error(
+        'Browser tests are required here but /usr/bin/chromium is missing (apt-get install -y chromium).',
+      );
     notices.push('Browser tests: skipped (no /usr/bin/chromium; install it with apt-get install -y chromium)');
   }
   for (const notice of notices) console.warn(`[gatehouse tests] ${notice}`);

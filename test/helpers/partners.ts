@@ -5,8 +5,17 @@ import type { TestClient } from './client.js';
 export const MEMBER_PASSWORD = 'members own long password';
 export const GUEST_PASSWORD = 'guests own long password';
 
-export async function addMember(owner: TestClient, email: string, role: 'admin' | 'member' = 'member'): Promise<string> {
-  const response = await owner.post('/api/v1/members', { email, displayName: email.split('@')[0], role, password: MEMBER_PASSWORD });
+export async function addMember(
+  owner: TestClient,
+  email: string,
+  role: 'admin' | 'member' = 'member',
+): Promise<string> {
+  const response = await owner.post('/api/v1/members', {
+    email,
+    displayName: email.split('@')[0],
+    role,
+    password: MEMBER_PASSWORD,
+  });
   expect(response.statusCode, response.body).toBe(201);
   return response.json().id as string;
 }
@@ -46,13 +55,24 @@ export function parseInvitation(text: string): ReceivedInvitation {
 export async function createPartner(owner: TestClient, name: string, guestAdminEmail: string, hostAdminIds: string[]) {
   const response = await owner.post('/api/v1/partners', { name, guestAdminEmail, hostAdminIds });
   expect(response.statusCode, response.body).toBe(201);
-  return response.json() as { id: string; members: Array<{ userId: string; email: string; invitation: { id: string } | null }> };
+  return response.json() as {
+    id: string;
+    members: Array<{ userId: string; email: string; invitation: { id: string } | null }>;
+  };
 }
 
 /** Runs the first sign-in: temporary password, Change Password, terms. Returns the signed-in guest. */
-export async function completeFirstSignIn(t: TestApp, invitation: ReceivedInvitation, names = { givenName: 'Gina', familyName: 'Guest' }) {
+export async function completeFirstSignIn(
+  t: TestApp,
+  invitation: ReceivedInvitation,
+  names = { givenName: 'Gina', familyName: 'Guest' },
+) {
   const guest = await signIn(t, invitation.username, invitation.temporaryPassword);
-  const changed = await guest.post('/api/v1/auth/change-password', { newPassword: GUEST_PASSWORD, newPasswordAgain: GUEST_PASSWORD, ...names });
+  const changed = await guest.post('/api/v1/auth/change-password', {
+    newPassword: GUEST_PASSWORD,
+    newPasswordAgain: GUEST_PASSWORD,
+    ...names,
+  });
   expect(changed.statusCode, changed.body).toBe(200);
   const terms = (await guest.get('/api/v1/terms/current')).json() as { version: number };
   const accepted = await guest.post('/api/v1/terms/accept', { version: terms.version });

@@ -65,7 +65,11 @@ function servedApiOperations(app: FastifyInstance): string[] {
 
 function documentedOperations(doc: OpenApiDocument): string[] {
   return Object.entries(doc.paths)
-    .flatMap(([path, item]) => Object.keys(item).filter((key) => HTTP_METHODS.includes(key)).map((method) => `${method} ${path}`))
+    .flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((key) => HTTP_METHODS.includes(key))
+        .map((method) => `${method} ${path}`),
+    )
     .sort();
 }
 
@@ -80,7 +84,10 @@ function requestSchema(doc: OpenApiDocument, method: string, path: string): Json
 async function getFollowing(app: FastifyInstance, url: string): Promise<LightMyRequestResponse> {
   let response = await app.inject({ method: 'GET', url });
   for (let hops = 0; hops < 3 && response.statusCode >= 300 && response.statusCode < 400; hops++) {
-    response = await app.inject({ method: 'GET', url: new URL(String(response.headers.location), `http://localhost${url}`).pathname });
+    response = await app.inject({
+      method: 'GET',
+      url: new URL(String(response.headers.location), `http://localhost${url}`).pathname,
+    });
   }
   return response;
 }
@@ -160,7 +167,11 @@ describe('OpenAPI document', () => {
       expect.objectContaining({ in: 'path', name: 'slug', required: true }),
     );
     expect(doc.paths['/api/v1/activity']!.get!.parameters).toContainEqual(
-      expect.objectContaining({ in: 'query', name: 'limit', schema: expect.objectContaining({ minimum: 1, maximum: 1000 }) }),
+      expect.objectContaining({
+        in: 'query',
+        name: 'limit',
+        schema: expect.objectContaining({ minimum: 1, maximum: 1000 }),
+      }),
     );
   });
 

@@ -54,12 +54,21 @@ describe('signing in and out', () => {
 
   it('gives the same answer for an unknown user and a wrong password', async () => {
     await setUpWorkspace(t);
-    const wrongPassword = await t.client().post('/api/v1/auth/sign-in', { workspace: 'acme', username: OWNER.email, password: 'not the password' });
-    const unknownUser = await t.client().post('/api/v1/auth/sign-in', { workspace: 'acme', username: 'nobody@acme.test', password: 'not the password' });
-    const unknownWorkspace = await t.client().post('/api/v1/auth/sign-in', { workspace: 'nope', username: OWNER.email, password: OWNER.password });
+    const wrongPassword = await t
+      .client()
+      .post('/api/v1/auth/sign-in', { workspace: 'acme', username: OWNER.email, password: 'not the password' });
+    const unknownUser = await t
+      .client()
+      .post('/api/v1/auth/sign-in', { workspace: 'acme', username: 'nobody@acme.test', password: 'not the password' });
+    const unknownWorkspace = await t
+      .client()
+      .post('/api/v1/auth/sign-in', { workspace: 'nope', username: OWNER.email, password: OWNER.password });
     for (const response of [wrongPassword, unknownUser, unknownWorkspace]) {
       expect(response.statusCode).toBe(401);
-      expect(response.json()).toMatchObject({ type: '/api/problems/invalid-credentials', detail: 'Wrong username or password.' });
+      expect(response.json()).toMatchObject({
+        type: '/api/problems/invalid-credentials',
+        detail: 'Wrong username or password.',
+      });
       expect(response.cookies.find((c) => c.name === 'gatehouse_session')).toBeUndefined();
     }
   });
@@ -92,7 +101,10 @@ describe('signing in and out', () => {
   it('ends a session after its idle time-out and after its absolute time-out', async () => {
     const owner = await setUpWorkspace(t);
     expect((await owner.get('/api/v1/auth/session')).statusCode).toBe(200);
-    await t.database.db.updateTable('sessions').set({ idle_expires_at: new Date(Date.now() - 1000) }).execute();
+    await t.database.db
+      .updateTable('sessions')
+      .set({ idle_expires_at: new Date(Date.now() - 1000) })
+      .execute();
     expect((await owner.get('/api/v1/auth/session')).statusCode).toBe(401);
 
     await owner.post('/api/v1/auth/sign-in', { workspace: 'acme', username: OWNER.email, password: OWNER.password });

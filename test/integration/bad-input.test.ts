@@ -10,7 +10,12 @@ import type { RawRequest, TestClient } from '../helpers/client.js';
  */
 
 const BOB = { email: 'bob@acme.test', displayName: 'Bob Member', role: 'member', password: 'bob has a long password' };
-const VALID_MEMBER = { email: 'carol@acme.test', displayName: 'Carol', role: 'member', password: 'carol has a long password' };
+const VALID_MEMBER = {
+  email: 'carol@acme.test',
+  displayName: 'Carol',
+  role: 'member',
+  password: 'carol has a long password',
+};
 const VALID_SIGN_IN = { workspace: 'acme', username: OWNER.email, password: OWNER.password };
 const VALID_SETUP = { ...OWNER, slug: 'acme-two' };
 
@@ -41,8 +46,20 @@ const nested = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth
 
 const CASES: BadInput[] = [
   // Body syntax
-  { name: 'malformed JSON', as: 'visitor', request: post('/api/v1/auth/sign-in', '{"workspace": "acme",'), status: 400, problem: 'malformed-json' },
-  { name: 'JSON with a trailing comma', as: 'owner', request: post('/api/v1/members', '{"email": "x@acme.test",}'), status: 400, problem: 'malformed-json' },
+  {
+    name: 'malformed JSON',
+    as: 'visitor',
+    request: post('/api/v1/auth/sign-in', '{"workspace": "acme",'),
+    status: 400,
+    problem: 'malformed-json',
+  },
+  {
+    name: 'JSON with a trailing comma',
+    as: 'owner',
+    request: post('/api/v1/members', '{"email": "x@acme.test",}'),
+    status: 400,
+    problem: 'malformed-json',
+  },
   {
     name: 'empty body with a JSON content-type',
     as: 'visitor',
@@ -50,10 +67,34 @@ const CASES: BadInput[] = [
     status: 400,
     problem: 'malformed-json',
   },
-  { name: 'JSON array instead of an object', as: 'visitor', request: post('/api/v1/auth/sign-in', '[]'), status: 400, problem: 'validation-failed' },
-  { name: 'JSON null', as: 'visitor', request: post('/api/v1/auth/sign-in', 'null'), status: 400, problem: 'validation-failed' },
-  { name: 'a bare JSON string', as: 'owner', request: post('/api/v1/members', '"carol@acme.test"'), status: 400, problem: 'validation-failed' },
-  { name: 'JSON nested 10,000 levels deep', as: 'visitor', request: post('/api/v1/auth/sign-in', nested(10_000)), status: 400, problem: 'validation-failed' },
+  {
+    name: 'JSON array instead of an object',
+    as: 'visitor',
+    request: post('/api/v1/auth/sign-in', '[]'),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'JSON null',
+    as: 'visitor',
+    request: post('/api/v1/auth/sign-in', 'null'),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a bare JSON string',
+    as: 'owner',
+    request: post('/api/v1/members', '"carol@acme.test"'),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'JSON nested 10,000 levels deep',
+    as: 'visitor',
+    request: post('/api/v1/auth/sign-in', nested(10_000)),
+    status: 400,
+    problem: 'validation-failed',
+  },
   {
     name: 'body over 64 KiB',
     as: 'visitor',
@@ -65,7 +106,11 @@ const CASES: BadInput[] = [
     name: 'invalid UTF-8 bytes in a JSON string',
     as: 'owner',
     request: post('/api/v1/members', undefined),
-    bytes: Buffer.concat([Buffer.from('{"email":"dave@acme.test","displayName":"Da'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('","role":"member","password":"dave has a long password"}')]),
+    bytes: Buffer.concat([
+      Buffer.from('{"email":"dave@acme.test","displayName":"Da'),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('","role":"member","password":"dave has a long password"}'),
+    ]),
     status: 400,
     problem: 'malformed-json',
   },
@@ -81,110 +126,396 @@ const CASES: BadInput[] = [
   {
     name: 'form-urlencoded body',
     as: 'visitor',
-    request: post('/api/v1/auth/sign-in', 'workspace=acme&username=ada&password=x', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    request: post('/api/v1/auth/sign-in', 'workspace=acme&username=ada&password=x', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    }),
     status: 415,
     problem: 'unsupported-media-type',
   },
   {
     name: 'multipart body',
     as: 'owner',
-    request: post('/api/v1/members', '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\nx@acme.test\r\n--x--', {
-      headers: { 'content-type': 'multipart/form-data; boundary=x' },
-    }),
+    request: post(
+      '/api/v1/members',
+      '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\nx@acme.test\r\n--x--',
+      {
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      },
+    ),
     status: 415,
     problem: 'unsupported-media-type',
   },
 
   // Shape and types
-  { name: 'a number for the email', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, email: 42 }), status: 400, problem: 'validation-failed' },
-  { name: 'an object for the password', as: 'visitor', request: post('/api/v1/auth/sign-in', { ...VALID_SIGN_IN, password: { $ne: '' } }), status: 400, problem: 'validation-failed' },
-  { name: 'a boolean for the slug', as: 'visitor', request: post('/api/v1/setup', { ...VALID_SETUP, slug: true }), status: 400, problem: 'validation-failed' },
-  { name: 'an array for the display name', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, displayName: ['Carol'] }), status: 400, problem: 'validation-failed' },
-  { name: 'missing required fields', as: 'visitor', request: post('/api/v1/auth/sign-in', { workspace: 'acme' }), status: 400, problem: 'validation-failed' },
-  { name: 'an empty object', as: 'owner', request: post('/api/v1/members', {}), status: 400, problem: 'validation-failed' },
-  { name: 'an unknown extra field', as: 'visitor', request: post('/api/v1/auth/sign-in', { ...VALID_SIGN_IN, remember: true }), status: 400, problem: 'validation-failed' },
   {
-    name: 'a privileged extra field',
+    name: 'a number for the email',
     as: 'owner',
-    request: post('/api/v1/members', { ...VALID_MEMBER, status: 'active', passwordHash: '$argon2id$v=19$m=1,t=1,p=1$x$y' }),
+    request: post('/api/v1/members', { ...VALID_MEMBER, email: 42 }),
     status: 400,
     problem: 'validation-failed',
   },
-  { name: 'role owner when adding a member', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, role: 'owner' }), status: 400, problem: 'validation-failed' },
-  { name: 'role guest when adding a member', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, role: 'guest' }), status: 400, problem: 'validation-failed' },
+  {
+    name: 'an object for the password',
+    as: 'visitor',
+    request: post('/api/v1/auth/sign-in', { ...VALID_SIGN_IN, password: { $ne: '' } }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a boolean for the slug',
+    as: 'visitor',
+    request: post('/api/v1/setup', { ...VALID_SETUP, slug: true }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'an array for the display name',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, displayName: ['Carol'] }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'missing required fields',
+    as: 'visitor',
+    request: post('/api/v1/auth/sign-in', { workspace: 'acme' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'an empty object',
+    as: 'owner',
+    request: post('/api/v1/members', {}),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'an unknown extra field',
+    as: 'visitor',
+    request: post('/api/v1/auth/sign-in', { ...VALID_SIGN_IN, remember: true }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a privileged extra field',
+    as: 'owner',
+    request: post('/api/v1/members', {
+      ...VALID_MEMBER,
+      status: 'active',
+      passwordHash: '$argon2id$v=19$m=1,t=1,p=1$x$y',
+    }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'role owner when adding a member',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, role: 'owner' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'role guest when adding a member',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, role: 'guest' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
 
   // Prototype pollution
   {
     name: '__proto__ key',
     as: 'owner',
-    request: post('/api/v1/members', `{"email":"eve@acme.test","displayName":"Eve","role":"member","password":"eve has a long password","__proto__":{"isAdmin":true}}`),
+    request: post(
+      '/api/v1/members',
+      `{"email":"eve@acme.test","displayName":"Eve","role":"member","password":"eve has a long password","__proto__":{"isAdmin":true}}`,
+    ),
     status: 400,
     problem: 'malformed-json',
   },
   {
     name: 'nested __proto__ key',
     as: 'visitor',
-    request: post('/api/v1/auth/sign-in', `{"workspace":"acme","username":"ada@acme.test","password":"x","a":{"b":{"__proto__":{"isAdmin":true}}}}`),
+    request: post(
+      '/api/v1/auth/sign-in',
+      `{"workspace":"acme","username":"ada@acme.test","password":"x","a":{"b":{"__proto__":{"isAdmin":true}}}}`,
+    ),
     status: 400,
     problem: 'malformed-json',
   },
   {
     name: 'constructor.prototype key',
     as: 'visitor',
-    request: post('/api/v1/auth/sign-in', `{"workspace":"acme","username":"ada@acme.test","password":"x","constructor":{"prototype":{"isAdmin":true}}}`),
+    request: post(
+      '/api/v1/auth/sign-in',
+      `{"workspace":"acme","username":"ada@acme.test","password":"x","constructor":{"prototype":{"isAdmin":true}}}`,
+    ),
     status: 400,
     problem: 'malformed-json',
   },
 
   // Lengths
-  { name: 'a 10,000-character display name', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, displayName: 'C'.repeat(10_000) }), status: 400, problem: 'validation-failed' },
-  { name: 'a 2,000-character password', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, password: 'p'.repeat(2_000) }), status: 400, problem: 'validation-failed' },
-  { name: 'a 2,000-character sign-in password', as: 'visitor', request: post('/api/v1/auth/sign-in', { ...VALID_SIGN_IN, password: 'p'.repeat(2_000) }), status: 400, problem: 'validation-failed' },
-  { name: 'a 60,000-character email', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, email: `${'c'.repeat(60_000)}@acme.test` }), status: 400, problem: 'validation-failed' },
-  { name: 'a blank display name', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, displayName: '   ' }), status: 400, problem: 'validation-failed' },
+  {
+    name: 'a 10,000-character display name',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, displayName: 'C'.repeat(10_000) }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a 2,000-character password',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, password: 'p'.repeat(2_000) }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a 2,000-character sign-in password',
+    as: 'visitor',
+    request: post('/api/v1/auth/sign-in', { ...VALID_SIGN_IN, password: 'p'.repeat(2_000) }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a 60,000-character email',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, email: `${'c'.repeat(60_000)}@acme.test` }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a blank display name',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, displayName: '   ' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
 
   // Text content
-  { name: 'an email without a domain', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, email: 'carol@' }), status: 400, problem: 'validation-failed' },
-  { name: 'an email without @', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, email: 'carol.acme.test' }), status: 400, problem: 'validation-failed' },
-  { name: 'two addresses in the email', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, email: 'carol@acme.test, eve@evil.test' }), status: 400, problem: 'validation-failed' },
-  { name: 'a NUL character in the display name', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, displayName: 'Car\u0000ol' }), status: 400, problem: 'validation-failed' },
-  { name: 'a line break in the display name', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, displayName: 'Carol\nAdmin' }), status: 400, problem: 'validation-failed' },
-  { name: 'a lone UTF-16 surrogate in the display name', as: 'owner', request: post('/api/v1/members', String.raw`{"email":"carol@acme.test","displayName":"Carol \ud800","role":"member","password":"carol has a long password"}`), status: 400, problem: 'validation-failed' },
-  { name: 'a NUL character in the sign-in username', as: 'visitor', request: post('/api/v1/auth/sign-in', { ...VALID_SIGN_IN, username: 'ada\u0000@acme.test' }), status: 400, problem: 'validation-failed' },
-  { name: 'a NUL character in the workspace name', as: 'visitor', request: post('/api/v1/setup', { ...VALID_SETUP, workspaceName: 'Acme\u0000' }), status: 400, problem: 'validation-failed' },
+  {
+    name: 'an email without a domain',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, email: 'carol@' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'an email without @',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, email: 'carol.acme.test' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'two addresses in the email',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, email: 'carol@acme.test, eve@evil.test' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a NUL character in the display name',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, displayName: 'Car\u0000ol' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a line break in the display name',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, displayName: 'Carol\nAdmin' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a lone UTF-16 surrogate in the display name',
+    as: 'owner',
+    request: post(
+      '/api/v1/members',
+      String.raw`{"email":"carol@acme.test","displayName":"Carol \ud800","role":"member","password":"carol has a long password"}`,
+    ),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a NUL character in the sign-in username',
+    as: 'visitor',
+    request: post('/api/v1/auth/sign-in', { ...VALID_SIGN_IN, username: 'ada\u0000@acme.test' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a NUL character in the workspace name',
+    as: 'visitor',
+    request: post('/api/v1/setup', { ...VALID_SETUP, workspaceName: 'Acme\u0000' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
 
   // Slugs
-  { name: 'slug with spaces and punctuation', as: 'visitor', request: post('/api/v1/setup', { ...VALID_SETUP, slug: 'acme inc!' }), status: 400, problem: 'validation-failed' },
-  { name: 'slug with a leading dash', as: 'visitor', request: post('/api/v1/auth/sign-in', { ...VALID_SIGN_IN, workspace: '-acme' }), status: 400, problem: 'validation-failed' },
-  { name: 'slug with a trailing dash', as: 'visitor', request: post('/api/v1/setup', { ...VALID_SETUP, slug: 'acme-' }), status: 400, problem: 'validation-failed' },
-  { name: 'slug that is blank after trimming', as: 'visitor', request: post('/api/v1/auth/sign-in', { ...VALID_SIGN_IN, workspace: '   ' }), status: 400, problem: 'validation-failed' },
-  { name: 'slug with non-ASCII capitals', as: 'visitor', request: post('/api/v1/setup', { ...VALID_SETUP, slug: 'ÄCME' }), status: 400, problem: 'validation-failed' },
-  { name: 'slug of 64 characters', as: 'visitor', request: post('/api/v1/setup', { ...VALID_SETUP, slug: 'a'.repeat(64) }), status: 400, problem: 'validation-failed' },
+  {
+    name: 'slug with spaces and punctuation',
+    as: 'visitor',
+    request: post('/api/v1/setup', { ...VALID_SETUP, slug: 'acme inc!' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'slug with a leading dash',
+    as: 'visitor',
+    request: post('/api/v1/auth/sign-in', { ...VALID_SIGN_IN, workspace: '-acme' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'slug with a trailing dash',
+    as: 'visitor',
+    request: post('/api/v1/setup', { ...VALID_SETUP, slug: 'acme-' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'slug that is blank after trimming',
+    as: 'visitor',
+    request: post('/api/v1/auth/sign-in', { ...VALID_SIGN_IN, workspace: '   ' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'slug with non-ASCII capitals',
+    as: 'visitor',
+    request: post('/api/v1/setup', { ...VALID_SETUP, slug: 'ÄCME' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'slug of 64 characters',
+    as: 'visitor',
+    request: post('/api/v1/setup', { ...VALID_SETUP, slug: 'a'.repeat(64) }),
+    status: 400,
+    problem: 'validation-failed',
+  },
 
   // Path parameters
-  { name: 'NUL byte as a path parameter', as: 'visitor', request: get('/api/v1/workspaces/%00'), status: 400, problem: 'validation-failed' },
-  { name: 'dot-dot-slash as a path parameter', as: 'visitor', request: get('/api/v1/workspaces/..%2F..'), status: 400, problem: 'validation-failed' },
-  { name: 'a 300-character path parameter', as: 'visitor', request: get(`/api/v1/workspaces/${'a'.repeat(300)}`), status: 414, problem: 'url-too-long' },
-  { name: 'broken percent-encoding in the path', as: 'visitor', request: get('/api/v1/workspaces/%E0%A4%A'), status: 400, problem: 'bad-request' },
-  { name: 'a slug with a space as a path parameter', as: 'visitor', request: get('/api/v1/workspaces/ac%20me'), status: 400, problem: 'validation-failed' },
+  {
+    name: 'NUL byte as a path parameter',
+    as: 'visitor',
+    request: get('/api/v1/workspaces/%00'),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'dot-dot-slash as a path parameter',
+    as: 'visitor',
+    request: get('/api/v1/workspaces/..%2F..'),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a 300-character path parameter',
+    as: 'visitor',
+    request: get(`/api/v1/workspaces/${'a'.repeat(300)}`),
+    status: 414,
+    problem: 'url-too-long',
+  },
+  {
+    name: 'broken percent-encoding in the path',
+    as: 'visitor',
+    request: get('/api/v1/workspaces/%E0%A4%A'),
+    status: 400,
+    problem: 'bad-request',
+  },
+  {
+    name: 'a slug with a space as a path parameter',
+    as: 'visitor',
+    request: get('/api/v1/workspaces/ac%20me'),
+    status: 400,
+    problem: 'validation-failed',
+  },
 
   // Routes and methods
-  { name: 'unknown API route', as: 'visitor', request: get('/api/v1/no-such-thing'), status: 404, problem: 'not-found' },
+  {
+    name: 'unknown API route',
+    as: 'visitor',
+    request: get('/api/v1/no-such-thing'),
+    status: 404,
+    problem: 'not-found',
+  },
   { name: 'unknown API version', as: 'visitor', request: get('/api/v2/setup'), status: 404, problem: 'not-found' },
-  { name: 'DELETE on a GET/POST route', as: 'visitor', request: { method: 'DELETE', url: '/api/v1/setup' }, status: 404, problem: 'not-found' },
-  { name: 'PATCH on the member list', as: 'owner', request: { method: 'PATCH', url: '/api/v1/members', payload: {} }, status: 404, problem: 'not-found' },
-  { name: 'a problem type named like an Object.prototype member', as: 'visitor', request: get('/api/problems/constructor'), status: 404, problem: 'not-found' },
+  {
+    name: 'DELETE on a GET/POST route',
+    as: 'visitor',
+    request: { method: 'DELETE', url: '/api/v1/setup' },
+    status: 404,
+    problem: 'not-found',
+  },
+  {
+    name: 'PATCH on the member list',
+    as: 'owner',
+    request: { method: 'PATCH', url: '/api/v1/members', payload: {} },
+    status: 404,
+    problem: 'not-found',
+  },
+  {
+    name: 'a problem type named like an Object.prototype member',
+    as: 'visitor',
+    request: get('/api/problems/constructor'),
+    status: 404,
+    problem: 'not-found',
+  },
 
   // Query strings
-  { name: 'limit=abc', as: 'owner', request: get('/api/v1/activity?limit=abc'), status: 400, problem: 'validation-failed' },
-  { name: 'limit=-1', as: 'owner', request: get('/api/v1/activity?limit=-1'), status: 400, problem: 'validation-failed' },
-  { name: 'limit=99999', as: 'owner', request: get('/api/v1/activity?limit=99999'), status: 400, problem: 'validation-failed' },
-  { name: 'limit=1.5', as: 'owner', request: get('/api/v1/activity?limit=1.5'), status: 400, problem: 'validation-failed' },
-  { name: 'limit given twice', as: 'owner', request: get('/api/v1/activity?limit=1&limit=2'), status: 400, problem: 'validation-failed' },
-  { name: 'an unknown query key', as: 'owner', request: get('/api/v1/activity?offset=10'), status: 400, problem: 'validation-failed' },
+  {
+    name: 'limit=abc',
+    as: 'owner',
+    request: get('/api/v1/activity?limit=abc'),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'limit=-1',
+    as: 'owner',
+    request: get('/api/v1/activity?limit=-1'),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'limit=99999',
+    as: 'owner',
+    request: get('/api/v1/activity?limit=99999'),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'limit=1.5',
+    as: 'owner',
+    request: get('/api/v1/activity?limit=1.5'),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'limit given twice',
+    as: 'owner',
+    request: get('/api/v1/activity?limit=1&limit=2'),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'an unknown query key',
+    as: 'owner',
+    request: get('/api/v1/activity?offset=10'),
+    status: 400,
+    problem: 'validation-failed',
+  },
 
   // CSRF
-  { name: 'missing CSRF token', as: 'owner', request: post('/api/v1/members', VALID_MEMBER, { withoutCsrf: true }), status: 403, problem: 'csrf' },
+  {
+    name: 'missing CSRF token',
+    as: 'owner',
+    request: post('/api/v1/members', VALID_MEMBER, { withoutCsrf: true }),
+    status: 403,
+    problem: 'csrf',
+  },
   {
     name: 'invalid CSRF token',
     as: 'owner',
@@ -201,23 +532,94 @@ const CASES: BadInput[] = [
   },
 
   // Sessions and permissions
-  { name: 'a very long session cookie', as: 'visitor', sessionCookie: 'A'.repeat(4_000), request: get('/api/v1/auth/session'), status: 401, problem: 'unauthenticated' },
-  { name: 'a non-ASCII session cookie', as: 'visitor', sessionCookie: 'sëssïön-ÿ', request: get('/api/v1/auth/session'), status: 401, problem: 'unauthenticated' },
-  { name: 'a percent-garbage session cookie', as: 'visitor', sessionCookie: '%ff%fe%00', request: get('/api/v1/auth/session'), status: 401, problem: 'unauthenticated' },
-  { name: 'a well-formed but unknown session token', as: 'visitor', sessionCookie: 'x'.repeat(43), request: get('/api/v1/auth/session'), status: 401, problem: 'unauthenticated' },
-  { name: 'listing members without signing in', as: 'visitor', request: get('/api/v1/members'), status: 401, problem: 'unauthenticated' },
-  { name: 'a plain member adding a member', as: 'member', request: post('/api/v1/members', VALID_MEMBER), status: 403, problem: 'forbidden' },
+  {
+    name: 'a very long session cookie',
+    as: 'visitor',
+    sessionCookie: 'A'.repeat(4_000),
+    request: get('/api/v1/auth/session'),
+    status: 401,
+    problem: 'unauthenticated',
+  },
+  {
+    name: 'a non-ASCII session cookie',
+    as: 'visitor',
+    sessionCookie: 'sëssïön-ÿ',
+    request: get('/api/v1/auth/session'),
+    status: 401,
+    problem: 'unauthenticated',
+  },
+  {
+    name: 'a percent-garbage session cookie',
+    as: 'visitor',
+    sessionCookie: '%ff%fe%00',
+    request: get('/api/v1/auth/session'),
+    status: 401,
+    problem: 'unauthenticated',
+  },
+  {
+    name: 'a well-formed but unknown session token',
+    as: 'visitor',
+    sessionCookie: 'x'.repeat(43),
+    request: get('/api/v1/auth/session'),
+    status: 401,
+    problem: 'unauthenticated',
+  },
+  {
+    name: 'listing members without signing in',
+    as: 'visitor',
+    request: get('/api/v1/members'),
+    status: 401,
+    problem: 'unauthenticated',
+  },
+  {
+    name: 'a plain member adding a member',
+    as: 'member',
+    request: post('/api/v1/members', VALID_MEMBER),
+    status: 403,
+    problem: 'forbidden',
+  },
 
   // Business rules
-  { name: 'a duplicate member email, in other case', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, email: 'BOB@acme.test' }), status: 409, problem: 'email-taken' },
-  { name: 'a weak member password', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, password: 'short' }), status: 422, problem: 'weak-password' },
-  { name: 'the email as the password', as: 'owner', request: post('/api/v1/members', { ...VALID_MEMBER, password: 'CAROL@ACME.TEST' }), status: 422, problem: 'weak-password' },
-  { name: 'set-up when already set up', as: 'visitor', request: post('/api/v1/setup', VALID_SETUP), status: 409, problem: 'already-set-up' },
+  {
+    name: 'a duplicate member email, in other case',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, email: 'BOB@acme.test' }),
+    status: 409,
+    problem: 'email-taken',
+  },
+  {
+    name: 'a weak member password',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, password: 'short' }),
+    status: 422,
+    problem: 'weak-password',
+  },
+  {
+    name: 'the email as the password',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, password: 'CAROL@ACME.TEST' }),
+    status: 422,
+    problem: 'weak-password',
+  },
+  {
+    name: 'set-up when already set up',
+    as: 'visitor',
+    request: post('/api/v1/setup', VALID_SETUP),
+    status: 409,
+    problem: 'already-set-up',
+  },
 ];
 
 const PROBLEM_KEYS = ['type', 'title', 'status', 'detail', 'instance', 'errors'];
 /** Signs of leaked internals: stack frames, source locations, dependency paths. */
-const LEAKS = [/^\s*at\s/m, /\bat (?:async )?[\w$.<>]+ \(/, /\.(?:ts|js|mjs|cjs):\d+/, /node_modules/, /\/work\/|\/src\//, /"stack"/];
+const LEAKS = [
+  /^\s*at\s/m,
+  /\bat (?:async )?[\w$.<>]+ \(/,
+  /\.(?:ts|js|mjs|cjs):\d+/,
+  /node_modules/,
+  /\/work\/|\/src\//,
+  /"stack"/,
+];
 
 let t: TestApp;
 const clients = {} as Record<'owner' | 'member', TestClient>;
@@ -228,12 +630,17 @@ beforeAll(async () => {
   const added = await clients.owner.post('/api/v1/members', BOB);
   if (added.statusCode !== 201) throw new Error(`adding Bob failed: ${added.statusCode} ${added.body}`);
   clients.member = t.client();
-  const signedIn = await clients.member.post('/api/v1/auth/sign-in', { workspace: 'acme', username: BOB.email, password: BOB.password });
+  const signedIn = await clients.member.post('/api/v1/auth/sign-in', {
+    workspace: 'acme',
+    username: BOB.email,
+    password: BOB.password,
+  });
   if (signedIn.statusCode !== 200) throw new Error(`Bob's sign-in failed: ${signedIn.statusCode} ${signedIn.body}`);
   if (signedIn.json().pending?.terms) {
     const { version } = (await clients.member.get('/api/v1/terms/current')).json() as { version: number };
     const accepted = await clients.member.post('/api/v1/terms/accept', { version });
-    if (accepted.statusCode !== 204) throw new Error(`Bob's terms acceptance failed: ${accepted.statusCode} ${accepted.body}`);
+    if (accepted.statusCode !== 204)
+      throw new Error(`Bob's terms acceptance failed: ${accepted.statusCode} ${accepted.body}`);
   }
 });
 
@@ -269,7 +676,10 @@ function expectProblem(response: LightMyRequestResponse, status: number, problem
   for (const leak of LEAKS) expect(response.body, `leaks internals (${leak})`).not.toMatch(leak);
 
   const body = JSON.parse(response.body) as Record<string, unknown>;
-  expect(Object.keys(body).filter((key) => !PROBLEM_KEYS.includes(key)), context).toEqual([]);
+  expect(
+    Object.keys(body).filter((key) => !PROBLEM_KEYS.includes(key)),
+    context,
+  ).toEqual([]);
   expect(body.type).toBe(`/api/problems/${problem}`);
   expect(body.status).toBe(status);
   expect(body.title).toEqual(expect.stringMatching(/\p{L}{2,}/u));
@@ -294,7 +704,10 @@ describe('bad input gets a specific 4xx problem, never a 500 or a stack trace', 
 describe('after the bad input', () => {
   it('accepted none of it: the prototype is clean and only the owner and Bob are members', async () => {
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
-    const members = (await clients.owner.get('/api/v1/members')).json().members as Array<{ email: string; displayName: string }>;
+    const members = (await clients.owner.get('/api/v1/members')).json().members as Array<{
+      email: string;
+      displayName: string;
+    }>;
     expect(members.map((m) => m.email)).toEqual([OWNER.email, BOB.email]);
   });
 

@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
-import { createPartner, GUEST_PASSWORD, me, readInvitation, signIn, type ReceivedInvitation } from '../helpers/partners.js';
+import {
+  createPartner,
+  GUEST_PASSWORD,
+  me,
+  readInvitation,
+  signIn,
+  type ReceivedInvitation,
+} from '../helpers/partners.js';
 
 let t: TestApp;
 let owner: TestClient;
@@ -37,14 +44,25 @@ describe("the guest's first sign-in", () => {
 
   it('the link greets the invited guest by username; an unknown link says it is not valid', async () => {
     const link = await t.client().get(`/api/v1/invitations/by-token/${invitation.token}`);
-    expect(link.json()).toMatchObject({ state: 'pending', username: 'gina@agency.test', partnerName: 'Agency One', workspace: { slug: 'acme' } });
+    expect(link.json()).toMatchObject({
+      state: 'pending',
+      username: 'gina@agency.test',
+      partnerName: 'Agency One',
+      workspace: { slug: 'acme' },
+    });
     const unknown = await t.client().get(`/api/v1/invitations/by-token/${'x'.repeat(43)}`);
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().type).toBe('/api/problems/invitation-not-found');
   });
 
   it('refuses a wrong temporary password with the usual message', async () => {
-    const response = await t.client().post('/api/v1/auth/sign-in', { workspace: 'acme', username: invitation.username, password: 'not-the-temporary-one' });
+    const response = await t
+      .client()
+      .post('/api/v1/auth/sign-in', {
+        workspace: 'acme',
+        username: invitation.username,
+        password: 'not-the-temporary-one',
+      });
     expect(response.statusCode).toBe(401);
     expect(response.json().detail).toBe('Wrong username or password.');
   });
@@ -63,7 +81,10 @@ describe("the guest's first sign-in", () => {
   it('names each broken rule: policy, reuse of the temporary password, mismatch, missing names', async () => {
     const guest = await signIn(t, invitation.username, invitation.temporaryPassword);
     const cases: Array<[Record<string, string>, { path: string; message: string }]> = [
-      [{ newPassword: 'short', newPasswordAgain: 'short' }, { path: 'newPassword', message: 'Use at least 12 characters.' }],
+      [
+        { newPassword: 'short', newPasswordAgain: 'short' },
+        { path: 'newPassword', message: 'Use at least 12 characters.' },
+      ],
       [
         { newPassword: 'gina@agency.test', newPasswordAgain: 'gina@agency.test' },
         { path: 'newPassword', message: 'Do not use your username or email address as the password.' },
@@ -76,7 +97,10 @@ describe("the guest's first sign-in", () => {
         { newPassword: invitation.temporaryPassword, newPasswordAgain: invitation.temporaryPassword },
         { path: 'newPassword', message: 'Choose a password different from the temporary one.' },
       ],
-      [{ newPasswordAgain: 'something else entirely' }, { path: 'newPasswordAgain', message: 'The two passwords do not match.' }],
+      [
+        { newPasswordAgain: 'something else entirely' },
+        { path: 'newPasswordAgain', message: 'The two passwords do not match.' },
+      ],
     ];
     for (const [overrides, expected] of cases) {
       const response = await changePassword(guest, overrides);
@@ -96,7 +120,10 @@ describe("the guest's first sign-in", () => {
     const before = guest.cookie('gatehouse_session');
     const changed = await changePassword(guest);
     expect(changed.statusCode).toBe(200);
-    expect(changed.json()).toMatchObject({ user: { status: 'active', displayName: 'Gina Guest' }, pending: { passwordChange: false, terms: true } });
+    expect(changed.json()).toMatchObject({
+      user: { status: 'active', displayName: 'Gina Guest' },
+      pending: { passwordChange: false, terms: true },
+    });
     expect(guest.cookie('gatehouse_session')).not.toBe(before);
     const stale = t.client();
     stale.setCookie('gatehouse_session', before!);
@@ -110,11 +137,21 @@ describe("the guest's first sign-in", () => {
     expect((await guest.post('/api/v1/terms/accept', { version: terms.version })).statusCode).toBe(204);
     expect((await guest.get('/api/v1/partners')).statusCode).toBe(200);
 
-    const acceptance = await t.database.db.selectFrom('terms_acceptances').selectAll().where('user_id', '=', (await me(guest)).user.id).executeTakeFirstOrThrow();
+    const acceptance = await t.database.db
+      .selectFrom('terms_acceptances')
+      .selectAll()
+      .where('user_id', '=', (await me(guest)).user.id)
+      .executeTakeFirstOrThrow();
     expect(acceptance).toMatchObject({ body_sha256: terms.bodySha256, ip: '127.0.0.1', user_agent: 'gatehouse-tests' });
 
     // The temporary password is void now; the new one works.
-    const old = await t.client().post('/api/v1/auth/sign-in', { workspace: 'acme', username: invitation.username, password: invitation.temporaryPassword });
+    const old = await t
+      .client()
+      .post('/api/v1/auth/sign-in', {
+        workspace: 'acme',
+        username: invitation.username,
+        password: invitation.temporaryPassword,
+      });
     expect(old.statusCode).toBe(401);
     await signIn(t, invitation.username, GUEST_PASSWORD);
 
@@ -130,19 +167,32 @@ describe("the guest's first sign-in", () => {
     expect(published.statusCode).toBe(201);
     expect((await guest.get('/api/v1/partners')).json().type).toBe('/api/problems/terms-acceptance-required');
     expect((await owner.get('/api/v1/partners')).statusCode).toBe(200);
-    expect((await guest.get('/api/v1/terms/current')).json()).toMatchObject({ version: 2, body: 'New terms, version two.' });
+    expect((await guest.get('/api/v1/terms/current')).json()).toMatchObject({
+      version: 2,
+      body: 'New terms, version two.',
+    });
     expect((await guest.post('/api/v1/terms', { body: 'guest edits' })).statusCode).toBe(403);
   });
 
   it('an expired invitation: the link and the temporary password say when and who can resend', async () => {
-    await t.database.db.updateTable('invitations').set({ expires_at: new Date('2026-01-02T03:04:00Z') }).execute();
+    await t.database.db
+      .updateTable('invitations')
+      .set({ expires_at: new Date('2026-01-02T03:04:00Z') })
+      .execute();
     const link = (await t.client().get(`/api/v1/invitations/by-token/${invitation.token}`)).json();
     expect(link).toMatchObject({ state: 'expired', resendBy: ['Ada Owner'] });
-    const response = await t.client().post('/api/v1/auth/sign-in', { workspace: 'acme', username: invitation.username, password: invitation.temporaryPassword });
+    const response = await t
+      .client()
+      .post('/api/v1/auth/sign-in', {
+        workspace: 'acme',
+        username: invitation.username,
+        password: invitation.temporaryPassword,
+      });
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({
       type: '/api/problems/temporary-password-expired',
-      detail: 'Your temporary password expired on 2 January 2026, 03:04 UTC. Ask Ada Owner or another host admin of Agency One to resend the invitation.',
+      detail:
+        'Your temporary password expired on 2 January 2026, 03:04 UTC. Ask Ada Owner or another host admin of Agency One to resend the invitation.',
     });
   });
 
@@ -151,13 +201,23 @@ describe("the guest's first sign-in", () => {
     const invitationId = detail.members.find((m: { email: string }) => m.email === 'gina@agency.test').invitation.id;
     expect((await owner.post(`/api/v1/invitations/${invitationId}/revoke`)).statusCode).toBe(204);
     expect((await t.client().get(`/api/v1/invitations/by-token/${invitation.token}`)).json().state).toBe('revoked');
-    const response = await t.client().post('/api/v1/auth/sign-in', { workspace: 'acme', username: invitation.username, password: invitation.temporaryPassword });
+    const response = await t
+      .client()
+      .post('/api/v1/auth/sign-in', {
+        workspace: 'acme',
+        username: invitation.username,
+        password: invitation.temporaryPassword,
+      });
     expect(response.statusCode).toBe(401);
-    const listed = (await owner.get(`/api/v1/partners/${partnerId}`)).json().members.find((m: { email: string }) => m.email === 'gina@agency.test');
+    const listed = (await owner.get(`/api/v1/partners/${partnerId}`))
+      .json()
+      .members.find((m: { email: string }) => m.email === 'gina@agency.test');
     expect(listed).toMatchObject({ status: 'deactivated', invitation: { state: 'revoked' } });
 
     // Invited again, the person gets a fresh invitation that works.
-    expect((await owner.post(`/api/v1/partners/${partnerId}/guests`, { email: 'gina@agency.test' })).statusCode).toBe(201);
+    expect((await owner.post(`/api/v1/partners/${partnerId}/guests`, { email: 'gina@agency.test' })).statusCode).toBe(
+      201,
+    );
     const again = await readInvitation(owner, 'gina@agency.test');
     await signIn(t, again.username, again.temporaryPassword);
   });
@@ -166,13 +226,22 @@ describe("the guest's first sign-in", () => {
     const detail = (await owner.get(`/api/v1/partners/${partnerId}`)).json();
     const invitationId = detail.members.find((m: { email: string }) => m.email === 'gina@agency.test').invitation.id;
     const halfway = await signIn(t, invitation.username, invitation.temporaryPassword);
-    await t.database.db.updateTable('invitations').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    await t.database.db
+      .updateTable('invitations')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .execute();
     expect((await owner.post(`/api/v1/invitations/${invitationId}/resend`)).statusCode).toBe(204);
 
     const resent = await readInvitation(owner, 'gina@agency.test');
     expect(resent.temporaryPassword).not.toBe(invitation.temporaryPassword);
     expect((await halfway.get('/api/v1/auth/session')).statusCode).toBe(401);
-    const old = await t.client().post('/api/v1/auth/sign-in', { workspace: 'acme', username: invitation.username, password: invitation.temporaryPassword });
+    const old = await t
+      .client()
+      .post('/api/v1/auth/sign-in', {
+        workspace: 'acme',
+        username: invitation.username,
+        password: invitation.temporaryPassword,
+      });
     expect(old.statusCode).toBe(401);
     expect(old.json().detail).toBe('Wrong username or password.');
     expect((await t.client().get(`/api/v1/invitations/by-token/${invitation.token}`)).statusCode).toBe(404);
@@ -180,7 +249,11 @@ describe("the guest's first sign-in", () => {
     expect(fresh.json().state).toBe('pending');
     expect(new Date(fresh.json().expiresAt).getTime()).toBeGreaterThan(Date.now() + 47 * 3600_000);
     await signIn(t, resent.username, resent.temporaryPassword);
-    const row = await t.database.db.selectFrom('invitations').select('times_sent').where('id', '=', invitationId).executeTakeFirstOrThrow();
+    const row = await t.database.db
+      .selectFrom('invitations')
+      .select('times_sent')
+      .where('id', '=', invitationId)
+      .executeTakeFirstOrThrow();
     expect(row.times_sent).toBe(2);
   });
 });

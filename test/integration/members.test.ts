@@ -3,9 +3,24 @@ import { sql } from 'kysely';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 
-const ADMIN = { email: 'alice@acme.test', displayName: 'Alice Admin', role: 'admin', password: 'alice has a long password' } as const;
-const MEMBER = { email: 'bob@acme.test', displayName: 'Bob Member', role: 'member', password: 'bob has a long password' } as const;
-const CAROL = { email: 'carol@acme.test', displayName: 'Carol', role: 'member', password: 'carol has a long password' } as const;
+const ADMIN = {
+  email: 'alice@acme.test',
+  displayName: 'Alice Admin',
+  role: 'admin',
+  password: 'alice has a long password',
+} as const;
+const MEMBER = {
+  email: 'bob@acme.test',
+  displayName: 'Bob Member',
+  role: 'member',
+  password: 'bob has a long password',
+} as const;
+const CAROL = {
+  email: 'carol@acme.test',
+  displayName: 'Carol',
+  role: 'member',
+  password: 'carol has a long password',
+} as const;
 
 type NewMember = { email: string; displayName: string; role: 'admin' | 'member'; password: string };
 
@@ -23,13 +38,24 @@ afterEach(async () => {
 async function add(by: TestClient, member: NewMember) {
   const response = await by.post('/api/v1/members', member);
   expect(response.statusCode, response.body).toBe(201);
-  return response.json() as { id: string; email: string; displayName: string; role: string; status: string; createdAt: string };
+  return response.json() as {
+    id: string;
+    email: string;
+    displayName: string;
+    role: string;
+    status: string;
+    createdAt: string;
+  };
 }
 
 /** A separate browser signed in as the given member, past the first-sign-in terms step. */
 async function signedIn(member: { email: string; password: string }): Promise<TestClient> {
   const client = t.client();
-  const response = await client.post('/api/v1/auth/sign-in', { workspace: OWNER.slug, username: member.email, password: member.password });
+  const response = await client.post('/api/v1/auth/sign-in', {
+    workspace: OWNER.slug,
+    username: member.email,
+    password: member.password,
+  });
   expect(response.statusCode, response.body).toBe(200);
   if (response.json().pending?.terms) {
     const { version } = (await client.get('/api/v1/terms/current')).json() as { version: number };
@@ -86,9 +112,14 @@ describe('adding members', () => {
     await add(owner, MEMBER);
     const bob = await signedIn(MEMBER);
     const session = await bob.get('/api/v1/auth/session');
-    expect(session.json()).toMatchObject({ user: { email: MEMBER.email, role: 'member' }, workspace: { slug: OWNER.slug } });
+    expect(session.json()).toMatchObject({
+      user: { email: MEMBER.email, role: 'member' },
+      workspace: { slug: OWNER.slug },
+    });
 
-    const wrong = await t.client().post('/api/v1/auth/sign-in', { workspace: OWNER.slug, username: MEMBER.email, password: ADMIN.password });
+    const wrong = await t
+      .client()
+      .post('/api/v1/auth/sign-in', { workspace: OWNER.slug, username: MEMBER.email, password: ADMIN.password });
     expect(wrong.statusCode).toBe(401);
   });
 
@@ -131,7 +162,11 @@ describe('who may do what', () => {
     for (const response of [await bob.post('/api/v1/members', CAROL), await bob.get('/api/v1/activity')]) {
       expect(response.statusCode).toBe(403);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(response.json()).toMatchObject({ type: '/api/problems/forbidden', status: 403, detail: expect.any(String) });
+      expect(response.json()).toMatchObject({
+        type: '/api/problems/forbidden',
+        status: 403,
+        detail: expect.any(String),
+      });
     }
     const after = (await owner.get('/api/v1/members')).json().members as Array<{ email: string }>;
     expect(after.map((m) => m.email)).not.toContain(CAROL.email);
@@ -157,7 +192,9 @@ describe('refusals', () => {
       status: 409,
       errors: [{ path: 'email', message: expect.any(String) }],
     });
-    const emails = ((await owner.get('/api/v1/members')).json().members as Array<{ email: string }>).map((m) => m.email);
+    const emails = ((await owner.get('/api/v1/members')).json().members as Array<{ email: string }>).map(
+      (m) => m.email,
+    );
     expect(emails).toEqual([OWNER.email, 'Bob@acme.test']);
   });
 

@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
-import { addMember, completeFirstSignIn, createPartner, me, MEMBER_PASSWORD, readInvitation, signIn } from '../helpers/partners.js';
+import {
+  addMember,
+  completeFirstSignIn,
+  createPartner,
+  me,
+  MEMBER_PASSWORD,
+  readInvitation,
+  signIn,
+} from '../helpers/partners.js';
 
 /** SPEC §3 "Who may do what", through the API, for every kind of person. */
 type Role = 'workspaceAdmin' | 'hostAdmin' | 'guestAdmin' | 'guestUser' | 'plainMember' | 'otherPartnersGuest';
@@ -68,9 +76,19 @@ async function freshGuest(w: World, role: 'guest_user' | 'guest_admin' = 'guest_
   const email = `g-${randomUUID().slice(0, 8)}@agency.test`;
   const response = await w.owner.post(`/api/v1/partners/${w.partnerId}/guests`, { email });
   expect(response.statusCode, response.body).toBe(201);
-  const member = (response.json().members as Array<{ userId: string; email: string; invitation: { id: string } }>).find((m) => m.email === email)!;
+  const member = (response.json().members as Array<{ userId: string; email: string; invitation: { id: string } }>).find(
+    (m) => m.email === email,
+  )!;
   if (role === 'guest_admin') {
-    expect((await w.owner.request({ method: 'PATCH', url: `/api/v1/partners/${w.partnerId}/guests/${member.userId}`, payload: { role } })).statusCode).toBe(200);
+    expect(
+      (
+        await w.owner.request({
+          method: 'PATCH',
+          url: `/api/v1/partners/${w.partnerId}/guests/${member.userId}`,
+          payload: { role },
+        })
+      ).statusCode,
+    ).toBe(200);
   }
   return { userId: member.userId, invitationId: member.invitation.id };
 }
@@ -85,13 +103,26 @@ const patch = (client: TestClient, url: string, payload: unknown) => client.requ
 const del = (client: TestClient, url: string) => client.request({ method: 'DELETE', url });
 
 const ROWS: Row[] = [
-  { action: 'see the partner', allowed: ['workspaceAdmin', 'hostAdmin', 'guestAdmin', 'guestUser'], attempt: (w, _r, c) => c.get(`/api/v1/partners/${w.partnerId}`) },
+  {
+    action: 'see the partner',
+    allowed: ['workspaceAdmin', 'hostAdmin', 'guestAdmin', 'guestUser'],
+    attempt: (w, _r, c) => c.get(`/api/v1/partners/${w.partnerId}`),
+  },
   {
     action: 'create a partner',
     allowed: ['workspaceAdmin'],
-    attempt: (w, role, c) => c.post('/api/v1/partners', { name: `New ${role}`, guestAdminEmail: `x-${role.toLowerCase()}@newco.test`, hostAdminIds: [w.ids.hostAdmin] }),
+    attempt: (w, role, c) =>
+      c.post('/api/v1/partners', {
+        name: `New ${role}`,
+        guestAdminEmail: `x-${role.toLowerCase()}@newco.test`,
+        hostAdminIds: [w.ids.hostAdmin],
+      }),
   },
-  { action: 'rename the partner', allowed: ['workspaceAdmin', 'hostAdmin'], attempt: (w, role, c) => patch(c, `/api/v1/partners/${w.partnerId}`, { name: `Renamed by ${role}` }) },
+  {
+    action: 'rename the partner',
+    allowed: ['workspaceAdmin', 'hostAdmin'],
+    attempt: (w, role, c) => patch(c, `/api/v1/partners/${w.partnerId}`, { name: `Renamed by ${role}` }),
+  },
   {
     action: 'assign a host admin',
     allowed: ['workspaceAdmin', 'hostAdmin'],
@@ -112,7 +143,8 @@ const ROWS: Row[] = [
   {
     action: 'invite guest users',
     allowed: ['workspaceAdmin', 'hostAdmin', 'guestAdmin'],
-    attempt: (w, role, c) => c.post(`/api/v1/partners/${w.partnerId}/guests`, { email: `invitee-${role.toLowerCase()}@agency.test` }),
+    attempt: (w, role, c) =>
+      c.post(`/api/v1/partners/${w.partnerId}/guests`, { email: `invitee-${role.toLowerCase()}@agency.test` }),
   },
   {
     action: 'resend a pending invitation',
@@ -127,12 +159,14 @@ const ROWS: Row[] = [
   {
     action: "change a guest's partner role",
     allowed: ['workspaceAdmin', 'hostAdmin', 'guestAdmin'],
-    attempt: async (w, _r, c) => patch(c, `/api/v1/partners/${w.partnerId}/guests/${(await freshGuest(w)).userId}`, { role: 'guest_admin' }),
+    attempt: async (w, _r, c) =>
+      patch(c, `/api/v1/partners/${w.partnerId}/guests/${(await freshGuest(w)).userId}`, { role: 'guest_admin' }),
   },
   {
     action: 'remove a guest admin',
     allowed: ['workspaceAdmin', 'hostAdmin'],
-    attempt: async (w, _r, c) => del(c, `/api/v1/partners/${w.partnerId}/guests/${(await freshGuest(w, 'guest_admin')).userId}`),
+    attempt: async (w, _r, c) =>
+      del(c, `/api/v1/partners/${w.partnerId}/guests/${(await freshGuest(w, 'guest_admin')).userId}`),
   },
   {
     action: 'remove a guest user',
@@ -145,7 +179,9 @@ const ROWS: Row[] = [
     attempt: async (w, role, c) => {
       // Removal is final, so people allowed to do it each remove a partner of their own hosted by the host admin.
       if (role !== 'workspaceAdmin' && role !== 'hostAdmin') return del(c, `/api/v1/partners/${w.partnerId}`);
-      const own = await createPartner(w.owner, `Doomed ${role}`, `d-${role.toLowerCase()}@doomed.test`, [w.ids.hostAdmin]);
+      const own = await createPartner(w.owner, `Doomed ${role}`, `d-${role.toLowerCase()}@doomed.test`, [
+        w.ids.hostAdmin,
+      ]);
       return del(c, `/api/v1/partners/${own.id}`);
     },
   },
@@ -168,8 +204,10 @@ describe.each(ROWS)('SPEC §3: $action', (row) => {
       }
     }
     // Someone outside the partner is never even told that it exists.
-    if (!row.allowed.includes('plainMember') && row.action !== 'create a partner') expect(outcome.plainMember).toBe(404);
-    if (!row.allowed.includes('otherPartnersGuest') && row.action !== 'create a partner') expect(outcome.otherPartnersGuest).toBe(404);
+    if (!row.allowed.includes('plainMember') && row.action !== 'create a partner')
+      expect(outcome.plainMember).toBe(404);
+    if (!row.allowed.includes('otherPartnersGuest') && row.action !== 'create a partner')
+      expect(outcome.otherPartnersGuest).toBe(404);
   }, 120_000);
 });
 
@@ -186,9 +224,21 @@ describe('the finer points of the table', () => {
   });
 
   it('what the partner page offers matches what the server allows', async () => {
-    const seen = async (role: Role) => (await world.clients[role].get(`/api/v1/partners/${world.partnerId}`)).json().permissions;
-    expect(await seen('hostAdmin')).toMatchObject({ rename: true, inviteGuests: true, removeGuestAdmins: true, remove: true });
-    expect(await seen('guestAdmin')).toMatchObject({ rename: false, inviteGuests: true, removeGuestAdmins: false, removeGuestUsers: true, remove: false });
+    const seen = async (role: Role) =>
+      (await world.clients[role].get(`/api/v1/partners/${world.partnerId}`)).json().permissions;
+    expect(await seen('hostAdmin')).toMatchObject({
+      rename: true,
+      inviteGuests: true,
+      removeGuestAdmins: true,
+      remove: true,
+    });
+    expect(await seen('guestAdmin')).toMatchObject({
+      rename: false,
+      inviteGuests: true,
+      removeGuestAdmins: false,
+      removeGuestUsers: true,
+      remove: false,
+    });
     expect(await seen('guestUser')).toEqual({
       rename: false,
       manageHostAdmins: false,
@@ -205,10 +255,14 @@ describe('the finer points of the table', () => {
     const removeSelf = await del(clients.guestAdmin, `/api/v1/partners/${partnerId}/guests/${ids.guestAdmin}`);
     expect(removeSelf.statusCode).toBe(403);
     expect(removeSelf.json().detail).toBe('You cannot remove yourself; ask a host admin.');
-    const demote = await patch(clients.guestAdmin, `/api/v1/partners/${partnerId}/guests/${ids.guestAdmin}`, { role: 'guest_user' });
+    const demote = await patch(clients.guestAdmin, `/api/v1/partners/${partnerId}/guests/${ids.guestAdmin}`, {
+      role: 'guest_user',
+    });
     expect(demote.statusCode).toBe(200);
     expect(demote.json().myRole).toBe('guest_user');
-    const inviteAfter = await clients.guestAdmin.post(`/api/v1/partners/${partnerId}/guests`, { email: 'late@agency.test' });
+    const inviteAfter = await clients.guestAdmin.post(`/api/v1/partners/${partnerId}/guests`, {
+      email: 'late@agency.test',
+    });
     expect(inviteAfter.statusCode).toBe(403);
   }, 60_000);
 

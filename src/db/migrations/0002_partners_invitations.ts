@@ -8,7 +8,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN password_min_length integer NOT NULL DEFAULT 12 CHECK (password_min_length BETWEEN 8 AND 128),
       ADD COLUMN idp_issuer text,
       ADD COLUMN idp_client_id text,
-      ADD COLUMN idp_redirect_seconds integer NOT NULL DEFAULT 5 CHECK (idp_redirect_seconds BETWEEN 0 AND 60)`.execute(db);
+      ADD COLUMN idp_redirect_seconds integer NOT NULL DEFAULT 5 CHECK (idp_redirect_seconds BETWEEN 0 AND 60)`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE partners (
@@ -20,7 +22,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now(),
       removed_at timestamptz
     )`.execute(db);
-  await sql`CREATE UNIQUE INDEX partners_unique_name ON partners (workspace_id, lower(name)) WHERE status = 'active'`.execute(db);
+  await sql`CREATE UNIQUE INDEX partners_unique_name ON partners (workspace_id, lower(name)) WHERE status = 'active'`.execute(
+    db,
+  );
 
   await sql`
     CREATE TABLE partner_members (
@@ -31,7 +35,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       PRIMARY KEY (partner_id, user_id)
     )`.execute(db);
   // A guest belongs to exactly one partner; a member may host several.
-  await sql`CREATE UNIQUE INDEX partner_members_one_partner_per_guest ON partner_members (user_id) WHERE role <> 'host_admin'`.execute(db);
+  await sql`CREATE UNIQUE INDEX partner_members_one_partner_per_guest ON partner_members (user_id) WHERE role <> 'host_admin'`.execute(
+    db,
+  );
   await sql`CREATE INDEX partner_members_user ON partner_members (user_id)`.execute(db);
 
   await sql`
@@ -52,7 +58,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       accepted_at timestamptz,
       revoked_at timestamptz
     )`.execute(db);
-  await sql`CREATE UNIQUE INDEX invitations_one_pending_per_user ON invitations (user_id) WHERE state = 'pending'`.execute(db);
+  await sql`CREATE UNIQUE INDEX invitations_one_pending_per_user ON invitations (user_id) WHERE state = 'pending'`.execute(
+    db,
+  );
   await sql`CREATE INDEX invitations_partner ON invitations (partner_id, created_at)`.execute(db);
   await sql`CREATE INDEX invitations_pending_expiry ON invitations (expires_at) WHERE state = 'pending'`.execute(db);
 

@@ -66,7 +66,11 @@ export function emailDomain(email: string): string {
  * Guests come from outside: their domain must be none of the workspace's verified domains and none of
  * the partner's host admins' domains (those people belong in the workspace, not among its guests).
  */
-export function guestDomainProblem(guestEmail: string, verifiedDomains: string[], hostAdminEmails: string[]): string | null {
+export function guestDomainProblem(
+  guestEmail: string,
+  verifiedDomains: string[],
+  hostAdminEmails: string[],
+): string | null {
   const domain = emailDomain(guestEmail);
   if (verifiedDomains.map((d) => d.toLowerCase()).includes(domain)) {
     return `${domain} is one of this workspace's own domains; people there join as members, not guests.`;

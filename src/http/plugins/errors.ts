@@ -5,7 +5,11 @@ import { AppError } from '../../domain/errors.js';
 import { sendProblem } from '../problems.js';
 
 const FRAMEWORK_ERRORS: Record<string, { type: string; title: string; detail: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { type: 'malformed-json', title: 'Malformed JSON', detail: 'The request body is not valid JSON.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    type: 'malformed-json',
+    title: 'Malformed JSON',
+    detail: 'The request body is not valid JSON.',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: {
     type: 'malformed-json',
     title: 'Malformed JSON',
@@ -16,7 +20,11 @@ const FRAMEWORK_ERRORS: Record<string, { type: string; title: string; detail: st
     title: 'Unsupported media type',
     detail: 'Send the request body as application/json.',
   },
-  FST_ERR_CTP_BODY_TOO_LARGE: { type: 'body-too-large', title: 'Body too large', detail: 'The request body is too large.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    type: 'body-too-large',
+    title: 'Body too large',
+    detail: 'The request body is too large.',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     type: 'bad-request',
     title: 'Bad request',
@@ -112,11 +120,21 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
     if (known) return sendProblem(reply, { ...known, status: error.statusCode ?? 400 });
     if (error.statusCode === 429) {
-      return sendProblem(reply, { type: 'rate-limited', title: 'Too many requests', status: 429, detail: error.message });
+      return sendProblem(reply, {
+        type: 'rate-limited',
+        title: 'Too many requests',
+        status: 429,
+        detail: error.message,
+      });
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       request.log.info({ code: error.code }, 'client error');
-      return sendProblem(reply, { type: 'bad-request', title: 'Bad request', status: error.statusCode, detail: 'The request could not be understood.' });
+      return sendProblem(reply, {
+        type: 'bad-request',
+        title: 'Bad request',
+        status: error.statusCode,
+        detail: 'The request could not be understood.',
+      });
     }
     if (isResponseSerializationError(error)) request.log.error({ err: error }, 'response failed its schema');
     else request.log.error({ err: error }, 'request failed');

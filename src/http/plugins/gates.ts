@@ -19,10 +19,20 @@ export function registerGates(api: FastifyInstance): void {
     const allowWhile = request.routeOptions.config.allowWhile;
     if (allowWhile === 'always') return;
     if (session.pending.passwordChange) {
-      throw new AppError('password-change-required', 403, 'Password change required', 'Change your temporary password before doing anything else.');
+      throw new AppError(
+        'password-change-required',
+        403,
+        'Password change required',
+        'Change your temporary password before doing anything else.',
+      );
     }
     if (session.pending.terms && allowWhile !== 'terms-pending') {
-      throw new AppError('terms-acceptance-required', 403, 'Terms of service not accepted', 'Accept the current terms of service to continue.');
+      throw new AppError(
+        'terms-acceptance-required',
+        403,
+        'Terms of service not accepted',
+        'Accept the current terms of service to continue.',
+      );
     }
   });
 }

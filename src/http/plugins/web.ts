@@ -14,7 +14,8 @@ export default async function webPlugin(app: FastifyInstance, options: { distDir
   if (built) {
     await app.register(fastifyStatic, { root: options.distDir, wildcard: false, index: false, maxAge: '1h' });
   }
-  const isApiPath = (url: string) => url.startsWith('/api/') || url === '/api' || url === '/healthz' || url === '/readyz';
+  const isApiPath = (url: string) =>
+    url.startsWith('/api/') || url === '/api' || url === '/healthz' || url === '/readyz';
 
   app.setNotFoundHandler(async (request, reply) => {
     if (isApiPath(request.url) || (request.method !== 'GET' && request.method !== 'HEAD')) {

@@ -32,7 +32,8 @@ const activityRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { actor } = requireSession(request);
-      if (!activityPolicy.listAll(actor)) throw forbidden('Only the workspace owner and admins can see the activity log.');
+      if (!activityPolicy.listAll(actor))
+        throw forbidden('Only the workspace owner and admins can see the activity log.');
       return { events: await listEvents(app.db, actor.workspaceId, request.query.limit) };
     },
   );

@@ -49,7 +49,12 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { workspace, username, password } = request.body;
       const previous = request.cookies[app.sessionCookieName];
-      const signedIn = await signIn(app.db, { workspaceSlug: workspace, username, password }, requestContext(request), previous);
+      const signedIn = await signIn(
+        app.db,
+        { workspaceSlug: workspace, username, password },
+        requestContext(request),
+        previous,
+      );
       reply.setSessionCookie(signedIn.token);
       const session = await resolveSession(app.db, signedIn.token);
       if (!session) throw unauthenticated();
@@ -59,7 +64,14 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post(
     '/auth/sign-out',
-    { config: { allowWhile: 'always' }, schema: { tags: ['auth'], summary: 'End the current session', response: { 204: z.null(), ...problemResponses(401, 403) } } },
+    {
+      config: { allowWhile: 'always' },
+      schema: {
+        tags: ['auth'],
+        summary: 'End the current session',
+        response: { 204: z.null(), ...problemResponses(401, 403) },
+      },
+    },
     async (request, reply) => {
       const session = requireSession(request);
       await app.db.transaction().execute((tx) => signOut(tx, session, requestContext(request)));
@@ -72,7 +84,11 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
     '/auth/session',
     {
       config: { allowWhile: 'always' },
-      schema: { tags: ['auth'], summary: 'The signed-in user, workspace and pending first-sign-in steps', response: { 200: Me, ...problemResponses(401) } },
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user, workspace and pending first-sign-in steps',
+        response: { 200: Me, ...problemResponses(401) },
+      },
     },
     async (request) => toMe(requireSession(request)),
   );

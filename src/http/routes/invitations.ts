@@ -1,6 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { lookupInvitationLink, newTemporaryCredential, resendInvitation, revokeInvitation } from '../../services/invitations.js';
+import {
+  lookupInvitationLink,
+  newTemporaryCredential,
+  resendInvitation,
+  revokeInvitation,
+} from '../../services/invitations.js';
 import { requestContext, requireSession } from '../context.js';
 import { problemResponses } from '../schemas.js';
 
@@ -14,7 +19,13 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['invitations'],
         summary: 'What a Join as a guest link leads to (public: the token is the secret)',
-        params: z.strictObject({ token: z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/, { error: 'Not a valid invitation link.' }) }),
+        params: z.strictObject({
+          token: z
+            .string()
+            .min(20)
+            .max(100)
+            .regex(/^[A-Za-z0-9_-]+$/, { error: 'Not a valid invitation link.' }),
+        }),
         response: {
           200: z.object({
             state: z.enum(['pending', 'accepted', 'expired', 'revoked']),
@@ -48,7 +59,14 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
       await app.db
         .transaction()
         .execute((tx) =>
-          resendInvitation(tx, actor, request.params.invitationId, credential, { masterKey: app.masterKey, publicUrl: app.config.publicUrl }, requestContext(request)),
+          resendInvitation(
+            tx,
+            actor,
+            request.params.invitationId,
+            credential,
+            { masterKey: app.masterKey, publicUrl: app.config.publicUrl },
+            requestContext(request),
+          ),
         );
       app.mail?.wake?.();
       return reply.status(204).send(null);
@@ -67,7 +85,9 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await app.db.transaction().execute((tx) => revokeInvitation(tx, actor, request.params.invitationId, requestContext(request)));
+      await app.db
+        .transaction()
+        .execute((tx) => revokeInvitation(tx, actor, request.params.invitationId, requestContext(request)));
       return reply.status(204).send(null);
     },
   );

@@ -1,7 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createPartner, getPartner, listPartners, removePartner, renamePartner } from '../../services/partners.js';
-import { assignHostAdmin, changeGuestRole, getPartnerMember, removeGuest, removeHostAdmin } from '../../services/partner-members.js';
+import {
+  assignHostAdmin,
+  changeGuestRole,
+  getPartnerMember,
+  removeGuest,
+  removeHostAdmin,
+} from '../../services/partner-members.js';
 import { inviteGuest, newTemporaryCredential } from '../../services/invitations.js';
 import { loadPartner, ensure } from '../../services/partner-access.js';
 import { partnerPolicy } from '../../domain/policies/partners.js';
@@ -17,7 +23,10 @@ const PartnerName = z
   .max(100, { error: 'Use at most 100 characters.' })
   .regex(PRINTABLE_TEXT, { error: 'Company names cannot contain control characters such as line breaks or tabs.' });
 const PartnerParams = z.strictObject({ partnerId: z.uuid({ error: 'Not a valid partner id.' }) });
-const MemberParams = z.strictObject({ partnerId: z.uuid({ error: 'Not a valid partner id.' }), userId: z.uuid({ error: 'Not a valid user id.' }) });
+const MemberParams = z.strictObject({
+  partnerId: z.uuid({ error: 'Not a valid partner id.' }),
+  userId: z.uuid({ error: 'Not a valid user id.' }),
+});
 
 const DeliverySchema = z.object({
   state: z.enum(['queued', 'sent', 'retrying', 'failed', 'cancelled']),
@@ -143,7 +152,11 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { actor } = requireSession(request);
-      await app.db.transaction().execute((tx) => renamePartner(tx, actor, request.params.partnerId, request.body.name, requestContext(request)));
+      await app.db
+        .transaction()
+        .execute((tx) =>
+          renamePartner(tx, actor, request.params.partnerId, request.body.name, requestContext(request)),
+        );
       return getPartner(app.db, actor, request.params.partnerId);
     },
   );
@@ -160,7 +173,9 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await app.db.transaction().execute((tx) => removePartner(tx, actor, request.params.partnerId, requestContext(request)));
+      await app.db
+        .transaction()
+        .execute((tx) => removePartner(tx, actor, request.params.partnerId, requestContext(request)));
       return reply.status(204).send(null);
     },
   );
@@ -178,7 +193,11 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { actor } = requireSession(request);
-      await app.db.transaction().execute((tx) => assignHostAdmin(tx, actor, request.params.partnerId, request.body.userId, requestContext(request)));
+      await app.db
+        .transaction()
+        .execute((tx) =>
+          assignHostAdmin(tx, actor, request.params.partnerId, request.body.userId, requestContext(request)),
+        );
       return getPartner(app.db, actor, request.params.partnerId);
     },
   );
@@ -195,7 +214,11 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { actor } = requireSession(request);
-      await app.db.transaction().execute((tx) => removeHostAdmin(tx, actor, request.params.partnerId, request.params.userId, requestContext(request)));
+      await app.db
+        .transaction()
+        .execute((tx) =>
+          removeHostAdmin(tx, actor, request.params.partnerId, request.params.userId, requestContext(request)),
+        );
       return getPartner(app.db, actor, request.params.partnerId);
     },
   );
@@ -217,7 +240,15 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
       await app.db.transaction().execute(async (tx) => {
         const { partner, standing } = await loadPartner(tx, actor, request.params.partnerId, { lock: true });
         ensure(partnerPolicy.inviteGuests(standing), 'Only host admins and guest admins can invite guest users.');
-        await inviteGuest(tx, actor, partner, { email: request.body.email, role: 'guest_user' }, credential, deps(), requestContext(request));
+        await inviteGuest(
+          tx,
+          actor,
+          partner,
+          { email: request.body.email, role: 'guest_user' },
+          credential,
+          deps(),
+          requestContext(request),
+        );
       });
       afterMail();
       return reply.status(201).send(await getPartner(app.db, actor, request.params.partnerId));
@@ -244,7 +275,8 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (request) => getPartnerMember(app.db, requireSession(request).actor, request.params.partnerId, request.params.userId),
+    async (request) =>
+      getPartnerMember(app.db, requireSession(request).actor, request.params.partnerId, request.params.userId),
   );
 
   app.patch(
@@ -262,7 +294,16 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
       const { actor } = requireSession(request);
       await app.db
         .transaction()
-        .execute((tx) => changeGuestRole(tx, actor, request.params.partnerId, request.params.userId, request.body.role, requestContext(request)));
+        .execute((tx) =>
+          changeGuestRole(
+            tx,
+            actor,
+            request.params.partnerId,
+            request.params.userId,
+            request.body.role,
+            requestContext(request),
+          ),
+        );
       return getPartner(app.db, actor, request.params.partnerId);
     },
   );
@@ -279,7 +320,11 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await app.db.transaction().execute((tx) => removeGuest(tx, actor, request.params.partnerId, request.params.userId, requestContext(request)));
+      await app.db
+        .transaction()
+        .execute((tx) =>
+          removeGuest(tx, actor, request.params.partnerId, request.params.userId, requestContext(request)),
+        );
       return reply.status(204).send(null);
     },
   );

@@ -13,7 +13,14 @@ const alreadySetUp = () => conflict('already-set-up', 'This Gatehouse already ha
 const setupRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/setup',
-    { config: { allowWhile: 'always' }, schema: { tags: ['setup'], summary: 'Whether first-run set-up is needed', response: { 200: z.object({ needsSetup: z.boolean() }) } } },
+    {
+      config: { allowWhile: 'always' },
+      schema: {
+        tags: ['setup'],
+        summary: 'Whether first-run set-up is needed',
+        response: { 200: z.object({ needsSetup: z.boolean() }) },
+      },
+    },
     async () => ({ needsSetup: (await countWorkspaces(app.db)) === 0 }),
   );
 
@@ -53,7 +60,9 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
         return { created, token };
       });
       reply.setSessionCookie(token);
-      return reply.status(201).send({ user: created.owner, workspace: created.workspace, pending: { passwordChange: false, terms: false } });
+      return reply
+        .status(201)
+        .send({ user: created.owner, workspace: created.workspace, pending: { passwordChange: false, terms: false } });
     },
   );
 };

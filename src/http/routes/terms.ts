@@ -1,11 +1,22 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../domain/errors.js';
-import { acceptTerms, currentTerms, listTermsVersions, publishTermsAsAdmin, toTermsView } from '../../services/terms.js';
+import {
+  acceptTerms,
+  currentTerms,
+  listTermsVersions,
+  publishTermsAsAdmin,
+  toTermsView,
+} from '../../services/terms.js';
 import { requestContext, requireSession } from '../context.js';
 import { MULTILINE_TEXT, problemResponses } from '../schemas.js';
 
-const TermsSchema = z.object({ version: z.number().int(), body: z.string(), bodySha256: z.string(), publishedAt: z.string() });
+const TermsSchema = z.object({
+  version: z.number().int(),
+  body: z.string(),
+  bodySha256: z.string(),
+  publishedAt: z.string(),
+});
 
 const termsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -50,7 +61,10 @@ const termsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['terms'],
         summary: 'Every published version, newest first (owner and admins)',
-        response: { 200: z.object({ versions: z.array(TermsSchema.extend({ acceptances: z.number() })) }), ...problemResponses(401, 403) },
+        response: {
+          200: z.object({ versions: z.array(TermsSchema.extend({ acceptances: z.number() })) }),
+          ...problemResponses(401, 403),
+        },
       },
     },
     async (request) => ({ versions: await listTermsVersions(app.db, requireSession(request).actor) }),
@@ -68,14 +82,18 @@ const termsRoutes: FastifyPluginAsyncZod = async (app) => {
             .trim()
             .min(1, { error: 'Enter the terms text.' })
             .max(100_000, { error: 'Use at most 100,000 characters.' })
-            .regex(MULTILINE_TEXT, { error: 'The text cannot contain control characters other than line breaks and tabs.' }),
+            .regex(MULTILINE_TEXT, {
+              error: 'The text cannot contain control characters other than line breaks and tabs.',
+            }),
         }),
         response: { 201: TermsSchema, ...problemResponses(400, 401, 403) },
       },
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      const published = await app.db.transaction().execute((tx) => publishTermsAsAdmin(tx, actor, request.body.body, requestContext(request)));
+      const published = await app.db
+        .transaction()
+        .execute((tx) => publishTermsAsAdmin(tx, actor, request.body.body, requestContext(request)));
       return reply.status(201).send(published);
     },
   );

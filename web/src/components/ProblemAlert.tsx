@@ -17,9 +17,7 @@ export function ProblemAlert({ error, other = [] }: ProblemAlertProps) {
       {other.length > 0 && (
         <List size="sm" mt="xs">
           {other.map((p) => (
-            <List.Item key={`${p.path}:${p.message}`}>
-              {p.path ? `${p.path}: ${p.message}` : p.message}
-            </List.Item>
+            <List.Item key={`${p.path}:${p.message}`}>{p.path ? `${p.path}: ${p.message}` : p.message}</List.Item>
           ))}
         </List>
       )}

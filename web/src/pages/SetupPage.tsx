@@ -16,11 +16,7 @@ const fields = ['workspaceName', 'slug', 'displayName', 'email', 'password'] as 
 
 export function SetupPage() {
   const setup = useSetupStatus();
-  return (
-    <PublicLayout>
-      {setup.data?.needsSetup === false ? <AlreadySetUp /> : <SetupForm />}
-    </PublicLayout>
-  );
+  return <PublicLayout>{setup.data?.needsSetup === false ? <AlreadySetUp /> : <SetupForm />}</PublicLayout>;
 }
 
 function AlreadySetUp() {
