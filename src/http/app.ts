@@ -25,6 +25,7 @@ import activityRoutes from './routes/activity.js';
 import partnerRoutes from './routes/partners.js';
 import invitationRoutes from './routes/invitations.js';
 import termsRoutes from './routes/terms.js';
+import workspaceSettingsRoutes from './routes/workspace-settings.js';
 import { registerGates } from './plugins/gates.js';
 import devOutboxRoutes from './routes/dev-outbox.js';
 import { createAppMail, type AppMail } from '../mail/app-mail.js';
@@ -130,6 +131,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(partnerRoutes);
       await api.register(invitationRoutes);
       await api.register(termsRoutes);
+      await api.register(workspaceSettingsRoutes);
       await api.register(devOutboxRoutes);
       await api.register(oidcRoutes);
     },

@@ -13,6 +13,7 @@ import { RootRedirect } from './pages/RootRedirect';
 import { SetupPage } from './pages/SetupPage';
 import { SignInPage } from './pages/SignInPage';
 import { TermsPage } from './pages/TermsPage';
+import { WorkspaceSettingsPage } from './pages/WorkspaceSettingsPage';
 import { TermsSettingsPage } from './pages/TermsSettingsPage';
 import { WorkspaceWaitPage } from './pages/WorkspaceWaitPage';
 
@@ -33,6 +34,7 @@ export function App() {
         <Route path="partners/:partnerId/members/:userId" element={<PartnerMemberPage />} />
         <Route path="terms" element={<TermsPage />} />
         <Route path="settings/terms" element={<TermsSettingsPage />} />
+        <Route path="settings/workspace" element={<WorkspaceSettingsPage />} />
         <Route path="dev/outbox" element={<DevOutboxPage />} />
         <Route path="*" element={<NotFoundContent />} />
       </Route>

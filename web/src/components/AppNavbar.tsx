@@ -15,6 +15,7 @@ const items: NavItem[] = [
   { to: '/app/members', label: 'Members', adminOnly: true },
   { to: '/app/activity', label: 'Activity', adminOnly: true },
   { to: '/app/settings/terms', label: 'Terms of service', adminOnly: true },
+  { to: '/app/settings/workspace', label: 'Workspace settings', adminOnly: true },
 ];
 
 export function AppNavbar({ role, onNavigate }: { role: Role; onNavigate: () => void }) {

@@ -1,0 +1,69 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Actor, RequestContext } from '../domain/actor.js';
+import { forbidden } from '../domain/errors.js';
+import { isWorkspaceAdmin } from '../domain/roles.js';
+import { recordEvent } from './activity.js';
+
+export interface WorkspaceSettings {
+  name: string;
+  invitationTtlHours: number;
+  passwordMinLength: number;
+  idpRedirectSeconds: number;
+  verifiedDomains: string[];
+}
+
+const COLUMNS = {
+  name: 'name',
+  invitationTtlHours: 'invitation_ttl_hours',
+  passwordMinLength: 'password_min_length',
+  idpRedirectSeconds: 'idp_redirect_seconds',
+  verifiedDomains: 'verified_domains',
+} as const;
+
+const ensureAdmin = (actor: Actor) => {
+  if (!isWorkspaceAdmin(actor.role))
+    throw forbidden('Only the workspace owner and admins can change workspace settings.');
+};
+
+export async function getWorkspaceSettings(db: Kysely<Database>, actor: Actor): Promise<WorkspaceSettings> {
+  ensureAdmin(actor);
+  const row = await db
+    .selectFrom('workspaces')
+    .selectAll()
+    .where('id', '=', actor.workspaceId)
+    .executeTakeFirstOrThrow();
+  return {
+    name: row.name,
+    invitationTtlHours: row.invitation_ttl_hours,
+    passwordMinLength: row.password_min_length,
+    idpRedirectSeconds: row.idp_redirect_seconds,
+    verifiedDomains: row.verified_domains,
+  };
+}
+
+/** Changes the given settings; the activity event lists each change with its old and new value. */
+export async function updateWorkspaceSettings(
+  tx: Kysely<Database>,
+  actor: Actor,
+  changes: Partial<WorkspaceSettings>,
+  context: RequestContext,
+): Promise<WorkspaceSettings> {
+  const before = await getWorkspaceSettings(tx, actor);
+  const changed = (Object.keys(changes) as Array<keyof WorkspaceSettings>).filter(
+    (key) => changes[key] !== undefined && JSON.stringify(changes[key]) !== JSON.stringify(before[key]),
+  );
+  if (changed.length === 0) return before;
+  const values = Object.fromEntries(changed.map((key) => [COLUMNS[key], changes[key]]));
+  await tx.updateTable('workspaces').set(values).where('id', '=', actor.workspaceId).execute();
+  await recordEvent(tx, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    action: 'workspace.settings_changed',
+    targetType: 'workspace',
+    targetId: actor.workspaceId,
+    context,
+    details: Object.fromEntries(changed.map((key) => [key, { from: before[key], to: changes[key] }])),
+  });
+  return { ...before, ...Object.fromEntries(changed.map((key) => [key, changes[key]])) };
+}

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  describeBrowser,
+  expectVisible,
+  launchBrowser,
+  signInThroughUi,
+  toast,
+} from '../helpers/browser.js';
+
+describeBrowser('workspace settings in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
+  let browser: Browser;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    t = await createTestApp({ listen: true });
+    await setUpWorkspace(t);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('an admin shortens the invitation lifetime and adds a verified domain; a bad value is explained', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await signInThroughUi(page, t.url, OWNER.slug, OWNER);
+    await page.getByRole('link', { name: 'Workspace settings' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Workspace settings' }));
+
+    const lifetime = page.getByLabel('Invitation lifetime (hours)');
+    await expectVisible(lifetime);
+    expect(await lifetime.inputValue()).toBe('48');
+    await lifetime.fill('24');
+    await page.getByRole('combobox', { name: 'Verified domains' }).fill('acme-group.test');
+    await page.getByRole('combobox', { name: 'Verified domains' }).press('Enter');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(toast(page, 'Settings saved'));
+    expect((await t.client().get('/api/v1/workspaces/acme')).statusCode).toBe(200);
+    const stored = await t.database.db
+      .selectFrom('workspaces')
+      .select(['invitation_ttl_hours', 'verified_domains'])
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ invitation_ttl_hours: 24, verified_domains: ['acme-group.test'] });
+
+    await page.getByLabel('Minimum password length').fill('4');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(page.getByText('Passwords need at least 8 characters.'));
+  });
+});
