@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { sha256Hex } from '../crypto/tokens.js';
-import type { RequestContext } from '../domain/actor.js';
+import type { Actor, RequestContext } from '../domain/actor.js';
 import type { Database } from '../db/schema.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -86,6 +86,26 @@ export async function recordEvent(tx: Kysely<Database>, event: NewActivityEvent)
       hash: eventHash(fields),
     })
     .execute();
+}
+
+/** The common case: the signed-in actor did something to one user of their workspace. */
+export function recordUserEvent(
+  tx: Kysely<Database>,
+  actor: Actor,
+  context: RequestContext,
+  action: string,
+  userId: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  return recordEvent(tx, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    action,
+    targetType: 'user',
+    targetId: userId,
+    context,
+    details,
+  });
 }
 
 export interface ActivityEventView {

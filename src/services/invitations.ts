@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { Database, GuestRole, Invitation, Partner } from '../db/schema.js';
+import type { Database, GuestRole, Invitation, Partner, Workspace } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { AppError, conflict, invalid, notFound } from '../domain/errors.js';
 import { guestDomainProblem, partnerPolicy } from '../domain/policies/partners.js';
@@ -138,8 +138,7 @@ export async function inviteGuest(
     .values({ partner_id: partner.id, user_id: userId, role: input.role })
     .execute();
 
-  const linkToken = randomToken();
-  const expiresAt = new Date(Date.now() + workspace.invitation_ttl_hours * 3600_000);
+  const link = newInvitationLink(workspace);
   const invitation = await tx
     .insertInto('invitations')
     .values({
@@ -149,25 +148,18 @@ export async function inviteGuest(
       invited_by: actor.userId,
       role: input.role,
       temp_password_hash: credential.hash,
-      link_token_hash: hashToken(linkToken),
-      expires_at: expiresAt,
+      link_token_hash: link.tokenHash,
+      expires_at: link.expiresAt,
       updated_at: sql<Date>`now()`,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await queueInvitationMail(
-    tx,
-    { ...deps, workspaceSlug: workspace.slug, workspaceName: workspace.name },
-    actor,
-    partner,
-    {
-      invitationId: invitation.id,
-      email: input.email,
-      password: credential.password,
-      linkToken,
-      expiresAt,
-    },
-  );
+  await queueInvitationMail(tx, deps, workspace, actor, partner, {
+    invitationId: invitation.id,
+    email: input.email,
+    password: credential.password,
+    link,
+  });
   await recordEvent(tx, {
     workspaceId: partner.workspace_id,
     actorId: actor.userId,
@@ -186,23 +178,41 @@ export async function inviteGuest(
   return { userId, invitationId: invitation.id };
 }
 
+interface InvitationLink {
+  /** Goes only into the mail; the database keeps its hash. */
+  token: string;
+  tokenHash: string;
+  expiresAt: Date;
+}
+
+/** A fresh Join as a guest link, valid for the workspace's invitation lifetime from now. */
+function newInvitationLink(workspace: Workspace): InvitationLink {
+  const token = randomToken();
+  return {
+    token,
+    tokenHash: hashToken(token),
+    expiresAt: new Date(Date.now() + workspace.invitation_ttl_hours * 3600_000),
+  };
+}
+
 async function queueInvitationMail(
   tx: Kysely<Database>,
-  deps: InvitationDeps & { workspaceSlug: string; workspaceName: string },
+  deps: InvitationDeps,
+  workspace: Workspace,
   actor: Actor,
   partner: Partner,
-  message: { invitationId: string; email: string; password: string; linkToken: string; expiresAt: Date },
+  message: { invitationId: string; email: string; password: string; link: InvitationLink },
 ): Promise<void> {
   const inviter = await tx.selectFrom('users').select('display_name').where('id', '=', actor.userId).executeTakeFirst();
-  const joinUrl = new URL(`/w/${deps.workspaceSlug}`, deps.publicUrl);
-  joinUrl.searchParams.set('invitation', message.linkToken);
+  const joinUrl = new URL(`/w/${workspace.slug}`, deps.publicUrl);
+  joinUrl.searchParams.set('invitation', message.link.token);
   const mail = invitationMail({
-    workspaceName: deps.workspaceName,
+    workspaceName: workspace.name,
     partnerName: partner.name,
     inviterName: inviter?.display_name ?? 'A host admin',
     username: message.email,
     temporaryPassword: message.password,
-    expiresAt: message.expiresAt,
+    expiresAt: message.link.expiresAt,
     joinUrl: joinUrl.toString(),
   });
   await enqueueMail(tx, deps.masterKey, {
@@ -286,15 +296,14 @@ export async function resendInvitation(
     .where('id', '=', invitation.user_id)
     .executeTakeFirstOrThrow();
   await cancelPendingMail(tx, invitation.id);
-  const linkToken = randomToken();
-  const expiresAt = new Date(Date.now() + workspace.invitation_ttl_hours * 3600_000);
+  const link = newInvitationLink(workspace);
   await tx
     .updateTable('invitations')
     .set({
       state: 'pending',
       temp_password_hash: credential.hash,
-      link_token_hash: hashToken(linkToken),
-      expires_at: expiresAt,
+      link_token_hash: link.tokenHash,
+      expires_at: link.expiresAt,
       times_sent: sql`times_sent + 1`,
       updated_at: sql`now()`,
     })
@@ -302,19 +311,12 @@ export async function resendInvitation(
     .execute();
   // Someone half-way through signing in with the old password is sent back to the start.
   await endSessionsOf(tx, invitation.user_id);
-  await queueInvitationMail(
-    tx,
-    { ...deps, workspaceSlug: workspace.slug, workspaceName: workspace.name },
-    actor,
-    partner,
-    {
-      invitationId: invitation.id,
-      email: user.email,
-      password: credential.password,
-      linkToken,
-      expiresAt,
-    },
-  );
+  await queueInvitationMail(tx, deps, workspace, actor, partner, {
+    invitationId: invitation.id,
+    email: user.email,
+    password: credential.password,
+    link,
+  });
   await recordEvent(tx, {
     workspaceId: actor.workspaceId,
     actorId: actor.userId,

@@ -3,7 +3,7 @@ import type { Database, GuestRole } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
 import { partnerPolicy } from '../domain/policies/partners.js';
-import { recordEvent } from './activity.js';
+import { recordUserEvent } from './activity.js';
 import { ensure, loadPartner } from './partner-access.js';
 import { offboardGuest } from './partners.js';
 
@@ -34,15 +34,7 @@ export async function assignHostAdmin(
     .returning('user_id')
     .executeTakeFirst();
   if (!inserted) return;
-  await recordEvent(tx, {
-    workspaceId: actor.workspaceId,
-    actorId: actor.userId,
-    action: 'partner.host_admin_assigned',
-    targetType: 'user',
-    targetId: userId,
-    context,
-    details: { partnerId },
-  });
+  await recordUserEvent(tx, actor, context, 'partner.host_admin_assigned', userId, { partnerId });
 }
 
 export async function removeHostAdmin(
@@ -69,15 +61,7 @@ export async function removeHostAdmin(
       'A partner keeps at least one host admin; assign another before removing this one.',
     );
   await tx.deleteFrom('partner_members').where('partner_id', '=', partnerId).where('user_id', '=', userId).execute();
-  await recordEvent(tx, {
-    workspaceId: actor.workspaceId,
-    actorId: actor.userId,
-    action: 'partner.host_admin_removed',
-    targetType: 'user',
-    targetId: userId,
-    context,
-    details: { partnerId },
-  });
+  await recordUserEvent(tx, actor, context, 'partner.host_admin_removed', userId, { partnerId });
 }
 
 async function loadGuest(tx: Kysely<Database>, partnerId: string, userId: string) {
@@ -119,14 +103,10 @@ export async function changeGuestRole(
     .where('user_id', '=', userId)
     .where('state', '=', 'pending')
     .execute();
-  await recordEvent(tx, {
-    workspaceId: actor.workspaceId,
-    actorId: actor.userId,
-    action: 'partner.guest_role_changed',
-    targetType: 'user',
-    targetId: userId,
-    context,
-    details: { partnerId, from: guest.role, to: role },
+  await recordUserEvent(tx, actor, context, 'partner.guest_role_changed', userId, {
+    partnerId,
+    from: guest.role,
+    to: role,
   });
 }
 
@@ -149,24 +129,8 @@ export async function removeGuest(
     ensure(false, detail);
   }
   await offboardGuest(tx, userId, partnerId);
-  await recordEvent(tx, {
-    workspaceId: actor.workspaceId,
-    actorId: actor.userId,
-    action: 'partner.guest_removed',
-    targetType: 'user',
-    targetId: userId,
-    context,
-    details: { partnerId, role: guest.role },
-  });
-  await recordEvent(tx, {
-    workspaceId: actor.workspaceId,
-    actorId: actor.userId,
-    action: 'user.deactivated',
-    targetType: 'user',
-    targetId: userId,
-    context,
-    details: { reason: 'guest_removed', partnerId },
-  });
+  await recordUserEvent(tx, actor, context, 'partner.guest_removed', userId, { partnerId, role: guest.role });
+  await recordUserEvent(tx, actor, context, 'user.deactivated', userId, { reason: 'guest_removed', partnerId });
 }
 
 export interface PartnerMemberDetail {

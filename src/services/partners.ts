@@ -5,7 +5,7 @@ import { forbidden, invalid } from '../domain/errors.js';
 import { partnerPermissions, partnerPolicy, type PartnerPermissions } from '../domain/policies/partners.js';
 import { isWorkspaceAdmin } from '../domain/roles.js';
 import { deliveryStates, type DeliveryView } from '../mail/outbox.js';
-import { recordEvent } from './activity.js';
+import { recordEvent, recordUserEvent } from './activity.js';
 import { effectiveState, inviteGuest, type InvitationDeps, type TemporaryCredential } from './invitations.js';
 import { endSessionsOf, ensure, loadPartner, partnerNameTaken } from './partner-access.js';
 import { cancelPendingMail } from '../mail/outbox.js';
@@ -217,15 +217,7 @@ export async function createPartner(
       .insertInto('partner_members')
       .values({ partner_id: partner.id, user_id: userId, role: 'host_admin' })
       .execute();
-    await recordEvent(tx, {
-      workspaceId: actor.workspaceId,
-      actorId: actor.userId,
-      action: 'partner.host_admin_assigned',
-      targetType: 'user',
-      targetId: userId,
-      context,
-      details: { partnerId: partner.id },
-    });
+    await recordUserEvent(tx, actor, context, 'partner.host_admin_assigned', userId, { partnerId: partner.id });
   }
   const invited = await inviteGuest(
     tx,
@@ -299,14 +291,9 @@ export async function removePartner(tx: Kysely<Database>, actor: Actor, partnerI
     .execute();
   for (const member of members.filter((m) => m.role !== 'host_admin')) {
     await offboardGuest(tx, member.user_id, partnerId);
-    await recordEvent(tx, {
-      workspaceId: actor.workspaceId,
-      actorId: actor.userId,
-      action: 'user.deactivated',
-      targetType: 'user',
-      targetId: member.user_id,
-      context,
-      details: { reason: 'partner_removed', partnerId },
+    await recordUserEvent(tx, actor, context, 'user.deactivated', member.user_id, {
+      reason: 'partner_removed',
+      partnerId,
     });
   }
   await tx.deleteFrom('partner_members').where('partner_id', '=', partnerId).execute();
