@@ -22,6 +22,7 @@ export interface WorkspacesTable {
   idp_issuer: string | null;
   idp_client_id: string | null;
   idp_redirect_seconds: Generated<number>;
+  device_approval_days: Generated<number>;
 }
 
 export interface UsersTable {
@@ -53,6 +54,12 @@ export interface SessionsTable {
   ended_at: NullableTimestamp;
   ip: string | null;
   user_agent: string | null;
+  /** When this session last passed a second factor (at sign-in or on enrolling); null before. */
+  second_factor_at: NullableTimestamp;
+  /** When the user last confirmed their identity with a second factor in this session (SPEC §5). */
+  identity_confirmed_at: NullableTimestamp;
+  webauthn_challenge: string | null;
+  webauthn_challenge_expires_at: NullableTimestamp;
 }
 
 export interface ActivityEventsTable {
@@ -157,6 +164,64 @@ export interface OidcRequestsTable {
   expires_at: Timestamp;
 }
 
+export type MfaFactorKind = 'totp' | 'passkey';
+
+export interface MfaFactorsTable {
+  id: Generated<string>;
+  user_id: string;
+  kind: MfaFactorKind;
+  name: string;
+  totp_sealed_secret: string | null;
+  /** The RFC 6238 step of the last accepted code: no code at or before it is accepted again. */
+  totp_last_step: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+  credential_id: string | null;
+  public_key: string | null;
+  sign_count: ColumnType<string, number | string | undefined, number | string>;
+  transports: ColumnType<string[], string[] | undefined, string[]>;
+  /** Null while a TOTP enrolment waits for its first code. */
+  confirmed_at: NullableTimestamp;
+  created_at: CreatedAt;
+  last_used_at: NullableTimestamp;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<string>;
+  user_id: string;
+  code_hash: string;
+  created_at: CreatedAt;
+  used_at: NullableTimestamp;
+}
+
+export type DeviceKind = 'browser' | 'extension' | 'cli';
+export type DeviceStatus = 'pending_verification' | 'pending_approval' | 'approved' | 'denied' | 'removed';
+
+export interface DevicesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  user_id: string;
+  name: string;
+  kind: ColumnType<DeviceKind, DeviceKind | undefined, DeviceKind>;
+  status: DeviceStatus;
+  secret_hash: string;
+  approved_until: NullableTimestamp;
+  code_hash: string | null;
+  code_expires_at: NullableTimestamp;
+  code_attempts: Generated<number>;
+  decided_by_device_id: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  removed_at: NullableTimestamp;
+  last_seen_at: NullableTimestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: string | null;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -169,6 +234,10 @@ export interface Database {
   terms_versions: TermsVersionsTable;
   terms_acceptances: TermsAcceptancesTable;
   oidc_requests: OidcRequestsTable;
+  mfa_factors: MfaFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  devices: DevicesTable;
+  rate_limits: RateLimitsTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;
@@ -179,3 +248,5 @@ export type ActivityEvent = Selectable<ActivityEventsTable>;
 export type Partner = Selectable<PartnersTable>;
 export type Invitation = Selectable<InvitationsTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
+export type MfaFactor = Selectable<MfaFactorsTable>;
+export type Device = Selectable<DevicesTable>;

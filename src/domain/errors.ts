@@ -18,6 +18,9 @@ export class AppError extends Error {
     super(detail);
     this.name = 'AppError';
   }
+
+  /** When set, the response says when to retry (a Retry-After header, in whole seconds). */
+  retryAfterMs?: number;
 }
 
 export const notFound = (what: string, detail = `${what} was not found.`) =>

@@ -32,6 +32,7 @@ import { createAppMail, type AppMail } from '../mail/app-mail.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { OutboxWorkerTuning } from '../mail/worker.js';
 import oidcRoutes from './routes/oidc.js';
+import { AttemptLimiter } from '../services/attempts.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,6 +41,7 @@ declare module 'fastify' {
     config: Config;
     masterKey: Buffer;
     mail: AppMail;
+    attempts: AttemptLimiter;
   }
 }
 
@@ -90,6 +92,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     worker: options.mailWorker,
   });
   app.decorate('mail', mail);
+  app.decorate('attempts', new AttemptLimiter());
   app.addHook('onClose', async () => {
     await mail.close();
   });

@@ -43,6 +43,13 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
     'The temporary password must be changed (POST /api/v1/auth/change-password) before any other call.',
   'terms-acceptance-required':
     'The current terms of service must be accepted (POST /api/v1/terms/accept) before any other call.',
+  'second-factor-required':
+    'Sign-in needs a second factor: an authentication code, a recovery code or a passkey (the verification page).',
+  'mfa-required': 'Guests and local users must turn on MFA (POST /api/v1/mfa/totp) before any account access.',
+  'trusted-session-required':
+    'Passwords and TOTP codes go only to a trusted session: set up this device (POST /api/v1/devices) and get it verified or approved.',
+  'identity-confirmation-required':
+    'A sensitive action needs a second factor within the last 5 minutes (POST /api/v1/mfa/confirm-identity).',
   'password-change-invalid': 'The new password or names were refused. `errors` names each problem.',
   'password-already-changed': 'The temporary password was already replaced.',
   'temporary-password-expired': 'The invitation and its temporary password have expired; a host admin can resend it.',

@@ -55,7 +55,18 @@ export const Me = z.object({
   user: UserView,
   workspace: WorkspaceView,
   /** First-sign-in steps the server still requires (it refuses other calls until they are done). */
-  pending: z.object({ passwordChange: z.boolean(), terms: z.boolean() }),
+  pending: z.object({ secondFactor: z.boolean(), passwordChange: z.boolean(), terms: z.boolean() }),
+  /** What this session has proved (SPEC §5, §6); the web app mirrors the server's rules with it. */
+  assurance: z.object({
+    mfaRequired: z.boolean(),
+    mfaEnabled: z.boolean(),
+    /** Until when sensitive actions need no new identity confirmation; null when they need one now. */
+    identityConfirmedUntil: z.string().nullable(),
+    device: z
+      .object({ id: z.string(), name: z.string(), status: z.string(), approvedUntil: z.string().nullable() })
+      .nullable(),
+    trusted: z.boolean(),
+  }),
 });
 
 export const ProblemSchema = z.object({

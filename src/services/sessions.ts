@@ -10,6 +10,7 @@ import { passwordNeedsRehash, hashPassword, verifyAgainstDummy, verifyPassword }
 import { recordEvent } from './activity.js';
 import { effectiveState } from './invitations.js';
 import { formatUtc } from '../domain/time.js';
+import { deviceIsTrusted, mfaRequiredFor, type SessionAssurance } from '../domain/assurance.js';
 
 /** A session ends after this long without a request… */
 export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
@@ -153,25 +154,48 @@ export interface AuthenticatedSession {
   actor: Actor;
   user: User;
   workspace: WorkspaceSummary;
-  /** Steps the server requires before anything else (SPEC §4 gates). */
-  pending: { passwordChange: boolean; terms: boolean };
+  /**
+   * Steps the server requires before anything else: the second factor at sign-in (SPEC §2), then the
+   * first-sign-in gates (SPEC §4).
+   */
+  pending: { secondFactor: boolean; passwordChange: boolean; terms: boolean };
+  assurance: SessionAssurance;
 }
 
 /**
  * Resolves a session cookie on every request. Reads the database each time, so an ended session or a
  * deactivated user is out on the very next request, whichever server instance answers it.
  */
-export async function resolveSession(db: Kysely<Database>, token: string): Promise<AuthenticatedSession | undefined> {
+export async function resolveSession(
+  db: Kysely<Database>,
+  token: string,
+  deviceSecret?: string,
+): Promise<AuthenticatedSession | undefined> {
   const row = await db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .innerJoin('workspaces as w', 'w.id', 's.workspace_id')
+    .leftJoin('devices as d', (join) =>
+      join
+        .onRef('d.user_id', '=', 's.user_id')
+        .on('d.secret_hash', '=', deviceSecret ? hashToken(deviceSecret) : '')
+        .on('d.status', '<>', 'removed'),
+    )
     .selectAll('u')
     .select([
       's.id as session_id',
       's.last_seen_at',
       's.idle_expires_at',
       's.absolute_expires_at',
+      's.second_factor_at',
+      's.identity_confirmed_at',
+      'd.id as device_id',
+      'd.name as device_name',
+      'd.status as device_status',
+      'd.approved_until as device_approved_until',
+      sql<boolean>`EXISTS (
+        SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL
+      )`.as('mfa_enabled'),
       'w.slug as w_slug',
       'w.name as w_name',
       'w.mode as w_mode',
@@ -211,14 +235,37 @@ export async function resolveSession(db: Kysely<Database>, token: string): Promi
     w_name,
     w_mode,
     terms_pending,
+    second_factor_at,
+    identity_confirmed_at,
+    device_id,
+    device_name,
+    device_status,
+    device_approved_until,
+    mfa_enabled,
     ...user
   } = row;
+  const device =
+    device_id && device_name && device_status
+      ? { id: device_id, name: device_name, status: device_status, approvedUntil: device_approved_until }
+      : null;
   return {
     sessionId: session_id,
     actor: { userId: user.id, workspaceId: user.workspace_id, role: user.role, status: user.status },
     user,
     workspace: { id: user.workspace_id, slug: w_slug, name: w_name, mode: w_mode },
-    pending: { passwordChange: user.must_change_password, terms: terms_pending },
+    pending: {
+      secondFactor: mfa_enabled && second_factor_at === null,
+      passwordChange: user.must_change_password,
+      terms: terms_pending,
+    },
+    assurance: {
+      mfaRequired: mfaRequiredFor(user, { mode: w_mode }),
+      mfaEnabled: mfa_enabled,
+      secondFactorAt: second_factor_at,
+      identityConfirmedAt: identity_confirmed_at,
+      device,
+      trusted: deviceIsTrusted(device, now),
+    },
   };
 }
 

@@ -70,7 +70,7 @@ describe("the guest's first sign-in", () => {
   it('with the temporary password, allows only the password change until it is done', async () => {
     const guest = await signIn(t, invitation.username, invitation.temporaryPassword);
     expect((await me(guest)).user).toMatchObject({ status: 'invited' });
-    expect((await guest.get('/api/v1/auth/session')).json().pending).toEqual({ passwordChange: true, terms: true });
+    expect((await guest.get('/api/v1/auth/session')).json().pending).toEqual({ secondFactor: false, passwordChange: true, terms: true });
     for (const url of ['/api/v1/partners', `/api/v1/partners/${partnerId}`, '/api/v1/terms/current']) {
       const refused = await guest.get(url);
       expect(refused.statusCode).toBe(403);

@@ -9,8 +9,18 @@ export interface Me {
   user: { id: string; email: string; displayName: string; role: Role };
   workspace: { id: string; slug: string; name: string; mode: WorkspaceMode };
   /** First-sign-in steps still due; the server refuses every other call until they are done. */
-  pending: { passwordChange: boolean; terms: boolean };
+  pending: { secondFactor: boolean; passwordChange: boolean; terms: boolean };
+  /** What this session has proved (SPEC §5, §6); the server enforces the same rules. */
+  assurance: {
+    mfaRequired: boolean;
+    mfaEnabled: boolean;
+    identityConfirmedUntil: string | null;
+    device: { id: string; name: string; status: DeviceStatus; approvedUntil: string | null } | null;
+    trusted: boolean;
+  };
 }
+
+export type DeviceStatus = 'pending_verification' | 'pending_approval' | 'approved' | 'denied' | 'removed';
 
 export interface PublicWorkspace {
   slug: string;

@@ -96,6 +96,9 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
   acceptStrictJsonOnly(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
+      if (error.retryAfterMs !== undefined) {
+        reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+      }
       return sendProblem(reply, {
         type: error.type,
         title: error.title,

@@ -9,11 +9,18 @@ declare module 'fastify' {
   interface FastifyReply {
     setSessionCookie(token: string): FastifyReply;
     clearSessionCookie(): FastifyReply;
+    /** Stores a device secret in the browser (SPEC §6); it outlives sessions and is never readable by scripts. */
+    setDeviceCookie(secret: string): FastifyReply;
+    clearDeviceCookie(): FastifyReply;
   }
   interface FastifyInstance {
     sessionCookieName: string;
+    deviceCookieName: string;
   }
 }
+
+/** Browsers cap cookie lifetime at 400 days; the server decides how long an approval lasts. */
+const DEVICE_COOKIE_MAX_AGE_S = 400 * 24 * 60 * 60;
 
 export interface SessionsOptions {
   secure: boolean;
@@ -25,8 +32,10 @@ export interface SessionsOptions {
  */
 async function sessionsPlugin(app: FastifyInstance, options: SessionsOptions): Promise<void> {
   const cookieName = options.secure ? '__Host-gatehouse_session' : 'gatehouse_session';
+  const deviceCookieName = options.secure ? '__Host-gatehouse_device' : 'gatehouse_device';
   const cookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure: options.secure };
   app.decorate('sessionCookieName', cookieName);
+  app.decorate('deviceCookieName', deviceCookieName);
   app.decorateRequest('auth', undefined);
   app.decorateReply('setSessionCookie', function (this: FastifyReply, token: string) {
     return this.setCookie(cookieName, token, { ...cookieOptions, maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000) });
@@ -34,10 +43,21 @@ async function sessionsPlugin(app: FastifyInstance, options: SessionsOptions): P
   app.decorateReply('clearSessionCookie', function (this: FastifyReply) {
     return this.clearCookie(cookieName, cookieOptions);
   });
+  app.decorateReply('setDeviceCookie', function (this: FastifyReply, secret: string) {
+    return this.setCookie(deviceCookieName, secret, { ...cookieOptions, maxAge: DEVICE_COOKIE_MAX_AGE_S });
+  });
+  app.decorateReply('clearDeviceCookie', function (this: FastifyReply) {
+    return this.clearCookie(deviceCookieName, cookieOptions);
+  });
   app.addHook('onRequest', async (request) => {
     const token = request.cookies[cookieName];
     if (!token || token.length > 256 || !request.url.startsWith('/api/')) return;
-    request.auth = await resolveSession(app.db, token);
+    const deviceSecret = request.cookies[deviceCookieName];
+    request.auth = await resolveSession(
+      app.db,
+      token,
+      deviceSecret && deviceSecret.length <= 256 ? deviceSecret : undefined,
+    );
   });
 }
 

@@ -1,6 +1,8 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { describePolicy } from '../../domain/password-policy.js';
+import { IDENTITY_CONFIRMATION_MS } from '../../domain/assurance.js';
 import { unauthenticated } from '../../domain/errors.js';
 import { changeTemporaryPassword } from '../../services/password-change.js';
 import { resolveSession, signIn, signOut, type AuthenticatedSession } from '../../services/sessions.js';
@@ -9,7 +11,36 @@ import { requestContext, requireSession } from '../context.js';
 import { DisplayName, Me, Password, PRINTABLE_TEXT, problemResponses, Slug } from '../schemas.js';
 
 export function toMe(session: AuthenticatedSession) {
-  return { user: toUserView(session.user), workspace: toWorkspaceView(session.workspace), pending: session.pending };
+  const { assurance } = session;
+  const confirmedUntil = assurance.identityConfirmedAt
+    ? assurance.identityConfirmedAt.getTime() + IDENTITY_CONFIRMATION_MS
+    : 0;
+  return {
+    user: toUserView(session.user),
+    workspace: toWorkspaceView(session.workspace),
+    pending: session.pending,
+    assurance: {
+      mfaRequired: assurance.mfaRequired,
+      mfaEnabled: assurance.mfaEnabled,
+      identityConfirmedUntil: confirmedUntil > Date.now() ? new Date(confirmedUntil).toISOString() : null,
+      device: assurance.device
+        ? {
+            id: assurance.device.id,
+            name: assurance.device.name,
+            status: assurance.device.status,
+            approvedUntil: assurance.device.approvedUntil?.toISOString() ?? null,
+          }
+        : null,
+      trusted: assurance.trusted,
+    },
+  };
+}
+
+/** The session a response has just opened or renewed, as the next request will see it. */
+export async function meForNewToken(app: FastifyInstance, request: FastifyRequest, token: string) {
+  const session = await resolveSession(app.db, token, request.cookies[app.deviceCookieName]);
+  if (!session) throw unauthenticated();
+  return toMe(session);
 }
 
 const authRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -56,9 +87,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
         previous,
       );
       reply.setSessionCookie(signedIn.token);
-      const session = await resolveSession(app.db, signedIn.token);
-      if (!session) throw unauthenticated();
-      return toMe(session);
+      return meForNewToken(app, request, signedIn.token);
     },
   );
 
@@ -138,9 +167,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const session = requireSession(request);
       const token = await changeTemporaryPassword(app.db, session, request.body, requestContext(request));
       reply.setSessionCookie(token);
-      const renewed = await resolveSession(app.db, token);
-      if (!renewed) throw unauthenticated();
-      return toMe(renewed);
+      return meForNewToken(app, request, token);
     },
   );
 };

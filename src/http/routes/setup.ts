@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { conflict } from '../../domain/errors.js';
 import { countWorkspaces, createWorkspace, prepareOwnerPassword } from '../../services/workspaces.js';
 import { openSession } from '../../services/sessions.js';
+import { meForNewToken } from './auth.js';
 import { requestContext } from '../context.js';
 import { DisplayName, Email, Me, Password, problemResponses, Slug } from '../schemas.js';
 
@@ -60,9 +61,7 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
         return { created, token };
       });
       reply.setSessionCookie(token);
-      return reply
-        .status(201)
-        .send({ user: created.owner, workspace: created.workspace, pending: { passwordChange: false, terms: false } });
+      return reply.status(201).send(await meForNewToken(app, request, token));
     },
   );
 };
