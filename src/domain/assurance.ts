@@ -23,7 +23,10 @@ export function mfaRequiredFor(user: { kind: UserKind }, workspace: { mode: Work
   return user.kind === 'guest' || workspace.mode === 'local';
 }
 
-export function deviceIsTrusted(device: { status: DeviceStatus; approvedUntil: Date | null } | null, now: number): boolean {
+export function deviceIsTrusted(
+  device: { status: DeviceStatus; approvedUntil: Date | null } | null,
+  now: number,
+): boolean {
   return device?.status === 'approved' && device.approvedUntil !== null && device.approvedUntil.getTime() > now;
 }
 

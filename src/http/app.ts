@@ -32,6 +32,9 @@ import { createAppMail, type AppMail } from '../mail/app-mail.js';
 import type { MailTransport } from '../mail/transport.js';
 import type { OutboxWorkerTuning } from '../mail/worker.js';
 import oidcRoutes from './routes/oidc.js';
+import mfaRoutes from './routes/mfa.js';
+import passkeyRoutes from './routes/passkeys.js';
+import deviceRoutes from './routes/devices.js';
 import { AttemptLimiter } from '../services/attempts.js';
 
 declare module 'fastify' {
@@ -137,6 +140,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(workspaceSettingsRoutes);
       await api.register(devOutboxRoutes);
       await api.register(oidcRoutes);
+      await api.register(mfaRoutes);
+      await api.register(passkeyRoutes);
+      await api.register(deviceRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -16,6 +16,9 @@ import { TermsPage } from './pages/TermsPage';
 import { WorkspaceSettingsPage } from './pages/WorkspaceSettingsPage';
 import { TermsSettingsPage } from './pages/TermsSettingsPage';
 import { WorkspaceWaitPage } from './pages/WorkspaceWaitPage';
+import { SecurityPage } from './pages/SecurityPage';
+import { TrustedDevicesPage } from './pages/TrustedDevicesPage';
+import { TrustedSessionPage } from './pages/TrustedSessionPage';
 
 export function App() {
   return (
@@ -35,6 +38,9 @@ export function App() {
         <Route path="terms" element={<TermsPage />} />
         <Route path="settings/terms" element={<TermsSettingsPage />} />
         <Route path="settings/workspace" element={<WorkspaceSettingsPage />} />
+        <Route path="security" element={<SecurityPage />} />
+        <Route path="devices" element={<TrustedDevicesPage />} />
+        <Route path="trusted-session" element={<TrustedSessionPage />} />
         <Route path="dev/outbox" element={<DevOutboxPage />} />
         <Route path="*" element={<NotFoundContent />} />
       </Route>

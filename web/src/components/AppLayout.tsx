@@ -6,6 +6,7 @@ import { useSession } from '../lib/queries';
 import { ChangePasswordPage } from '../pages/ChangePasswordPage';
 import { DashboardPage } from '../pages/DashboardPage';
 import { TermsPage } from '../pages/TermsPage';
+import { SecondFactorPage } from '../pages/SecondFactorPage';
 import { AppHeader } from './AppHeader';
 import { AppNavbar } from './AppNavbar';
 import { Loading } from './Loading';
@@ -32,12 +33,13 @@ export function AppLayout() {
   if (!session.data) return <Navigate to="/login" replace />;
   const me = session.data;
 
-  // First sign-in (SPEC §4): the server refuses everything else until these steps are done, so the app
-  // shows only them, without the navigation: Change Password on every page, then the terms dialog over
-  // the dashboard (the terms text itself stays readable at /app/terms).
-  const firstSignIn = me.pending.passwordChange || me.pending.terms;
+  // Pending steps (SPEC §2, §4): the server refuses everything else until they are done, so the app
+  // shows only them, without the navigation: the second factor after the password, then Change Password
+  // on every page, then the terms dialog over the dashboard (the terms text stays readable at /app/terms).
+  const firstSignIn = me.pending.secondFactor || me.pending.passwordChange || me.pending.terms;
   let page = <Outlet context={me} />;
-  if (me.pending.passwordChange) page = <ChangePasswordPage me={me} />;
+  if (me.pending.secondFactor) page = <SecondFactorPage />;
+  else if (me.pending.passwordChange) page = <ChangePasswordPage me={me} />;
   else if (me.pending.terms) {
     page = /^\/app\/terms\/?$/.test(pathname) ? (
       <TermsPage />

@@ -12,6 +12,8 @@ interface NavItem {
 const items: NavItem[] = [
   { to: '/app', label: 'Dashboard', adminOnly: false },
   { to: '/app/partners', label: 'Partners', adminOnly: false },
+  { to: '/app/security', label: 'Security', adminOnly: false },
+  { to: '/app/devices', label: 'My trusted devices', adminOnly: false },
   { to: '/app/members', label: 'Members', adminOnly: true },
   { to: '/app/activity', label: 'Activity', adminOnly: true },
   { to: '/app/settings/terms', label: 'Terms of service', adminOnly: true },
