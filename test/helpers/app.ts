@@ -47,6 +47,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     database,
     masterKey: randomBytes(32),
     logger: false,
+    // Lets several people (or agents) build the web app to separate directories and test side by side.
+    ...(process.env.GATEHOUSE_TEST_WEB_DIST ? { webDistDir: process.env.GATEHOUSE_TEST_WEB_DIST } : {}),
     mailWorker: { pollIntervalMs: 100, baseDelayMs: 200, ...(options.worker || {}) },
   });
   let url = '';
