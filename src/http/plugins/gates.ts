@@ -62,9 +62,12 @@ export function checkAssurance(
   }
 }
 
-/** SPEC §2, §4, §5 and §6 gates, on the server for every API request. */
+/**
+ * SPEC §2, §4, §5 and §6 gates, on the server for every API request. They run before the body is
+ * validated, so someone who may not call a route learns nothing from its validation errors.
+ */
 export function registerGates(api: FastifyInstance): void {
-  api.addHook('preHandler', async (request) => {
+  api.addHook('preValidation', async (request) => {
     const session = request.auth;
     if (!session) return;
     const config = request.routeOptions.config;

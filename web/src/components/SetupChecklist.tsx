@@ -1,35 +1,100 @@
-import { Badge, Card, Group, List, Stack, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, List, Stack, Text, Title } from '@mantine/core';
+import { Link } from 'react-router';
+import type { Me } from '../api';
+import { useMe } from '../lib/me';
+
+type StepState =
+  | { kind: 'done' }
+  | { kind: 'todo'; action: string; to: string }
+  | { kind: 'waiting'; label: string; to: string }
+  | { kind: 'soon' };
 
 interface SetupStep {
   title: string;
   explanation: string;
+  state: StepState;
 }
 
-// The steps themselves arrive with MFA and trusted sessions; until then each says so instead of pretending.
-const steps: SetupStep[] = [
-  {
-    title: 'Turn on MFA',
-    explanation: 'Protect your sign-in with a second factor. You need it before you can use any shared account.',
-  },
-  {
-    title: 'Install the client apps',
-    explanation: 'Get the browser extension and apps your company approved, so shared accounts fill in for you.',
-  },
-  {
-    title: 'Set up a trusted session',
-    explanation: 'Confirm this device, so Gatehouse can deliver passwords and codes to it.',
-  },
-];
+function trustedSessionState(me: Me): StepState {
+  if (me.assurance.trusted) return { kind: 'done' };
+  const status = me.assurance.device?.status;
+  if (status === 'pending_approval')
+    return { kind: 'waiting', label: 'Waiting for approval', to: '/app/trusted-session' };
+  if (status === 'pending_verification') return { kind: 'waiting', label: 'Code sent', to: '/app/trusted-session' };
+  return { kind: 'todo', action: 'Set up a trusted session', to: '/app/trusted-session' };
+}
+
+function setupSteps(me: Me): SetupStep[] {
+  return [
+    {
+      title: 'Turn on MFA',
+      explanation: 'Protect your sign-in with a second factor. You need it before you can use any shared account.',
+      state: me.assurance.mfaEnabled ? { kind: 'done' } : { kind: 'todo', action: 'Turn on MFA', to: '/app/security' },
+    },
+    {
+      title: 'Install the client apps',
+      explanation: 'Get the browser extension and apps your company approved, so shared accounts fill in for you.',
+      // The client apps do not exist yet; the step says so instead of pretending.
+      state: { kind: 'soon' },
+    },
+    {
+      title: 'Set up a trusted session',
+      explanation: 'Confirm this device, so Gatehouse can deliver passwords and codes to it.',
+      state: trustedSessionState(me),
+    },
+  ];
+}
+
+function StepStatus({ state, title }: { state: StepState; title: string }) {
+  switch (state.kind) {
+    case 'done':
+      return (
+        <Badge variant="light" color="teal" style={{ flexShrink: 0 }}>
+          Done
+        </Badge>
+      );
+    case 'todo':
+      return (
+        <Button component={Link} to={state.to} size="xs" variant="light" style={{ flexShrink: 0 }}>
+          {state.action}
+        </Button>
+      );
+    case 'waiting':
+      return (
+        <Button
+          component={Link}
+          to={state.to}
+          size="xs"
+          variant="subtle"
+          aria-label={`${title}: ${state.label}`}
+          style={{ flexShrink: 0 }}
+        >
+          {state.label}
+        </Button>
+      );
+    case 'soon':
+      return (
+        <Badge variant="light" color="gray" style={{ flexShrink: 0 }}>
+          Coming soon
+        </Badge>
+      );
+  }
+}
 
 /** "Set up your account": what a new user does after the first sign-in (SPEC §4 step 4). */
 export function SetupChecklist() {
+  const me = useMe();
+  const steps = setupSteps(me);
+  const remaining = steps.filter((step) => step.state.kind !== 'done').length;
   return (
     <Card withBorder radius="md" padding="lg" component="section" aria-labelledby="setup-checklist">
       <Title order={2} size="h3" id="setup-checklist">
         Set up your account
       </Title>
       <Text c="dimmed" size="sm" mt={4} mb="md">
-        Three steps before you can use the accounts shared with you.
+        {remaining === 0
+          ? 'All done: you can use the accounts shared with you.'
+          : 'Three steps before you can use the accounts shared with you.'}
       </Text>
       <List listStyleType="none" spacing="md" aria-labelledby="setup-checklist">
         {steps.map((step, index) => (
@@ -43,9 +108,7 @@ export function SetupChecklist() {
                   {step.explanation}
                 </Text>
               </Stack>
-              <Badge variant="light" color="gray" style={{ flexShrink: 0 }}>
-                Coming soon
-              </Badge>
+              <StepStatus state={step.state} title={step.title} />
             </Group>
           </List.Item>
         ))}
