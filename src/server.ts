@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrator.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './logger.js';
 import { startInvitationSweeper } from './services/invitation-sweeper.js';
+import { checkMasterKey } from './services/keyring.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -32,6 +33,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   try {
     const applied = await migrateToLatest(database.db);
     logger.info({ database: database.kind, location: database.location, applied }, 'Database ready');
+    await checkMasterKey(database.db, masterKey.key);
     const app = await buildApp({ config, database, masterKey: masterKey.key, logger: loggerOptions(config.logLevel) });
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();

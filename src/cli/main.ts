@@ -46,6 +46,8 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
     else if (error instanceof DataDirLockedError) console.error(`Error: ${error.message}`);
+    else if (error instanceof Error && error.name === 'MasterKeyMismatchError')
+      console.error(`Error: ${error.message}`);
     else if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
     else if (error instanceof Error && error.name === 'AppError') console.error(`Error: ${error.message}`);
     else console.error(error);

@@ -3,12 +3,14 @@ import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_partners_invitations.js';
 import * as m0003 from './migrations/0003_mfa_devices_limits.js';
+import * as m0004 from './migrations/0004_vault.js';
 
 /** Migrations are listed here, in order, so they work the same from sources, tests and the CLI. */
 const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_partners_invitations': m0002,
   '0003_mfa_devices_limits': m0003,
+  '0004_vault': m0004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -222,6 +222,50 @@ export interface RateLimitsTable {
   expire: string | null;
 }
 
+export interface WorkspaceKeysTable {
+  id: Generated<string>;
+  workspace_id: string;
+  created_at: CreatedAt;
+  retired_at: NullableTimestamp;
+}
+
+export interface WorkspaceKeyWrapsTable {
+  workspace_key_id: string;
+  master_key_id: string;
+  wrapped_key: string;
+  created_at: CreatedAt;
+}
+
+export interface AccountsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  name: string;
+  app_name: string;
+  login_url: string | null;
+  username_sealed: string | null;
+  password_sealed: string | null;
+  totp_secret_sealed: string | null;
+  notes_sealed: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  deleted_at: NullableTimestamp;
+}
+
+export type ItemRole = 'owner' | 'manager' | 'collaborator';
+
+export interface GrantsTable {
+  id: Generated<string>;
+  account_id: string;
+  user_id: string | null;
+  partner_id: string | null;
+  role: ItemRole;
+  granted_by: string | null;
+  parent_grant_id: string | null;
+  created_at: CreatedAt;
+  last_used_at: NullableTimestamp;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -238,6 +282,10 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   devices: DevicesTable;
   rate_limits: RateLimitsTable;
+  workspace_keys: WorkspaceKeysTable;
+  workspace_key_wraps: WorkspaceKeyWrapsTable;
+  accounts: AccountsTable;
+  grants: GrantsTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;
@@ -250,3 +298,5 @@ export type Invitation = Selectable<InvitationsTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
 export type MfaFactor = Selectable<MfaFactorsTable>;
 export type Device = Selectable<DevicesTable>;
+export type Account = Selectable<AccountsTable>;
+export type Grant = Selectable<GrantsTable>;

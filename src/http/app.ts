@@ -36,6 +36,7 @@ import mfaRoutes from './routes/mfa.js';
 import passkeyRoutes from './routes/passkeys.js';
 import deviceRoutes from './routes/devices.js';
 import { AttemptLimiter } from '../services/attempts.js';
+import { WorkspaceKeyring } from '../services/keyring.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -45,6 +46,7 @@ declare module 'fastify' {
     masterKey: Buffer;
     mail: AppMail;
     attempts: AttemptLimiter;
+    keyring: WorkspaceKeyring;
     /** Every route with its gate configuration, for the tests that walk the route table. */
     routeTable: RouteSummary[];
   }
@@ -93,6 +95,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.decorate('database', database);
   app.decorate('config', config);
   app.decorate('masterKey', options.masterKey);
+  app.decorate('keyring', new WorkspaceKeyring(options.masterKey));
   const mail = createAppMail({
     db: database.db,
     masterKey: options.masterKey,
