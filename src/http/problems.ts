@@ -50,6 +50,13 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
     'Passwords and TOTP codes go only to a trusted session: set up this device (POST /api/v1/devices) and get it verified or approved.',
   'identity-confirmation-required':
     'A sensitive action needs a second factor within the last 5 minutes (POST /api/v1/mfa/confirm-identity).',
+  'passkey-challenge-expired':
+    'No passkey request is waiting for this session, or it expired: a challenge lasts 5 minutes and answers one ceremony once. Ask for new options.',
+  'passkey-not-verified':
+    'The passkey answer could not be verified (unknown credential, another challenge, origin or RP ID, or a bad signature). Counted as a failed second-factor attempt when signing in or confirming identity.',
+  'passkey-name-taken': 'You already have a passkey with this name (names are compared ignoring case).',
+  'passkey-already-registered': 'This credential is already registered; an authenticator can be added once.',
+  'no-passkeys': 'The user has no passkeys; use an authentication code or a recovery code instead.',
   'password-change-invalid': 'The new password or names were refused. `errors` names each problem.',
   'password-already-changed': 'The temporary password was already replaced.',
   'temporary-password-expired': 'The invitation and its temporary password have expired; a host admin can resend it.',
