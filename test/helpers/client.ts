@@ -18,6 +18,7 @@ export interface RawRequest {
  */
 export class TestClient {
   private readonly cookies = new Map<string, string>();
+  private readonly defaultHeaders = new Map<string, string>();
   private csrfToken: string | undefined;
 
   constructor(
@@ -33,6 +34,11 @@ export class TestClient {
     this.cookies.set(name, value);
   }
 
+  /** A header sent with every request from now on (a client app's device secret, for example). */
+  setHeader(name: string, value: string): void {
+    this.defaultHeaders.set(name, value);
+  }
+
   get(url: string, headers?: Record<string, string>) {
     return this.request({ method: 'GET', url, headers });
   }
@@ -44,6 +50,7 @@ export class TestClient {
   async request(request: RawRequest): Promise<LightMyRequestResponse> {
     const headers: Record<string, string> = {
       'user-agent': this.options.userAgent ?? 'gatehouse-tests',
+      ...Object.fromEntries(this.defaultHeaders),
       ...request.headers,
     };
     if (request.method !== 'GET' && !request.withoutCsrf) {

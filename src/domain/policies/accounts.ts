@@ -1,0 +1,49 @@
+import type { ItemRole } from '../../db/schema.js';
+import type { Actor } from '../actor.js';
+
+/** The actor as seen from one account: their effective item role on it (SPEC §1, §11). */
+export interface AccountStanding {
+  actor: Actor;
+  role: ItemRole;
+}
+
+const isOwner = (s: AccountStanding) => s.role === 'owner';
+
+/** SPEC §1 "What each item role may do with an account", one line per row of the table. */
+export const accountPolicy = {
+  /** Members create accounts; guests cannot create items. */
+  create: (actor: Actor) => actor.role !== 'guest',
+  view: (_s: AccountStanding) => true,
+  totpCode: (_s: AccountStanding) => true,
+  /** Only to an approved client app on a trusted device; the route checks the session, this the role. */
+  autofill: (_s: AccountStanding) => true,
+  reveal: isOwner,
+  edit: isOwner,
+  delete: isOwner,
+  shareWithMembers: isOwner,
+  /** Also needs the actor to be a host admin of the partner; that half is the partner policy's. */
+  shareWithPartner: isOwner,
+  shareOnward: (s: AccountStanding) => s.role === 'manager',
+  manageAccess: isOwner,
+} as const;
+
+export type AccountPermissions = {
+  reveal: boolean;
+  edit: boolean;
+  delete: boolean;
+  share: boolean;
+  shareOnward: boolean;
+  manageAccess: boolean;
+};
+
+/** What the web app may offer; the server checks each action again when it happens. */
+export function accountPermissions(s: AccountStanding): AccountPermissions {
+  return {
+    reveal: accountPolicy.reveal(s),
+    edit: accountPolicy.edit(s),
+    delete: accountPolicy.delete(s),
+    share: accountPolicy.shareWithMembers(s),
+    shareOnward: accountPolicy.shareOnward(s),
+    manageAccess: accountPolicy.manageAccess(s),
+  };
+}

@@ -1,0 +1,74 @@
+import { sql, type Kysely } from 'kysely';
+import type { Account, Database, ItemRole } from '../db/schema.js';
+import type { Actor } from '../domain/actor.js';
+import { forbidden, notFound } from '../domain/errors.js';
+import type { AccountStanding } from '../domain/policies/accounts.js';
+
+/**
+ * Every account a user can use, with their effective role (SPEC §11): their own grant when they have
+ * one, otherwise the role of a partner grant when they are guest admin of that partner now. One query,
+ * the same for lists and for checks; each half uses its own index (grants by user, grants by partner).
+ */
+export function effectiveRoles(db: Kysely<Database>, userId: string) {
+  const own = db
+    .selectFrom('grants')
+    .select(['account_id', 'role', sql<number>`1`.as('priority')])
+    .where('user_id', '=', userId);
+  const throughPartner = db
+    .selectFrom('grants as g')
+    .innerJoin('partner_members as pm', 'pm.partner_id', 'g.partner_id')
+    .innerJoin('partners as p', 'p.id', 'g.partner_id')
+    .select(['g.account_id', 'g.role', sql<number>`2`.as('priority')])
+    .where('pm.user_id', '=', userId)
+    .where('pm.role', '=', 'guest_admin')
+    .where('p.status', '=', 'active');
+  return db
+    .selectFrom(own.unionAll(throughPartner).as('e'))
+    .distinctOn('e.account_id')
+    .select(['e.account_id', 'e.role'])
+    .orderBy('e.account_id')
+    .orderBy('e.priority');
+}
+
+/** The accounts the actor can use, with their role; nothing at all for a user who is not active. */
+export function accessibleAccounts(db: Kysely<Database>, actor: Actor) {
+  return db
+    .selectFrom(effectiveRoles(db, actor.userId).as('eff'))
+    .innerJoin('accounts as a', 'a.id', 'eff.account_id')
+    .innerJoin('users as u', (join) =>
+      join.onRef('u.workspace_id', '=', 'a.workspace_id').on('u.id', '=', actor.userId).on('u.status', '=', 'active'),
+    )
+    .where('a.deleted_at', 'is', null)
+    .where('a.workspace_id', '=', actor.workspaceId);
+}
+
+export interface AccountContext {
+  account: Account;
+  standing: AccountStanding;
+}
+
+/**
+ * Loads an account the actor can use, with their standing. An account they cannot use is reported as
+ * missing, so its existence does not leak.
+ */
+export async function loadAccount(
+  db: Kysely<Database>,
+  actor: Actor,
+  accountId: string,
+  options: { lock?: boolean } = {},
+): Promise<AccountContext> {
+  let query = accessibleAccounts(db, actor)
+    .selectAll('a')
+    .select('eff.role as effective_role')
+    .where('a.id', '=', accountId);
+  if (options.lock) query = query.forUpdate('a');
+  const row = await query.executeTakeFirst();
+  if (!row) throw notFound('Account', 'This account does not exist, or it is not shared with you.');
+  const { effective_role, ...account } = row;
+  return { account, standing: { actor, role: effective_role as ItemRole } };
+}
+
+/** Refuses with a 403 naming what the role lacks. */
+export function ensureAccount(allowed: boolean, detail: string): void {
+  if (!allowed) throw forbidden(detail);
+}
