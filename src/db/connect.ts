@@ -12,6 +12,8 @@ export type DatabaseKind = 'pglite' | 'postgres';
 /** An open database: the query builder plus what it takes to check and close it. */
 export interface DatabaseHandle {
   readonly db: Kysely<Database>;
+  /** The pool under `db`, for libraries that take a pg pool (the attempt counters). */
+  readonly pool: pg.Pool;
   readonly kind: DatabaseKind;
   /** Where the data lives, for messages: a directory or a URL without password. */
   readonly location: string;
@@ -51,6 +53,7 @@ export function openPostgres(databaseUrl: string, poolSize = 10): DatabaseHandle
   url.password = '';
   return {
     db,
+    pool,
     kind: 'postgres',
     location: url.toString(),
     isReachable: () => isReachable(db),
@@ -64,6 +67,7 @@ export function wrapPglite(pglite: PGlite, location: string, afterClose?: () => 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
+    pool,
     kind: 'pglite',
     location,
     isReachable: () => isReachable(db),

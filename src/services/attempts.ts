@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../domain/errors.js';
 
@@ -5,8 +7,16 @@ import { AppError } from '../domain/errors.js';
  * Brute-force protection (SPEC §2, issue 4): failed password, second-factor and device-code attempts are
  * counted per user and per client address, with growing lockouts. An attempt is *reserved* atomically
  * before the costly or secret check runs, so parallel attempts can never get more checks than the limit.
+ *
+ * How the counting works: `begin` consumes one point on the address counter, then one on the user
+ * counter (an atomic increment in the store). A counter past its allowance refuses the attempt. The
+ * reservation that took the last point is the only one that can start a lockout, so parallel failures
+ * cannot start two. A success forgets the user's failures (and lockout level) and gives the address its
+ * point back: only failures count against an address.
  */
 export type AttemptScope = 'password' | 'second-factor' | 'device-code';
+
+export type AttemptKind = 'user' | 'ip';
 
 export interface AttemptKeys {
   /** The user (or, for an unknown username, the name tried): reset by a success. */
@@ -20,7 +30,7 @@ export interface AttemptPolicy {
   userFailures: number;
   /** Failures allowed per client address before a lockout. */
   ipFailures: number;
-  /** Failures are forgotten this long after the last one. */
+  /** Failures are counted in a window of this length starting at the first one (whole seconds). */
   windowMs: number;
   /** The first lockout; each further one within `levelMemoryMs` doubles, up to `maxLockoutMs`. */
   firstLockoutMs: number;
@@ -40,20 +50,29 @@ export const DEFAULT_ATTEMPT_POLICY: AttemptPolicy = {
 export class TooManyAttemptsError extends AppError {
   constructor(override readonly retryAfterMs: number) {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
+    const wait =
+      seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : seconds === 1 ? '1 second' : `${seconds} seconds`;
     super('too-many-attempts', 429, 'Too many attempts', `Too many failed attempts. Try again in ${wait}.`);
   }
 }
 
-/** A reserved attempt: report how the check went. */
-export interface Attempt {
-  /** The check passed: the user's failures are forgotten. */
-  succeeded(): Promise<void>;
-  /** The check failed: returns the lockout it started, if this was the last allowed failure. */
-  failed(): Promise<{ lockoutMs: number } | null>;
+/** A lockout that a failure started: its length, and whether it holds the user, the address or both. */
+export interface Lockout {
+  lockoutMs: number;
+  on: AttemptKind[];
 }
 
-/** Creates a counter store; the default keeps counters in this process only. */
+/** A reserved attempt: report how the check went, once. Later calls do nothing. */
+export interface Attempt {
+  /** The check passed: the user's failures are forgotten and the address gets its point back. */
+  succeeded(): Promise<void>;
+  /** The check failed: returns the lockout it started, if this was the last allowed failure. */
+  failed(): Promise<Lockout | null>;
+  /** The check never ran (the server was too busy, or an error came first): the reservation is given back. */
+  abandoned(): Promise<void>;
+}
+
+/** Creates a counter store; the default keeps counters in this process only (see attempt-stores.ts). */
 export type CounterStoreFactory = (options: {
   keyPrefix: string;
   points: number;
@@ -63,65 +82,175 @@ export type CounterStoreFactory = (options: {
 export const memoryCounters: CounterStoreFactory = ({ keyPrefix, points, durationS }) =>
   new RateLimiterMemory({ keyPrefix, points, duration: durationS });
 
+/**
+ * The counter key for an address: IPv4 as is, IPv6 by its /64 (one subscriber usually holds a whole
+ * /64, so counting single IPv6 addresses would let one client rotate through billions of them).
+ */
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(ip)) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]!.split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  const groups = ip.includes('::')
+    ? [...headGroups, ...Array<string>(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups]
+    : headGroups;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/** Counter keys are hashed: usernames and addresses never sit in Redis or the rate_limits table. */
+function storeKey(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
+}
+
+interface Reservation {
+  kind: AttemptKind;
+  limiter: RateLimiterAbstract;
+  key: string;
+  consumed: number;
+}
+
 export class AttemptLimiter {
   private readonly counters = new Map<string, RateLimiterAbstract>();
+  /** How many lockouts each key had within the level memory: decides the next lockout's length. */
   private readonly levels: RateLimiterAbstract;
+  /** One point per lockout, living as long as the lockout: whoever takes it is the one that starts it. */
+  private readonly starts: RateLimiterAbstract;
 
   constructor(
     private readonly store: CounterStoreFactory = memoryCounters,
-    private readonly policy: AttemptPolicy = DEFAULT_ATTEMPT_POLICY,
+    readonly policy: AttemptPolicy = DEFAULT_ATTEMPT_POLICY,
   ) {
-    this.levels = store({ keyPrefix: 'lockout-level', points: 1_000_000, durationS: policy.levelMemoryMs / 1000 });
+    this.levels = store({
+      keyPrefix: 'lockout-level',
+      points: 1_000_000,
+      durationS: Math.ceil(policy.levelMemoryMs / 1000),
+    });
+    this.starts = store({ keyPrefix: 'lockout-start', points: 1, durationS: Math.ceil(policy.firstLockoutMs / 1000) });
   }
 
-  private limiter(scope: AttemptScope, kind: 'user' | 'ip'): RateLimiterAbstract {
+  private limiter(scope: AttemptScope, kind: AttemptKind): RateLimiterAbstract {
     const name = `${scope}-${kind}`;
     let limiter = this.counters.get(name);
     if (!limiter) {
       const points = kind === 'user' ? this.policy.userFailures : this.policy.ipFailures;
-      limiter = this.store({ keyPrefix: name, points, durationS: this.policy.windowMs / 1000 });
+      limiter = this.store({ keyPrefix: name, points, durationS: Math.ceil(this.policy.windowMs / 1000) });
       this.counters.set(name, limiter);
     }
     return limiter;
   }
 
+  /** The lockout for the n-th lockout (1-based) within the level memory. */
+  private lockoutMs(level: number): number {
+    return Math.min(this.policy.firstLockoutMs * 2 ** Math.max(0, level - 1), this.policy.maxLockoutMs);
+  }
+
+  private levelKey(limiter: RateLimiterAbstract, key: string): string {
+    return `${limiter.keyPrefix}:${key}`;
+  }
+
+  /**
+   * How long a refused client should wait. A locked key's counter expires with its lockout, so that
+   * expiry is the answer. A key whose allowance is only taken by attempts still being checked expires
+   * with its window instead (up to 15 minutes away); those attempts are about to start the next lockout,
+   * so that lockout's length is the better answer.
+   */
+  private async retryAfterMs(limiter: RateLimiterAbstract, key: string, rejection: RateLimiterRes): Promise<number> {
+    const level = await this.levels.get(this.levelKey(limiter, key)).catch(() => null);
+    const next = this.lockoutMs((level?.consumedPoints ?? 0) + 1);
+    return rejection.msBeforeNext > 0 ? Math.min(rejection.msBeforeNext, next) : next;
+  }
+
   /**
    * Reserves one attempt on the address, then on the user; throws TooManyAttemptsError (429) when either
-   * is locked, before any check runs.
+   * is locked, before any check runs. A refusal by the user counter gives the address its point back.
    */
   async begin(scope: AttemptScope, keys: AttemptKeys): Promise<Attempt> {
-    const reserved: Array<{ limiter: RateLimiterAbstract; key: string; kind: 'user' | 'ip'; consumed: number }> = [];
-    const entries: Array<['user' | 'ip', string]> = keys.ip
-      ? [
-          ['ip', keys.ip],
-          ['user', keys.user],
-        ]
-      : [['user', keys.user]];
-    for (const [kind, key] of entries) {
+    const wanted: Array<{ kind: AttemptKind; key: string }> = [];
+    if (keys.ip) wanted.push({ kind: 'ip', key: storeKey(`${addressKey(keys.ip)}`) });
+    wanted.push({ kind: 'user', key: storeKey(keys.user) });
+
+    const reserved: Reservation[] = [];
+    for (const { kind, key } of wanted) {
       const limiter = this.limiter(scope, kind);
       try {
         const result = await limiter.consume(key);
-        reserved.push({ limiter, key, kind, consumed: result.consumedPoints });
+        reserved.push({ kind, limiter, key, consumed: result.consumedPoints });
       } catch (rejection) {
-        if (rejection instanceof RateLimiterRes) throw new TooManyAttemptsError(rejection.msBeforeNext);
+        await this.giveBack(reserved);
+        if (rejection instanceof RateLimiterRes) {
+          throw new TooManyAttemptsError(await this.retryAfterMs(limiter, key, rejection));
+        }
         throw rejection;
       }
     }
+
+    let settled = false;
+    const settle = () => {
+      const first = !settled;
+      settled = true;
+      return first;
+    };
     return {
       succeeded: async () => {
-        for (const entry of reserved) if (entry.kind === 'user') await entry.limiter.delete(entry.key);
+        if (!settle()) return;
+        for (const entry of reserved) {
+          if (entry.kind === 'user') {
+            const levelKey = this.levelKey(entry.limiter, entry.key);
+            await entry.limiter.delete(entry.key);
+            await this.levels.delete(levelKey);
+            await this.starts.delete(levelKey);
+          } else {
+            await entry.limiter.reward(entry.key, 1);
+          }
+        }
       },
       failed: async () => {
-        let lockoutMs = 0;
+        if (!settle()) return null;
+        const lockout: Lockout = { lockoutMs: 0, on: [] };
         for (const entry of reserved) {
           if (entry.consumed !== entry.limiter.points) continue;
-          const level = await this.levels.penalty(`${entry.limiter.keyPrefix}:${entry.key}`, 1);
-          const ms = Math.min(this.policy.firstLockoutMs * 2 ** (level.consumedPoints - 1), this.policy.maxLockoutMs);
-          await entry.limiter.block(entry.key, Math.ceil(ms / 1000));
-          lockoutMs = Math.max(lockoutMs, ms);
+          const ms = await this.startLockout(entry);
+          if (ms === null) continue;
+          lockout.lockoutMs = Math.max(lockout.lockoutMs, ms);
+          lockout.on.push(entry.kind);
         }
-        return lockoutMs > 0 ? { lockoutMs } : null;
+        return lockout.on.length > 0 ? lockout : null;
+      },
+      abandoned: async () => {
+        if (!settle()) return;
+        await this.giveBack(reserved);
       },
     };
+  }
+
+  /**
+   * Starts the lockout after the failure that took a key's last point. Counters are atomic, but points
+   * given back (a success on the address, an abandoned attempt) can let a second reservation take the
+   * last point while the first is still being checked; the start marker makes sure only one of them
+   * starts a lockout, raises the level and reports it. Returns the lockout's length, or null.
+   */
+  private async startLockout(entry: Reservation): Promise<number | null> {
+    const levelKey = this.levelKey(entry.limiter, entry.key);
+    const previous = await this.levels.get(levelKey);
+    const expectedMs = this.lockoutMs((previous?.consumedPoints ?? 0) + 1);
+    try {
+      await this.starts.consume(levelKey, 1, { customDuration: Math.ceil(expectedMs / 1000) });
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) return null;
+      throw rejection;
+    }
+    const level = await this.levels.penalty(levelKey, 1);
+    const ms = this.lockoutMs(level.consumedPoints);
+    await entry.limiter.block(entry.key, Math.ceil(ms / 1000));
+    return ms;
+  }
+
+  private async giveBack(reserved: Reservation[]): Promise<void> {
+    for (const entry of reserved) await entry.limiter.reward(entry.key, 1);
   }
 }
