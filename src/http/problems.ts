@@ -45,7 +45,7 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
     'The current terms of service must be accepted (POST /api/v1/terms/accept) before any other call.',
   'second-factor-required':
     'Sign-in needs a second factor: an authentication code, a recovery code or a passkey (the verification page).',
-  'mfa-required': 'Guests and local users must turn on MFA (POST /api/v1/mfa/totp) before any account access.',
+  'mfa-required': 'Guests and local users must turn on MFA (POST /api/v1/mfa/totp/setup) before any account access.',
   'trusted-session-required':
     'Passwords and TOTP codes go only to a trusted session: set up this device (POST /api/v1/devices) and get it verified or approved.',
   'identity-confirmation-required':
@@ -57,6 +57,14 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'passkey-name-taken': 'You already have a passkey with this name (names are compared ignoring case).',
   'passkey-already-registered': 'This credential is already registered; an authenticator can be added once.',
   'no-passkeys': 'The user has no passkeys; use an authentication code or a recovery code instead.',
+  'totp-code-invalid':
+    "The authentication code is wrong, already used (each code works once), or not 6 digits. A code that keeps failing usually means the phone's clock is off. Counted as a failed second-factor attempt.",
+  'recovery-code-invalid':
+    "The recovery code is not one of the user's unused codes. Counted as a failed second-factor attempt.",
+  'totp-not-enabled': 'The user has no authenticator app (TOTP) turned on.',
+  'totp-enrolment-not-started':
+    'No authenticator app is waiting for its first code: start with POST /api/v1/mfa/totp/setup.',
+  'second-factor-not-pending': 'This session has already passed its second factor.',
   'password-change-invalid': 'The new password or names were refused. `errors` names each problem.',
   'password-already-changed': 'The temporary password was already replaced.',
   'temporary-password-expired': 'The invitation and its temporary password have expired; a host admin can resend it.',

@@ -109,3 +109,65 @@ export function invitationMail(input: InvitationMailInput): RenderedMail {
 `;
   return { subject, text, html };
 }
+
+export interface MfaResetMailInput {
+  workspaceName: string;
+  displayName: string;
+  /** Who reset it: shown so the person knows whom to ask if they did not expect it. */
+  adminName: string;
+  signInUrl: string;
+}
+
+/** Reset MFA (SPEC §5): the person's second factors were removed by an admin; they must enrol again. */
+export function mfaResetMail(input: MfaResetMailInput): RenderedMail {
+  const subject = oneLine(`Your multi-factor authentication for ${input.workspaceName} was reset`);
+  const text = [
+    `Hello ${input.displayName},`,
+    '',
+    `${input.adminName} reset your multi-factor authentication (MFA) for ${input.workspaceName} on Gatehouse.`,
+    'Your authenticator app, passkeys and recovery codes no longer work, and you were signed out everywhere.',
+    '',
+    `Sign in again with your username and password, then turn on MFA again: ${input.signInUrl}`,
+    '',
+    `If you did not ask for this, tell ${input.adminName} or another administrator of ${input.workspaceName} right away.`,
+    '',
+  ].join('\n');
+
+  const e = {
+    workspaceName: escapeHtml(input.workspaceName),
+    displayName: escapeHtml(input.displayName),
+    adminName: escapeHtml(input.adminName),
+    signInUrl: escapeHtml(input.signInUrl),
+  };
+  const font = 'font-family:Arial,Helvetica,sans-serif;';
+  const html = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(subject)}</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;">
+<tr><td align="center" style="padding:24px 12px;">
+<table role="presentation" width="560" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;width:100%;background-color:#ffffff;border-radius:8px;">
+<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">Your MFA was reset</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Hello ${e.displayName},</td></tr>
+<tr><td style="padding:8px 32px 16px 32px;${font}font-size:15px;line-height:22px;color:#333333;">${e.adminName} reset your multi-factor authentication (MFA) for <strong>${e.workspaceName}</strong> on Gatehouse. Your authenticator app, passkeys and recovery codes no longer work, and you were signed out everywhere.</td></tr>
+<tr><td style="padding:0 32px 16px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Sign in again with your username and password, then turn on MFA again.</td></tr>
+<tr><td style="padding:8px 32px 24px 32px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0">
+<tr><td align="center" bgcolor="#1c7ed6" style="border-radius:6px;background-color:#1c7ed6;">
+<a href="${e.signInUrl}" target="_blank" rel="noopener" style="display:inline-block;padding:12px 24px;${font}font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:6px;">Sign in</a>
+</td></tr>
+</table>
+</td></tr>
+<tr><td style="padding:0 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If you did not ask for this, tell ${e.adminName} or another administrator of ${e.workspaceName} right away.<br>If the button does not work, open this link: <a href="${e.signInUrl}" style="color:#1c7ed6;word-break:break-all;">${e.signInUrl}</a></td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+`;
+  return { subject, text, html };
+}

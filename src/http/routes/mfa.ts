@@ -1,5 +1,307 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, conflict } from '../../domain/errors.js';
+import { normalizeRecoveryCode } from '../../crypto/recovery-codes.js';
+import { recordUserEvent } from '../../services/activity.js';
+import {
+  confirmTotpEnrolment,
+  isWrongSecondFactor,
+  mfaStatus,
+  normalizeTotpCode,
+  passSecondFactor,
+  recoveryCodeInvalid,
+  regenerateRecoveryCodes,
+  secondFactorMethods,
+  startTotpEnrolment,
+  totpCodeMalformed,
+  turnOffTotp,
+  type SecondFactorProof,
+} from '../../services/mfa.js';
+import { mfaStatusForAdmin, resetMfa } from '../../services/mfa-reset.js';
+import type { SecondFactorPurpose } from '../../services/second-factor.js';
+import type { AuthenticatedSession } from '../../services/sessions.js';
+import { requestContext, requireSession } from '../context.js';
+import { checkAssurance } from '../plugins/gates.js';
+import { Me, problemResponses } from '../schemas.js';
+import { meForNewToken } from './auth.js';
 
-const mfaRoutes: FastifyPluginAsyncZod = async () => {};
+const MfaStatusSchema = z.object({
+  totp: z.boolean().describe('An authenticator app (TOTP) is on'),
+  passkeys: z.number().describe('Passkeys and security keys registered'),
+  recoveryCodes: z.number().describe('Unused recovery codes'),
+});
+
+const RecoveryCodes = z.array(z.string()).describe('Shown once: only their hashes are kept');
+
+const ProofBody = z
+  .strictObject({
+    code: z.string().max(32).optional().describe('A 6-digit code from the authenticator app'),
+    recoveryCode: z.string().max(64).optional().describe('One of the recovery codes'),
+  })
+  .describe('Either code or recoveryCode');
+
+const UserParams = z.strictObject({ userId: z.uuid({ error: 'Not a valid user id.' }) });
+
+/** The one proof the body carries; malformed input is refused here, before it costs an attempt. */
+function toProof(body: z.infer<typeof ProofBody>): SecondFactorProof {
+  if (body.code !== undefined && body.recoveryCode === undefined) {
+    const code = normalizeTotpCode(body.code);
+    if (!/^\d{6}$/.test(code)) throw totpCodeMalformed();
+    return { code };
+  }
+  if (body.recoveryCode !== undefined && body.code === undefined) {
+    if (normalizeRecoveryCode(body.recoveryCode).length !== 10) throw recoveryCodeInvalid();
+    return { recoveryCode: body.recoveryCode };
+  }
+  throw new AppError(
+    'validation-failed',
+    400,
+    'Invalid request',
+    'Send either an authentication code or a recovery code.',
+    [{ path: 'code', message: 'Enter an authentication code or a recovery code.' }],
+  );
+}
+
+const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
+  /**
+   * Every second-factor check is counted (SPEC §2): the attempt is reserved before the check, so parallel
+   * guesses cannot get more checks than the limit, and a wrong code counts as a failure.
+   */
+  async function counted<T>(
+    request: FastifyRequest,
+    session: AuthenticatedSession,
+    what: { method: 'totp' | 'recovery_code'; purpose: SecondFactorPurpose | 'enrolment' },
+    check: () => Promise<T>,
+  ): Promise<T> {
+    const attempt = await app.attempts.begin('second-factor', { user: session.user.id, ip: request.ip ?? null });
+    let result: T;
+    try {
+      result = await check();
+    } catch (error) {
+      if (isWrongSecondFactor(error)) {
+        const lockout = await attempt.failed();
+        await app.db.transaction().execute((tx) =>
+          recordUserEvent(tx, session.actor, requestContext(request), 'auth.second_factor_failed', session.user.id, {
+            ...what,
+            ...(lockout ? { lockoutSeconds: Math.ceil(lockout.lockoutMs / 1000) } : {}),
+          }),
+        );
+      }
+      throw error;
+    }
+    await attempt.succeeded();
+    return result;
+  }
+
+  const methodOf = (proof: SecondFactorProof): 'totp' | 'recovery_code' => ('code' in proof ? 'totp' : 'recovery_code');
+
+  app.get(
+    '/mfa',
+    {
+      schema: {
+        tags: ['mfa'],
+        summary: "The signed-in user's second factors",
+        response: { 200: MfaStatusSchema, ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => mfaStatus(app.db, requireSession(request).user.id),
+  );
+
+  app.post(
+    '/mfa/totp/setup',
+    {
+      schema: {
+        tags: ['mfa'],
+        summary: 'Turn on MFA: start (or restart) adding an authenticator app; confirm it with its first code',
+        description:
+          'Returns the new key as text, its otpauth:// URI and a QR code of it. With MFA already on, this changes it: it needs a confirmed identity.',
+        response: {
+          200: z.object({ key: z.string(), uri: z.string(), qrCode: z.string().describe('A data: URL (PNG)') }),
+          ...problemResponses(401, 403),
+        },
+      },
+    },
+    async (request) => {
+      const session = requireSession(request);
+      if (session.assurance.mfaEnabled) checkAssurance(session, { confirmIdentity: true });
+      return app.db.transaction().execute((tx) => startTotpEnrolment(tx, app.masterKey, session));
+    },
+  );
+
+  app.post(
+    '/mfa/totp/confirm',
+    {
+      schema: {
+        tags: ['mfa'],
+        summary: 'Verify the first code of the authenticator app being added; turns it on',
+        description:
+          'With the first factor, ten recovery codes are created and returned here once. The session counts as having passed a second factor.',
+        body: z.strictObject({ code: z.string().max(32) }),
+        response: {
+          200: z.object({ recoveryCodes: RecoveryCodes.nullable(), me: Me }),
+          ...problemResponses(400, 401, 403, 409, 422, 429),
+        },
+      },
+    },
+    async (request) => {
+      const session = requireSession(request);
+      const { code } = toProof({ code: request.body.code }) as { code: string };
+      const { recoveryCodes } = await counted(request, session, { method: 'totp', purpose: 'enrolment' }, () =>
+        app.db
+          .transaction()
+          .execute((tx) => confirmTotpEnrolment(tx, app.masterKey, session, code, requestContext(request))),
+      );
+      return { recoveryCodes, me: await meForNewToken(app, request, request.cookies[app.sessionCookieName]!) };
+    },
+  );
+
+  app.delete(
+    '/mfa/totp',
+    {
+      config: { confirmIdentity: true },
+      schema: {
+        tags: ['mfa'],
+        summary: 'Turn off the authenticator app (needs a confirmed identity)',
+        description: 'With no second factor left, the recovery codes are removed too.',
+        response: { 204: z.null(), ...problemResponses(401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const session = requireSession(request);
+      await app.db.transaction().execute((tx) => turnOffTotp(tx, session, requestContext(request)));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/mfa/recovery-codes',
+    {
+      config: { confirmIdentity: true },
+      schema: {
+        tags: ['mfa'],
+        summary: 'Replace the recovery codes with ten new ones (needs a confirmed identity); the old ones stop working',
+        response: { 200: z.object({ recoveryCodes: RecoveryCodes }), ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      const session = requireSession(request);
+      const recoveryCodes = await app.db
+        .transaction()
+        .execute((tx) => regenerateRecoveryCodes(tx, session, requestContext(request)));
+      return { recoveryCodes };
+    },
+  );
+
+  app.post(
+    '/mfa/confirm-identity',
+    {
+      schema: {
+        tags: ['mfa'],
+        summary: 'Confirm your identity with a second factor: sensitive actions are allowed for 5 minutes',
+        body: ProofBody,
+        response: { 200: Me, ...problemResponses(400, 401, 403, 409, 422, 429) },
+      },
+    },
+    async (request) => {
+      const session = requireSession(request);
+      const proof = toProof(request.body);
+      await counted(request, session, { method: methodOf(proof), purpose: 'identity' }, () =>
+        app.db
+          .transaction()
+          .execute((tx) => passSecondFactor(tx, app.masterKey, session, proof, 'identity', requestContext(request))),
+      );
+      return meForNewToken(app, request, request.cookies[app.sessionCookieName]!);
+    },
+  );
+
+  app.get(
+    '/auth/second-factor/methods',
+    {
+      config: { allowWhile: 'second-factor' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Which second factors the verification page can offer this user',
+        response: {
+          200: z.object({ totp: z.boolean(), passkey: z.boolean(), recoveryCode: z.boolean() }),
+          ...problemResponses(401),
+        },
+      },
+    },
+    async (request) => secondFactorMethods(app.db, requireSession(request).user.id),
+  );
+
+  app.post(
+    '/auth/second-factor',
+    {
+      config: { allowWhile: 'second-factor' },
+      schema: {
+        tags: ['auth'],
+        summary: 'The verification page after the password: an authentication code or a recovery code',
+        description: 'On success the session token is replaced (a new cookie) and sign-in is complete.',
+        body: ProofBody,
+        response: { 200: Me, ...problemResponses(400, 401, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const session = requireSession(request);
+      if (!session.pending.secondFactor) {
+        throw conflict('second-factor-not-pending', 'This session has already passed its second factor.');
+      }
+      const proof = toProof(request.body);
+      const token = await counted(request, session, { method: methodOf(proof), purpose: 'sign-in' }, () =>
+        app.db
+          .transaction()
+          .execute((tx) => passSecondFactor(tx, app.masterKey, session, proof, 'sign-in', requestContext(request))),
+      );
+      reply.setSessionCookie(token!);
+      return meForNewToken(app, request, token!);
+    },
+  );
+
+  app.get(
+    '/members/:userId/mfa',
+    {
+      schema: {
+        tags: ['mfa'],
+        summary: "A person's second factors, for an admin who may reset them",
+        params: UserParams,
+        response: { 200: MfaStatusSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => mfaStatusForAdmin(app.db, requireSession(request).actor, request.params.userId),
+  );
+
+  app.post(
+    '/members/:userId/reset-mfa',
+    {
+      config: { confirmIdentity: true },
+      schema: {
+        tags: ['mfa'],
+        summary: 'Reset MFA: remove all their second factors and recovery codes and end their sessions',
+        description:
+          'Workspace admins for anyone in the workspace, host admins for guests of their partners. The person is emailed and must turn MFA on again. Needs a confirmed identity.',
+        params: UserParams,
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireSession(request);
+      await app.db
+        .transaction()
+        .execute((tx) =>
+          resetMfa(
+            tx,
+            { masterKey: app.masterKey, publicUrl: app.config.publicUrl },
+            actor,
+            request.params.userId,
+            requestContext(request),
+          ),
+        );
+      app.mail?.wake?.();
+      return reply.status(204).send(null);
+    },
+  );
+};
 
 export default mfaRoutes;

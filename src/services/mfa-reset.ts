@@ -1,0 +1,95 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { Actor, RequestContext } from '../domain/actor.js';
+import { notFound } from '../domain/errors.js';
+import { memberPolicy, type MfaResetTarget } from '../domain/policies/members.js';
+import { enqueueMail } from '../mail/outbox.js';
+import { mfaResetMail } from '../mail/templates.js';
+import { recordUserEvent } from './activity.js';
+import { mfaStatus, type MfaStatus } from './mfa.js';
+import { endSessionsOf, ensure } from './partner-access.js';
+
+/**
+ * Reset MFA (SPEC §5): an admin removes a person's second factors, for example after a lost phone.
+ * Workspace admins may do it for anyone; host admins for the guests of partners they host.
+ */
+
+export interface MfaResetDeps {
+  masterKey: Buffer;
+  publicUrl: URL;
+}
+
+async function loadTarget(db: Kysely<Database>, actor: Actor, userId: string, options: { lock?: boolean } = {}) {
+  let query = db
+    .selectFrom('users as u')
+    .select([
+      'u.id',
+      'u.kind',
+      'u.email',
+      'u.display_name',
+      sql<boolean>`EXISTS (
+        SELECT 1 FROM partner_members guest
+        JOIN partner_members host ON host.partner_id = guest.partner_id
+        JOIN partners p ON p.id = guest.partner_id
+        WHERE guest.user_id = u.id AND guest.role <> 'host_admin'
+          AND host.user_id = ${actor.userId} AND host.role = 'host_admin'
+          AND p.status = 'active'
+      )`.as('hosted_by_actor'),
+    ])
+    .where('u.id', '=', userId)
+    .where('u.workspace_id', '=', actor.workspaceId);
+  if (options.lock) query = query.forUpdate();
+  const user = await query.executeTakeFirst();
+  if (!user) throw notFound('User', 'This person does not exist in this workspace.');
+  const target: MfaResetTarget = { userId: user.id, kind: user.kind, hostedByActor: user.hosted_by_actor };
+  return { user, target };
+}
+
+const refusal = (actor: Actor, userId: string) =>
+  userId === actor.userId
+    ? 'You cannot reset your own MFA; change it on your Security page.'
+    : 'Only workspace admins, and host admins for the guests of their partners, can reset MFA.';
+
+/** A person's MFA state as an admin who may reset it sees it. */
+export async function mfaStatusForAdmin(db: Kysely<Database>, actor: Actor, userId: string): Promise<MfaStatus> {
+  const { target } = await loadTarget(db, actor, userId);
+  ensure(memberPolicy.resetMfa(actor, target), refusal(actor, userId));
+  return mfaStatus(db, userId);
+}
+
+/**
+ * In one transaction: every factor and recovery code removed, every session of the person ended, a mail
+ * queued to tell them, and the event. They must turn MFA on again at their next sign-in.
+ */
+export async function resetMfa(
+  tx: Kysely<Database>,
+  deps: MfaResetDeps,
+  actor: Actor,
+  userId: string,
+  context: RequestContext,
+): Promise<void> {
+  const { user, target } = await loadTarget(tx, actor, userId, { lock: true });
+  ensure(memberPolicy.resetMfa(actor, target), refusal(actor, userId));
+  const factors = await tx.deleteFrom('mfa_factors').where('user_id', '=', userId).returning(['kind']).execute();
+  const codes = await tx.deleteFrom('recovery_codes').where('user_id', '=', userId).returning(['id']).execute();
+  await endSessionsOf(tx, userId);
+
+  const workspace = await tx
+    .selectFrom('workspaces')
+    .select(['name', 'slug'])
+    .where('id', '=', actor.workspaceId)
+    .executeTakeFirstOrThrow();
+  const admin = await tx.selectFrom('users').select('display_name').where('id', '=', actor.userId).executeTakeFirst();
+  const mail = mfaResetMail({
+    workspaceName: workspace.name,
+    displayName: user.display_name,
+    adminName: admin?.display_name ?? 'An administrator',
+    signInUrl: new URL(`/w/${encodeURIComponent(workspace.slug)}/sign-in`, deps.publicUrl).toString(),
+  });
+  await enqueueMail(tx, deps.masterKey, { workspaceId: actor.workspaceId, kind: 'mfa-reset', to: user.email, ...mail });
+  await recordUserEvent(tx, actor, context, 'mfa.reset', userId, {
+    totpRemoved: factors.some((f) => f.kind === 'totp'),
+    passkeysRemoved: factors.filter((f) => f.kind === 'passkey').length,
+    recoveryCodesRemoved: codes.length,
+  });
+}
