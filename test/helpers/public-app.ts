@@ -19,10 +19,18 @@ export async function freePort(): Promise<number> {
  * `t.url` is that address. The port is chosen before start-up; should another process take it in the
  * meantime, it tries again on another.
  */
-export async function createPublicTestApp(options: Omit<TestAppOptions, 'listen'> = {}): Promise<TestApp> {
+export async function createPublicTestApp(
+  options: Omit<TestAppOptions, 'listen'> & {
+    /**
+     * The host name in GATEHOUSE_PUBLIC_URL (still listening on 127.0.0.1). WebAuthn refuses IP addresses
+     * as relying-party ids, so passkey tests use 'localhost', which resolves to 127.0.0.1.
+     */
+    hostname?: '127.0.0.1' | 'localhost';
+  } = {},
+): Promise<TestApp> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+    const url = `http://${options.hostname ?? '127.0.0.1'}:${port}`;
     const t = await createTestApp({ ...options, env: { ...options.env, GATEHOUSE_PUBLIC_URL: url } });
     try {
       await t.app.listen({ port, host: '127.0.0.1' });
