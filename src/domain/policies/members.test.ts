@@ -20,3 +20,22 @@ describe('memberPolicy', () => {
     expect({ list: memberPolicy.list(actor(role)), add: memberPolicy.add(actor(role)) }).toEqual(expected);
   });
 });
+
+describe('memberPolicy.resetMfa', () => {
+  const other = '00000000-0000-4000-8000-000000000009';
+  it.each<[WorkspaceRole, 'member' | 'guest', boolean, boolean]>([
+    ['owner', 'member', false, true],
+    ['admin', 'guest', false, true],
+    ['member', 'guest', true, true],
+    ['member', 'guest', false, false],
+    ['member', 'member', true, false],
+    ['guest', 'guest', true, false],
+  ])('%s resetting a %s (hosted by them: %s) → %s', (role, kind, hostedByActor, expected) => {
+    expect(memberPolicy.resetMfa(actor(role), { userId: other, kind, hostedByActor })).toBe(expected);
+  });
+
+  it('nobody resets their own MFA', () => {
+    const owner = actor('owner');
+    expect(memberPolicy.resetMfa(owner, { userId: owner.userId, kind: 'member', hostedByActor: false })).toBe(false);
+  });
+});
