@@ -8,6 +8,7 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers.authorization',
   'req.headers["x-csrf-token"]',
+  'req.headers["x-gatehouse-device"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.newPassword',

@@ -87,4 +87,23 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'idp-settings-invalid':
     'The identity provider settings are incomplete or invalid: idp mode needs an https issuer URL and a client id.',
   'url-too-long': 'A part of the URL (such as a path parameter) is longer than the server accepts.',
+  'device-limit-reached':
+    'A user has at most 20 approved or pending devices: remove one (DELETE /api/v1/devices/{id}) before setting up another.',
+  'device-name-taken': 'The user already has a live device with this name (names are compared ignoring case).',
+  'device-already-registered':
+    'This client already is a device of the user (pending or approved); remove it first to set it up again.',
+  'device-not-registered':
+    'This client presented no device of the signed-in user: set up a trusted session first (POST /api/v1/devices).',
+  'device-code-not-sent':
+    "No code is outstanding for this device: ask for one (POST /api/v1/devices/current/code, I don't have access to my trusted device).",
+  'device-code-wrong':
+    'The device code is wrong; the detail says how many tries the code has left. Counted as a failed device-code attempt.',
+  'device-code-expired': 'The device code is older than 5 minutes: ask for a new one.',
+  'device-code-exhausted': 'The device code was tried 5 times and no longer works: ask for a new one.',
+  'device-code-recently-sent':
+    'A code was mailed for this device moments ago; retry after the time given in Retry-After.',
+  'device-already-trusted': 'This device is already approved; there is nothing to verify.',
+  'device-denied': 'This device was denied; set up a trusted session again to ask anew.',
+  'device-not-pending': 'Only a device waiting for approval or verification can be approved or denied.',
+  'device-already-removed': 'The device was already removed; removal is final.',
 });

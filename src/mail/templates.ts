@@ -110,6 +110,61 @@ export function invitationMail(input: InvitationMailInput): RenderedMail {
   return { subject, text, html };
 }
 
+export interface DeviceCodeMailInput {
+  workspaceName: string;
+  deviceName: string;
+  code: string;
+  validMinutes: number;
+  /** Where the request came from, so a person who did not ask can tell. */
+  ip: string | null;
+}
+
+/** The code that verifies a new trusted device (SPEC §6). The code is in the body only, never the subject. */
+export function deviceCodeMail(input: DeviceCodeMailInput): RenderedMail {
+  const subject = oneLine(`Your code to trust a new device in ${input.workspaceName}`);
+  const from = input.ip ? ` from ${input.ip}` : '';
+  const text = [
+    `Someone signed in as you to ${input.workspaceName} on Gatehouse${from} and asked to trust the device "${input.deviceName}".`,
+    '',
+    `Code: ${input.code}`,
+    '',
+    `Enter it on the Set up a trusted session page. It is valid for ${input.validMinutes} minutes.`,
+    'If this was not you, do not share the code: change your password and tell your administrator.',
+    '',
+  ].join('\n');
+
+  const e = {
+    workspaceName: escapeHtml(input.workspaceName),
+    deviceName: escapeHtml(input.deviceName),
+    code: escapeHtml(input.code),
+    from: escapeHtml(from),
+  };
+  const font = 'font-family:Arial,Helvetica,sans-serif;';
+  const html = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(subject)}</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;">
+<tr><td align="center" style="padding:24px 12px;">
+<table role="presentation" width="560" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;width:100%;background-color:#ffffff;border-radius:8px;">
+<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">Trust a new device</td></tr>
+<tr><td style="padding:8px 32px 16px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Someone signed in as you to <strong>${e.workspaceName}</strong> on Gatehouse${e.from} and asked to trust the device <strong>${e.deviceName}</strong>.</td></tr>
+<tr><td style="padding:8px 32px 16px 32px;font-family:Menlo,Consolas,monospace;font-size:32px;letter-spacing:6px;font-weight:bold;color:#111111;">${e.code}</td></tr>
+<tr><td style="padding:0 32px 8px 32px;${font}font-size:14px;line-height:20px;color:#333333;">Enter it on the <strong>Set up a trusted session</strong> page. It is valid for ${input.validMinutes} minutes.</td></tr>
+<tr><td style="padding:0 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If this was not you, do not share the code: change your password and tell your administrator.</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+`;
+  return { subject, text, html };
+}
+
 export interface MfaResetMailInput {
   workspaceName: string;
   displayName: string;

@@ -11,6 +11,7 @@ import { invitationMail } from '../mail/templates.js';
 import { recordEvent } from './activity.js';
 import { endSessionsOf, ensure, loadPartner } from './partner-access.js';
 import { isUniqueViolation } from './users.js';
+import { removeAllDevicesOf } from './devices.js';
 
 /** What inviting needs beyond the database: the key that seals mail and the address links point to. */
 export interface InvitationDeps {
@@ -352,6 +353,12 @@ export async function revokeInvitation(
     .where('id', '=', invitation.user_id)
     .execute();
   await endSessionsOf(tx, invitation.user_id);
+  await removeAllDevicesOf(tx, invitation.user_id, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    context,
+    reason: 'invitation_revoked',
+  });
   await recordEvent(tx, {
     workspaceId: actor.workspaceId,
     actorId: actor.userId,

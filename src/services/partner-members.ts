@@ -128,7 +128,12 @@ export async function removeGuest(
           : 'Only host admins and guest admins can remove guest users.';
     ensure(false, detail);
   }
-  await offboardGuest(tx, userId, partnerId);
+  await offboardGuest(tx, userId, partnerId, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    context,
+    reason: 'guest_removed',
+  });
   await recordUserEvent(tx, actor, context, 'partner.guest_removed', userId, { partnerId, role: guest.role });
   await recordUserEvent(tx, actor, context, 'user.deactivated', userId, { reason: 'guest_removed', partnerId });
 }

@@ -10,6 +10,7 @@ import { effectiveState, inviteGuest, type InvitationDeps, type TemporaryCredent
 import { endSessionsOf, ensure, loadPartner, partnerNameTaken } from './partner-access.js';
 import { cancelPendingMail } from '../mail/outbox.js';
 import { isUniqueViolation } from './users.js';
+import { removeAllDevicesOf, type DeviceRemovalAudit } from './devices.js';
 
 export interface CreatePartnerInput {
   name: string;
@@ -261,8 +262,16 @@ export async function renamePartner(
   });
 }
 
-/** Ends a guest's place in the workspace: deactivated, out of the partner, sessions and invitations ended. */
-export async function offboardGuest(tx: Kysely<Database>, userId: string, partnerId: string): Promise<void> {
+/**
+ * Ends a guest's place in the workspace: deactivated, out of the partner, sessions, invitations and
+ * trusted devices ended.
+ */
+export async function offboardGuest(
+  tx: Kysely<Database>,
+  userId: string,
+  partnerId: string,
+  audit: DeviceRemovalAudit,
+): Promise<void> {
   await tx
     .updateTable('users')
     .set({ status: 'deactivated', updated_at: sql`now()` })
@@ -278,6 +287,7 @@ export async function offboardGuest(tx: Kysely<Database>, userId: string, partne
     .execute();
   for (const invitation of pending) await cancelPendingMail(tx, invitation.id);
   await endSessionsOf(tx, userId);
+  await removeAllDevicesOf(tx, userId, audit);
 }
 
 /** Removes the partner: every guest deactivated, host-admin roles dropped. Item ownership is untouched. */
@@ -290,7 +300,12 @@ export async function removePartner(tx: Kysely<Database>, actor: Actor, partnerI
     .where('partner_id', '=', partnerId)
     .execute();
   for (const member of members.filter((m) => m.role !== 'host_admin')) {
-    await offboardGuest(tx, member.user_id, partnerId);
+    await offboardGuest(tx, member.user_id, partnerId, {
+      workspaceId: actor.workspaceId,
+      actorId: actor.userId,
+      context,
+      reason: 'partner_removed',
+    });
     await recordUserEvent(tx, actor, context, 'user.deactivated', member.user_id, {
       reason: 'partner_removed',
       partnerId,

@@ -225,6 +225,10 @@ export async function resolveSession(
       .set({ last_seen_at: new Date(now), idle_expires_at: new Date(idle) })
       .where('id', '=', row.session_id)
       .execute();
+    // My trusted devices shows when each device was last used; as coarse as the session's own touch.
+    if (row.device_id) {
+      await db.updateTable('devices').set({ last_seen_at: new Date(now) }).where('id', '=', row.device_id).execute();
+    }
   }
   const {
     session_id,

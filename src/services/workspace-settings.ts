@@ -11,6 +11,8 @@ export interface WorkspaceSettings {
   passwordMinLength: number;
   idpRedirectSeconds: number;
   verifiedDomains: string[];
+  /** How long a trusted device's approval lasts (SPEC §6), in days. */
+  deviceApprovalDays: number;
 }
 
 const COLUMNS = {
@@ -19,6 +21,7 @@ const COLUMNS = {
   passwordMinLength: 'password_min_length',
   idpRedirectSeconds: 'idp_redirect_seconds',
   verifiedDomains: 'verified_domains',
+  deviceApprovalDays: 'device_approval_days',
 } as const;
 
 const ensureAdmin = (actor: Actor) => {
@@ -39,6 +42,7 @@ export async function getWorkspaceSettings(db: Kysely<Database>, actor: Actor): 
     passwordMinLength: row.password_min_length,
     idpRedirectSeconds: row.idp_redirect_seconds,
     verifiedDomains: row.verified_domains,
+    deviceApprovalDays: row.device_approval_days,
   };
 }
 

@@ -25,6 +25,7 @@ describe('workspace settings', () => {
       passwordMinLength: 12,
       idpRedirectSeconds: 5,
       verifiedDomains: [],
+      deviceApprovalDays: 90,
     });
   });
 

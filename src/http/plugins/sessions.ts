@@ -19,6 +19,9 @@ declare module 'fastify' {
   }
 }
 
+/** Where a non-browser client (extension, command line) presents its device secret. */
+export const DEVICE_SECRET_HEADER = 'x-gatehouse-device';
+
 /** Browsers cap cookie lifetime at 400 days; the server decides how long an approval lasts. */
 const DEVICE_COOKIE_MAX_AGE_S = 400 * 24 * 60 * 60;
 
@@ -52,7 +55,11 @@ async function sessionsPlugin(app: FastifyInstance, options: SessionsOptions): P
   app.addHook('onRequest', async (request) => {
     const token = request.cookies[cookieName];
     if (!token || token.length > 256 || !request.url.startsWith('/api/')) return;
-    const deviceSecret = request.cookies[deviceCookieName];
+    // A browser holds its device secret in the cookie; an extension or command-line client sends it in
+    // this header (SPEC §6: the device API is client-neutral).
+    const deviceHeader = request.headers[DEVICE_SECRET_HEADER];
+    const deviceSecret =
+      request.cookies[deviceCookieName] ?? (typeof deviceHeader === 'string' ? deviceHeader : undefined);
     request.auth = await resolveSession(
       app.db,
       token,

@@ -1,5 +1,270 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DEVICE_CODE_DIGITS, DEVICE_NAME_MAX_LENGTH } from '../../domain/devices.js';
+import {
+  createDevice,
+  decideDevice,
+  ensureCodeCanBeTried,
+  getCurrentDeviceState,
+  listDevicesOf,
+  listOwnDevices,
+  removeDevice,
+  sendDeviceCode,
+  verifyDeviceCode,
+  wrongDeviceCode,
+} from '../../services/devices.js';
+import { requestContext, requireSession } from '../context.js';
+import { PRINTABLE_TEXT, problemResponses } from '../schemas.js';
 
-const devicesRoutes: FastifyPluginAsyncZod = async () => {};
+const DeviceKindSchema = z.enum(['browser', 'extension', 'cli']);
+const DeviceStatusSchema = z.enum(['pending_verification', 'pending_approval', 'approved', 'denied', 'removed']);
 
-export default devicesRoutes;
+const DeviceSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  kind: DeviceKindSchema,
+  status: DeviceStatusSchema,
+  createdAt: z.string(),
+  lastSeenAt: z.string().nullable(),
+  approvedUntil: z.string().nullable(),
+  approvalExpired: z.boolean(),
+  current: z.boolean(),
+});
+
+const CurrentDeviceSchema = DeviceSchema.extend({
+  code: z.object({ expiresAt: z.string(), triesLeft: z.number().int() }).nullable(),
+});
+
+const CurrentStateSchema = z.object({
+  device: CurrentDeviceSchema.nullable(),
+  suggestedName: z.string(),
+  hasTrustedDevice: z.boolean(),
+});
+
+const DeviceName = z
+  .string()
+  .trim()
+  .min(1, { error: 'Enter a name for this device.' })
+  .max(DEVICE_NAME_MAX_LENGTH, { error: `Use at most ${DEVICE_NAME_MAX_LENGTH} characters.` })
+  .regex(PRINTABLE_TEXT, { error: 'Device names cannot contain control characters such as line breaks or tabs.' });
+
+const DeviceParams = z.strictObject({ deviceId: z.uuid({ error: 'Not a valid device id.' }) });
+const UserDeviceParams = z.strictObject({
+  userId: z.uuid({ error: 'Not a valid user id.' }),
+  deviceId: z.uuid({ error: 'Not a valid device id.' }),
+});
+const ListQuery = z.strictObject({
+  includeRemoved: z
+    .enum(['true', 'false'], { error: 'Use true or false.' })
+    .optional()
+    .transform((value) => value === 'true'),
+});
+
+/**
+ * Trusted sessions (SPEC §6). Client-neutral: a browser keeps its device secret in an HttpOnly cookie
+ * set here; an extension or command-line client (kind `extension` / `cli`) receives the secret once in
+ * the response body and presents it in the `x-gatehouse-device` header on every request.
+ */
+const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
+  const deps = () => ({ masterKey: app.masterKey });
+  const afterMail = () => app.mail?.wake?.();
+
+  app.get(
+    '/devices',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'My trusted devices: every device of the signed-in user (removed ones on request)',
+        querystring: ListQuery,
+        response: { 200: z.object({ devices: z.array(DeviceSchema) }), ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (request) => ({
+      devices: await listOwnDevices(app.db, requireSession(request), request.query.includeRemoved),
+    }),
+  );
+
+  app.get(
+    '/devices/current',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: "This client's device and its status (poll it while waiting), and a suggested name for a new one",
+        response: { 200: CurrentStateSchema, ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => getCurrentDeviceState(app.db, requireSession(request), requestContext(request).userAgent),
+  );
+
+  app.post(
+    '/devices',
+    {
+      schema: {
+        tags: ['devices'],
+        summary:
+          'Set up a trusted session: register this client as a device. It then waits for approval on a trusted device, or for the code mailed to the user',
+        body: z.strictObject({ name: DeviceName, kind: DeviceKindSchema.default('browser') }),
+        response: {
+          201: z.object({
+            device: CurrentDeviceSchema,
+            /** Only for non-browser clients, which cannot hold an HttpOnly cookie; shown once. */
+            deviceSecret: z.string().optional(),
+          }),
+          ...problemResponses(400, 401, 403, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const session = requireSession(request);
+      const { device, secret } = await app.db
+        .transaction()
+        .execute((tx) => createDevice(tx, session, request.body, deps(), requestContext(request)));
+      afterMail();
+      if (request.body.kind === 'browser') {
+        reply.setDeviceCookie(secret);
+        return reply.status(201).send({ device });
+      }
+      return reply.status(201).send({ device, deviceSecret: secret });
+    },
+  );
+
+  app.post(
+    '/devices/current/code',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: "I don't have access to my trusted device: email a 6-digit code for this device (also: resend)",
+        response: { 200: CurrentDeviceSchema, ...problemResponses(401, 403, 409, 429) },
+      },
+    },
+    async (request) => {
+      const session = requireSession(request);
+      const device = await app.db
+        .transaction()
+        .execute((tx) => sendDeviceCode(tx, session, deps(), requestContext(request)));
+      afterMail();
+      return device;
+    },
+  );
+
+  app.post(
+    '/devices/current/verify',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Verify code: approve this device with the emailed code (5 minutes, at most 5 tries)',
+        body: z.strictObject({
+          code: z
+            .string()
+            .trim()
+            .regex(new RegExp(`^\\d{${DEVICE_CODE_DIGITS}}$`), {
+              error: `Enter the ${DEVICE_CODE_DIGITS}-digit code from the email.`,
+            }),
+        }),
+        response: { 200: CurrentDeviceSchema, ...problemResponses(400, 401, 403, 409, 410, 422, 429) },
+      },
+    },
+    async (request) => {
+      const session = requireSession(request);
+      const context = requestContext(request);
+      await ensureCodeCanBeTried(app.db, session);
+      // Counted per user and per address before the check, so parallel guesses cannot slip past the limit.
+      const attempt = await app.attempts.begin('device-code', { user: session.user.id, ip: context.ip });
+      const result = await app.db
+        .transaction()
+        .execute((tx) => verifyDeviceCode(tx, session, request.body.code, deps(), context));
+      if (result.ok) {
+        await attempt.succeeded();
+        return result.device;
+      }
+      await attempt.failed();
+      throw wrongDeviceCode(result.triesLeft);
+    },
+  );
+
+  for (const decision of ['approve', 'deny'] as const) {
+    app.post(
+      `/devices/:deviceId/${decision}`,
+      {
+        schema: {
+          tags: ['devices'],
+          summary:
+            decision === 'approve'
+              ? 'Approve a pending device of yours, from a trusted session'
+              : 'Deny a pending device of yours, from a trusted session',
+          params: DeviceParams,
+          response: { 200: DeviceSchema, ...problemResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        const session = requireSession(request);
+        return app.db
+          .transaction()
+          .execute((tx) => decideDevice(tx, session, request.params.deviceId, decision, requestContext(request)));
+      },
+    );
+  }
+
+  app.delete(
+    '/devices/:deviceId',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Remove one of your devices (final: it is out at its next request)',
+        params: DeviceParams,
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireSession(request);
+      await app.db
+        .transaction()
+        .execute((tx) => removeDevice(tx, actor, actor.userId, request.params.deviceId, requestContext(request)));
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/users/:userId/devices',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: "A user's devices (workspace owner and admins; host admins for their partners' guests)",
+        params: z.strictObject({ userId: z.uuid({ error: 'Not a valid user id.' }) }),
+        querystring: ListQuery,
+        response: { 200: z.object({ devices: z.array(DeviceSchema) }), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => ({
+      devices: await listDevicesOf(
+        app.db,
+        requireSession(request).actor,
+        request.params.userId,
+        request.query.includeRemoved,
+      ),
+    }),
+  );
+
+  app.delete(
+    '/users/:userId/devices/:deviceId',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: "Remove a user's device (workspace owner and admins; host admins for their partners' guests)",
+        params: UserDeviceParams,
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireSession(request);
+      await app.db
+        .transaction()
+        .execute((tx) =>
+          removeDevice(tx, actor, request.params.userId, request.params.deviceId, requestContext(request)),
+        );
+      return reply.status(204).send(null);
+    },
+  );
+};
+
+export default deviceRoutes;

@@ -10,6 +10,7 @@ const Settings = z.object({
   passwordMinLength: z.number().int(),
   idpRedirectSeconds: z.number().int(),
   verifiedDomains: z.array(z.string()),
+  deviceApprovalDays: z.number().int(),
 });
 
 const Domain = z
@@ -38,7 +39,8 @@ const workspaceSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['workspace'],
-        summary: 'Change workspace settings: invitation lifetime, password length, IdP countdown, domains',
+        summary:
+          'Change workspace settings: invitation lifetime, password length, IdP countdown, domains, device approval lifetime',
         body: z.strictObject({
           name: DisplayName.optional(),
           invitationTtlHours: z
@@ -55,6 +57,12 @@ const workspaceSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
             .optional(),
           idpRedirectSeconds: z.number().int().min(0).max(60, { error: 'Use 0 to 60 seconds.' }).optional(),
           verifiedDomains: z.array(Domain).max(50).optional(),
+          deviceApprovalDays: z
+            .number()
+            .int()
+            .min(1, { error: 'Approvals last at least 1 day.' })
+            .max(365, { error: 'Approvals last at most 365 days.' })
+            .optional(),
         }),
         response: { 200: Settings, ...problemResponses(400, 401, 403) },
       },

@@ -6,6 +6,7 @@ export interface WorkspaceSettings {
   passwordMinLength: number;
   idpRedirectSeconds: number;
   verifiedDomains: string[];
+  deviceApprovalDays: number;
 }
 
 export const workspaceSettingsKey = ['workspace', 'settings'] as const;

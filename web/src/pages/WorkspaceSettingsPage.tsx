@@ -9,7 +9,14 @@ import { splitFieldProblems } from '../lib/problems';
 import { toastSuccess } from '../lib/toast';
 import { workspaceSettingsApi, workspaceSettingsKey, type WorkspaceSettings } from '../lib/workspaceSettings';
 
-const FIELDS = ['name', 'invitationTtlHours', 'passwordMinLength', 'idpRedirectSeconds', 'verifiedDomains'];
+const FIELDS = [
+  'name',
+  'invitationTtlHours',
+  'passwordMinLength',
+  'idpRedirectSeconds',
+  'verifiedDomains',
+  'deviceApprovalDays',
+];
 
 /** Workspace settings (/app/settings/workspace): name, invitation lifetime, password length, domains. */
 export function WorkspaceSettingsPage() {
@@ -83,6 +90,15 @@ function SettingsForm({ initial }: { initial: WorkspaceSettings }) {
           allowDecimal={false}
           clampBehavior="none"
           {...form.getInputProps('idpRedirectSeconds')}
+        />
+        <NumberInput
+          label="Trusted device approval (days)"
+          description="How long a verified or approved device stays trusted before it must be verified again."
+          min={1}
+          max={365}
+          allowDecimal={false}
+          clampBehavior="none"
+          {...form.getInputProps('deviceApprovalDays')}
         />
         <TagsInput
           label="Verified domains"
