@@ -414,56 +414,91 @@ export async function finishPasskeyAuthentication(
   ensurePurposeFits(session, input.purpose);
   const challenge = await takeChallenge(db, session.sessionId, input.purpose);
   const attempt = await attempts.begin('second-factor', { user: session.user.id, ip: context.ip });
-
-  const passkey = await db
-    .selectFrom('mfa_factors')
-    .select(['id', 'credential_id', 'public_key', 'sign_count', 'transports'])
-    .where('user_id', '=', session.user.id)
-    .where('kind', '=', 'passkey')
-    .where('credential_id', '=', input.response.id)
-    .executeTakeFirst();
-  let newCounter: number | undefined;
-  if (passkey) {
-    try {
-      const verified = await verifyAuthenticationResponse({
-        response: input.response,
-        expectedChallenge: challenge,
-        expectedOrigin: rp.origin,
-        expectedRPID: rp.id,
-        credential: {
-          id: passkey.credential_id!,
-          publicKey: new Uint8Array(Buffer.from(passkey.public_key!, 'base64url')),
-          counter: Number(passkey.sign_count),
-          transports: passkey.transports,
-        },
-        requireUserVerification: false,
-      });
-      if (verified.verified) newCounter = verified.authenticationInfo.newCounter;
-    } catch {
-      newCounter = undefined;
-    }
+  let checked: { passkeyId: string; newCounter: number | null };
+  try {
+    checked = await checkAssertion(db, session.user.id, rp, challenge, input.response);
+  } catch (error) {
+    // The check never ran to an answer (the database failed): the reserved attempt is given back.
+    await attempt.abandoned();
+    throw error;
   }
-  if (!passkey || newCounter === undefined) {
+  const { passkeyId, newCounter } = checked;
+  if (newCounter === null) {
     const lockout = await attempt.failed();
-    await db.transaction().execute((tx) =>
-      recordUserEvent(tx, session.actor, context, 'auth.second_factor_failed', session.user.id, {
+    await db.transaction().execute(async (tx) => {
+      await recordUserEvent(tx, session.actor, context, 'auth.second_factor_failed', session.user.id, {
         method: 'passkey',
         purpose: input.purpose,
-        reason: passkey ? 'not_verified' : 'unknown_credential',
+        reason: passkeyId ? 'not_verified' : 'unknown_credential',
         ...(lockout ? { lockoutSeconds: Math.ceil(lockout.lockoutMs / 1000) } : {}),
-      }),
-    );
+      });
+      if (lockout) {
+        await recordUserEvent(tx, session.actor, context, 'auth.lockout_started', session.user.id, {
+          scope: 'second-factor',
+          on: lockout.on.map((kind) => (kind === 'ip' ? 'address' : 'user')),
+          seconds: Math.ceil(lockout.lockoutMs / 1000),
+        });
+      }
+    });
     throw passkeyNotVerified();
   }
 
-  const token = await db.transaction().execute(async (tx) => {
-    await tx
-      .updateTable('mfa_factors')
-      .set({ sign_count: newCounter, last_used_at: sql`now()` })
-      .where('id', '=', passkey.id)
-      .execute();
-    return recordSecondFactor(tx, session, 'passkey', input.purpose, context);
-  });
+  let token: string | undefined;
+  try {
+    token = await db.transaction().execute(async (tx) => {
+      await tx
+        .updateTable('mfa_factors')
+        .set({ sign_count: newCounter, last_used_at: sql`now()` })
+        .where('id', '=', passkeyId)
+        .execute();
+      return recordSecondFactor(tx, session, 'passkey', input.purpose, context);
+    });
+  } catch (error) {
+    await attempt.abandoned();
+    throw error;
+  }
   await attempt.succeeded();
   return token;
+}
+
+/**
+ * Verifies an assertion against the user's own credential with that id. newCounter is null when the
+ * answer is refused (no such credential for this user, or any verification failure); passkeyId is empty
+ * when the credential is not this user's.
+ */
+async function checkAssertion(
+  db: Kysely<Database>,
+  userId: string,
+  rp: RelyingParty,
+  challenge: string,
+  response: AuthenticationResponseJSON,
+): Promise<{ passkeyId: string; newCounter: number | null }> {
+  const passkey = await db
+    .selectFrom('mfa_factors')
+    .select(['id', 'credential_id', 'public_key', 'sign_count', 'transports'])
+    .where('user_id', '=', userId)
+    .where('kind', '=', 'passkey')
+    .where('credential_id', '=', response.id)
+    .executeTakeFirst();
+  if (!passkey) return { passkeyId: '', newCounter: null };
+  try {
+    const verified = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      credential: {
+        id: passkey.credential_id!,
+        publicKey: new Uint8Array(Buffer.from(passkey.public_key!, 'base64url')),
+        counter: Number(passkey.sign_count),
+        transports: passkey.transports,
+      },
+      // A second factor after the password: the key's presence is the factor; a PIN or biometric is a bonus.
+      requireUserVerification: false,
+    });
+    return { passkeyId: passkey.id, newCounter: verified.verified ? verified.authenticationInfo.newCounter : null };
+  } catch {
+    // @simplewebauthn/server throws on every malformed or mismatched answer: all are a refused answer.
+    return { passkeyId: passkey.id, newCounter: null };
+  }
 }

@@ -260,7 +260,7 @@ describe('signing in with a passkey', () => {
   });
 
   it('counts failures as second-factor attempts and locks out after five', async () => {
-    const { client, authenticator } = await memberOnVerificationPage('mia@acme.test');
+    const { client, authenticator, userId } = await memberOnVerificationPage('mia@acme.test');
     for (let i = 0; i < 5; i++) {
       const refused = await usePasskey(client, authenticator, 'sign-in', { origin: 'https://evil.test' });
       expect(refused.statusCode).toBe(400);
@@ -269,6 +269,9 @@ describe('signing in with a passkey', () => {
     expect(locked.statusCode, locked.body).toBe(429);
     expect(locked.headers['retry-after']).toBeDefined();
     expect((await session(client)).pending.secondFactor).toBe(true);
+    const actions = await events(userId);
+    expect(actions.filter((a) => a === 'auth.second_factor_failed')).toHaveLength(5);
+    expect(actions).toContain('auth.lockout_started');
   });
 });
 
