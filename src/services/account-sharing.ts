@@ -1,0 +1,387 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, ItemRole } from '../db/schema.js';
+import type { Actor, RequestContext } from '../domain/actor.js';
+import { AppError, conflict, forbidden, notFound } from '../domain/errors.js';
+import { accountPolicy } from '../domain/policies/accounts.js';
+import { partnerPolicy } from '../domain/policies/partners.js';
+import { recordEvent } from './activity.js';
+import { ensureAccount, loadAccount } from './account-access.js';
+import { loadPartner } from './partner-access.js';
+
+/** Sharing (SPEC §1, §3): every rule here is the server's; the web app only mirrors it. */
+
+const event = (
+  tx: Kysely<Database>,
+  actor: Actor,
+  context: RequestContext,
+  action: string,
+  accountId: string,
+  details: Record<string, unknown>,
+) =>
+  recordEvent(tx, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    action,
+    targetType: 'account',
+    targetId: accountId,
+    context,
+    details,
+  });
+
+async function loadActiveUser(tx: Kysely<Database>, actor: Actor, userId: string) {
+  const user = await tx
+    .selectFrom('users')
+    .select(['id', 'kind', 'status', 'email'])
+    .where('id', '=', userId)
+    .where('workspace_id', '=', actor.workspaceId)
+    .executeTakeFirst();
+  if (!user || user.status === 'deactivated')
+    throw notFound('User', 'This person is not an active user of the workspace.');
+  return user;
+}
+
+/** Owners share with workspace members, as owner or collaborator. */
+export async function shareWithMember(
+  tx: Kysely<Database>,
+  actor: Actor,
+  accountId: string,
+  input: { userId: string; role: Extract<ItemRole, 'owner' | 'collaborator'> },
+  context: RequestContext,
+): Promise<void> {
+  const { standing } = await loadAccount(tx, actor, accountId, { lock: true });
+  ensureAccount(accountPolicy.shareWithMembers(standing), 'Only owners can share this account.');
+  const user = await loadActiveUser(tx, actor, input.userId);
+  if (user.kind !== 'member') {
+    throw forbidden('Guests get accounts through their partner: share the account with the partner instead.');
+  }
+  await tx
+    .insertInto('grants')
+    .values({ account_id: accountId, user_id: user.id, role: input.role, granted_by: actor.userId })
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'account_id']).where('user_id', 'is not', null).doUpdateSet({ role: input.role }),
+    )
+    .execute();
+  await event(tx, actor, context, 'account.shared_with_member', accountId, { userId: user.id, role: input.role });
+}
+
+/**
+ * **Share accounts** with a partner: the actor owns each account and is host admin of the partner. The
+ * share reaches whoever is guest admin of the partner now.
+ */
+export async function shareWithPartner(
+  tx: Kysely<Database>,
+  actor: Actor,
+  partnerId: string,
+  items: Array<{ accountId: string; role: Extract<ItemRole, 'manager' | 'collaborator'> }>,
+  context: RequestContext,
+): Promise<void> {
+  const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
+  if (!partnerPolicy.shareAccounts(standing)) {
+    throw forbidden('Only host admins of this partner can share accounts with it.');
+  }
+  for (const item of items) {
+    const { standing: account } = await loadAccount(tx, actor, item.accountId, { lock: true });
+    ensureAccount(accountPolicy.shareWithPartner(account), 'You can share only accounts you own.');
+    await tx
+      .insertInto('grants')
+      .values({ account_id: item.accountId, partner_id: partnerId, role: item.role, granted_by: actor.userId })
+      .onConflict((oc) =>
+        oc.columns(['partner_id', 'account_id']).where('partner_id', 'is not', null).doUpdateSet({ role: item.role }),
+      )
+      .execute();
+    await event(tx, actor, context, 'account.shared_with_partner', item.accountId, { partnerId, role: item.role });
+  }
+}
+
+/** Ends the partner share and every onward share made from it (they cascade with it). */
+export async function removeFromPartner(
+  tx: Kysely<Database>,
+  actor: Actor,
+  partnerId: string,
+  accountId: string,
+  context: RequestContext,
+): Promise<void> {
+  const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
+  if (!partnerPolicy.removeAccounts(standing)) {
+    throw forbidden('Only host admins of this partner can remove accounts from it.');
+  }
+  const removed = await tx
+    .deleteFrom('grants')
+    .where('partner_id', '=', partnerId)
+    .where('account_id', '=', accountId)
+    .returning('id')
+    .executeTakeFirst();
+  if (!removed) throw notFound('Share', 'This account is not shared with this partner.');
+  await event(tx, actor, context, 'account.removed_from_partner', accountId, { partnerId });
+}
+
+/** The partner share a guest admin's manager role comes from, if any. */
+async function partnerGrantOf(tx: Kysely<Database>, accountId: string, guestAdminId: string) {
+  return tx
+    .selectFrom('grants as g')
+    .innerJoin('partner_members as pm', 'pm.partner_id', 'g.partner_id')
+    .select(['g.id', 'g.partner_id', 'g.role'])
+    .where('g.account_id', '=', accountId)
+    .where('pm.user_id', '=', guestAdminId)
+    .where('pm.role', '=', 'guest_admin')
+    .executeTakeFirst();
+}
+
+/**
+ * **Share Access**: a manager passes the account on to a guest user of the same partner, as collaborator
+ * only. The onward share hangs from the partner share, so removing that removes this too.
+ */
+export async function shareOnward(
+  tx: Kysely<Database>,
+  actor: Actor,
+  accountId: string,
+  guestUserId: string,
+  context: RequestContext,
+): Promise<void> {
+  const { standing } = await loadAccount(tx, actor, accountId, { lock: true });
+  const parent = await partnerGrantOf(tx, accountId, actor.userId);
+  ensureAccount(
+    accountPolicy.shareOnward(standing) && parent !== undefined,
+    'Only managers can pass this account on, to guest users of their partner.',
+  );
+  const target = await tx
+    .selectFrom('partner_members as pm')
+    .innerJoin('users as u', 'u.id', 'pm.user_id')
+    .select(['u.id', 'pm.role', 'u.status'])
+    .where('pm.partner_id', '=', parent!.partner_id)
+    .where('pm.user_id', '=', guestUserId)
+    .executeTakeFirst();
+  if (!target || target.status === 'deactivated' || target.role !== 'guest_user') {
+    throw notFound('Guest user', 'Accounts can be passed on only to guest users of your partner.');
+  }
+  const created = await tx
+    .insertInto('grants')
+    .values({
+      account_id: accountId,
+      user_id: guestUserId,
+      role: 'collaborator',
+      granted_by: actor.userId,
+      parent_grant_id: parent!.id,
+    })
+    .onConflict((oc) => oc.columns(['user_id', 'account_id']).where('user_id', 'is not', null).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!created) throw conflict('already-shared', 'This guest user can already use this account.');
+  await event(tx, actor, context, 'account.access_passed_on', accountId, {
+    userId: guestUserId,
+    partnerId: parent!.partner_id,
+  });
+}
+
+/**
+ * An owner sets a guest's role on one account: the guest's own grant, which then overrides the partner
+ * share for that guest. A guest is never an owner.
+ */
+export async function changeGuestAccountRole(
+  tx: Kysely<Database>,
+  actor: Actor,
+  accountId: string,
+  guestId: string,
+  role: Extract<ItemRole, 'manager' | 'collaborator'>,
+  context: RequestContext,
+): Promise<void> {
+  const { standing } = await loadAccount(tx, actor, accountId, { lock: true });
+  ensureAccount(accountPolicy.manageAccess(standing), "Only owners can change a guest's role on this account.");
+  const guest = await loadActiveUser(tx, actor, guestId);
+  if (guest.kind !== 'guest') throw forbidden('This person is not a guest.');
+  const membership = await tx
+    .selectFrom('partner_members')
+    .select('partner_id')
+    .where('user_id', '=', guestId)
+    .where('role', '<>', 'host_admin')
+    .executeTakeFirst();
+  const partnerShare = membership
+    ? await tx
+        .selectFrom('grants')
+        .select('id')
+        .where('account_id', '=', accountId)
+        .where('partner_id', '=', membership.partner_id)
+        .executeTakeFirst()
+    : undefined;
+  const own = await tx
+    .selectFrom('grants')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('user_id', '=', guestId)
+    .executeTakeFirst();
+  if (!own && !partnerShare) throw notFound('Access', 'This guest cannot use this account.');
+  if (own) {
+    // The grant is now the owner's decision, whoever made it first.
+    await tx.updateTable('grants').set({ role, granted_by: actor.userId }).where('id', '=', own.id).execute();
+  } else {
+    await tx
+      .insertInto('grants')
+      .values({
+        account_id: accountId,
+        user_id: guestId,
+        role,
+        granted_by: actor.userId,
+        parent_grant_id: partnerShare!.id,
+      })
+      .execute();
+  }
+  await event(tx, actor, context, 'account.role_changed', accountId, { userId: guestId, role });
+}
+
+/**
+ * **Remove from account**: ends a person's own grant. Access that comes only from the partner share (a
+ * guest admin's) is ended by removing the account from the partner instead; the last owner stays.
+ */
+export async function removeFromAccount(
+  tx: Kysely<Database>,
+  actor: Actor,
+  accountId: string,
+  userId: string,
+  context: RequestContext,
+): Promise<void> {
+  const { standing } = await loadAccount(tx, actor, accountId, { lock: true });
+  ensureAccount(accountPolicy.manageAccess(standing), 'Only owners can remove people from this account.');
+  const grant = await tx
+    .selectFrom('grants')
+    .select(['id', 'role'])
+    .where('account_id', '=', accountId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (!grant) {
+    throw new AppError(
+      'access-through-partner',
+      409,
+      'Access comes from the partner',
+      "This person's access comes from the partner's share: remove the account from the partner instead.",
+    );
+  }
+  if (grant.role === 'owner') {
+    const owners = await tx
+      .selectFrom('grants')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('account_id', '=', accountId)
+      .where('role', '=', 'owner')
+      .executeTakeFirstOrThrow();
+    if (Number(owners.n) <= 1) throw conflict('last-owner', 'An account keeps at least one owner.');
+  }
+  await tx.deleteFrom('grants').where('id', '=', grant.id).execute();
+  await event(tx, actor, context, 'account.access_removed', accountId, { userId });
+}
+
+export interface AccessEntry {
+  kind: 'member' | 'partner' | 'guest';
+  userId: string | null;
+  partnerId: string | null;
+  name: string;
+  email: string | null;
+  role: ItemRole;
+  /** The partner a guest's access comes through, or null for a direct share. */
+  sharedVia: string | null;
+  lastUsedAt: string | null;
+  status: string | null;
+}
+
+/** Who has access (the **Users** tab): members, partners, and every guest the partner shares reach. */
+export async function listAccess(db: Kysely<Database>, actor: Actor, accountId: string): Promise<AccessEntry[]> {
+  const { standing } = await loadAccount(db, actor, accountId);
+  ensureAccount(accountPolicy.manageAccess(standing), 'Only owners can see who has access to this account.');
+  const direct = await db
+    .selectFrom('grants as g')
+    .innerJoin('users as u', 'u.id', 'g.user_id')
+    .leftJoin('grants as parent', 'parent.id', 'g.parent_grant_id')
+    .leftJoin('partners as p', 'p.id', 'parent.partner_id')
+    .select([
+      'u.id',
+      'u.display_name',
+      'u.email',
+      'u.kind',
+      'u.status',
+      'g.role',
+      'g.last_used_at',
+      'p.name as partner_name',
+    ])
+    .where('g.account_id', '=', accountId)
+    .execute();
+  const partners = await db
+    .selectFrom('grants as g')
+    .innerJoin('partners as p', 'p.id', 'g.partner_id')
+    .select(['p.id', 'p.name', 'g.role'])
+    .where('g.account_id', '=', accountId)
+    .execute();
+  // Guest admins reached through a partner share, unless their own grant already lists them.
+  const listed = new Set(direct.map((d) => d.id));
+  const guestAdmins = partners.length
+    ? await db
+        .selectFrom('partner_members as pm')
+        .innerJoin('users as u', 'u.id', 'pm.user_id')
+        .select(['u.id', 'u.display_name', 'u.email', 'u.status', 'pm.partner_id'])
+        .where(
+          'pm.partner_id',
+          'in',
+          partners.map((p) => p.id),
+        )
+        .where('pm.role', '=', 'guest_admin')
+        .execute()
+    : [];
+  const entries: AccessEntry[] = [
+    ...direct.map((d) => ({
+      kind: d.kind === 'guest' ? ('guest' as const) : ('member' as const),
+      userId: d.id,
+      partnerId: null,
+      name: d.display_name,
+      email: d.email,
+      role: d.role,
+      sharedVia: d.partner_name,
+      lastUsedAt: d.last_used_at?.toISOString() ?? null,
+      status: d.status,
+    })),
+    ...partners.map((p) => ({
+      kind: 'partner' as const,
+      userId: null,
+      partnerId: p.id,
+      name: p.name,
+      email: null,
+      role: p.role,
+      sharedVia: null,
+      lastUsedAt: null,
+      status: null,
+    })),
+    ...guestAdmins
+      .filter((g) => !listed.has(g.id))
+      .map((g) => {
+        const partner = partners.find((p) => p.id === g.partner_id)!;
+        return {
+          kind: 'guest' as const,
+          userId: g.id,
+          partnerId: null,
+          name: g.display_name,
+          email: g.email,
+          role: partner.role,
+          sharedVia: partner.name,
+          lastUsedAt: null,
+          status: g.status,
+        };
+      }),
+  ];
+  return entries;
+}
+
+/** The partner's **Accounts** tab: what is shared with it, with the role given. */
+export async function listPartnerAccounts(db: Kysely<Database>, actor: Actor, partnerId: string) {
+  await loadPartner(db, actor, partnerId);
+  const rows = await db
+    .selectFrom('grants as g')
+    .innerJoin('accounts as a', 'a.id', 'g.account_id')
+    .select(['a.id', 'a.name', 'a.app_name', 'g.role', 'g.created_at'])
+    .where('g.partner_id', '=', partnerId)
+    .where('a.deleted_at', 'is', null)
+    .orderBy(sql`lower(a.name)`)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    appName: r.app_name,
+    role: r.role as Extract<ItemRole, 'manager' | 'collaborator'>,
+    sharedAt: r.created_at.toISOString(),
+  }));
+}
