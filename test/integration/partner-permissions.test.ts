@@ -12,6 +12,8 @@ import {
   readInvitation,
   signIn,
 } from '../helpers/partners.js';
+import { turnOnMfa } from '../helpers/mfa.js';
+import { ACCOUNT } from '../helpers/vault.js';
 
 /** SPEC §3 "Who may do what", through the API, for every kind of person. */
 type Role = 'workspaceAdmin' | 'hostAdmin' | 'guestAdmin' | 'guestUser' | 'plainMember' | 'otherPartnersGuest';
@@ -68,6 +70,8 @@ async function buildWorld(): Promise<World> {
   for (const role of ['workspaceAdmin', 'hostAdmin', 'plainMember'] as const) {
     expect((await clients[role].post('/api/v1/terms/accept', { version: 1 })).statusCode).toBe(204);
   }
+  // Everyone turns on MFA, so that the account rows below test the roles and not the MFA gate.
+  for (const client of [owner, ...Object.values(clients)]) await turnOnMfa(client);
   return { t, owner, clients, ids, partnerId: partner.id };
 }
 
@@ -100,6 +104,18 @@ interface Row {
 }
 
 const patch = (client: TestClient, url: string, payload: unknown) => client.request({ method: 'PATCH', url, payload });
+
+/** An account created by `client` (who becomes its owner). */
+async function accountOwnedBy(client: TestClient, name: string): Promise<string> {
+  const response = await client.post('/api/v1/accounts', { ...ACCOUNT, name });
+  expect(response.statusCode, response.body).toBe(201);
+  return (response.json() as { id: string }).id;
+}
+
+/** Sharing is a sensitive action: everyone in the world counts as having confirmed their identity just now. */
+async function identityConfirmedNow(w: World): Promise<void> {
+  await w.t.database.db.updateTable('sessions').set({ identity_confirmed_at: new Date() }).execute();
+}
 const del = (client: TestClient, url: string) => client.request({ method: 'DELETE', url });
 
 const ROWS: Row[] = [
@@ -172,6 +188,30 @@ const ROWS: Row[] = [
     action: 'remove a guest user',
     allowed: ['workspaceAdmin', 'hostAdmin', 'guestAdmin'],
     attempt: async (w, _r, c) => del(c, `/api/v1/partners/${w.partnerId}/guests/${(await freshGuest(w)).userId}`),
+  },
+  {
+    action: 'share accounts they own with the partner',
+    allowed: ['hostAdmin'],
+    attempt: async (w, role, c) => {
+      // Members share an account of their own; guests, who cannot own one, try with the host admin's.
+      const canOwn = role === 'workspaceAdmin' || role === 'hostAdmin' || role === 'plainMember';
+      const accountId = await accountOwnedBy(canOwn ? c : w.clients.hostAdmin, `Shared by ${role}`);
+      await identityConfirmedNow(w);
+      return c.post(`/api/v1/partners/${w.partnerId}/accounts`, { accounts: [{ accountId, role: 'manager' }] });
+    },
+  },
+  {
+    action: 'remove an account from the partner',
+    allowed: ['workspaceAdmin', 'hostAdmin'],
+    attempt: async (w, role, c) => {
+      const accountId = await accountOwnedBy(w.clients.hostAdmin, `Removed by ${role}`);
+      await identityConfirmedNow(w);
+      const shared = await w.clients.hostAdmin.post(`/api/v1/partners/${w.partnerId}/accounts`, {
+        accounts: [{ accountId, role: 'collaborator' }],
+      });
+      expect(shared.statusCode, shared.body).toBe(204);
+      return del(c, `/api/v1/partners/${w.partnerId}/accounts/${accountId}`);
+    },
   },
   {
     action: 'remove the partner',
