@@ -35,7 +35,8 @@ import oidcRoutes from './routes/oidc.js';
 import mfaRoutes from './routes/mfa.js';
 import passkeyRoutes from './routes/passkeys.js';
 import deviceRoutes from './routes/devices.js';
-import { AttemptLimiter } from '../services/attempts.js';
+import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
+import { openAttemptStore } from '../services/attempt-stores.js';
 import { WorkspaceKeyring } from '../services/keyring.js';
 
 declare module 'fastify' {
@@ -75,6 +76,8 @@ export interface BuildAppOptions {
   mailTransport?: MailTransport;
   /** Outbox worker tuning (poll interval, retry delays); the worker is created here but not started. */
   mailWorker?: OutboxWorkerTuning;
+  /** Brute-force protection: the lockout policy (tests shorten it) and the Redis key prefix. */
+  attempts?: { policy?: Partial<AttemptPolicy>; keyPrefix?: string };
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -106,9 +109,20 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     worker: options.mailWorker,
   });
   app.decorate('mail', mail);
-  app.decorate('attempts', new AttemptLimiter());
+  const attemptStore = await openAttemptStore({
+    redisUrl: config.redisUrl,
+    pool: database.pool,
+    db: database.db,
+    keyPrefix: options.attempts?.keyPrefix ?? 'gatehouse:attempts',
+    logger: app.log,
+  });
+  app.decorate(
+    'attempts',
+    new AttemptLimiter(attemptStore.counters, { ...DEFAULT_ATTEMPT_POLICY, ...options.attempts?.policy }),
+  );
   app.addHook('onClose', async () => {
     await mail.close();
+    await attemptStore.close();
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -80,6 +80,10 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'terms-changed': 'The terms of service changed; accept the current version.',
   'method-not-allowed': 'The resource does not support this HTTP method.',
   'rate-limited': 'Too many requests; retry after the time given in Retry-After.',
+  'too-many-attempts':
+    'Too many failed attempts for this user or from this address: it is locked out for a while (growing with repeated lockouts). Retry after the time given in Retry-After; the attempt was not checked.',
+  'server-busy':
+    'The server is checking too many passwords at once and refused this one without checking it. Retry after the time given in Retry-After.',
   'bad-request': 'The request could not be understood.',
   'internal-error': 'The server failed unexpectedly. The error was logged with the request id.',
   'idp-unavailable':

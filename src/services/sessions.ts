@@ -8,6 +8,7 @@ import { AppError } from '../domain/errors.js';
 import { randomToken, hashToken } from '../crypto/tokens.js';
 import { passwordNeedsRehash, hashPassword, verifyAgainstDummy, verifyPassword } from '../crypto/passwords.js';
 import { recordEvent } from './activity.js';
+import type { AttemptLimiter } from './attempts.js';
 import { effectiveState } from './invitations.js';
 import { formatUtc } from '../domain/time.js';
 import { deviceIsTrusted, mfaRequiredFor, type SessionAssurance } from '../domain/assurance.js';
@@ -37,21 +38,34 @@ export interface SignedIn {
 /**
  * Checks the password and opens a new session. An unknown workspace, unknown user, deactivated user
  * and wrong password all give the same answer, after the same argon2 work.
+ *
+ * Brute-force protection (SPEC §2): an attempt is reserved on the user and the client address before
+ * any argon2 work, with the same key treatment for unknown and known usernames, so a lockout tells
+ * nothing about which usernames exist. A refused attempt (429) writes nothing: a flood writes no rows.
  */
 export async function signIn(
   db: Kysely<Database>,
+  attempts: AttemptLimiter,
   input: SignInInput,
   context: RequestContext,
   replacedToken?: string,
 ): Promise<SignedIn> {
-  const found = await db
-    .selectFrom('users as u')
-    .innerJoin('workspaces as w', 'w.id', 'u.workspace_id')
-    .selectAll('u')
-    .select(['w.slug as w_slug', 'w.name as w_name', 'w.mode as w_mode'])
-    .where('w.slug', '=', input.workspaceSlug)
-    .where(sql<string>`lower(u.username)`, '=', input.username.trim().toLowerCase())
+  const username = input.username.trim().toLowerCase();
+  const workspace = await db
+    .selectFrom('workspaces')
+    .select('id')
+    .where('slug', '=', input.workspaceSlug)
     .executeTakeFirst();
+  const found = workspace
+    ? await db
+        .selectFrom('users as u')
+        .innerJoin('workspaces as w', 'w.id', 'u.workspace_id')
+        .selectAll('u')
+        .select(['w.slug as w_slug', 'w.name as w_name', 'w.mode as w_mode'])
+        .where('u.workspace_id', '=', workspace.id)
+        .where(sql<string>`lower(u.username)`, '=', username)
+        .executeTakeFirst()
+    : undefined;
 
   // An invited guest signs in with the temporary password held by their newest invitation.
   const invitation =
@@ -73,15 +87,26 @@ export async function signIn(
           .executeTakeFirst()
       : undefined;
   const hash = found?.status === 'active' ? found.password_hash : invitation?.temp_password_hash;
-  const ok = hash ? await verifyPassword(hash, input.password) : await verifyAgainstDummy(input.password);
+
+  const attempt = await attempts.begin('password', {
+    user: `${workspace?.id ?? `slug:${input.workspaceSlug}`}:${username}`,
+    ip: context.ip,
+  });
+  let ok: boolean;
+  try {
+    ok = hash ? await verifyPassword(hash, input.password) : await verifyAgainstDummy(input.password);
+  } catch (error) {
+    // Refused before the check ran (the argon2 cap): the attempt does not count.
+    await attempt.abandoned();
+    throw error;
+  }
+  // A right temporary password is a right password, even if its invitation has since expired.
+  const lockout = found && ok ? (await attempt.succeeded(), null) : await attempt.failed();
 
   const fail = async (reason: string, error: AppError) => {
-    const workspace = found
-      ? { id: found.workspace_id }
-      : await db.selectFrom('workspaces').select('id').where('slug', '=', input.workspaceSlug).executeTakeFirst();
     if (workspace) {
-      await db.transaction().execute((tx) =>
-        recordEvent(tx, {
+      await db.transaction().execute(async (tx) => {
+        await recordEvent(tx, {
           workspaceId: workspace.id,
           actorId: found?.id ?? null,
           action: 'auth.sign_in_failed',
@@ -89,8 +114,24 @@ export async function signIn(
           targetId: found?.id,
           context,
           details: { username: input.username.slice(0, 320), reason },
-        }),
-      );
+        });
+        if (lockout) {
+          await recordEvent(tx, {
+            workspaceId: workspace.id,
+            actorId: null,
+            action: 'auth.lockout_started',
+            targetType: found ? 'user' : undefined,
+            targetId: found?.id,
+            context,
+            details: {
+              scope: 'password',
+              on: lockout.on.map((kind) => (kind === 'ip' ? 'address' : 'user')),
+              seconds: Math.ceil(lockout.lockoutMs / 1000),
+              ...(found ? {} : { username: input.username.slice(0, 320) }),
+            },
+          });
+        }
+      });
     }
     return error;
   };

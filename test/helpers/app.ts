@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type BuildAppOptions } from '../../src/http/app.js';
 import type { OutboxWorker, OutboxWorkerTuning } from '../../src/mail/worker.js';
 import { createTestDatabase } from './database.js';
 import { TestClient } from './client.js';
@@ -30,6 +30,8 @@ export interface TestAppOptions {
   smtpUrl?: string;
   /** Outbox worker tuning, or false to leave it stopped. Default: started, polling every 100 ms. */
   worker?: OutboxWorkerTuning | false;
+  /** Brute-force protection policy (e.g. a short lockout) and Redis key prefix. */
+  attempts?: BuildAppOptions['attempts'];
 }
 
 /** Boots the real application on a database of its own. No part of it is mocked. */
@@ -50,6 +52,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     // Lets several people (or agents) build the web app to separate directories and test side by side.
     ...(process.env.GATEHOUSE_TEST_WEB_DIST ? { webDistDir: process.env.GATEHOUSE_TEST_WEB_DIST } : {}),
     mailWorker: { pollIntervalMs: 100, baseDelayMs: 200, ...(options.worker || {}) },
+    ...(options.attempts ? { attempts: options.attempts } : {}),
   });
   let url = '';
   if (options.listen) {

@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openPostgres, wrapPglite } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
-import { chromiumAvailable, isRequired, postgresUrl } from './requirements.js';
+import { chromiumAvailable, isRequired, postgresUrl, redisUrl } from './requirements.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -57,6 +57,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
     );
   }
   project.provide('postgresTemplate', postgresTemplate);
+
+  if (!redisUrl()) {
+    if (isRequired('redis')) {
+      throw new Error('Redis tests are required here but GATEHOUSE_TEST_REDIS_URL is not set.');
+    }
+    notices.push(
+      'Redis: skipped (set GATEHOUSE_TEST_REDIS_URL=redis://… to run the attempt-counter tests on Redis too)',
+    );
+  }
 
   if (!chromiumAvailable()) {
     if (isRequired('browser'))

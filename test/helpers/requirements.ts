@@ -23,3 +23,8 @@ export function chromiumAvailable(): boolean {
 export function postgresUrl(): string | undefined {
   return process.env.GATEHOUSE_TEST_DATABASE_URL?.trim() || undefined;
 }
+
+/** The Redis for tests that run the attempt counters in Redis (each test uses a key prefix of its own). */
+export function redisUrl(): string | undefined {
+  return process.env.GATEHOUSE_TEST_REDIS_URL?.trim() || undefined;
+}

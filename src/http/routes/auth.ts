@@ -82,6 +82,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const previous = request.cookies[app.sessionCookieName];
       const signedIn = await signIn(
         app.db,
+        app.attempts,
         { workspaceSlug: workspace, username, password },
         requestContext(request),
         previous,
