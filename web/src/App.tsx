@@ -5,6 +5,7 @@ import { DashboardPage } from './pages/DashboardPage';
 import { DevOutboxPage } from './pages/DevOutboxPage';
 import { LoginPage } from './pages/LoginPage';
 import { MembersPage } from './pages/MembersPage';
+import { MemberDevicesPage } from './pages/MemberDevicesPage';
 import { NotFoundContent, NotFoundPage } from './pages/NotFoundPage';
 import { PartnerMemberPage } from './pages/PartnerMemberPage';
 import { PartnerPage } from './pages/PartnerPage';
@@ -31,6 +32,7 @@ export function App() {
       <Route path="/app" element={<AppLayout />}>
         <Route index element={<DashboardPage />} />
         <Route path="members" element={<MembersPage />} />
+        <Route path="members/:userId/devices" element={<MemberDevicesPage />} />
         <Route path="activity" element={<ActivityPage />} />
         <Route path="partners" element={<PartnersPage />} />
         <Route path="partners/:partnerId" element={<PartnerPage />} />

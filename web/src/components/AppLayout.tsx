@@ -10,6 +10,7 @@ import { SecondFactorPage } from '../pages/SecondFactorPage';
 import { AppHeader } from './AppHeader';
 import { AppNavbar } from './AppNavbar';
 import { Loading } from './Loading';
+import { NotSecureNotice } from './NotSecureNotice';
 import { ProblemAlert } from './ProblemAlert';
 import { PublicLayout } from './PublicLayout';
 import { TermsAgreementModal } from './TermsAgreementModal';
@@ -71,7 +72,12 @@ export function AppLayout() {
             <AppNavbar role={me.user.role} onNavigate={close} />
           </AppShell.Navbar>
         )}
-        <AppShell.Main>{page}</AppShell.Main>
+        <AppShell.Main>
+          {!firstSignIn && !me.assurance.trusted && !/^\/app\/trusted-session\/?$/.test(pathname) && (
+            <NotSecureNotice />
+          )}
+          {page}
+        </AppShell.Main>
       </AppShell>
     </MeContext>
   );

@@ -1,4 +1,5 @@
-import { Badge, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Table, Text } from '@mantine/core';
+import { Link } from 'react-router';
 import type { Member, MemberStatus } from '../api';
 import { capitalize, formatDate } from '../lib/format';
 
@@ -19,12 +20,13 @@ export function MembersTable({ members }: { members: Member[] }) {
             <Table.Th scope="col">Role</Table.Th>
             <Table.Th scope="col">Status</Table.Th>
             <Table.Th scope="col">Added</Table.Th>
+            <Table.Th scope="col">Trusted devices</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {members.length === 0 ? (
             <Table.Tr>
-              <Table.Td colSpan={5}>
+              <Table.Td colSpan={6}>
                 <Text c="dimmed">No members yet.</Text>
               </Table.Td>
             </Table.Tr>
@@ -41,6 +43,11 @@ export function MembersTable({ members }: { members: Member[] }) {
                 </Table.Td>
                 <Table.Td>
                   <time dateTime={m.createdAt}>{formatDate(m.createdAt)}</time>
+                </Table.Td>
+                <Table.Td>
+                  <Anchor component={Link} to={`/app/members/${encodeURIComponent(m.id)}/devices`} size="sm">
+                    Devices
+                  </Anchor>
                 </Table.Td>
               </Table.Tr>
             ))

@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router';
 import { api, type PartnerMemberDetail } from '../api';
 import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
+import { UserDevicesSection } from '../components/UserDevicesSection';
 import { capitalize } from '../lib/format';
 import { memberName, memberStatusColor, memberStatusLabel, partnerRoleLabel } from '../lib/partners';
 import { isNotFound, queryKeys, usePartner } from '../lib/queries';
@@ -104,6 +105,7 @@ function MemberDetails({ member }: { member: PartnerMemberDetail }) {
           </Table>
         )}
       </section>
+      <UserDevicesSection userId={member.userId} name={memberName(member)} />
     </Stack>
   );
 }
