@@ -9,6 +9,7 @@ import { TermsPage } from '../pages/TermsPage';
 import { SecondFactorPage } from '../pages/SecondFactorPage';
 import { AppHeader } from './AppHeader';
 import { AppNavbar } from './AppNavbar';
+import { IdentityConfirmationHost } from './ConfirmIdentity';
 import { Loading } from './Loading';
 import { NotSecureNotice } from './NotSecureNotice';
 import { ProblemAlert } from './ProblemAlert';
@@ -79,6 +80,7 @@ export function AppLayout() {
           {page}
         </AppShell.Main>
       </AppShell>
+      <IdentityConfirmationHost />
     </MeContext>
   );
 }

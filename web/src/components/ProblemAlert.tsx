@@ -1,5 +1,6 @@
-import { Alert, List } from '@mantine/core';
-import type { FieldProblem } from '../api';
+import { Alert, Anchor, List } from '@mantine/core';
+import { Link } from 'react-router';
+import { ApiError, type FieldProblem } from '../api';
 import { errorMessage } from '../lib/problems';
 
 interface ProblemAlertProps {
@@ -14,6 +15,14 @@ export function ProblemAlert({ error, other = [] }: ProblemAlertProps) {
   return (
     <Alert color="red" variant="light" role="alert">
       {errorMessage(error)}
+      {error instanceof ApiError && error.problem.type.endsWith('/mfa-required') && (
+        <>
+          {' '}
+          <Anchor component={Link} to="/app/security" size="sm">
+            Turn on MFA
+          </Anchor>
+        </>
+      )}
       {other.length > 0 && (
         <List size="sm" mt="xs">
           {other.map((p) => (

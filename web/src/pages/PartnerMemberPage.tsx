@@ -6,7 +6,9 @@ import { api, type PartnerMemberDetail } from '../api';
 import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { UserDevicesSection } from '../components/UserDevicesSection';
+import { ResetMfaSection } from '../components/ResetMfaSection';
 import { capitalize } from '../lib/format';
+import { isWorkspaceAdmin, useMe } from '../lib/me';
 import { memberName, memberStatusColor, memberStatusLabel, partnerRoleLabel } from '../lib/partners';
 import { isNotFound, queryKeys, usePartner } from '../lib/queries';
 
@@ -19,6 +21,12 @@ export function PartnerMemberPage() {
     queryFn: () => api.getPartnerMember(partnerId, userId),
   });
   const partnerPath = `/app/partners/${encodeURIComponent(partnerId)}`;
+  const me = useMe();
+  // Reset MFA: workspace admins for anyone else, host admins for their partner's guests (the server checks).
+  const canResetMfa =
+    member.data !== undefined &&
+    member.data.userId !== me.user.id &&
+    (isWorkspaceAdmin(me) || (partner.data?.myRole === 'host_admin' && member.data.partnerRole !== 'host_admin'));
 
   return (
     <Stack maw={900}>
@@ -38,7 +46,7 @@ export function PartnerMemberPage() {
       {member.isPending ? (
         <Loading />
       ) : member.data ? (
-        <MemberDetails member={member.data} />
+        <MemberDetails member={member.data} canResetMfa={canResetMfa} />
       ) : (
         <>
           <Title order={1}>{isNotFound(member.error) ? 'Member not found' : 'Member details'}</Title>
@@ -65,7 +73,7 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function MemberDetails({ member }: { member: PartnerMemberDetail }) {
+function MemberDetails({ member, canResetMfa }: { member: PartnerMemberDetail; canResetMfa: boolean }) {
   return (
     <Stack gap="lg">
       <Title order={1}>{memberName(member)}</Title>
@@ -80,6 +88,7 @@ function MemberDetails({ member }: { member: PartnerMemberDetail }) {
           </Field>
         </SimpleGrid>
       </Paper>
+      {canResetMfa && <ResetMfaSection userId={member.userId} name={memberName(member)} />}
       <section aria-labelledby="member-accounts">
         <Title order={2} size="h3" id="member-accounts" mb="sm">
           Accounts they can use
