@@ -13,6 +13,9 @@ Commands:
       [--owner-name "Ada Owner"] [--mode local|idp] [--domain acme.test]…
       with --mode idp: --idp-issuer https://login.acme.test --idp-client-id ID
       [--idp-redirect-seconds N]   (waiting-page countdown, 0–60, default 5)
+  keys rotate            Wrap the data keys under GATEHOUSE_NEW_MASTER_KEY too (servers keep running)
+  keys prune             After restarting with the new key: remove the old master key's wraps
+  keys status            Which master keys wrap the data keys, and whether this one opens them all
 
 Configuration comes from environment variables; see the README.`;
 
@@ -34,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       if (sub === 'create')
         return (await import('./workspace-create.js')).workspaceCreateCommand(config, argv.slice(2));
       throw new UsageError(`Unknown workspace command "${sub ?? ''}".`);
+    case 'keys':
+      return (await import('./keys.js')).keysCommand(config, sub);
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }

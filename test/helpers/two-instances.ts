@@ -62,10 +62,18 @@ export async function createTwoInstances(
   };
 }
 
-function openSecondPostgresHandle(database: DatabaseHandle): DatabaseHandle {
+/** A connection pool of its own to a test's PostgreSQL database (as another server process would open). */
+export function openSecondPostgresHandle(database: DatabaseHandle): DatabaseHandle {
+  const adminUrl = postgresUrl();
+  if (!adminUrl) throw new Error('GATEHOUSE_TEST_DATABASE_URL is required for the PostgreSQL project');
+  return openPostgres(postgresUrlOf(database), 5);
+}
+
+/** The URL of a test's PostgreSQL database, with the credentials of GATEHOUSE_TEST_DATABASE_URL. */
+export function postgresUrlOf(database: DatabaseHandle): string {
   const adminUrl = postgresUrl();
   if (!adminUrl) throw new Error('GATEHOUSE_TEST_DATABASE_URL is required for the PostgreSQL project');
   const url = new URL(adminUrl);
   url.pathname = new URL(database.location).pathname;
-  return openPostgres(url.toString(), 5);
+  return url.toString();
 }
