@@ -364,10 +364,13 @@ export async function removePasskey(
 }
 
 /**
- * A session still on the verification page may only finish it; confirming an identity the session has
- * not yet proved would let it skip the sign-in step without a new token.
+ * A session still on the verification page may only finish it (confirming an identity the session has
+ * not yet proved would let it skip the sign-in step without a new token); one past it has nothing to finish.
  */
 function ensurePurposeFits(session: AuthenticatedSession, purpose: SecondFactorPurpose): void {
+  if (purpose === 'sign-in' && !session.pending.secondFactor) {
+    throw conflict('second-factor-not-pending', 'This session has already passed its second factor.');
+  }
   if (purpose === 'identity' && session.pending.secondFactor) {
     throw new AppError(
       'second-factor-required',

@@ -301,7 +301,22 @@ describe('challenges', () => {
     const options = (await client.post('/api/v1/mfa/passkeys/authentication-options', { purpose: 'sign-in' })).json();
     const response = authenticator.authenticate(options);
     expect((await client.post('/api/v1/mfa/passkeys/verify', { purpose: 'sign-in', response })).statusCode).toBe(200);
-    const replayed = await client.post('/api/v1/mfa/passkeys/verify', { purpose: 'sign-in', response });
+    // Replayed on the session it signed in: that step is done.
+    const again = await client.post('/api/v1/mfa/passkeys/verify', { purpose: 'sign-in', response });
+    expect(problemType(again)).toMatch(/second-factor-not-pending$/);
+    // Replayed by whoever copied it, on another session waiting for its second factor.
+    const other = await signIn(t, 'mia@acme.test', MEMBER_PASSWORD);
+    await other.post('/api/v1/mfa/passkeys/authentication-options', { purpose: 'sign-in' });
+    const copied = await other.post('/api/v1/mfa/passkeys/verify', { purpose: 'sign-in', response });
+    expect(copied.statusCode).toBe(400);
+    expect(problemType(copied)).toMatch(/passkey-not-verified$/);
+
+    const identity = (await client.post('/api/v1/mfa/passkeys/authentication-options', { purpose: 'identity' })).json();
+    const confirm = authenticator.authenticate(identity);
+    expect(
+      (await client.post('/api/v1/mfa/passkeys/verify', { purpose: 'identity', response: confirm })).statusCode,
+    ).toBe(200);
+    const replayed = await client.post('/api/v1/mfa/passkeys/verify', { purpose: 'identity', response: confirm });
     expect(replayed.statusCode).toBe(400);
     expect(problemType(replayed)).toMatch(/passkey-challenge-expired$/);
   });
@@ -353,10 +368,19 @@ describe('challenges', () => {
     const refused = await owner.post('/api/v1/mfa/passkeys/verify', { purpose: 'identity', response: asAssertion });
     expect(problemType(refused)).toMatch(/passkey-challenge-expired$/);
 
+    // Identity options, then a registration: the identity challenge is gone, replaced by the new one.
     const identity = (await owner.post('/api/v1/mfa/passkeys/authentication-options', { purpose: 'identity' })).json();
-    const response = authenticator.authenticate(identity);
-    const wrongPurpose = await owner.post('/api/v1/mfa/passkeys/verify', { purpose: 'sign-in', response });
-    expect(problemType(wrongPurpose)).toMatch(/passkey-challenge-expired$/);
+    await owner.post('/api/v1/mfa/passkeys/registration-options');
+    const late = await owner.post('/api/v1/mfa/passkeys/verify', {
+      purpose: 'identity',
+      response: authenticator.authenticate(identity),
+    });
+    expect(problemType(late)).toMatch(/passkey-challenge-expired$/);
+
+    // A session past its second factor has no sign-in step left to finish.
+    const signIn = await owner.post('/api/v1/mfa/passkeys/authentication-options', { purpose: 'sign-in' });
+    expect(signIn.statusCode).toBe(409);
+    expect(problemType(signIn)).toMatch(/second-factor-not-pending$/);
   });
 });
 
