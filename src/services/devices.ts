@@ -475,7 +475,9 @@ export async function verifyDeviceCode(
       .where('id', '=', device.id)
       .returning('code_attempts')
       .executeTakeFirstOrThrow();
-    return { ok: false, triesLeft: Math.max(0, DEVICE_CODE_MAX_TRIES - updated.code_attempts) };
+    const triesLeft = Math.max(0, DEVICE_CODE_MAX_TRIES - updated.code_attempts);
+    await recordEvent(tx, deviceEvent(actorOf(session), context, 'device.code_failed', device, { triesLeft }));
+    return { ok: false, triesLeft };
   }
   const days = await approvalDays(tx, session.workspace.id);
   const approvedUntil = approvalExpiry(Date.now(), days);

@@ -179,6 +179,9 @@ describe('the first device, verified by an emailed code', () => {
     expect(locked.statusCode).toBe(429);
     expect(locked.json().type).toBe('/api/problems/too-many-attempts');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    const recorded = await actions();
+    expect(recorded.filter((action) => action === 'device.code_failed')).toHaveLength(5);
+    expect(recorded).toContain('auth.lockout_started');
   });
 
   it('an expired code is refused and a new one works; a new code cannot be asked for twice in 30 seconds', async () => {

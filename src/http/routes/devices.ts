@@ -12,7 +12,9 @@ import {
   sendDeviceCode,
   verifyDeviceCode,
   wrongDeviceCode,
+  type CodeCheck,
 } from '../../services/devices.js';
+import { recordUserEvent } from '../../services/activity.js';
 import { requestContext, requireSession } from '../context.js';
 import { PRINTABLE_TEXT, problemResponses } from '../schemas.js';
 
@@ -170,14 +172,30 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
       await ensureCodeCanBeTried(app.db, session);
       // Counted per user and per address before the check, so parallel guesses cannot slip past the limit.
       const attempt = await app.attempts.begin('device-code', { user: session.user.id, ip: context.ip });
-      const result = await app.db
-        .transaction()
-        .execute((tx) => verifyDeviceCode(tx, session, request.body.code, deps(), context));
+      let result: CodeCheck;
+      try {
+        result = await app.db
+          .transaction()
+          .execute((tx) => verifyDeviceCode(tx, session, request.body.code, deps(), context));
+      } catch (error) {
+        // The code was not checked (it ran out or was replaced meanwhile): the reservation is given back.
+        await attempt.abandoned();
+        throw error;
+      }
       if (result.ok) {
         await attempt.succeeded();
         return result.device;
       }
-      await attempt.failed();
+      const lockout = await attempt.failed();
+      if (lockout) {
+        await app.db.transaction().execute((tx) =>
+          recordUserEvent(tx, session.actor, context, 'auth.lockout_started', session.user.id, {
+            scope: 'device-code',
+            on: lockout.on.map((kind) => (kind === 'ip' ? 'address' : 'user')),
+            seconds: Math.ceil(lockout.lockoutMs / 1000),
+          }),
+        );
+      }
       throw wrongDeviceCode(result.triesLeft);
     },
   );
