@@ -1,4 +1,4 @@
-import type { DeviceStatus, UserKind, WorkspaceMode } from '../db/schema.js';
+import type { DeviceKind, DeviceStatus, UserKind, WorkspaceMode } from '../db/schema.js';
 
 /** SPEC §5: a second factor within this long counts as a confirmed identity for sensitive actions. */
 export const IDENTITY_CONFIRMATION_MS = 5 * 60 * 1000;
@@ -14,7 +14,7 @@ export interface SessionAssurance {
   /** When the user last confirmed their identity in this session. */
   identityConfirmedAt: Date | null;
   /** The device the client presented (its secret matched one of this user's devices), whatever its status. */
-  device: { id: string; name: string; status: DeviceStatus; approvedUntil: Date | null } | null;
+  device: { id: string; name: string; kind: DeviceKind; status: DeviceStatus; approvedUntil: Date | null } | null;
   /** The device is approved and its approval has not run out: the session may receive secrets. */
   trusted: boolean;
 }

@@ -35,6 +35,8 @@ import oidcRoutes from './routes/oidc.js';
 import mfaRoutes from './routes/mfa.js';
 import passkeyRoutes from './routes/passkeys.js';
 import deviceRoutes from './routes/devices.js';
+import accountRoutes from './routes/accounts.js';
+import accountSharingRoutes from './routes/account-sharing.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
 import { openAttemptStore } from '../services/attempt-stores.js';
 import { WorkspaceKeyring } from '../services/keyring.js';
@@ -176,6 +178,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(mfaRoutes);
       await api.register(passkeyRoutes);
       await api.register(deviceRoutes);
+      await api.register(accountRoutes);
+      await api.register(accountSharingRoutes);
     },
     { prefix: '/api/v1' },
   );

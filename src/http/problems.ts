@@ -65,6 +65,15 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'totp-enrolment-not-started':
     'No authenticator app is waiting for its first code: start with POST /api/v1/mfa/totp/setup.',
   'second-factor-not-pending': 'This session has already passed its second factor.',
+  'client-app-required':
+    'Passwords are delivered for autofill only to an approved client app (browser extension or command line) on a trusted device.',
+  'already-shared': 'The person can already use this account.',
+  'access-through-partner':
+    "The person's access comes from the partner's share; remove the account from the partner instead.",
+  'last-owner': 'An account keeps at least one owner.',
+  'no-totp-secret': 'The account has no TOTP secret.',
+  'no-password': 'The account has no password.',
+  'invalid-totp-secret': 'The TOTP secret is not valid base32 or a supported otpauth://totp/ URI.',
   'password-change-invalid': 'The new password or names were refused. `errors` names each problem.',
   'password-already-changed': 'The temporary password was already replaced.',
   'temporary-password-expired': 'The invitation and its temporary password have expired; a host admin can resend it.',

@@ -288,6 +288,8 @@ export async function offboardGuest(
   for (const invitation of pending) await cancelPendingMail(tx, invitation.id);
   await endSessionsOf(tx, userId);
   await removeAllDevicesOf(tx, userId, audit);
+  // Every grant they held ends (onward shares they made stay: those belong to the guests they reached).
+  await tx.deleteFrom('grants').where('user_id', '=', userId).execute();
 }
 
 /** Removes the partner: every guest deactivated, host-admin roles dropped. Item ownership is untouched. */
@@ -312,6 +314,8 @@ export async function removePartner(tx: Kysely<Database>, actor: Actor, partnerI
     });
   }
   await tx.deleteFrom('partner_members').where('partner_id', '=', partnerId).execute();
+  // The partner's shares end, and with them every onward share made from them (ON DELETE CASCADE).
+  await tx.deleteFrom('grants').where('partner_id', '=', partnerId).execute();
   await tx
     .updateTable('partners')
     .set({ status: 'removed', removed_at: sql`now()` })

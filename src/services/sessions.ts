@@ -232,6 +232,7 @@ export async function resolveSession(
       's.identity_confirmed_at',
       'd.id as device_id',
       'd.name as device_name',
+      'd.kind as device_kind',
       'd.status as device_status',
       'd.approved_until as device_approved_until',
       sql<boolean>`EXISTS (
@@ -268,7 +269,11 @@ export async function resolveSession(
       .execute();
     // My trusted devices shows when each device was last used; as coarse as the session's own touch.
     if (row.device_id) {
-      await db.updateTable('devices').set({ last_seen_at: new Date(now) }).where('id', '=', row.device_id).execute();
+      await db
+        .updateTable('devices')
+        .set({ last_seen_at: new Date(now) })
+        .where('id', '=', row.device_id)
+        .execute();
     }
   }
   const {
@@ -284,14 +289,21 @@ export async function resolveSession(
     identity_confirmed_at,
     device_id,
     device_name,
+    device_kind,
     device_status,
     device_approved_until,
     mfa_enabled,
     ...user
   } = row;
   const device =
-    device_id && device_name && device_status
-      ? { id: device_id, name: device_name, status: device_status, approvedUntil: device_approved_until }
+    device_id && device_name && device_status && device_kind
+      ? {
+          id: device_id,
+          name: device_name,
+          kind: device_kind,
+          status: device_status,
+          approvedUntil: device_approved_until,
+        }
       : null;
   return {
     sessionId: session_id,
