@@ -51,4 +51,15 @@ describe('configuration', () => {
     const error = errorFor({ GATEHOUSE_MASTER_KEY: 'my-secret-but-wrong-key' });
     expect(error.message).not.toContain('my-secret-but-wrong-key');
   });
+
+  it('reads which reverse proxies to trust, and refuses anything else', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ GATEHOUSE_TRUST_PROXY: '10.0.0.1, 10.1.0.0/16' }).trustProxy).toEqual([
+      '10.0.0.1',
+      '10.1.0.0/16',
+    ]);
+    expect(() => loadConfig({ GATEHOUSE_TRUST_PROXY: 'proxy.example' })).toThrow(/GATEHOUSE_TRUST_PROXY must be/);
+  });
 });

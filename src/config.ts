@@ -22,6 +22,12 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
+  /**
+   * Which reverse proxies to believe about the client's address (X-Forwarded-For): false (none), true
+   * (any), a number of hops, or a list of proxy addresses/CIDRs. Attempt counters per address need it
+   * behind a proxy, or every client shares the proxy's address.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -88,7 +94,23 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('GATEHOUSE_LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent');
   }
 
-  return { databaseUrl, dataDir, publicUrl, smtpUrl, mailFrom, masterKey, redisUrl, port, host, logLevel };
+  const trustProxy = parseTrustProxy(optional(env, 'GATEHOUSE_TRUST_PROXY'));
+
+  return { databaseUrl, dataDir, publicUrl, smtpUrl, mailFrom, masterKey, redisUrl, port, host, logLevel, trustProxy };
+}
+
+function parseTrustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.some((entry) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry))) {
+    throw new ConfigError(
+      'GATEHOUSE_TRUST_PROXY',
+      'must be false, true, a number of proxy hops, or a comma-separated list of proxy addresses or CIDRs',
+    );
+  }
+  return entries;
 }
 
 /** The master key is 32 random bytes, given as base64 (44 characters) or hex (64 characters). */
