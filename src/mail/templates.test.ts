@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, formatUtc, invitationMail } from './templates.js';
+import { escapeHtml, formatUtc, invitationMail, mfaResetMail } from './templates.js';
 
 const input = {
   workspaceName: 'Acme Inc',
@@ -79,5 +79,26 @@ describe('invitationMail', () => {
 describe('formatUtc', () => {
   it('formats a time in UTC, to the minute', () => {
     expect(formatUtc(new Date('2026-01-05T23:09:59Z'))).toBe('5 January 2026, 23:09 UTC');
+  });
+});
+
+describe('mfaResetMail', () => {
+  const reset = {
+    workspaceName: 'Acme <Inc>\r\nBcc: x@evil.test',
+    displayName: 'Gina "G" Guest',
+    adminName: 'Ada & Co',
+    signInUrl: 'https://gatehouse.example/w/acme/sign-in',
+  };
+
+  it('says who reset it and where to sign in again, in text and HTML, escaping every value', () => {
+    const { subject, text, html } = mfaResetMail(reset);
+    expect(subject).toBe('Your multi-factor authentication for Acme <Inc> Bcc: x@evil.test was reset');
+    expect(text).toContain('Ada & Co reset your multi-factor authentication (MFA)');
+    expect(text).toContain(reset.signInUrl);
+    expect(html).toContain('Acme &lt;Inc&gt;');
+    expect(html).toContain('Gina &quot;G&quot; Guest');
+    expect(html).toContain('Ada &amp; Co');
+    expect(html).not.toContain('<Inc>');
+    expect(buttons(html)).toContainEqual({ href: reset.signInUrl, text: 'Sign in' });
   });
 });

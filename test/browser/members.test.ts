@@ -92,6 +92,8 @@ describeBrowser('members in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS 
       'Member',
       'Active',
       expect.any(String),
+      'Devices',
+      'Reset MFA',
     ]);
     await screenshot(owner, 'members');
   });

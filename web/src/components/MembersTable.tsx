@@ -2,6 +2,8 @@ import { Anchor, Badge, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { Member, MemberStatus } from '../api';
 import { capitalize, formatDate } from '../lib/format';
+import { useMe } from '../lib/me';
+import { ResetMfaButton } from './ResetMfaSection';
 
 const statusColor: Record<MemberStatus, string> = {
   active: 'teal',
@@ -10,6 +12,7 @@ const statusColor: Record<MemberStatus, string> = {
 };
 
 export function MembersTable({ members }: { members: Member[] }) {
+  const me = useMe();
   return (
     <Table.ScrollContainer minWidth={640}>
       <Table aria-label="Members" striped highlightOnHover verticalSpacing="sm">
@@ -21,12 +24,13 @@ export function MembersTable({ members }: { members: Member[] }) {
             <Table.Th scope="col">Status</Table.Th>
             <Table.Th scope="col">Added</Table.Th>
             <Table.Th scope="col">Trusted devices</Table.Th>
+            <Table.Th scope="col">MFA</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {members.length === 0 ? (
             <Table.Tr>
-              <Table.Td colSpan={6}>
+              <Table.Td colSpan={7}>
                 <Text c="dimmed">No members yet.</Text>
               </Table.Td>
             </Table.Tr>
@@ -48,6 +52,11 @@ export function MembersTable({ members }: { members: Member[] }) {
                   <Anchor component={Link} to={`/app/members/${encodeURIComponent(m.id)}/devices`} size="sm">
                     Devices
                   </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  {m.id !== me.user.id && m.status === 'active' && (
+                    <ResetMfaButton userId={m.id} name={m.displayName} />
+                  )}
                 </Table.Td>
               </Table.Tr>
             ))

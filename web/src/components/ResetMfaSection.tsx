@@ -76,11 +76,64 @@ export function ResetMfaSection({ userId, name }: { userId: string; name: string
           reset.reset();
         }}
       >
-        <Text>
-          Their authenticator app, passkeys and recovery codes stop working and they are signed out everywhere. We email
-          them; they must turn MFA on again at their next sign-in. Do this only once you are sure who is asking.
-        </Text>
+        <ResetMfaWarning />
       </ConfirmModal>
     </Stack>
+  );
+}
+
+function ResetMfaWarning() {
+  return (
+    <Text>
+      Their authenticator app, passkeys and recovery codes stop working and they are signed out everywhere. We email
+      them; they must turn MFA on again at their next sign-in. Do this only once you are sure who is asking.
+    </Text>
+  );
+}
+
+/** **Reset MFA** as a row action (the members list): the dialog shows what would be removed first. */
+export function ResetMfaButton({ userId, name }: { userId: string; name: string }) {
+  const [opened, setOpened] = useState(false);
+  return (
+    <>
+      <Button variant="subtle" color="red" size="compact-sm" onClick={() => setOpened(true)}>
+        Reset MFA
+      </Button>
+      {opened && <ResetMfaDialog userId={userId} name={name} onClose={() => setOpened(false)} />}
+    </>
+  );
+}
+
+function ResetMfaDialog({ userId, name, onClose }: { userId: string; name: string; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const confirmIdentity = useIdentityConfirmation();
+  const status = useQuery({ queryKey: mfaQueryKeys.member(userId), queryFn: () => mfaApi.memberStatus(userId) });
+  const reset = useMutation({
+    mutationFn: () => confirmIdentity(() => mfaApi.resetMfa(userId)),
+    onSuccess: async () => {
+      onClose();
+      toastSuccess(`MFA reset for ${name}`);
+      await queryClient.invalidateQueries({ queryKey: mfaQueryKeys.member(userId) });
+    },
+  });
+  const enabled = status.data ? status.data.totp || status.data.passkeys > 0 : false;
+  return (
+    <ConfirmModal
+      opened
+      title={`Reset MFA for ${name}?`}
+      confirmLabel="Reset MFA"
+      danger
+      loading={reset.isPending || status.isPending}
+      error={reset.error ?? status.error}
+      onConfirm={() => (enabled ? reset.mutate() : onClose())}
+      onClose={onClose}
+    >
+      {status.data && <Text fw={500}>{describeFactors(status.data)}</Text>}
+      {status.data && !enabled ? (
+        <Text>They have not turned on MFA: there is nothing to reset.</Text>
+      ) : (
+        <ResetMfaWarning />
+      )}
+    </ConfirmModal>
   );
 }
