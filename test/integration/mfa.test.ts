@@ -286,6 +286,9 @@ describe('signing in with a second factor', () => {
     const failures = await events('auth.second_factor_failed');
     expect(failures).toHaveLength(5);
     expect(failures[4]?.details.lockoutSeconds).toBeGreaterThan(0);
+    expect((await events('auth.lockout_started')).map((e) => e.details)).toEqual([
+      { scope: 'second-factor', on: ['user'], seconds: 60 },
+    ]);
   });
 });
 

@@ -79,15 +79,25 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
     try {
       result = await check();
     } catch (error) {
-      if (isWrongSecondFactor(error)) {
-        const lockout = await attempt.failed();
-        await app.db.transaction().execute((tx) =>
-          recordUserEvent(tx, session.actor, requestContext(request), 'auth.second_factor_failed', session.user.id, {
-            ...what,
-            ...(lockout ? { lockoutSeconds: Math.ceil(lockout.lockoutMs / 1000) } : {}),
-          }),
-        );
+      if (!isWrongSecondFactor(error)) {
+        await attempt.abandoned();
+        throw error;
       }
+      const lockout = await attempt.failed();
+      const context = requestContext(request);
+      await app.db.transaction().execute(async (tx) => {
+        await recordUserEvent(tx, session.actor, context, 'auth.second_factor_failed', session.user.id, {
+          ...what,
+          ...(lockout ? { lockoutSeconds: Math.ceil(lockout.lockoutMs / 1000) } : {}),
+        });
+        if (lockout) {
+          await recordUserEvent(tx, session.actor, context, 'auth.lockout_started', session.user.id, {
+            scope: 'second-factor',
+            on: lockout.on.map((kind) => (kind === 'ip' ? 'address' : 'user')),
+            seconds: Math.ceil(lockout.lockoutMs / 1000),
+          });
+        }
+      });
       throw error;
     }
     await attempt.succeeded();
