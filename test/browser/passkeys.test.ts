@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import type { TestClient } from '../helpers/client.js';
 import {
   describeBrowser,
   expectHidden,
@@ -11,6 +12,7 @@ import {
   signInThroughUi,
   toast,
 } from '../helpers/browser.js';
+import { completeFirstSignIn, createPartner, GUEST_PASSWORD, me, readInvitation } from '../helpers/partners.js';
 import { createPublicTestApp } from '../helpers/public-app.js';
 
 /**
@@ -21,6 +23,7 @@ import { createPublicTestApp } from '../helpers/public-app.js';
  */
 
 const STORY_TIMEOUT_MS = 120_000;
+const GUEST = { email: 'gina@agency.test', password: GUEST_PASSWORD, displayName: 'Gina Guest' };
 
 interface VirtualAuthenticator {
   cdp: CDPSession;
@@ -67,6 +70,7 @@ const passkeyRow = (page: Page, name: string) =>
 describeBrowser('passkeys and security keys', { timeout: STORY_TIMEOUT_MS }, () => {
   let browser: Browser;
   let t: TestApp;
+  let owner: TestClient;
   let context: BrowserContext;
   let page: Page;
 
@@ -78,7 +82,7 @@ describeBrowser('passkeys and security keys', { timeout: STORY_TIMEOUT_MS }, () 
   });
   beforeEach(async () => {
     t = await createPublicTestApp({ hostname: 'localhost' });
-    await setUpWorkspace(t);
+    owner = await setUpWorkspace(t);
     context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
     page = await context.newPage();
   });
@@ -87,10 +91,13 @@ describeBrowser('passkeys and security keys', { timeout: STORY_TIMEOUT_MS }, () 
     await t?.close();
   });
 
-  it('adds a passkey with a name, signs in with it after the password, renames and removes it', async () => {
+  it('a guest adds a passkey with a name, signs in with it after the password, renames and removes it', async () => {
     expect(new URL(t.url).hostname).toBe('localhost');
+    // A guest of a partner who finished the first sign-in (Change Password, terms) through the API.
+    await createPartner(owner, 'Agency Ltd', GUEST.email, [(await me(owner)).user.id]);
+    await completeFirstSignIn(t, await readInvitation(owner, GUEST.email), { givenName: 'Gina', familyName: 'Guest' });
     const authenticator = await addVirtualAuthenticator(page);
-    await signInThroughUi(page, t.url, OWNER.slug, OWNER);
+    await signInThroughUi(page, t.url, OWNER.slug, GUEST);
 
     await page.goto(`${t.url}/app/security`);
     await expectVisible(page.getByRole('heading', { name: 'Passkeys and security keys' }));
@@ -128,16 +135,16 @@ describeBrowser('passkeys and security keys', { timeout: STORY_TIMEOUT_MS }, () 
     ]);
 
     // Signing in again: the password, then the verification page, where the passkey finishes it.
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     await expectPath(page, `/w/${OWNER.slug}/sign-in`);
-    await page.getByLabel('Username').fill(OWNER.email);
-    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
+    await page.getByLabel('Username').fill(GUEST.email);
+    await page.getByLabel('Password', { exact: true }).fill(GUEST.password);
     await page.getByRole('button', { name: 'Sign In' }).click();
     const usePasskey = page.getByRole('button', { name: 'Use a passkey' });
     await expectVisible(usePasskey);
     await screenshot(page, 'passkeys-verification-page');
     await usePasskey.click();
-    await expectVisible(page.getByRole('heading', { name: `Welcome, ${OWNER.displayName}` }));
+    await expectVisible(page.getByRole('heading', { name: `Welcome, ${GUEST.displayName}` }));
     expect((await credentialsOn(authenticator))[0]!.signCount).toBeGreaterThan(credential!.signCount);
 
     // Rename.
