@@ -7,6 +7,7 @@ import { deviceCodeMailsTo, waitForDeviceCode } from '../helpers/devices.js';
 import { readInvitationMail, waitForMailTo } from '../helpers/invitation-mail.js';
 import { addMember, completeFirstSignIn, createPartner, me, MEMBER_PASSWORD } from '../helpers/partners.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
+import { turnOnMfa } from '../helpers/mfa.js';
 
 /**
  * Trusted sessions (SPEC §6) through the HTTP API, with the codes read from mail that a real SMTP
@@ -438,6 +439,7 @@ describe('other people: admins, host admins, deactivation', () => {
 
   it('removing a partner removes its guests’ devices', async () => {
     const { partner, device } = await guestWithDevice();
+    await turnOnMfa(owner);
     expect((await del(owner, `/api/v1/partners/${partner.id}`)).statusCode).toBe(204);
     expect((await deviceRow(device.id)).status).toBe('removed');
   });

@@ -218,6 +218,7 @@ const ROWS: Row[] = [
     allowed: ['workspaceAdmin', 'hostAdmin'],
     attempt: async (w, role, c) => {
       // Removal is final, so people allowed to do it each remove a partner of their own hosted by the host admin.
+      await identityConfirmedNow(w);
       if (role !== 'workspaceAdmin' && role !== 'hostAdmin') return del(c, `/api/v1/partners/${w.partnerId}`);
       const own = await createPartner(w.owner, `Doomed ${role}`, `d-${role.toLowerCase()}@doomed.test`, [
         w.ids.hostAdmin,

@@ -10,6 +10,7 @@ import {
   readInvitation,
 } from '../helpers/partners.js';
 import { expireOverdueInvitations } from '../../src/services/invitations.js';
+import { turnOnMfa } from '../helpers/mfa.js';
 
 let t: TestApp;
 let owner: TestClient;
@@ -146,6 +147,10 @@ describe('effects (SPEC §3), each on the very next request', () => {
     await guestAdmin.post(`/api/v1/partners/${partner.id}/guests`, { email: 'gus@agency.test' });
     const pending = await readInvitation(owner, 'gus@agency.test');
 
+    // Removing a partner needs MFA and a recent identity confirmation (SPEC §5).
+    const refused = await del(owner, `/api/v1/partners/${partner.id}`);
+    expect(refused.json().type).toBe('/api/problems/mfa-required');
+    await turnOnMfa(owner);
     expect((await del(owner, `/api/v1/partners/${partner.id}`)).statusCode).toBe(204);
     expect((await guestAdmin.get('/api/v1/auth/session')).statusCode).toBe(401);
     const guests = await t.database.db

@@ -164,6 +164,8 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/partners/:partnerId',
     {
+      // Removing a partner is a sensitive action (SPEC §5): a second factor within the last five minutes.
+      config: { confirmIdentity: true },
       schema: {
         tags: ['partners'],
         summary: 'Remove partner: its guests are deactivated and its shares end (host admins)',

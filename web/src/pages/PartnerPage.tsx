@@ -13,6 +13,7 @@ import { RenamePartnerModal } from '../components/partner/RenamePartnerModal';
 import { partnerRoleLabel } from '../lib/partners';
 import { isNotFound, queryKeys, usePartner } from '../lib/queries';
 import { toastSuccess } from '../lib/toast';
+import { useIdentityConfirmation } from '../components/ConfirmIdentity';
 
 /** A local partner (/app/partners/:partnerId): its members and the accounts shared with it. */
 export function PartnerPage() {
@@ -125,8 +126,10 @@ function RemovePartnerModal({
 }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const confirmed = useIdentityConfirmation();
   const remove = useMutation({
-    mutationFn: () => api.removePartner(partner.id),
+    // Removing a partner needs a recent identity confirmation; the dialog asks for one when due.
+    mutationFn: () => confirmed(() => api.removePartner(partner.id)),
     onSuccess: async () => {
       toastSuccess('Partner removed');
       navigate('/app/partners', { replace: true });
