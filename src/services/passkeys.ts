@@ -15,6 +15,7 @@ import { AppError, conflict, notFound } from '../domain/errors.js';
 import { recordUserEvent } from './activity.js';
 import type { AttemptLimiter } from './attempts.js';
 import { replaceRecoveryCodes } from './recovery-codes.js';
+import { isUniqueViolation } from './users.js';
 import { recordSecondFactor, type SecondFactorPurpose } from './second-factor.js';
 import type { AuthenticatedSession } from './sessions.js';
 
@@ -245,50 +246,56 @@ export async function finishPasskeyRegistration(
     TRANSPORTS.has(t),
   );
 
-  return db.transaction().execute(async (tx) => {
-    await lockUser(tx, session.user.id);
-    await ensureNameFree(tx, session.user.id, input.name);
-    const taken = await tx
-      .selectFrom('mfa_factors')
-      .select('id')
-      .where('credential_id', '=', credential.id)
-      .executeTakeFirst();
-    if (taken) throw passkeyAlreadyRegistered();
-    const factors = await tx
-      .selectFrom('mfa_factors')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('user_id', '=', session.user.id)
-      .where('confirmed_at', 'is not', null)
-      .executeTakeFirstOrThrow();
-    const firstFactor = Number(factors.n) === 0;
-    const row = await tx
-      .insertInto('mfa_factors')
-      .values({
-        user_id: session.user.id,
-        kind: 'passkey',
-        name: input.name,
-        credential_id: credential.id,
-        public_key: Buffer.from(credential.publicKey).toString('base64url'),
-        sign_count: credential.counter,
-        transports,
-        confirmed_at: new Date(),
-      })
-      .returning(['id', 'name', 'created_at', 'last_used_at'])
-      .executeTakeFirstOrThrow();
-    await recordUserEvent(tx, session.actor, context, 'mfa.passkey_added', session.user.id, {
-      passkeyId: row.id,
-      name: row.name,
+  try {
+    return await db.transaction().execute(async (tx) => {
+      await lockUser(tx, session.user.id);
+      await ensureNameFree(tx, session.user.id, input.name);
+      const taken = await tx
+        .selectFrom('mfa_factors')
+        .select('id')
+        .where('credential_id', '=', credential.id)
+        .executeTakeFirst();
+      if (taken) throw passkeyAlreadyRegistered();
+      const factors = await tx
+        .selectFrom('mfa_factors')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('user_id', '=', session.user.id)
+        .where('confirmed_at', 'is not', null)
+        .executeTakeFirstOrThrow();
+      const firstFactor = Number(factors.n) === 0;
+      const row = await tx
+        .insertInto('mfa_factors')
+        .values({
+          user_id: session.user.id,
+          kind: 'passkey',
+          name: input.name,
+          credential_id: credential.id,
+          public_key: Buffer.from(credential.publicKey).toString('base64url'),
+          sign_count: credential.counter,
+          transports,
+          confirmed_at: new Date(),
+        })
+        .returning(['id', 'name', 'created_at', 'last_used_at'])
+        .executeTakeFirstOrThrow();
+      await recordUserEvent(tx, session.actor, context, 'mfa.passkey_added', session.user.id, {
+        passkeyId: row.id,
+        name: row.name,
+      });
+      let recoveryCodes: string[] | null = null;
+      if (firstFactor) {
+        recoveryCodes = await replaceRecoveryCodes(tx, session.user.id);
+        await recordUserEvent(tx, session.actor, context, 'mfa.turned_on', session.user.id, { method: 'passkey' });
+        // The user just proved the new factor in this session: it counts as passed, so no verification
+        // page appears on the next request, and as a fresh identity confirmation.
+        await recordSecondFactor(tx, session, 'passkey', 'identity', context);
+      }
+      return { passkey: toView(row), recoveryCodes };
     });
-    let recoveryCodes: string[] | null = null;
-    if (firstFactor) {
-      recoveryCodes = await replaceRecoveryCodes(tx, session.user.id);
-      await recordUserEvent(tx, session.actor, context, 'mfa.turned_on', session.user.id, { method: 'passkey' });
-      // The user just proved the new factor in this session: it counts as passed, so no verification
-      // page appears on the next request, and as a fresh identity confirmation.
-      await recordSecondFactor(tx, session, 'passkey', 'identity', context);
-    }
-    return { passkey: toView(row), recoveryCodes };
-  });
+  } catch (error) {
+    // Two users registering one credential at the same moment: the unique index on credential_id decides.
+    if (isUniqueViolation(error)) throw passkeyAlreadyRegistered();
+    throw error;
+  }
 }
 
 export async function renamePasskey(

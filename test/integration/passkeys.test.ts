@@ -499,6 +499,21 @@ describe('naming, renaming and removing', () => {
     expect(refused.statusCode, refused.body).toBe(409);
     expect(problemType(refused)).toMatch(/passkey-already-registered$/);
   });
+  it('lets only one of two users register the same credential at the same moment', async () => {
+    const mia = await newMember('mia@acme.test');
+    const authenticator = new SoftwareAuthenticator(ORIGIN);
+    const ownerOptions = (await owner.post('/api/v1/mfa/passkeys/registration-options')).json();
+    const miaOptions = (await mia.post('/api/v1/mfa/passkeys/registration-options')).json();
+    const forOwner = authenticator.register(ownerOptions);
+    const forMia = authenticator.register(miaOptions, { credential: authenticator.credentials[0]! });
+    const answers = await Promise.all([
+      owner.post('/api/v1/mfa/passkeys', { name: 'Key', response: forOwner }),
+      mia.post('/api/v1/mfa/passkeys', { name: 'Key', response: forMia }),
+    ]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+    const stored = await t.database.db.selectFrom('mfa_factors').select('user_id').execute();
+    expect(stored).toHaveLength(1);
+  });
 });
 
 describe('bad input', () => {
