@@ -4,24 +4,19 @@ import QRCode from 'qrcode';
 import type { Database } from '../db/schema.js';
 import type { RequestContext } from '../domain/actor.js';
 import { AppError, conflict } from '../domain/errors.js';
-import { deriveKey, open, seal } from '../crypto/seal.js';
 import { base32Decode, generateTotpSecret, otpauthUri, verifyTotp } from '../crypto/totp.js';
 import { recordUserEvent } from './activity.js';
 import { countUnusedRecoveryCodes, replaceRecoveryCodes, useRecoveryCode } from './recovery-codes.js';
 import { recordSecondFactor, type SecondFactorMethod, type SecondFactorPurpose } from './second-factor.js';
 import type { AuthenticatedSession } from './sessions.js';
+import type { WorkspaceKeyring } from './keyring.js';
 
 /**
  * TOTP second factor and recovery codes (SPEC §5): enrolment with a first code, verification at sign-in
  * and for **Confirm your identity**, turning TOTP off, regenerating recovery codes.
  */
 
-export const TOTP_KEY_ID = 'mfa-1';
 const TOTP_FACTOR_NAME = 'Authenticator app';
-
-export function totpKey(masterKey: Buffer): Buffer {
-  return deriveKey(masterKey, 'mfa');
-}
 
 /** Binds a sealed secret to its user and factor row: copied to another row, it fails to open. */
 export function totpAssociatedData(userId: string, factorId: string): string {
@@ -128,7 +123,7 @@ function issuerFor(workspaceName: string): string {
  */
 export async function startTotpEnrolment(
   tx: Kysely<Database>,
-  masterKey: Buffer,
+  keyring: WorkspaceKeyring,
   session: AuthenticatedSession,
 ): Promise<TotpEnrolment> {
   const userId = session.user.id;
@@ -147,7 +142,8 @@ export async function startTotpEnrolment(
       user_id: userId,
       kind: 'totp',
       name: TOTP_FACTOR_NAME,
-      totp_sealed_secret: seal(totpKey(masterKey), TOTP_KEY_ID, secret, totpAssociatedData(userId, factorId)),
+      // Sealed with the workspace's data key, so a master key rotation re-wraps it with the rest.
+      totp_sealed_secret: await keyring.seal(tx, session.workspace.id, secret, totpAssociatedData(userId, factorId)),
     })
     .execute();
   const uri = otpauthUri({ secret, accountName: session.user.email, issuer: issuerFor(session.workspace.name) });
@@ -155,9 +151,15 @@ export async function startTotpEnrolment(
   return { key: groupKey(secret), uri, qrCode };
 }
 
-function openSecret(masterKey: Buffer, userId: string, row: { id: string; totp_sealed_secret: string | null }) {
+async function openSecret(
+  tx: Kysely<Database>,
+  keyring: WorkspaceKeyring,
+  session: AuthenticatedSession,
+  row: { id: string; totp_sealed_secret: string | null },
+): Promise<Buffer> {
   if (!row.totp_sealed_secret) throw new Error('A TOTP factor has no secret');
-  return base32Decode(open(totpKey(masterKey), row.totp_sealed_secret, totpAssociatedData(userId, row.id)));
+  const aad = totpAssociatedData(session.user.id, row.id);
+  return base32Decode(await keyring.open(tx, session.workspace.id, row.totp_sealed_secret, aad));
 }
 
 /** Digits only: people type "123 456" as often as "123456". */
@@ -176,7 +178,7 @@ export interface ConfirmedTotp {
  */
 export async function confirmTotpEnrolment(
   tx: Kysely<Database>,
-  masterKey: Buffer,
+  keyring: WorkspaceKeyring,
   session: AuthenticatedSession,
   code: string,
   context: RequestContext,
@@ -191,7 +193,7 @@ export async function confirmTotpEnrolment(
     .forUpdate()
     .executeTakeFirst();
   if (!pending) throw noTotpEnrolment();
-  const result = verifyTotp(openSecret(masterKey, userId, pending), normalizeTotpCode(code), {
+  const result = verifyTotp(await openSecret(tx, keyring, session, pending), normalizeTotpCode(code), {
     timeMs: Date.now(),
     lastUsedStep: null,
   });
@@ -242,7 +244,7 @@ export type SecondFactorProof = { code: string } | { recoveryCode: string };
  */
 export async function verifySecondFactor(
   tx: Kysely<Database>,
-  masterKey: Buffer,
+  keyring: WorkspaceKeyring,
   session: AuthenticatedSession,
   proof: SecondFactorProof,
   context: RequestContext,
@@ -265,7 +267,7 @@ export async function verifySecondFactor(
     .forUpdate()
     .executeTakeFirst();
   if (!factor) throw totpNotEnabled();
-  const result = verifyTotp(openSecret(masterKey, userId, factor), code, {
+  const result = verifyTotp(await openSecret(tx, keyring, session, factor), code, {
     timeMs: Date.now(),
     lastUsedStep: factor.totp_last_step === null ? null : Number(factor.totp_last_step),
   });
@@ -281,13 +283,13 @@ export async function verifySecondFactor(
 /** Verifies a code or recovery code and records the pass; for sign-in, returns the session's new token. */
 export async function passSecondFactor(
   tx: Kysely<Database>,
-  masterKey: Buffer,
+  keyring: WorkspaceKeyring,
   session: AuthenticatedSession,
   proof: SecondFactorProof,
   purpose: SecondFactorPurpose,
   context: RequestContext,
 ): Promise<string | undefined> {
-  const method = await verifySecondFactor(tx, masterKey, session, proof, context);
+  const method = await verifySecondFactor(tx, keyring, session, proof, context);
   return recordSecondFactor(tx, session, method, purpose, context);
 }
 

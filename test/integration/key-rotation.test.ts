@@ -124,6 +124,8 @@ describe('master key rotation', () => {
       const pruned = await keys('prune', newKey);
       expect(pruned).toContain(`only master key ${masterKeyId(newKey)} remains`);
       expect(await revealAll(restarted.client)).toEqual(passwords);
+      // The owner's authenticator, sealed under the workspace's data key too, still works on the new key.
+      await confirmIdentity(restarted.client, ownerSecret);
       await expect(checkMasterKey(t.database.db, oldKey)).rejects.toThrow(MasterKeyMismatchError);
       expect(await keys('status', newKey)).toContain('This master key opens every data key.');
     } finally {

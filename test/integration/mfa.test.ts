@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { open, SealError } from '../../src/crypto/seal.js';
-import { totpAssociatedData, totpKey } from '../../src/services/mfa.js';
+import { SealError } from '../../src/crypto/seal.js';
+import { totpAssociatedData } from '../../src/services/mfa.js';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import { confirmIdentity, decodeBase32, freshCode, passSecondFactor, totp, turnOnMfa } from '../helpers/mfa.js';
@@ -129,13 +129,13 @@ describe('turning on TOTP', () => {
       .selectFrom('mfa_factors')
       .select(['id', 'user_id', 'totp_sealed_secret'])
       .executeTakeFirstOrThrow();
-    const key = totpKey(t.app.masterKey);
-    expect(open(key, row.totp_sealed_secret!, totpAssociatedData(row.user_id, row.id))).toBe(secret);
+    const workspaceId = (await owner.get('/api/v1/auth/session')).json().workspace.id as string;
+    const openAs = (userId: string, factorId: string) =>
+      t.app.keyring.open(t.database.db, workspaceId, row.totp_sealed_secret!, totpAssociatedData(userId, factorId));
+    expect(await openAs(row.user_id, row.id)).toBe(secret);
     const otherUser = await addMember(owner, 'mia@acme.test');
-    expect(() => open(key, row.totp_sealed_secret!, totpAssociatedData(otherUser, row.id))).toThrow(SealError);
-    expect(() =>
-      open(key, row.totp_sealed_secret!, totpAssociatedData(row.user_id, '00000000-0000-4000-8000-000000000000')),
-    ).toThrow(SealError);
+    await expect(openAs(otherUser, row.id)).rejects.toThrow(SealError);
+    await expect(openAs(row.user_id, '00000000-0000-4000-8000-000000000000')).rejects.toThrow(SealError);
   });
 
   it('changing an authenticator needs a confirmed identity, and the new one replaces the old', async () => {

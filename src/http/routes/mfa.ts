@@ -135,7 +135,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const session = requireSession(request);
       if (session.assurance.mfaEnabled) checkAssurance(session, { confirmIdentity: true });
-      return app.db.transaction().execute((tx) => startTotpEnrolment(tx, app.masterKey, session));
+      return app.db.transaction().execute((tx) => startTotpEnrolment(tx, app.keyring, session));
     },
   );
 
@@ -160,7 +160,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
       const { recoveryCodes } = await counted(request, session, { method: 'totp', purpose: 'enrolment' }, () =>
         app.db
           .transaction()
-          .execute((tx) => confirmTotpEnrolment(tx, app.masterKey, session, code, requestContext(request))),
+          .execute((tx) => confirmTotpEnrolment(tx, app.keyring, session, code, requestContext(request))),
       );
       return { recoveryCodes, me: await meForNewToken(app, request, request.cookies[app.sessionCookieName]!) };
     },
@@ -219,7 +219,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
       await counted(request, session, { method: methodOf(proof), purpose: 'identity' }, () =>
         app.db
           .transaction()
-          .execute((tx) => passSecondFactor(tx, app.masterKey, session, proof, 'identity', requestContext(request))),
+          .execute((tx) => passSecondFactor(tx, app.keyring, session, proof, 'identity', requestContext(request))),
       );
       return meForNewToken(app, request, request.cookies[app.sessionCookieName]!);
     },
@@ -262,7 +262,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
       const token = await counted(request, session, { method: methodOf(proof), purpose: 'sign-in' }, () =>
         app.db
           .transaction()
-          .execute((tx) => passSecondFactor(tx, app.masterKey, session, proof, 'sign-in', requestContext(request))),
+          .execute((tx) => passSecondFactor(tx, app.keyring, session, proof, 'sign-in', requestContext(request))),
       );
       reply.setSessionCookie(token!);
       return meForNewToken(app, request, token!);
