@@ -56,13 +56,11 @@ describe("the guest's first sign-in", () => {
   });
 
   it('refuses a wrong temporary password with the usual message', async () => {
-    const response = await t
-      .client()
-      .post('/api/v1/auth/sign-in', {
-        workspace: 'acme',
-        username: invitation.username,
-        password: 'not-the-temporary-one',
-      });
+    const response = await t.client().post('/api/v1/auth/sign-in', {
+      workspace: 'acme',
+      username: invitation.username,
+      password: 'not-the-temporary-one',
+    });
     expect(response.statusCode).toBe(401);
     expect(response.json().detail).toBe('Wrong username or password.');
   });
@@ -70,7 +68,11 @@ describe("the guest's first sign-in", () => {
   it('with the temporary password, allows only the password change until it is done', async () => {
     const guest = await signIn(t, invitation.username, invitation.temporaryPassword);
     expect((await me(guest)).user).toMatchObject({ status: 'invited' });
-    expect((await guest.get('/api/v1/auth/session')).json().pending).toEqual({ secondFactor: false, passwordChange: true, terms: true });
+    expect((await guest.get('/api/v1/auth/session')).json().pending).toEqual({
+      secondFactor: false,
+      passwordChange: true,
+      terms: true,
+    });
     for (const url of ['/api/v1/partners', `/api/v1/partners/${partnerId}`, '/api/v1/terms/current']) {
       const refused = await guest.get(url);
       expect(refused.statusCode).toBe(403);
@@ -145,13 +147,11 @@ describe("the guest's first sign-in", () => {
     expect(acceptance).toMatchObject({ body_sha256: terms.bodySha256, ip: '127.0.0.1', user_agent: 'gatehouse-tests' });
 
     // The temporary password is void now; the new one works.
-    const old = await t
-      .client()
-      .post('/api/v1/auth/sign-in', {
-        workspace: 'acme',
-        username: invitation.username,
-        password: invitation.temporaryPassword,
-      });
+    const old = await t.client().post('/api/v1/auth/sign-in', {
+      workspace: 'acme',
+      username: invitation.username,
+      password: invitation.temporaryPassword,
+    });
     expect(old.statusCode).toBe(401);
     await signIn(t, invitation.username, GUEST_PASSWORD);
 
@@ -181,13 +181,11 @@ describe("the guest's first sign-in", () => {
       .execute();
     const link = (await t.client().get(`/api/v1/invitations/by-token/${invitation.token}`)).json();
     expect(link).toMatchObject({ state: 'expired', resendBy: ['Ada Owner'] });
-    const response = await t
-      .client()
-      .post('/api/v1/auth/sign-in', {
-        workspace: 'acme',
-        username: invitation.username,
-        password: invitation.temporaryPassword,
-      });
+    const response = await t.client().post('/api/v1/auth/sign-in', {
+      workspace: 'acme',
+      username: invitation.username,
+      password: invitation.temporaryPassword,
+    });
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({
       type: '/api/problems/temporary-password-expired',
@@ -201,13 +199,11 @@ describe("the guest's first sign-in", () => {
     const invitationId = detail.members.find((m: { email: string }) => m.email === 'gina@agency.test').invitation.id;
     expect((await owner.post(`/api/v1/invitations/${invitationId}/revoke`)).statusCode).toBe(204);
     expect((await t.client().get(`/api/v1/invitations/by-token/${invitation.token}`)).json().state).toBe('revoked');
-    const response = await t
-      .client()
-      .post('/api/v1/auth/sign-in', {
-        workspace: 'acme',
-        username: invitation.username,
-        password: invitation.temporaryPassword,
-      });
+    const response = await t.client().post('/api/v1/auth/sign-in', {
+      workspace: 'acme',
+      username: invitation.username,
+      password: invitation.temporaryPassword,
+    });
     expect(response.statusCode).toBe(401);
     const listed = (await owner.get(`/api/v1/partners/${partnerId}`))
       .json()
@@ -235,13 +231,11 @@ describe("the guest's first sign-in", () => {
     const resent = await readInvitation(owner, 'gina@agency.test');
     expect(resent.temporaryPassword).not.toBe(invitation.temporaryPassword);
     expect((await halfway.get('/api/v1/auth/session')).statusCode).toBe(401);
-    const old = await t
-      .client()
-      .post('/api/v1/auth/sign-in', {
-        workspace: 'acme',
-        username: invitation.username,
-        password: invitation.temporaryPassword,
-      });
+    const old = await t.client().post('/api/v1/auth/sign-in', {
+      workspace: 'acme',
+      username: invitation.username,
+      password: invitation.temporaryPassword,
+    });
     expect(old.statusCode).toBe(401);
     expect(old.json().detail).toBe('Wrong username or password.');
     expect((await t.client().get(`/api/v1/invitations/by-token/${invitation.token}`)).statusCode).toBe(404);

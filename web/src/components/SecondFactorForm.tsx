@@ -21,7 +21,11 @@ interface SecondFactorFormProps {
  * **Confirm your identity**: an **Authentication Code**, a recovery code instead, or **Use a passkey**.
  */
 export function SecondFactorForm({ methods, submit, passkey, onVerified }: SecondFactorFormProps) {
-  const [mode, setMode] = useState<'code' | 'recovery'>(methods.totp || !methods.recoveryCode ? 'code' : 'recovery');
+  // Someone with passkeys but no authenticator app is offered the passkey first, recovery codes on request.
+  const passkeyFirst = methods.passkey && !methods.totp;
+  const [mode, setMode] = useState<'code' | 'recovery' | null>(
+    methods.totp ? 'code' : passkeyFirst ? null : methods.recoveryCode ? 'recovery' : 'code',
+  );
   const form = useForm({ initialValues: { code: '', recoveryCode: '' } });
 
   const verify = useMutation({
@@ -49,7 +53,14 @@ export function SecondFactorForm({ methods, submit, passkey, onVerified }: Secon
     <Stack>
       <ProblemAlert error={shownUnderField ? null : verify.error} />
       <ProblemAlert error={withPasskey.error} />
-      {(methods.totp || methods.recoveryCode) && (
+      {passkeyFirst && (
+        <Group>
+          <Button loading={withPasskey.isPending} onClick={() => withPasskey.mutate()}>
+            Use a passkey
+          </Button>
+        </Group>
+      )}
+      {mode !== null && (methods.totp || methods.recoveryCode) && (
         <form
           noValidate
           onSubmit={form.onSubmit((values) => {
@@ -98,7 +109,7 @@ export function SecondFactorForm({ methods, submit, passkey, onVerified }: Secon
           </Stack>
         </form>
       )}
-      {mode === 'code' && methods.recoveryCode && (
+      {mode !== 'recovery' && methods.recoveryCode && (
         <Anchor component="button" type="button" size="sm" ta="left" onClick={() => switchTo('recovery')}>
           Use a recovery code instead
         </Anchor>
@@ -108,7 +119,7 @@ export function SecondFactorForm({ methods, submit, passkey, onVerified }: Secon
           Use an authentication code instead
         </Anchor>
       )}
-      {methods.passkey && (
+      {methods.passkey && !passkeyFirst && (
         <>
           {(methods.totp || methods.recoveryCode) && <Divider label="or" labelPosition="center" />}
           <Group>

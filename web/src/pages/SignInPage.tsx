@@ -49,7 +49,8 @@ function SignInForm({ slug, name }: { slug: string; name: string }) {
     onSuccess: (me) => {
       resetCsrfToken();
       queryClient.setQueryData(queryKeys.session, me);
-      toastSuccess('Signed in');
+      // With MFA on, the verification page comes next: "Signed in" is said once that is passed.
+      if (!me.pending.secondFactor) toastSuccess('Signed in');
       navigate('/app', { replace: true });
     },
     onError: (error) => {
