@@ -8,7 +8,7 @@ import { openAccountField, sealAccountField, type AccountField } from '../crypto
 import { sealedKeyId } from '../crypto/seal.js';
 import { base32Decode, base32Encode, parseTotpSecretInput, totpAt } from '../crypto/totp.js';
 import type { WorkspaceKeyring } from './keyring.js';
-import { recordEvent } from './activity.js';
+import { recordAccountEvent } from './activity.js';
 import { accessibleAccounts, ensureAccount, loadAccount } from './account-access.js';
 
 export interface AccountInput {
@@ -107,24 +107,6 @@ export async function toAccountView(
   };
 }
 
-const accountEvent = (
-  tx: Kysely<Database>,
-  actor: Actor,
-  context: RequestContext,
-  action: string,
-  accountId: string,
-  details: Record<string, unknown> = {},
-) =>
-  recordEvent(tx, {
-    workspaceId: actor.workspaceId,
-    actorId: actor.userId,
-    action,
-    targetType: 'account',
-    targetId: accountId,
-    context,
-    details,
-  });
-
 /** A member creates an account and becomes its owner (SPEC §7). */
 export async function createAccount(
   tx: Kysely<Database>,
@@ -157,7 +139,7 @@ export async function createAccount(
     .insertInto('grants')
     .values({ account_id: id, user_id: actor.userId, role: 'owner', granted_by: actor.userId })
     .execute();
-  await accountEvent(tx, actor, context, 'account.created', id, { name: input.name, appName: input.appName });
+  await recordAccountEvent(tx, actor, context, 'account.created', id, { name: input.name, appName: input.appName });
   return id;
 }
 
@@ -209,7 +191,7 @@ export async function updateAccount(
     .where('id', '=', accountId)
     .execute();
   // Which fields changed, never their values.
-  await accountEvent(tx, actor, context, 'account.updated', accountId, {
+  await recordAccountEvent(tx, actor, context, 'account.updated', accountId, {
     fields: Object.keys(input).filter((k) => input[k as keyof AccountInput] !== undefined),
   });
 }
@@ -235,7 +217,7 @@ export async function deleteAccount(
     })
     .where('id', '=', accountId)
     .execute();
-  await accountEvent(tx, actor, context, 'account.deleted', accountId, { name: account.name });
+  await recordAccountEvent(tx, actor, context, 'account.deleted', accountId, { name: account.name });
 }
 
 const noTotp = () => new AppError('no-totp-secret', 409, 'No TOTP secret', 'This account has no TOTP secret.');
@@ -257,7 +239,7 @@ export async function issueTotpCode(
   if (secret === null) throw noTotp();
   const code = totpAt(base32Decode(secret), now);
   await markUsed(tx, actor, accountId);
-  await accountEvent(tx, actor, context, 'account.totp_code_issued', accountId, { deviceId });
+  await recordAccountEvent(tx, actor, context, 'account.totp_code_issued', accountId, { deviceId });
   return { code, expiresAt: new Date((Math.floor(now / 30_000) + 1) * 30_000) };
 }
 
@@ -275,7 +257,7 @@ export async function deliverPasswordForAutofill(
   const password = await openField(tx, keyring, account, 'password');
   if (password === null) throw noPassword();
   await markUsed(tx, actor, accountId);
-  await accountEvent(tx, actor, context, 'account.password_delivered', accountId, { deviceId });
+  await recordAccountEvent(tx, actor, context, 'account.password_delivered', accountId, { deviceId });
   return { username: await openField(tx, keyring, account, 'username'), password };
 }
 
@@ -293,7 +275,7 @@ export async function revealSecret(
   ensureAccount(accountPolicy.reveal(standing), 'Only owners can reveal the password or the TOTP secret.');
   const value = await openField(tx, keyring, account, field);
   if (value === null) throw field === 'password' ? noPassword() : noTotp();
-  await accountEvent(
+  await recordAccountEvent(
     tx,
     actor,
     context,

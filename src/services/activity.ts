@@ -108,6 +108,26 @@ export function recordUserEvent(
   });
 }
 
+/** The signed-in actor did something to, or with, one account. */
+export function recordAccountEvent(
+  tx: Kysely<Database>,
+  actor: Actor,
+  context: RequestContext,
+  action: string,
+  accountId: string,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  return recordEvent(tx, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    action,
+    targetType: 'account',
+    targetId: accountId,
+    context,
+    details,
+  });
+}
+
 export interface ActivityEventView {
   id: string;
   occurredAt: string;

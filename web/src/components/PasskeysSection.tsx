@@ -1,17 +1,5 @@
 import { useState } from 'react';
-import {
-  Button,
-  CopyButton,
-  Group,
-  List,
-  Modal,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-  VisuallyHidden,
-} from '@mantine/core';
+import { Button, Group, Modal, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { formatDate, formatDateTime } from '../lib/format';
@@ -23,6 +11,8 @@ import { useIdentityConfirmation } from './ConfirmIdentity';
 import { ConfirmModal } from './ConfirmModal';
 import { Loading } from './Loading';
 import { ProblemAlert } from './ProblemAlert';
+import { RecoveryCodesDialog } from './RecoveryCodes';
+import { useMe } from '../lib/me';
 
 const NAME_MAX = 100;
 
@@ -42,6 +32,7 @@ function validateName(value: string, taken: string[]): string | null {
  * once.
  */
 export function PasskeysSection() {
+  const me = useMe();
   const passkeys = usePasskeys();
   const [adding, setAdding] = useState(false);
   const [renaming, setRenaming] = useState<Passkey | null>(null);
@@ -87,7 +78,13 @@ export function PasskeysSection() {
         />
       )}
       {removing && <RemovePasskeyModal passkey={removing} onClose={() => setRemoving(null)} />}
-      {recoveryCodes && <RecoveryCodesModal codes={recoveryCodes} onClose={() => setRecoveryCodes(null)} />}
+      {recoveryCodes && (
+        <RecoveryCodesDialog
+          codes={recoveryCodes}
+          workspaceName={me.workspace.name}
+          onDone={() => setRecoveryCodes(null)}
+        />
+      )}
     </Stack>
   );
 }
@@ -289,42 +286,5 @@ function RemovePasskeyModal({ passkey, onClose }: { passkey: Passkey; onClose: (
         turned off and your recovery codes stop working.
       </Text>
     </ConfirmModal>
-  );
-}
-
-/** The recovery codes, once: they stand in for the second factor if the passkey is lost. */
-function RecoveryCodesModal({ codes, onClose }: { codes: string[]; onClose: () => void }) {
-  return (
-    <Modal
-      opened
-      onClose={onClose}
-      title="Save your recovery codes"
-      centered
-      closeOnClickOutside={false}
-      closeOnEscape={false}
-      withCloseButton={false}
-    >
-      <Stack>
-        <Text>
-          MFA is now on. If you lose your passkey, each of these codes lets you sign in once. Keep them somewhere safe:
-          they are shown only now.
-        </Text>
-        <List aria-label="Recovery codes" listStyleType="none" ff="monospace" style={{ columnCount: 2 }}>
-          {codes.map((code) => (
-            <List.Item key={code}>{code}</List.Item>
-          ))}
-        </List>
-        <Group>
-          <Button onClick={onClose}>I have saved my recovery codes</Button>
-          <CopyButton value={codes.join('\n')}>
-            {({ copied, copy }) => (
-              <Button variant="default" onClick={copy}>
-                {copied ? 'Copied' : 'Copy codes'}
-              </Button>
-            )}
-          </CopyButton>
-        </Group>
-      </Stack>
-    </Modal>
   );
 }

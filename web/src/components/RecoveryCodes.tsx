@@ -1,4 +1,4 @@
-import { Alert, Button, CopyButton, Group, List, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, CopyButton, Group, List, Modal, Paper, Stack, Text, Title } from '@mantine/core';
 import { recoveryCodesText } from '../lib/mfa';
 
 interface RecoveryCodesProps {
@@ -7,8 +7,8 @@ interface RecoveryCodesProps {
   onDone: () => void;
 }
 
-/** Ten recovery codes, shown once: copy or download them, then dismiss. */
-export function RecoveryCodes({ codes, workspaceName, onDone }: RecoveryCodesProps) {
+/** The codes with the shown-once warning, **Copy**, **Download** and **I have saved my recovery codes**. */
+function RecoveryCodesContent({ codes, workspaceName, onDone }: RecoveryCodesProps) {
   const text = recoveryCodesText(codes, workspaceName);
 
   function download() {
@@ -21,42 +21,68 @@ export function RecoveryCodes({ codes, workspaceName, onDone }: RecoveryCodesPro
   }
 
   return (
+    <Stack>
+      <Alert color="yellow" variant="light" title="Shown once">
+        These codes are shown only now. Each one works once in place of your authenticator app or passkey, for example
+        if you lose your phone or security key. Copy or download them and keep them somewhere safe.
+      </Alert>
+      <List
+        aria-label="Recovery codes"
+        listStyleType="none"
+        style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(10rem, 1fr))', gap: '4px 16px' }}
+      >
+        {codes.map((code) => (
+          <List.Item key={code}>
+            <Text ff="monospace" size="lg">
+              {code}
+            </Text>
+          </List.Item>
+        ))}
+      </List>
+      <Group>
+        <CopyButton value={text}>
+          {({ copied, copy }) => (
+            <Button variant="default" onClick={copy}>
+              {copied ? 'Copied' : 'Copy'}
+            </Button>
+          )}
+        </CopyButton>
+        <Button variant="default" onClick={download}>
+          Download
+        </Button>
+        <Button onClick={onDone}>I have saved my recovery codes</Button>
+      </Group>
+    </Stack>
+  );
+}
+
+/** Ten recovery codes, shown once, in the page: copy or download them, then dismiss. */
+export function RecoveryCodes(props: RecoveryCodesProps) {
+  return (
     <Paper withBorder p="lg" radius="md" component="section" aria-labelledby="recovery-codes-title">
       <Stack>
         <Title order={2} size="h3" id="recovery-codes-title">
           Save your recovery codes
         </Title>
-        <Alert color="yellow" variant="light" title="Shown once">
-          These codes are shown only now. Each one works once in place of an authentication code, for example if you
-          lose your phone. Copy or download them and keep them somewhere safe.
-        </Alert>
-        <List
-          aria-label="Recovery codes"
-          listStyleType="none"
-          style={{ display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(10rem, 1fr))', gap: '4px 16px' }}
-        >
-          {codes.map((code) => (
-            <List.Item key={code}>
-              <Text ff="monospace" size="lg">
-                {code}
-              </Text>
-            </List.Item>
-          ))}
-        </List>
-        <Group>
-          <CopyButton value={text}>
-            {({ copied, copy }) => (
-              <Button variant="default" onClick={copy}>
-                {copied ? 'Copied' : 'Copy'}
-              </Button>
-            )}
-          </CopyButton>
-          <Button variant="default" onClick={download}>
-            Download
-          </Button>
-          <Button onClick={onDone}>I have saved my recovery codes</Button>
-        </Group>
+        <RecoveryCodesContent {...props} />
       </Stack>
     </Paper>
+  );
+}
+
+/** The same in a dialog that only **I have saved my recovery codes** closes. */
+export function RecoveryCodesDialog(props: RecoveryCodesProps) {
+  return (
+    <Modal
+      opened
+      onClose={props.onDone}
+      title="Save your recovery codes"
+      centered
+      closeOnClickOutside={false}
+      closeOnEscape={false}
+      withCloseButton={false}
+    >
+      <RecoveryCodesContent {...props} />
+    </Modal>
   );
 }
