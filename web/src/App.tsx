@@ -1,5 +1,7 @@
 import { Route, Routes } from 'react-router';
 import { AppLayout } from './components/AppLayout';
+import { AccountPage } from './pages/AccountPage';
+import { AccountsPage } from './pages/AccountsPage';
 import { ActivityPage } from './pages/ActivityPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { DevOutboxPage } from './pages/DevOutboxPage';
@@ -31,6 +33,8 @@ export function App() {
       <Route path="/w/:slug/sign-in" element={<SignInPage />} />
       <Route path="/app" element={<AppLayout />}>
         <Route index element={<DashboardPage />} />
+        <Route path="accounts" element={<AccountsPage />} />
+        <Route path="accounts/:accountId" element={<AccountPage />} />
         <Route path="members" element={<MembersPage />} />
         <Route path="members/:userId/devices" element={<MemberDevicesPage />} />
         <Route path="activity" element={<ActivityPage />} />

@@ -11,6 +11,7 @@ interface NavItem {
 
 const items: NavItem[] = [
   { to: '/app', label: 'Dashboard', adminOnly: false },
+  { to: '/app/accounts', label: 'Accounts', adminOnly: false },
   { to: '/app/partners', label: 'Partners', adminOnly: false },
   { to: '/app/security', label: 'Security', adminOnly: false },
   { to: '/app/devices', label: 'My trusted devices', adminOnly: false },

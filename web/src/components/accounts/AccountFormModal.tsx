@@ -1,0 +1,137 @@
+import { Button, Group, Modal, PasswordInput, Stack, Textarea, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
+import { useMutation } from '@tanstack/react-query';
+import type { AccountDetail, AccountInput } from '../../lib/accounts';
+import { splitFieldProblems } from '../../lib/problems';
+import { ProblemAlert } from '../ProblemAlert';
+
+interface FormValues {
+  name: string;
+  appName: string;
+  loginUrl: string;
+  username: string;
+  password: string;
+  totpSecret: string;
+  notes: string;
+}
+
+const FIELDS = ['name', 'appName', 'loginUrl', 'username', 'password', 'totpSecret', 'notes'] as const;
+
+interface AccountFormModalProps {
+  opened: boolean;
+  onClose: () => void;
+  title: string;
+  submitLabel: string;
+  /** Editing: the account as it is. The password and TOTP secret are never sent to the page, so empty keeps them. */
+  account?: AccountDetail;
+  submit: (input: AccountInput) => Promise<AccountDetail>;
+  onSaved: (account: AccountDetail) => void;
+}
+
+function initialValues(account?: AccountDetail): FormValues {
+  return {
+    name: account?.name ?? '',
+    appName: account?.appName ?? '',
+    loginUrl: account?.loginUrl ?? '',
+    username: account?.username ?? '',
+    password: '',
+    totpSecret: '',
+    notes: account?.notes ?? '',
+  };
+}
+
+/** **Add account** and **Edit**: the server validates every field and its errors show under the field. */
+export function AccountFormModal({
+  opened,
+  onClose,
+  title,
+  submitLabel,
+  account,
+  submit,
+  onSaved,
+}: AccountFormModalProps) {
+  const editing = account !== undefined;
+  const form = useForm<FormValues>({ initialValues: initialValues(account) });
+
+  const save = useMutation({
+    mutationFn: (values: FormValues) => {
+      const input: AccountInput = {
+        name: values.name,
+        appName: values.appName,
+        loginUrl: values.loginUrl,
+        username: values.username,
+        notes: values.notes,
+      };
+      // Left empty while editing, a secret stays as it is; on a new account empty means none.
+      if (!editing || values.password !== '') input.password = values.password;
+      if (!editing || values.totpSecret.trim() !== '') input.totpSecret = values.totpSecret;
+      return submit(input);
+    },
+    onSuccess: (saved) => {
+      close();
+      onSaved(saved);
+    },
+    onError: (error) => form.setErrors(splitFieldProblems(error, FIELDS).fieldErrors),
+  });
+  const other = splitFieldProblems(save.error, FIELDS).other;
+  // A field error is shown under its field; the alert would only say the same thing again.
+  const fieldErrorsOnly = Object.keys(splitFieldProblems(save.error, FIELDS).fieldErrors).length > 0 && !other.length;
+
+  function close() {
+    form.setValues(initialValues(account));
+    form.clearErrors();
+    save.reset();
+    onClose();
+  }
+
+  return (
+    <Modal opened={opened} onClose={close} title={title} centered size="lg">
+      <form
+        noValidate
+        onSubmit={form.onSubmit((values) => {
+          form.clearErrors();
+          save.mutate(values);
+        })}
+      >
+        <Stack>
+          {!fieldErrorsOnly && <ProblemAlert error={save.error} other={other} />}
+          <TextInput label="Name" autoComplete="off" aria-required data-autofocus {...form.getInputProps('name')} />
+          <TextInput label="App name" autoComplete="off" {...form.getInputProps('appName')} />
+          <TextInput
+            label="Login URL"
+            type="url"
+            autoComplete="off"
+            placeholder="https://"
+            {...form.getInputProps('loginUrl')}
+          />
+          <TextInput label="Username" autoComplete="off" {...form.getInputProps('username')} />
+          <PasswordInput
+            label="Password"
+            autoComplete="new-password"
+            description={editing ? 'Leave empty to keep the current password.' : undefined}
+            {...form.getInputProps('password')}
+          />
+          <TextInput
+            label="TOTP secret"
+            autoComplete="off"
+            description={
+              editing
+                ? 'Leave empty to keep the current secret. Base32 key or otpauth:// URI.'
+                : 'The key your authenticator app would use: base32, or an otpauth:// URI.'
+            }
+            {...form.getInputProps('totpSecret')}
+          />
+          <Textarea label="Notes" autosize minRows={2} maxRows={8} {...form.getInputProps('notes')} />
+          <Group mt="xs">
+            <Button type="submit" loading={save.isPending}>
+              {submitLabel}
+            </Button>
+            <Button variant="default" onClick={close}>
+              Cancel
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
