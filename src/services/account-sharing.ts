@@ -4,29 +4,11 @@ import type { Actor, RequestContext } from '../domain/actor.js';
 import { AppError, conflict, forbidden, notFound } from '../domain/errors.js';
 import { accountPolicy } from '../domain/policies/accounts.js';
 import { partnerPolicy } from '../domain/policies/partners.js';
-import { recordEvent } from './activity.js';
-import { ensureAccount, loadAccount } from './account-access.js';
+import { recordAccountEvent } from './activity.js';
+import { effectiveRoles, ensureAccount, loadAccount } from './account-access.js';
 import { loadPartner } from './partner-access.js';
 
 /** Sharing (SPEC §1, §3): every rule here is the server's; the web app only mirrors it. */
-
-const event = (
-  tx: Kysely<Database>,
-  actor: Actor,
-  context: RequestContext,
-  action: string,
-  accountId: string,
-  details: Record<string, unknown>,
-) =>
-  recordEvent(tx, {
-    workspaceId: actor.workspaceId,
-    actorId: actor.userId,
-    action,
-    targetType: 'account',
-    targetId: accountId,
-    context,
-    details,
-  });
 
 async function loadActiveUser(tx: Kysely<Database>, actor: Actor, userId: string) {
   const user = await tx
@@ -61,7 +43,10 @@ export async function shareWithMember(
       oc.columns(['user_id', 'account_id']).where('user_id', 'is not', null).doUpdateSet({ role: input.role }),
     )
     .execute();
-  await event(tx, actor, context, 'account.shared_with_member', accountId, { userId: user.id, role: input.role });
+  await recordAccountEvent(tx, actor, context, 'account.shared_with_member', accountId, {
+    userId: user.id,
+    role: input.role,
+  });
 }
 
 /**
@@ -89,7 +74,10 @@ export async function shareWithPartner(
         oc.columns(['partner_id', 'account_id']).where('partner_id', 'is not', null).doUpdateSet({ role: item.role }),
       )
       .execute();
-    await event(tx, actor, context, 'account.shared_with_partner', item.accountId, { partnerId, role: item.role });
+    await recordAccountEvent(tx, actor, context, 'account.shared_with_partner', item.accountId, {
+      partnerId,
+      role: item.role,
+    });
   }
 }
 
@@ -112,7 +100,7 @@ export async function removeFromPartner(
     .returning('id')
     .executeTakeFirst();
   if (!removed) throw notFound('Share', 'This account is not shared with this partner.');
-  await event(tx, actor, context, 'account.removed_from_partner', accountId, { partnerId });
+  await recordAccountEvent(tx, actor, context, 'account.removed_from_partner', accountId, { partnerId });
 }
 
 /** The partner share a guest admin's manager role comes from, if any. */
@@ -167,7 +155,7 @@ export async function shareOnward(
     .returning('id')
     .executeTakeFirst();
   if (!created) throw conflict('already-shared', 'This guest user can already use this account.');
-  await event(tx, actor, context, 'account.access_passed_on', accountId, {
+  await recordAccountEvent(tx, actor, context, 'account.access_passed_on', accountId, {
     userId: guestUserId,
     partnerId: parent!.partner_id,
   });
@@ -225,7 +213,7 @@ export async function changeGuestAccountRole(
       })
       .execute();
   }
-  await event(tx, actor, context, 'account.role_changed', accountId, { userId: guestId, role });
+  await recordAccountEvent(tx, actor, context, 'account.role_changed', accountId, { userId: guestId, role });
 }
 
 /**
@@ -265,7 +253,7 @@ export async function removeFromAccount(
     if (Number(owners.n) <= 1) throw conflict('last-owner', 'An account keeps at least one owner.');
   }
   await tx.deleteFrom('grants').where('id', '=', grant.id).execute();
-  await event(tx, actor, context, 'account.access_removed', accountId, { userId });
+  await recordAccountEvent(tx, actor, context, 'account.access_removed', accountId, { userId });
 }
 
 export interface AccessEntry {
@@ -384,4 +372,57 @@ export async function listPartnerAccounts(db: Kysely<Database>, actor: Actor, pa
     role: r.role as Extract<ItemRole, 'manager' | 'collaborator'>,
     sharedAt: r.created_at.toISOString(),
   }));
+}
+
+export interface MemberAccount {
+  id: string;
+  name: string;
+  appName: string;
+  role: ItemRole;
+}
+
+/**
+ * **View details**: the accounts a member of the partner can use, with their role, for whoever may see
+ * the partner. A guest belongs to this partner only, so all their accounts come through it; for a host
+ * admin only the accounts shared with this partner are listed (their own vault is not the partner's
+ * business). A deactivated person can use nothing.
+ */
+export async function listMemberAccounts(
+  db: Kysely<Database>,
+  actor: Actor,
+  partnerId: string,
+  userId: string,
+): Promise<MemberAccount[]> {
+  await loadPartner(db, actor, partnerId);
+  const member = await db
+    .selectFrom('partner_members')
+    .select('role')
+    .where('partner_id', '=', partnerId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (!member) throw notFound('Member', 'This person is not part of this partner.');
+  let query = db
+    .selectFrom(effectiveRoles(db, userId).as('eff'))
+    .innerJoin('accounts as a', 'a.id', 'eff.account_id')
+    .innerJoin('users as u', (join) =>
+      join.onRef('u.workspace_id', '=', 'a.workspace_id').on('u.id', '=', userId).on('u.status', '<>', 'deactivated'),
+    )
+    .select(['a.id', 'a.name', 'a.app_name', 'eff.role'])
+    .where('a.workspace_id', '=', actor.workspaceId)
+    .where('a.deleted_at', 'is', null);
+  if (member.role === 'host_admin') {
+    query = query.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('grants as pg')
+          .select('pg.id')
+          .whereRef('pg.account_id', '=', 'a.id')
+          .where('pg.partner_id', '=', partnerId),
+      ),
+    );
+  }
+  const rows = await query
+    .orderBy(sql`lower(a.name)`)
+    .orderBy('a.id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, appName: r.app_name, role: r.role }));
 }

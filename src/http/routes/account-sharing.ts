@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   changeGuestAccountRole,
   listAccess,
+  listMemberAccounts,
   listPartnerAccounts,
   removeFromAccount,
   removeFromPartner,
@@ -169,6 +170,32 @@ const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => ({
       accounts: await listPartnerAccounts(app.db, requireSession(request).actor, request.params.partnerId),
+    }),
+  );
+
+  app.get(
+    '/partners/:partnerId/members/:userId/accounts',
+    {
+      config: { access: 'accounts' },
+      schema: {
+        tags: ['sharing'],
+        summary: '**View details**: the accounts a member of the partner can use, with their role',
+        params: z.strictObject({ partnerId: Id('partner'), userId: Id('user') }),
+        response: {
+          200: z.object({
+            accounts: z.array(z.object({ id: z.uuid(), name: z.string(), appName: z.string(), role: ItemRoleSchema })),
+          }),
+          ...problemResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => ({
+      accounts: await listMemberAccounts(
+        app.db,
+        requireSession(request).actor,
+        request.params.partnerId,
+        request.params.userId,
+      ),
     }),
   );
 
