@@ -184,30 +184,32 @@ function AccountDetails({ account }: { account: AccountDetail }) {
     </Text>
   );
   return (
-    <Stack component="dl" gap="sm" m={0} aria-label="Account details">
-      <DetailRow label="App">{account.appName || none}</DetailRow>
-      <DetailRow label="Login URL">
-        {account.loginUrl ? (
-          <Anchor href={account.loginUrl} target="_blank" rel="noopener noreferrer">
-            {account.loginUrl}
-          </Anchor>
-        ) : (
-          none
+    <section aria-label="Account details">
+      <Stack component="dl" gap="sm" m={0}>
+        <DetailRow label="App">{account.appName || none}</DetailRow>
+        <DetailRow label="Login URL">
+          {account.loginUrl ? (
+            <Anchor href={account.loginUrl} target="_blank" rel="noopener noreferrer">
+              {account.loginUrl}
+            </Anchor>
+          ) : (
+            none
+          )}
+        </DetailRow>
+        <DetailRow label="Username">{account.username ?? none}</DetailRow>
+        {account.permissions.reveal && (
+          <>
+            <DetailRow label="Password">
+              {account.hasPassword ? <SecretField accountId={account.id} field="password" /> : none}
+            </DetailRow>
+            <DetailRow label="TOTP secret">
+              {account.hasTotp ? <SecretField accountId={account.id} field="totpSecret" /> : none}
+            </DetailRow>
+          </>
         )}
-      </DetailRow>
-      <DetailRow label="Username">{account.username ?? none}</DetailRow>
-      {account.permissions.reveal && (
-        <>
-          <DetailRow label="Password">
-            {account.hasPassword ? <SecretField accountId={account.id} field="password" /> : none}
-          </DetailRow>
-          <DetailRow label="TOTP secret">
-            {account.hasTotp ? <SecretField accountId={account.id} field="totpSecret" /> : none}
-          </DetailRow>
-        </>
-      )}
-      <DetailRow label="Notes">{account.notes ?? none}</DetailRow>
-      <DetailRow label="Your role">{itemRoleLabel[account.role]}</DetailRow>
-    </Stack>
+        <DetailRow label="Notes">{account.notes ?? none}</DetailRow>
+        <DetailRow label="Your role">{itemRoleLabel[account.role]}</DetailRow>
+      </Stack>
+    </section>
   );
 }

@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import type { TestClient } from '../helpers/client.js';
+import {
+  accessibleDescription,
+  describeBrowser,
+  expectHidden,
+  expectPath,
+  expectVisible,
+  launchBrowser,
+  screenshot,
+  signInThroughUi,
+  toast,
+} from '../helpers/browser.js';
+import { waitForDeviceCode } from '../helpers/devices.js';
+import { decodeBase32, freshCode, totp, turnOnMfa } from '../helpers/mfa.js';
+import { addMember, me, MEMBER_PASSWORD, signIn } from '../helpers/partners.js';
+import { createPublicTestApp } from '../helpers/public-app.js';
+import { TestSmtpServer } from '../helpers/smtp.js';
+import { ACCOUNT } from '../helpers/vault.js';
+
+/**
+ * The accounts vault (SPEC §7) as its owner uses it in a browser: MFA on and the browser trusted, they add
+ * an account (a bad TOTP secret is refused under its field first), find its card by search, press **Log
+ * in** and read the TOTP code the server computed, which matches this test's own RFC 6238 generator, reveal
+ * the password after **Confirm your identity**, and rename it. A member it is not shared with sees nothing.
+ */
+
+const STORY_TIMEOUT_MS = 150_000;
+const MAIL_TIMEOUT_MS = 30_000;
+const MEMBER = { email: 'max@acme.test', displayName: 'max', password: MEMBER_PASSWORD };
+
+describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT_MS }, () => {
+  let smtp: TestSmtpServer;
+  let t: TestApp;
+  let owner: TestClient;
+  let ownerSecret: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    smtp = await TestSmtpServer.start();
+    t = await createPublicTestApp({ smtpUrl: smtp.url });
+    owner = await setUpWorkspace(t);
+    ownerSecret = (await turnOnMfa(owner)).secret;
+    await addMember(owner, MEMBER.email);
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await t?.close();
+    await smtp?.close();
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
+    contexts.push(context);
+    return context.newPage();
+  }
+
+  /** Username and password, then the verification page with a code from the test's authenticator. */
+  async function signInWithCode(
+    page: Page,
+    user: { email: string; password: string; displayName: string },
+    secret: string,
+  ) {
+    await page.goto(`${t.url}/w/${OWNER.slug}/sign-in`);
+    await page.getByLabel('Username').fill(user.email);
+    await page.getByLabel('Password', { exact: true }).fill(user.password);
+    await page.getByRole('button', { name: 'Sign In' }).click();
+    await expectVisible(page.getByRole('heading', { name: "Verify it's you" }));
+    await page.getByLabel('Authentication Code').fill(await freshCode(secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expectVisible(page.getByRole('heading', { name: `Welcome, ${user.displayName}` }));
+  }
+
+  const card = (page: Page, name: string) => page.getByRole('article', { name });
+
+  it('the owner adds an account, finds it, logs in with the TOTP code, reveals the password and renames it', async () => {
+    // A second account, so that the search has something to leave out.
+    const other = await owner.post('/api/v1/accounts', { name: 'Vendor portal', appName: 'Acme Supplies' });
+    expect(other.statusCode, other.body).toBe(201);
+
+    const page = await newPage();
+    await signInWithCode(page, OWNER, ownerSecret);
+
+    // Trust this browser with the code mailed to the owner (SPEC §6): TOTP codes need a trusted session.
+    await page.goto(`${t.url}/app/trusted-session`);
+    await expectVisible(page.getByLabel('Name your device'));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const deviceCode = await waitForDeviceCode(smtp, OWNER.email, 1, MAIL_TIMEOUT_MS);
+    await page.getByLabel('Code', { exact: true }).fill(deviceCode);
+    await page.getByRole('button', { name: 'Verify code' }).click();
+    await expectVisible(page.getByText('This session is trusted'));
+
+    // Accounts is in the navigation, second after Dashboard.
+    await page.goto(`${t.url}/app`);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expectVisible(nav.getByRole('link', { name: 'Accounts' }));
+    const navLinks = await nav.getByRole('link').allInnerTexts();
+    expect(navLinks.slice(0, 2)).toEqual(['Dashboard', 'Accounts']);
+    await nav.getByRole('link', { name: 'Accounts' }).click();
+    await expectPath(page, '/app/accounts');
+    await expectVisible(page.getByRole('heading', { name: 'Accounts', exact: true }));
+    await expectVisible(card(page, 'Vendor portal'));
+
+    // Add account: a TOTP secret that is not base32 is refused under its field, and nothing is created.
+    await page.getByRole('button', { name: 'Add account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add account' });
+    await expectVisible(dialog);
+    const loginUrl = `${t.url}/w/${OWNER.slug}/sign-in`;
+    await dialog.getByLabel('Name', { exact: true }).fill(ACCOUNT.name);
+    await dialog.getByLabel('App name').fill(ACCOUNT.appName);
+    await dialog.getByLabel('Login URL').fill(loginUrl);
+    await dialog.getByLabel('Username').fill(ACCOUNT.username);
+    await dialog.getByLabel('Password', { exact: true }).fill(ACCOUNT.password);
+    await dialog.getByLabel('TOTP secret').fill('not-a-secret!');
+    await dialog.getByLabel('Notes').fill(ACCOUNT.notes);
+    await dialog.getByRole('button', { name: 'Add account' }).click();
+    const secretField = dialog.getByLabel('TOTP secret');
+    await expect.poll(() => accessibleDescription(secretField)).toContain('Not valid base32');
+    expect(await secretField.getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'accounts-add-bad-totp-secret');
+    const afterRefusal = await owner.get('/api/v1/accounts');
+    expect((afterRefusal.json().accounts as Array<{ name: string }>).map((a) => a.name)).toEqual(['Vendor portal']);
+
+    await secretField.fill(ACCOUNT.totpSecret);
+    await dialog.getByRole('button', { name: 'Add account' }).click();
+    await expectHidden(dialog);
+    await expectVisible(toast(page, `${ACCOUNT.name} added`));
+    const added = card(page, ACCOUNT.name);
+    await expectVisible(added);
+    await expectVisible(added.getByText(ACCOUNT.appName));
+    await expectVisible(added.getByText('Owner'));
+    await screenshot(page, 'accounts-cards');
+
+    // Search asks the server: only the matching card stays.
+    const search = page.getByLabel('Search accounts');
+    await search.fill('insta');
+    await expectHidden(card(page, 'Vendor portal'));
+    await expectVisible(card(page, ACCOUNT.name));
+    await search.fill('no such thing');
+    await expectVisible(page.getByText('No account matches “no such thing”.'));
+    await expectHidden(card(page, ACCOUNT.name));
+    await search.fill('instagram');
+    await card(page, ACCOUNT.name).getByRole('link', { name: ACCOUNT.name }).click();
+
+    // The account's page: details for every role, never the password in clear.
+    await expectVisible(page.getByRole('heading', { name: ACCOUNT.name }));
+    const details = page.getByRole('region', { name: 'Account details' });
+    await expectVisible(details.getByText(ACCOUNT.username));
+    await expectVisible(details.getByRole('link', { name: loginUrl }));
+    await expectVisible(details.getByText('Recovery email: social@acme.test'));
+    expect(await page.locator('body').innerText()).not.toContain(ACCOUNT.password);
+
+    // Log in: the login page opens in a new tab and the server's TOTP code shows with a countdown.
+    const [loginTab] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.getByRole('button', { name: 'Log in' }).click(),
+    ]);
+    await loginTab.waitForLoadState('domcontentloaded');
+    expect(loginTab.url()).toBe(loginUrl);
+    await loginTab.close();
+    const codeOutput = page.getByRole('status', { name: 'TOTP code' });
+    await expectVisible(codeOutput);
+    const shown = (await codeOutput.innerText()).trim();
+    const now = Date.now();
+    const key = decodeBase32(ACCOUNT.totpSecret);
+    const expected = [now - 30_000, now, now + 30_000].map((time) => totp(key, time));
+    expect(expected).toContain(shown);
+    await expectVisible(page.getByText(/^Expires in \d+ s$/));
+    await screenshot(page, 'accounts-log-in-totp-code');
+
+    // Reveal: once the identity confirmation has run out, the dialog asks for a second factor first.
+    await t.database.db
+      .updateTable('sessions')
+      .set({ identity_confirmed_at: sql`now() - interval '6 minutes'` })
+      .where('user_id', '=', (await me(owner)).user.id)
+      .execute();
+    await page.reload();
+    await expectVisible(page.getByRole('heading', { name: ACCOUNT.name }));
+    await page.getByRole('button', { name: 'Reveal password' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Confirm your identity' });
+    await expectVisible(confirm);
+    await confirm.getByLabel('Authentication Code').fill(await freshCode(ownerSecret));
+    await confirm.getByRole('button', { name: 'Verify' }).click();
+    await expectHidden(confirm);
+    await expectVisible(page.getByLabel('Revealed password').getByText(ACCOUNT.password, { exact: true }));
+    await expectVisible(page.getByRole('button', { name: 'Copy password' }));
+    await screenshot(page, 'accounts-revealed-password');
+
+    // Edit: the new name shows at once, on the page and on the card.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit account' });
+    await expectVisible(edit);
+    await edit.getByLabel('Name', { exact: true }).fill('Company Instagram (main)');
+    await edit.getByRole('button', { name: 'Save changes' }).click();
+    await expectHidden(edit);
+    await expectVisible(toast(page, 'Changes saved'));
+    await expectVisible(page.getByRole('heading', { name: 'Company Instagram (main)' }));
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+    await page.getByLabel('Search accounts').fill('');
+    await expectVisible(card(page, 'Company Instagram (main)'));
+
+    // The owner's Users tab lists the owner.
+    await card(page, 'Company Instagram (main)').getByRole('link').click();
+    await page.getByRole('tab', { name: 'Users' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Guest users' }));
+    await expectVisible(
+      page.getByRole('table', { name: 'Members and partners' }).getByRole('row').filter({ hasText: OWNER.email }),
+    );
+  });
+
+  it('a member the account is not shared with sees no card, and is told to turn on MFA first', async () => {
+    // The member has accepted the workspace's terms (through the API: not what this story is about).
+    const memberClient = await signIn(t, MEMBER.email, MEMBER.password);
+    const terms = (await memberClient.get('/api/v1/terms/current')).json() as { version: number };
+    const accepted = await memberClient.post('/api/v1/terms/accept', { version: terms.version });
+    expect(accepted.statusCode, accepted.body).toBe(204);
+
+    const page = await newPage();
+    await signInThroughUi(page, t.url, OWNER.slug, MEMBER);
+    await page.goto(`${t.url}/app/accounts`);
+    const alert = page.getByRole('alert').filter({ hasText: 'Turn on multi-factor authentication' });
+    await expectVisible(alert);
+    await alert.getByRole('link', { name: 'Turn on MFA' }).click();
+    await expectPath(page, '/app/security');
+
+    const { secret } = await turnOnMfa(memberClient);
+    const fresh = await newPage();
+    await signInWithCode(fresh, MEMBER, secret);
+    await fresh.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+    await expectVisible(fresh.getByText('No accounts yet.', { exact: false }));
+    await expectHidden(fresh.getByRole('article'));
+    // Members may add their own; nothing of the owner's shows.
+    await expectVisible(fresh.getByRole('button', { name: 'Add account' }));
+    const listed = await memberClient.get('/api/v1/accounts');
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json().accounts).toEqual([]);
+  });
+});
