@@ -1,4 +1,4 @@
-import { Anchor, Badge, Breadcrumbs, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Breadcrumbs, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
@@ -7,7 +7,7 @@ import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { UserDevicesSection } from '../components/UserDevicesSection';
 import { ResetMfaSection } from '../components/ResetMfaSection';
-import { capitalize } from '../lib/format';
+import { MemberAccountsSection } from '../components/partner/MemberAccountsSection';
 import { isWorkspaceAdmin, useMe } from '../lib/me';
 import { memberName, memberStatusColor, memberStatusLabel, partnerRoleLabel } from '../lib/partners';
 import { isNotFound, queryKeys, usePartner } from '../lib/queries';
@@ -46,7 +46,7 @@ export function PartnerMemberPage() {
       {member.isPending ? (
         <Loading />
       ) : member.data ? (
-        <MemberDetails member={member.data} canResetMfa={canResetMfa} />
+        <MemberDetails partnerId={partnerId} member={member.data} canResetMfa={canResetMfa} />
       ) : (
         <>
           <Title order={1}>{isNotFound(member.error) ? 'Member not found' : 'Member details'}</Title>
@@ -73,7 +73,15 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function MemberDetails({ member, canResetMfa }: { member: PartnerMemberDetail; canResetMfa: boolean }) {
+function MemberDetails({
+  partnerId,
+  member,
+  canResetMfa,
+}: {
+  partnerId: string;
+  member: PartnerMemberDetail;
+  canResetMfa: boolean;
+}) {
   return (
     <Stack gap="lg">
       <Title order={1}>{memberName(member)}</Title>
@@ -89,31 +97,7 @@ function MemberDetails({ member, canResetMfa }: { member: PartnerMemberDetail; c
         </SimpleGrid>
       </Paper>
       {canResetMfa && <ResetMfaSection userId={member.userId} name={memberName(member)} />}
-      <section aria-labelledby="member-accounts">
-        <Title order={2} size="h3" id="member-accounts" mb="sm">
-          Accounts they can use
-        </Title>
-        {member.accounts.length === 0 ? (
-          <Text c="dimmed">No accounts have been shared with them yet.</Text>
-        ) : (
-          <Table aria-label="Accounts they can use" striped verticalSpacing="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Account</Table.Th>
-                <Table.Th scope="col">Role</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {member.accounts.map((a) => (
-                <Table.Tr key={a.id}>
-                  <Table.Td>{a.name}</Table.Td>
-                  <Table.Td>{capitalize(a.role)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
-      </section>
+      <MemberAccountsSection partnerId={partnerId} userId={member.userId} />
       <UserDevicesSection userId={member.userId} name={memberName(member)} />
     </Stack>
   );

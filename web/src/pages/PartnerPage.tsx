@@ -7,6 +7,7 @@ import { ConfirmModal } from '../components/ConfirmModal';
 import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { AssignHostModal } from '../components/partner/AssignHostModal';
+import { PartnerAccountsPanel } from '../components/partner/PartnerAccountsPanel';
 import { InviteGuestModal } from '../components/partner/InviteGuestModal';
 import { PartnerMembersPanel } from '../components/partner/PartnerMembersPanel';
 import { RenamePartnerModal } from '../components/partner/RenamePartnerModal';
@@ -99,7 +100,7 @@ function PartnerView({ partner }: { partner: PartnerDetail }) {
           <PartnerMembersPanel partner={partner} />
         </Tabs.Panel>
         <Tabs.Panel value="accounts" pt="md">
-          <Text c="dimmed">No accounts have been shared with this partner yet.</Text>
+          <PartnerAccountsPanel partner={partner} />
         </Tabs.Panel>
       </Tabs>
 
