@@ -2,11 +2,28 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
-import { describeBrowser, expectHidden, expectVisible, launchBrowser, screenshot, toast } from '../helpers/browser.js';
+import {
+  describeBrowser,
+  expectHidden,
+  expectPath,
+  expectVisible,
+  launchBrowser,
+  screenshot,
+  signInThroughUi,
+  toast,
+} from '../helpers/browser.js';
 import { waitForDeviceCode } from '../helpers/devices.js';
 import { readInvitationMail, waitForMailTo } from '../helpers/invitation-mail.js';
 import { decodeBase32, freshCode, hotp, totpStepAt, turnOnMfa } from '../helpers/mfa.js';
-import { completeFirstSignIn, createPartner, GUEST_PASSWORD, me } from '../helpers/partners.js';
+import {
+  addMember,
+  completeFirstSignIn,
+  createPartner,
+  GUEST_PASSWORD,
+  me,
+  MEMBER_PASSWORD,
+  signIn,
+} from '../helpers/partners.js';
 import { createPublicTestApp } from '../helpers/public-app.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { ACCOUNT } from '../helpers/vault.js';
@@ -244,5 +261,31 @@ describeBrowser('sharing an account through a partner', { timeout: STORY_TIMEOUT
     }
     const afterRemoval = await userPage.request.get(`${t.url}/api/v1/accounts`);
     expect(((await afterRemoval.json()) as { accounts: unknown[] }).accounts).toEqual([]);
+  });
+
+  it('tells a host admin without MFA to turn it on before the Accounts tab shows anything', async () => {
+    // A second host admin of the partner, signed in with a password only.
+    const hostId = await addMember(owner, 'hugo@acme.test');
+    const assigned = await owner.post(`/api/v1/partners/${partnerId}/host-admins`, { userId: hostId });
+    expect(assigned.statusCode, assigned.body).toBe(200);
+    const hugo = await signIn(t, 'hugo@acme.test', MEMBER_PASSWORD);
+    expect((await hugo.post('/api/v1/terms/accept', { version: 1 })).statusCode).toBe(204);
+    const context = await browser.newContext({ locale: 'en-US', timezoneId: 'UTC' });
+    contexts.push(context);
+    const page = await context.newPage();
+    await signInThroughUi(page, t.url, OWNER.slug, {
+      email: 'hugo@acme.test',
+      password: MEMBER_PASSWORD,
+      displayName: 'hugo',
+    });
+
+    await page.goto(`${t.url}/app/partners/${partnerId}`);
+    await page.getByRole('tab', { name: 'Accounts' }).click();
+    const problem = page.getByRole('alert').filter({ hasText: 'Turn on multi-factor authentication' });
+    await expectVisible(problem);
+    await expectHidden(page.getByRole('button', { name: 'Share accounts' }));
+    await screenshot(page, 'sharing-accounts-tab-mfa-required');
+    await problem.getByRole('link', { name: 'Turn on MFA' }).click();
+    await expectPath(page, '/app/security');
   });
 });
