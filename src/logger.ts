@@ -18,6 +18,17 @@ export const REDACTED_PATHS = [
   '*.totpSecret',
   '*.masterKey',
   '*.password_hash',
+  // Second factors, device secrets and the vault's fields.
+  '*.code',
+  '*.recoveryCode',
+  '*.recoveryCodes',
+  '*.deviceSecret',
+  '*.username',
+  '*.notes',
+  '*.value',
+  '*.key',
+  '*.sealed_body',
+  '*.wrapped_key',
 ];
 
 export function loggerOptions(level: string): LoggerOptions {
