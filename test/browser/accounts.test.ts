@@ -15,8 +15,17 @@ import {
   toast,
 } from '../helpers/browser.js';
 import { waitForDeviceCode } from '../helpers/devices.js';
-import { decodeBase32, freshCode, totp, turnOnMfa } from '../helpers/mfa.js';
-import { addMember, me, MEMBER_PASSWORD, signIn } from '../helpers/partners.js';
+import { confirmIdentity, decodeBase32, freshCode, totp, turnOnMfa } from '../helpers/mfa.js';
+import { readInvitationMail, waitForMailTo } from '../helpers/invitation-mail.js';
+import {
+  addMember,
+  completeFirstSignIn,
+  createPartner,
+  GUEST_PASSWORD,
+  me,
+  MEMBER_PASSWORD,
+  signIn,
+} from '../helpers/partners.js';
 import { createPublicTestApp } from '../helpers/public-app.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { ACCOUNT } from '../helpers/vault.js';
@@ -30,6 +39,8 @@ import { ACCOUNT } from '../helpers/vault.js';
 
 const STORY_TIMEOUT_MS = 150_000;
 const MAIL_TIMEOUT_MS = 30_000;
+const MANAGER = { email: 'gina@agency.test', givenName: 'Gina', familyName: 'Guestadmin' };
+const GUEST_USER = { email: 'gus@agency.test', givenName: 'Gus', familyName: 'Guestuser' };
 const MEMBER = { email: 'max@acme.test', displayName: 'max', password: MEMBER_PASSWORD };
 
 describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT_MS }, () => {
@@ -37,6 +48,8 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
   let t: TestApp;
   let owner: TestClient;
   let ownerSecret: string;
+  /** Set once the member has turned on MFA (the second test). */
+  let memberSecret: string;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
@@ -78,6 +91,32 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
   }
 
   const card = (page: Page, name: string) => page.getByRole('article', { name });
+
+  /** The owner's account of the first test, by its name after the rename. */
+  async function instagramId(): Promise<string> {
+    const listed = await owner.get('/api/v1/accounts?search=instagram');
+    expect(listed.statusCode, listed.body).toBe(200);
+    return (listed.json().accounts as Array<{ id: string }>)[0]!.id;
+  }
+
+  /** Picks an option of a Mantine Select (its input opens a listbox of options). */
+  async function choose(page: Page, label: string, option: string) {
+    await page.getByRole('combobox', { name: label }).click();
+    await page.getByRole('option', { name: option }).click();
+  }
+
+  /** Every API call the page makes, with its response body, to show what never reached it. */
+  function recordApi(page: Page): Array<{ url: string; body: string }> {
+    const seen: Array<{ url: string; body: string }> = [];
+    page.on('response', (response) => {
+      if (!response.url().includes('/api/')) return;
+      void response
+        .text()
+        .catch(() => '')
+        .then((body) => seen.push({ url: response.url(), body }));
+    });
+    return seen;
+  }
 
   it('the owner adds an account, finds it, logs in with the TOTP code, reveals the password and renames it', async () => {
     // A second account, so that the search has something to leave out.
@@ -229,9 +268,9 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     await alert.getByRole('link', { name: 'Turn on MFA' }).click();
     await expectPath(page, '/app/security');
 
-    const { secret } = await turnOnMfa(memberClient);
+    memberSecret = (await turnOnMfa(memberClient)).secret;
     const fresh = await newPage();
-    await signInWithCode(fresh, MEMBER, secret);
+    await signInWithCode(fresh, MEMBER, memberSecret);
     await fresh.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
     await expectVisible(fresh.getByText('No accounts yet.', { exact: false }));
     await expectHidden(fresh.getByRole('article'));
@@ -240,5 +279,141 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     const listed = await memberClient.get('/api/v1/accounts');
     expect(listed.statusCode, listed.body).toBe(200);
     expect(listed.json().accounts).toEqual([]);
+  });
+
+  it('the owner shares the account with a member as collaborator; the collaborator gets no password and no Reveal', async () => {
+    const accountId = await instagramId();
+    const ownerPage = await newPage();
+    await signInWithCode(ownerPage, OWNER, ownerSecret);
+    await ownerPage.goto(`${t.url}/app/accounts/${accountId}`);
+    await ownerPage.getByRole('tab', { name: 'Users' }).click();
+    await ownerPage.getByRole('button', { name: 'Share with a member' }).click();
+    const dialog = ownerPage.getByRole('dialog', { name: 'Share with a member' });
+    await expectVisible(dialog);
+    await choose(ownerPage, 'Member', `${MEMBER.displayName} (${MEMBER.email})`);
+    await dialog.getByRole('button', { name: 'Share' }).click();
+    await expectHidden(dialog);
+    await expectVisible(
+      toast(ownerPage, `Company Instagram (main) shared with ${MEMBER.displayName} (${MEMBER.email})`),
+    );
+    const memberRow = ownerPage
+      .getByRole('table', { name: 'Members and partners' })
+      .getByRole('row')
+      .filter({ hasText: MEMBER.email });
+    await expectVisible(memberRow.getByText('Collaborator'));
+
+    // The collaborator: the card, the details, Log in; no Reveal, Edit, Delete or Users, and no password.
+    const page = await newPage();
+    const calls = recordApi(page);
+    await signInWithCode(page, MEMBER, memberSecret);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+    const shared = card(page, 'Company Instagram (main)');
+    await expectVisible(shared.getByText('Collaborator'));
+    await shared.getByRole('link').click();
+    await expectVisible(page.getByRole('heading', { name: 'Company Instagram (main)' }));
+    await expectVisible(page.getByRole('region', { name: 'Account details' }).getByText(ACCOUNT.username));
+    for (const name of ['Reveal password', 'Reveal TOTP secret', 'Edit', 'Delete', 'Share Access']) {
+      await expectHidden(page.getByRole('button', { name, exact: true }));
+    }
+    await expectHidden(page.getByRole('tab', { name: 'Users' }));
+
+    // This browser is not trusted: Log in gives no code and says why, with the way to fix it.
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const notSecure = page.getByRole('alert').filter({ hasText: 'Your current session is not secure' });
+    await expectVisible(notSecure);
+    await expectVisible(notSecure.getByRole('link', { name: 'Set up a trusted session' }));
+    await expectHidden(page.getByRole('status', { name: 'TOTP code' }));
+    await screenshot(page, 'accounts-collaborator-not-secure');
+
+    expect(await page.locator('body').innerText()).not.toContain(ACCOUNT.password);
+    await expect.poll(() => calls.some((call) => call.url.includes('/totp-code'))).toBe(true);
+    expect(calls.filter((call) => /\/(reveal|autofill)$/.test(new URL(call.url).pathname))).toEqual([]);
+    expect(calls.filter((call) => call.body.includes(ACCOUNT.password))).toEqual([]);
+  });
+
+  it("guests: the manager passes the account on with Share Access; the owner's Users tab lists both, changes a role and removes one", async () => {
+    const accountId = await instagramId();
+    const ownerId = (await me(owner)).user.id;
+    const partner = await createPartner(owner, 'Agency Ltd', MANAGER.email, [ownerId]);
+    const manager = await completeFirstSignIn(t, readInvitationMail(await waitForMailTo(smtp, MANAGER.email)), {
+      givenName: MANAGER.givenName,
+      familyName: MANAGER.familyName,
+    });
+    const invited = await owner.post(`/api/v1/partners/${partner.id}/guests`, { email: GUEST_USER.email });
+    expect(invited.statusCode, invited.body).toBe(201);
+    await completeFirstSignIn(t, readInvitationMail(await waitForMailTo(smtp, GUEST_USER.email)), {
+      givenName: GUEST_USER.givenName,
+      familyName: GUEST_USER.familyName,
+    });
+    await confirmIdentity(owner, ownerSecret);
+    const shared = await owner.post(`/api/v1/partners/${partner.id}/accounts`, {
+      accounts: [{ accountId, role: 'manager' }],
+    });
+    expect(shared.statusCode, shared.body).toBe(204);
+    const { secret: managerSecret } = await turnOnMfa(manager);
+
+    // The guest admin, manager of the account: the host's initial on the card, Share Access, no password.
+    const page = await newPage();
+    const calls = recordApi(page);
+    const managerName = `${MANAGER.givenName} ${MANAGER.familyName}`;
+    await signInWithCode(
+      page,
+      { email: MANAGER.email, password: GUEST_PASSWORD, displayName: managerName },
+      managerSecret,
+    );
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+    const managerCard = card(page, 'Company Instagram (main)');
+    await expectVisible(managerCard.getByRole('img', { name: `Shared by ${OWNER.workspaceName}` }));
+    await expectVisible(managerCard.getByText('Manager'));
+    await expectHidden(page.getByRole('button', { name: 'Add account' }));
+    await screenshot(page, 'accounts-guest-cards');
+    await managerCard.getByRole('link').click();
+    await expectHidden(page.getByRole('button', { name: 'Reveal password' }));
+    await page.getByRole('button', { name: 'Share Access' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Share Access' });
+    await expectVisible(dialog);
+    await choose(page, 'Guest user', `${GUEST_USER.givenName} ${GUEST_USER.familyName} (${GUEST_USER.email})`);
+    await dialog.getByRole('button', { name: 'Share Access' }).click();
+    const ask = page.getByRole('dialog', { name: 'Is it ok to share this account?' });
+    await expectVisible(ask);
+    await screenshot(page, 'accounts-share-access-confirmation');
+    await ask.getByRole('button', { name: 'Share' }).click();
+    await expectHidden(ask);
+    await expectVisible(toast(page, 'Company Instagram (main) shared with'));
+    expect(await page.locator('body').innerText()).not.toContain(ACCOUNT.password);
+    expect(calls.filter((call) => /\/(reveal|autofill)$/.test(new URL(call.url).pathname))).toEqual([]);
+
+    // The owner's Users tab: both guests, through the partner; the owner changes a role and removes one.
+    const ownerPage = await newPage();
+    await signInWithCode(ownerPage, OWNER, ownerSecret);
+    await ownerPage.goto(`${t.url}/app/accounts/${accountId}`);
+    await ownerPage.getByRole('tab', { name: 'Users' }).click();
+    const guests = ownerPage.getByRole('table', { name: 'Guest users' });
+    const row = (email: string) => guests.getByRole('row').filter({ hasText: email });
+    await expectVisible(row(MANAGER.email).getByText('Agency Ltd'));
+    await expectVisible(row(GUEST_USER.email).getByText('Agency Ltd'));
+    await expectVisible(row(GUEST_USER.email).getByText('Active'));
+    expect(await ownerPage.getByRole('combobox', { name: `Role of ${MANAGER.email}` }).inputValue()).toBe('Manager');
+    expect(await ownerPage.getByRole('combobox', { name: `Role of ${GUEST_USER.email}` }).inputValue()).toBe(
+      'Collaborator',
+    );
+    await screenshot(ownerPage, 'accounts-users-tab');
+
+    await choose(ownerPage, `Role of ${GUEST_USER.email}`, 'Manager');
+    await expectVisible(toast(ownerPage, `${GUEST_USER.email} is now manager`));
+    await expect
+      .poll(() => ownerPage.getByRole('combobox', { name: `Role of ${GUEST_USER.email}` }).inputValue())
+      .toBe('Manager');
+
+    await row(GUEST_USER.email)
+      .getByRole('button', { name: `Remove ${GUEST_USER.email} from account` })
+      .click();
+    const confirmRemoval = ownerPage.getByRole('dialog', { name: 'Remove from account?' });
+    await expectVisible(confirmRemoval);
+    await confirmRemoval.getByRole('button', { name: 'Remove from account' }).click();
+    await expectHidden(confirmRemoval);
+    await expectVisible(toast(ownerPage, `${GUEST_USER.email} removed from Company Instagram (main)`));
+    await expectHidden(row(GUEST_USER.email));
+    await expectVisible(row(MANAGER.email));
   });
 });

@@ -83,7 +83,6 @@ export function ShareAccessModal({ opened, onClose, account }: ShareAccessModalP
                 onChange={setUserId}
                 searchable
                 nothingFoundMessage="No guest user matches"
-                data-autofocus
               />
             )}
             <Group mt="xs">

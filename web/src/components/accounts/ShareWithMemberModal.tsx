@@ -67,7 +67,6 @@ export function ShareWithMemberModal({ opened, onClose, account, alreadyShared, 
             onChange={setUserId}
             searchable
             nothingFoundMessage="No member matches"
-            data-autofocus
           />
           <Select
             label="Role"
