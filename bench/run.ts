@@ -6,13 +6,14 @@
  *
  * Flags (or env): --scale (BENCH_SCALE, default 1), --duration seconds per scenario (BENCH_DURATION, 15),
  * --warmup seconds (BENCH_WARMUP, 3), --concurrency (BENCH_CONCURRENCY, 16), --keep (keep the database),
+ * --reuse NAME (measure a database kept by --keep at the same --scale; no seeding, never dropped),
  * --verbose (log server errors), --database-url (GATEHOUSE_BENCH_DATABASE_URL, the admin connection), --out file.json (the figures).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import { loadConfig } from '../src/config.js';
@@ -44,6 +45,7 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string' },
     concurrency: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    reuse: { type: 'string' },
     verbose: { type: 'boolean', default: false },
     'database-url': { type: 'string' },
     out: { type: 'string' },
@@ -64,6 +66,9 @@ const warmupMs = number(flags.warmup, 'BENCH_WARMUP', 3) * 1000;
 const concurrency = Math.round(number(flags.concurrency, 'BENCH_CONCURRENCY', 16));
 const adminUrl =
   flags['database-url'] ?? process.env.GATEHOUSE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A fixed master key, so a kept database can be measured again (--reuse); it guards only generated data. */
+const BENCH_MASTER_KEY = createHash('sha256').update('gatehouse bench master key').digest();
 
 const log = (line = '') => process.stdout.write(`${line}\n`);
 const ms = (value: number) => `${value.toFixed(2)} ms`;
@@ -140,9 +145,11 @@ function httpLoad(job: LoadJob): Promise<LoadResult> {
 
 function describe(result: LoadResult): string {
   const failures = result.errors ? `, ${result.errors} non-200 (${JSON.stringify(result.statuses)})` : '';
+  // The machine's 1-minute load average at the end: figures taken beside other work are not comparable.
+  const load = os.loadavg()[0]!.toFixed(1);
   return (
     `${result.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(result.p50)}  p95 ${ms(result.p95)}  p99 ${ms(result.p99)}` +
-    `  max ${ms(result.max)}  (${result.requests} requests in ${result.seconds.toFixed(1)} s${failures})`
+    `  max ${ms(result.max)}  (${result.requests} requests in ${result.seconds.toFixed(1)} s${failures}; load avg ${load})`
   );
 }
 
@@ -211,7 +218,8 @@ function pickProbes(sizes: BenchSizes, count: number) {
 async function main(): Promise<void> {
   const sizes = sizesForScale(scale);
   const admin = openPostgres(adminUrl, 1);
-  const databaseName = `gatehouse_bench_${randomBytes(4).toString('hex')}`;
+  const databaseName = flags.reuse ?? `gatehouse_bench_${randomBytes(4).toString('hex')}`;
+  if (!/^gatehouse_bench_[a-z0-9_]+$/.test(databaseName)) throw new Error('--reuse takes a gatehouse_bench_… name');
   const benchUrl = new URL(adminUrl);
   benchUrl.pathname = `/${databaseName}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-'));
@@ -219,7 +227,7 @@ async function main(): Promise<void> {
   log(
     `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${mib(os.totalmem())} RAM, Node ${process.version}`,
   );
-  await sql`CREATE DATABASE ${sql.id(databaseName)}`.execute(admin.db);
+  if (!flags.reuse) await sql`CREATE DATABASE ${sql.id(databaseName)}`.execute(admin.db);
   const serverVersion = await sql<{ v: string }>`SELECT current_setting('server_version') AS v`
     .execute(admin.db)
     .then((r) => r.rows[0]!.v);
@@ -237,15 +245,17 @@ async function main(): Promise<void> {
   } = { scale, sizes, scenarios: [] };
   try {
     await migrateToLatest(database.db);
-    const masterKey = randomBytes(32);
-    log('\n== Seeding');
-    const seedStarted = performance.now();
-    const seeded = await seed(database.db, new WorkspaceKeyring(masterKey), sizes);
-    const totalMs = performance.now() - seedStarted;
-    results.seed = { ...seeded, totalMs };
-    for (const { step, ms: took } of seeded.timings) log(`  ${step.padEnd(48)} ${(took / 1000).toFixed(1)} s`);
-    log(`  ${'total'.padEnd(48)} ${(totalMs / 1000).toFixed(1)} s`);
-    for (const [what, n] of Object.entries(seeded.counts)) log(`  ${what.padEnd(32)} ${n.toLocaleString('en')}`);
+    if (!flags.reuse) {
+      log('\n== Seeding');
+      const seedStarted = performance.now();
+      const seeded = await seed(database.db, new WorkspaceKeyring(BENCH_MASTER_KEY), sizes);
+      const totalMs = performance.now() - seedStarted;
+      results.seed = { ...seeded, totalMs };
+      for (const { step, ms: took } of seeded.timings) log(`  ${step.padEnd(48)} ${(took / 1000).toFixed(1)} s`);
+      log(`  ${'total'.padEnd(48)} ${(totalMs / 1000).toFixed(1)} s`);
+      for (const [what, n] of Object.entries(seeded.counts)) log(`  ${what.padEnd(32)} ${n.toLocaleString('en')}`);
+    }
+    const masterKey = BENCH_MASTER_KEY;
     const sizeRow = await sql<{ size: string }>`SELECT pg_size_pretty(pg_database_size(current_database())) AS size`
       .execute(database.db)
       .then((r) => r.rows[0]!.size);
@@ -416,7 +426,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await database.close();
-    if (flags.keep) log(`\nKept database ${databaseName} (${benchUrl.toString()})`);
+    if (flags.keep || flags.reuse) log(`\nKept database ${databaseName} (${benchUrl.toString()})`);
     else await sql`DROP DATABASE IF EXISTS ${sql.id(databaseName)} WITH (FORCE)`.execute(admin.db);
     await admin.close();
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -244,6 +244,22 @@ async function seedOnConnection(
     UNION ALL SELECT 'grants: member collaborator', count(*) FROM grants WHERE user_id IS NOT NULL AND role = 'collaborator' AND parent_grant_id IS NULL
     UNION ALL SELECT 'grants: partner', count(*) FROM grants WHERE partner_id IS NOT NULL
     UNION ALL SELECT 'grants: onward share', count(*) FROM grants WHERE parent_grant_id IS NOT NULL`.execute(db);
-  for (const row of rows.rows) counts[row.what] = Number(row.n);
+  // UNION ALL's rows come in no promised order: print them in the order written above.
+  const byName = new Map(rows.rows.map((row) => [row.what, Number(row.n)]));
+  const order = [...rows.rows.map((row) => row.what)].sort((a, b) => COUNT_ORDER.indexOf(a) - COUNT_ORDER.indexOf(b));
+  for (const what of order) counts[what] = byName.get(what)!;
   return { counts, timings };
 }
+
+const COUNT_ORDER = [
+  'users (members)',
+  'users (guests)',
+  'partners',
+  'partner_members',
+  'accounts',
+  'grants (total)',
+  'grants: owner (member)',
+  'grants: member collaborator',
+  'grants: partner',
+  'grants: onward share',
+];
