@@ -1,16 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, OutboxState } from '../db/schema.js';
-import { deriveKey, open, seal } from '../crypto/seal.js';
+import { deriveKey, open, seal, sealedKeyId } from '../crypto/seal.js';
+import { WorkspaceKeyring } from '../services/keyring.js';
 
 /**
  * The durable mail outbox. A message is written in the same transaction as the change that causes it
  * (so it is sent if and only if that change commits) and sent later by the OutboxWorker. Its body may
- * hold a temporary password, so it is sealed with a key derived from the master key and wiped once
- * delivered.
+ * hold a temporary password, so it is sealed and wiped once delivered: with the workspace's data key
+ * (so a master key rotation keeps queued mail readable), or, for mail of no workspace, with a key
+ * derived from the master key.
  */
 
 export const OUTBOX_KEY_ID = 'outbox-1';
+
+const keyrings = new WeakMap<Buffer, WorkspaceKeyring>();
+function keyringFor(masterKey: Buffer): WorkspaceKeyring {
+  let keyring = keyrings.get(masterKey);
+  if (!keyring) keyrings.set(masterKey, (keyring = new WorkspaceKeyring(masterKey)));
+  return keyring;
+}
 
 export function outboxKey(masterKey: Buffer): Buffer {
   return deriveKey(masterKey, 'outbox');
@@ -35,18 +44,34 @@ export interface OutgoingMail extends MailBody {
   subject: string;
 }
 
-export function sealMailBody(masterKey: Buffer, id: string, body: MailBody): string {
-  return seal(
-    outboxKey(masterKey),
-    OUTBOX_KEY_ID,
-    JSON.stringify({ text: body.text, html: body.html }),
-    outboxAssociatedData(id),
-  );
+export async function sealMailBody(
+  tx: Kysely<Database>,
+  masterKey: Buffer,
+  workspaceId: string | null,
+  id: string,
+  body: MailBody,
+): Promise<string> {
+  const plaintext = JSON.stringify({ text: body.text, html: body.html });
+  if (workspaceId === null) return seal(outboxKey(masterKey), OUTBOX_KEY_ID, plaintext, outboxAssociatedData(id));
+  return keyringFor(masterKey).seal(tx, workspaceId, plaintext, outboxAssociatedData(id));
 }
 
-/** Opens a sealed body; throws SealError with the wrong key, or an Error when the content is malformed. */
-export function openMailBody(masterKey: Buffer, id: string, sealed: string): MailBody {
-  const parsed: unknown = JSON.parse(open(outboxKey(masterKey), sealed, outboxAssociatedData(id)));
+/**
+ * Opens a sealed body; throws SealError (or MasterKeyMismatchError) when this master key cannot open
+ * it, or an Error when the content is malformed.
+ */
+export async function openMailBody(
+  db: Kysely<Database>,
+  masterKey: Buffer,
+  workspaceId: string | null,
+  id: string,
+  sealed: string,
+): Promise<MailBody> {
+  const plaintext =
+    sealedKeyId(sealed) === OUTBOX_KEY_ID || workspaceId === null
+      ? open(outboxKey(masterKey), sealed, outboxAssociatedData(id))
+      : await keyringFor(masterKey).open(db, workspaceId, sealed, outboxAssociatedData(id));
+  const parsed: unknown = JSON.parse(plaintext);
   if (
     typeof parsed !== 'object' ||
     parsed === null ||
@@ -73,7 +98,7 @@ export async function enqueueMail(tx: Kysely<Database>, masterKey: Buffer, messa
       kind: message.kind,
       recipient: message.to,
       subject: message.subject,
-      sealed_body: sealMailBody(masterKey, id, message),
+      sealed_body: await sealMailBody(tx, masterKey, message.workspaceId, id, message),
       state: 'pending',
       // Wall-clock time, not the transaction's: a message cancelled and re-queued in one transaction
       // (a resent invitation) must still sort after the one it replaces.

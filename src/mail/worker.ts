@@ -33,6 +33,7 @@ export type OutboxWorkerTuning = Pick<
 
 interface ClaimedMessage {
   id: string;
+  workspace_id: string | null;
   kind: string;
   recipient: string;
   subject: string;
@@ -220,7 +221,7 @@ export class OutboxWorker {
                 LIMIT ${this.batchSize}
                   FOR UPDATE SKIP LOCKED)
          AND state = 'pending'
-      RETURNING id, kind, recipient, subject, sealed_body, attempts`.execute(this.db);
+      RETURNING id, workspace_id, kind, recipient, subject, sealed_body, attempts`.execute(this.db);
     return result.rows;
   }
 
@@ -244,10 +245,10 @@ export class OutboxWorker {
     let body: MailBody;
     try {
       if (message.sealed_body === null) throw new Error('The message has no body');
-      body = openMailBody(this.masterKey, message.id, message.sealed_body);
+      body = await openMailBody(this.db, this.masterKey, message.workspace_id, message.id, message.sealed_body);
     } catch (error) {
       const reason =
-        error instanceof SealError
+        error instanceof SealError || (error instanceof Error && error.name === 'MasterKeyMismatchError')
           ? 'The message body cannot be opened with the current master key (was GATEHOUSE_MASTER_KEY changed?)'
           : describeDeliveryError(error);
       await this.db

@@ -124,6 +124,12 @@ describe('master key rotation', () => {
       const pruned = await keys('prune', newKey);
       expect(pruned).toContain(`only master key ${masterKeyId(newKey)} remains`);
       expect(await revealAll(restarted.client)).toEqual(passwords);
+      // Mail queued before the rotation (the device code) still opens on the new key.
+      const outbox = (await restarted.client.get('/api/v1/dev/outbox')).json() as {
+        messages: Array<{ subject: string; text: string | null }>;
+      };
+      expect(outbox.messages.length).toBeGreaterThan(0);
+      expect(outbox.messages.filter((m) => m.text === null)).toEqual([]);
       // The owner's authenticator, sealed under the workspace's data key too, still works on the new key.
       await confirmIdentity(restarted.client, ownerSecret);
       await expect(checkMasterKey(t.database.db, oldKey)).rejects.toThrow(MasterKeyMismatchError);

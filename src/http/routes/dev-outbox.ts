@@ -50,25 +50,27 @@ const devOutboxRoutes: FastifyPluginAsyncZod = async (app) => {
         .limit(LIMIT)
         .execute();
       return {
-        messages: rows.map((row) => {
-          let body: { text: string; html: string } | null = null;
-          if (row.sealed_body) {
-            try {
-              body = openMailBody(app.masterKey, row.id, row.sealed_body);
-            } catch {
-              body = null;
+        messages: await Promise.all(
+          rows.map(async (row) => {
+            let body: { text: string; html: string } | null = null;
+            if (row.sealed_body) {
+              try {
+                body = await openMailBody(app.db, app.masterKey, actor.workspaceId, row.id, row.sealed_body);
+              } catch {
+                body = null;
+              }
             }
-          }
-          return {
-            id: row.id,
-            to: row.recipient,
-            subject: row.subject,
-            text: body?.text ?? null,
-            html: body?.html ?? null,
-            state: row.state,
-            createdAt: new Date(row.created_at).toISOString(),
-          };
-        }),
+            return {
+              id: row.id,
+              to: row.recipient,
+              subject: row.subject,
+              text: body?.text ?? null,
+              html: body?.html ?? null,
+              state: row.state,
+              createdAt: new Date(row.created_at).toISOString(),
+            };
+          }),
+        ),
       };
     },
   );
