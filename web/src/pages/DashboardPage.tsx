@@ -1,4 +1,5 @@
-import { Stack, Text, Title } from '@mantine/core';
+import { Anchor, Stack, Text, Title } from '@mantine/core';
+import { Link } from 'react-router';
 import { SetupChecklist } from '../components/SetupChecklist';
 import { isWorkspaceAdmin, useMe } from '../lib/me';
 
@@ -10,9 +11,17 @@ export function DashboardPage() {
         <Title order={1}>Welcome, {me.user.displayName}</Title>
         <Text c="dimmed">
           You are signed in to the {me.workspace.name} workspace.{' '}
-          {isWorkspaceAdmin(me)
-            ? 'Add the people who work with you under Members, and review what happened under Activity.'
-            : 'The accounts shared with you will appear here.'}
+          {isWorkspaceAdmin(me) ? (
+            'Add the people who work with you under Members, and review what happened under Activity.'
+          ) : (
+            <>
+              The accounts you can use are under{' '}
+              <Anchor component={Link} to="/app/accounts">
+                Accounts
+              </Anchor>
+              .
+            </>
+          )}
         </Text>
       </Stack>
       <SetupChecklist />
