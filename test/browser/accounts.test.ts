@@ -331,7 +331,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     expect(calls.filter((call) => call.body.includes(ACCOUNT.password))).toEqual([]);
   });
 
-  it("guests: the manager passes the account on with Share Access; the owner's Users tab lists both, changes a role and removes one", async () => {
+  it("guests: the manager passes the account on with Share Access; the owner's Users tab lists both, changes a role and removes one; the owner deletes an account", async () => {
     const accountId = await instagramId();
     const ownerId = (await me(owner)).user.id;
     const partner = await createPartner(owner, 'Agency Ltd', MANAGER.email, [ownerId]);
@@ -415,5 +415,21 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     await expectVisible(toast(ownerPage, `${GUEST_USER.email} removed from Company Instagram (main)`));
     await expectHidden(row(GUEST_USER.email));
     await expectVisible(row(MANAGER.email));
+    // The only owner is not offered a removal the server would refuse.
+    const members = ownerPage.getByRole('table', { name: 'Members and partners' });
+    await expectVisible(members.getByRole('row').filter({ hasText: OWNER.email }));
+    await expectHidden(members.getByRole('button', { name: `Remove ${OWNER.email} from account` }));
+
+    // Delete (owners): after the confirmation the account is gone from the list.
+    await ownerPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
+    await card(ownerPage, 'Vendor portal').getByRole('link').click();
+    await ownerPage.getByRole('button', { name: 'Delete' }).click();
+    const confirmDelete = ownerPage.getByRole('dialog', { name: 'Delete account?' });
+    await expectVisible(confirmDelete);
+    await confirmDelete.getByRole('button', { name: 'Delete' }).click();
+    await expectVisible(toast(ownerPage, 'Vendor portal deleted'));
+    await expectPath(ownerPage, '/app/accounts');
+    await expectVisible(card(ownerPage, 'Company Instagram (main)'));
+    await expectHidden(card(ownerPage, 'Vendor portal'));
   });
 });

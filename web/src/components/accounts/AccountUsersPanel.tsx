@@ -66,6 +66,8 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
   const entries = access.data.entries;
   const guests = entries.filter((e) => e.kind === 'guest');
   const others = entries.filter((e) => e.kind !== 'guest');
+  // An account keeps at least one owner: the server refuses removing the last, so it is not offered.
+  const owners = others.filter((e) => e.kind === 'member' && e.role === 'owner').length;
 
   return (
     <Stack gap="lg">
@@ -176,7 +178,7 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
                     </Badge>
                   </Table.Td>
                   <Table.Td>
-                    {entry.kind === 'member' && (
+                    {entry.kind === 'member' && !(entry.role === 'owner' && owners === 1) && (
                       <Button
                         size="xs"
                         variant="subtle"
