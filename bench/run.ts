@@ -418,7 +418,8 @@ async function main(): Promise<void> {
       );
       log(
         badScans.length
-          ? `\nWARNING: sequential scans on large tables in: ${badScans.map(([n]) => n).join('; ')}`
+          ? `\nWARNING: sequential scans on large tables in: ${badScans.map(([n]) => n).join('; ')}` +
+              (scale < 0.5 ? '\n(expected at a small --scale: scanning a few hundred rows beats an index)' : '')
           : '\nPlans: every large table is reached through an index.',
       );
     } finally {
