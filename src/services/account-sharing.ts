@@ -265,6 +265,9 @@ export interface AccessEntry {
   role: ItemRole;
   /** The partner a guest's access comes through, or null for a direct share. */
   sharedVia: string | null;
+  /** The person holds a grant of their own (so **Remove from account** applies); false when a guest
+   * admin's access comes only from the partner's share. */
+  ownGrant: boolean;
   lastUsedAt: string | null;
   status: string | null;
 }
@@ -320,6 +323,7 @@ export async function listAccess(db: Kysely<Database>, actor: Actor, accountId: 
       email: d.email,
       role: d.role,
       sharedVia: d.partner_name,
+      ownGrant: true,
       lastUsedAt: d.last_used_at?.toISOString() ?? null,
       status: d.status,
     })),
@@ -331,6 +335,7 @@ export async function listAccess(db: Kysely<Database>, actor: Actor, accountId: 
       email: null,
       role: p.role,
       sharedVia: null,
+      ownGrant: false,
       lastUsedAt: null,
       status: null,
     })),
@@ -346,6 +351,7 @@ export async function listAccess(db: Kysely<Database>, actor: Actor, accountId: 
           email: g.email,
           role: partner.role,
           sharedVia: partner.name,
+          ownGrant: false,
           lastUsedAt: null,
           status: g.status,
         };

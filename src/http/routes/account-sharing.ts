@@ -28,6 +28,7 @@ const AccessEntrySchema = z.object({
   email: z.string().nullable(),
   role: ItemRoleSchema,
   sharedVia: z.string().nullable(),
+  ownGrant: z.boolean(),
   lastUsedAt: z.string().nullable(),
   status: z.string().nullable(),
 });

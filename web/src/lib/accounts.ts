@@ -62,6 +62,8 @@ export interface AccessEntry {
   role: ItemRole;
   /** The partner a guest's access comes through; null for a direct share. */
   sharedVia: string | null;
+  /** False when a guest admin's access comes only from the partner's share: remove it from the partner. */
+  ownGrant: boolean;
   lastUsedAt: string | null;
   status: string | null;
 }

@@ -119,15 +119,21 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
                     <Table.Td>{entry.lastUsedAt ? formatDateTime(entry.lastUsedAt) : 'Never'}</Table.Td>
                     <Table.Td>{statusText(entry.status)}</Table.Td>
                     <Table.Td>
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        aria-label={`Remove ${personOf(entry)} from account`}
-                        onClick={() => setRemoving(entry)}
-                      >
-                        Remove from account
-                      </Button>
+                      {entry.ownGrant ? (
+                        <Button
+                          size="xs"
+                          variant="subtle"
+                          color="red"
+                          aria-label={`Remove ${personOf(entry)} from account`}
+                          onClick={() => setRemoving(entry)}
+                        >
+                          Remove from account
+                        </Button>
+                      ) : (
+                        <Text size="xs" c="dimmed">
+                          Through the partner&apos;s share
+                        </Text>
+                      )}
                     </Table.Td>
                   </Table.Tr>
                 ))}
