@@ -81,7 +81,10 @@ export async function shareWithPartner(
   }
 }
 
-/** Ends the partner share and every onward share made from it (they cascade with it). */
+/**
+ * Ends the partner share and every onward share made from it (they cascade with it). Host admins may end
+ * any share with their partner (SPEC §3); the account's owners may end its share with any partner.
+ */
 export async function removeFromPartner(
   tx: Kysely<Database>,
   actor: Actor,
@@ -89,9 +92,15 @@ export async function removeFromPartner(
   accountId: string,
   context: RequestContext,
 ): Promise<void> {
-  const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
-  if (!partnerPolicy.removeAccounts(standing)) {
-    throw forbidden('Only host admins of this partner can remove accounts from it.');
+  const ownsAccount = await loadAccount(tx, actor, accountId, { lock: true }).then(
+    ({ standing }) => accountPolicy.manageAccess(standing),
+    () => false,
+  );
+  if (!ownsAccount) {
+    const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
+    if (!partnerPolicy.removeAccounts(standing)) {
+      throw forbidden("Only host admins of this partner and the account's owners can remove it from the partner.");
+    }
   }
   const removed = await tx
     .deleteFrom('grants')

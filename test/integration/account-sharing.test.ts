@@ -2,7 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import { turnOnMfa } from '../helpers/mfa.js';
-import { addMember, completeFirstSignIn, createPartner, me, readInvitation } from '../helpers/partners.js';
+import {
+  addMember,
+  completeFirstSignIn,
+  createPartner,
+  me,
+  MEMBER_PASSWORD,
+  readInvitation,
+  signIn,
+} from '../helpers/partners.js';
 import { ACCOUNT } from '../helpers/vault.js';
 
 /** Sharing through the API, as the web app's Users tab, Share accounts and Share Access use it. */
@@ -133,6 +141,20 @@ describe('who has access (the Users tab)', () => {
     const co = await owner.post(`/api/v1/accounts/${ids.account}/members`, { userId: memberId, role: 'owner' });
     expect(co.statusCode, co.body).toBe(204);
     expect((await access()).filter((e) => e.role === 'owner')).toHaveLength(2);
+
+    // A co-owner who is no host admin of the partner may still end the account's share with it.
+    await shareWithPartnerAsManager();
+    const mia = await signIn(t, 'mia@acme.test', MEMBER_PASSWORD);
+    const terms = (await mia.get('/api/v1/terms/current')).json() as { version: number };
+    expect((await mia.post('/api/v1/terms/accept', { version: terms.version })).statusCode).toBe(204);
+    await turnOnMfa(mia);
+    expect((await mia.get(`/api/v1/partners/${ids.partner}`)).statusCode).toBe(404);
+    const byCoOwner = await mia.request({
+      method: 'DELETE',
+      url: `/api/v1/partners/${ids.partner}/accounts/${ids.account}`,
+    });
+    expect(byCoOwner.statusCode, byCoOwner.body).toBe(204);
+    expect(await roleOf(guestAdmin)).toBeUndefined();
 
     await shareWithPartnerAsManager();
     await guestAdmin.post(`/api/v1/accounts/${ids.account}/onward-shares`, { userId: ids.guestUser });
