@@ -1,7 +1,7 @@
-import { Anchor, Badge, Breadcrumbs, Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { AccountFormModal } from '../components/accounts/AccountFormModal';
 import { AccountUsersPanel } from '../components/accounts/AccountUsersPanel';
 import { LogInPanel } from '../components/accounts/LogInPanel';
@@ -10,10 +10,11 @@ import { ShareAccessModal } from '../components/accounts/ShareAccessModal';
 import { useIdentityConfirmation } from '../components/ConfirmIdentity';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { Loading } from '../components/Loading';
-import { ProblemAlert } from '../components/ProblemAlert';
 import { accountKeys, accountsApi, itemRoleColor, itemRoleLabel, type AccountDetail } from '../lib/accounts';
-import { isNotFound } from '../lib/queries';
 import { toastSuccess } from '../lib/toast';
+import { MissingDetail, SectionCrumbs } from '../components/DetailPage';
+
+const SECTION = { label: 'Accounts', to: '/app/accounts' };
 
 /** One account (/app/accounts/:accountId): its details, **Log in**, and what the user's role allows. */
 export function AccountPage() {
@@ -21,34 +22,8 @@ export function AccountPage() {
   const account = useQuery({ queryKey: accountKeys.detail(accountId), queryFn: () => accountsApi.get(accountId) });
 
   if (account.isPending) return <Loading />;
-  if (!account.data) {
-    return (
-      <Stack maw={900}>
-        <AccountsCrumb />
-        <Title order={1}>{isNotFound(account.error) ? 'Account not found' : 'Account'}</Title>
-        <ProblemAlert error={account.error} />
-        <Anchor component={Link} to="/app/accounts">
-          Back to accounts
-        </Anchor>
-      </Stack>
-    );
-  }
+  if (!account.data) return <MissingDetail section={SECTION} what="Account" error={account.error} maw={900} />;
   return <AccountView account={account.data} />;
-}
-
-function AccountsCrumb({ current }: { current?: string }) {
-  return (
-    <Breadcrumbs aria-label="Breadcrumb">
-      <Anchor component={Link} to="/app/accounts" size="sm">
-        Accounts
-      </Anchor>
-      {current && (
-        <Text size="sm" c="dimmed" aria-current="page">
-          {current}
-        </Text>
-      )}
-    </Breadcrumbs>
-  );
 }
 
 type Dialog = 'edit' | 'delete' | 'share-access';
@@ -76,7 +51,7 @@ function AccountView({ account }: { account: AccountDetail }) {
 
   return (
     <Stack maw={1100}>
-      <AccountsCrumb current={account.name} />
+      <SectionCrumbs section={SECTION} current={account.name} />
       <Group justify="space-between" align="flex-start">
         <Stack gap={4}>
           <Title order={1}>{account.name}</Title>

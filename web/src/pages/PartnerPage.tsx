@@ -1,20 +1,22 @@
-import { Anchor, Breadcrumbs, Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { api, type PartnerDetail } from '../api';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { Loading } from '../components/Loading';
-import { ProblemAlert } from '../components/ProblemAlert';
 import { AssignHostModal } from '../components/partner/AssignHostModal';
 import { PartnerAccountsPanel } from '../components/partner/PartnerAccountsPanel';
 import { InviteGuestModal } from '../components/partner/InviteGuestModal';
 import { PartnerMembersPanel } from '../components/partner/PartnerMembersPanel';
 import { RenamePartnerModal } from '../components/partner/RenamePartnerModal';
 import { partnerRoleLabel } from '../lib/partners';
-import { isNotFound, queryKeys, usePartner } from '../lib/queries';
+import { queryKeys, usePartner } from '../lib/queries';
 import { toastSuccess } from '../lib/toast';
 import { useIdentityConfirmation } from '../components/ConfirmIdentity';
+import { MissingDetail, SectionCrumbs } from '../components/DetailPage';
+
+const SECTION = { label: 'Partners', to: '/app/partners' };
 
 /** A local partner (/app/partners/:partnerId): its members and the accounts shared with it. */
 export function PartnerPage() {
@@ -22,34 +24,8 @@ export function PartnerPage() {
   const partner = usePartner(partnerId);
 
   if (partner.isPending) return <Loading />;
-  if (!partner.data) {
-    return (
-      <Stack maw={1200}>
-        <PartnersCrumb />
-        <Title order={1}>{isNotFound(partner.error) ? 'Partner not found' : 'Partner'}</Title>
-        <ProblemAlert error={partner.error} />
-        <Anchor component={Link} to="/app/partners">
-          Back to partners
-        </Anchor>
-      </Stack>
-    );
-  }
+  if (!partner.data) return <MissingDetail section={SECTION} what="Partner" error={partner.error} maw={1200} />;
   return <PartnerView partner={partner.data} />;
-}
-
-function PartnersCrumb({ current }: { current?: string }) {
-  return (
-    <Breadcrumbs aria-label="Breadcrumb">
-      <Anchor component={Link} to="/app/partners" size="sm">
-        Partners
-      </Anchor>
-      {current && (
-        <Text size="sm" c="dimmed" aria-current="page">
-          {current}
-        </Text>
-      )}
-    </Breadcrumbs>
-  );
 }
 
 type Dialog = 'invite' | 'assign' | 'rename' | 'remove';
@@ -61,7 +37,7 @@ function PartnerView({ partner }: { partner: PartnerDetail }) {
 
   return (
     <Stack maw={1200}>
-      <PartnersCrumb current={partner.name} />
+      <SectionCrumbs section={SECTION} current={partner.name} />
       <Group justify="space-between" align="flex-start" gap="sm">
         <div>
           <Title order={1}>{partner.name}</Title>
