@@ -144,8 +144,6 @@ export interface PartnerMemberDetail {
   displayName: string;
   partnerRole: string;
   status: string;
-  /** Accounts this person can use through the partner; sharing arrives with the vault. */
-  accounts: Array<{ id: string; name: string; role: string }>;
 }
 
 export async function getPartnerMember(
@@ -169,6 +167,5 @@ export async function getPartnerMember(
     displayName: row.display_name,
     partnerRole: row.role,
     status: row.status,
-    accounts: [],
   };
 }

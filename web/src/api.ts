@@ -186,7 +186,6 @@ export interface PartnerMemberDetail {
   displayName: string;
   partnerRole: PartnerRole;
   status: MemberStatus;
-  accounts: { id: string; name: string; role: string }[];
 }
 
 /** One field problem, as sent in a problem+json `errors` array. */

@@ -271,7 +271,6 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
             displayName: z.string(),
             partnerRole: z.string(),
             status: z.string(),
-            accounts: z.array(z.object({ id: z.string(), name: z.string(), role: z.string() })),
           }),
           ...problemResponses(400, 401, 404),
         },
