@@ -26,6 +26,30 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
 }
 
+/**
+ * The HTML document every mail shares: a grey page and a white 560-pixel card; `rows` are the card's
+ * table rows (`<tr>…</tr>`), already escaped.
+ */
+function mailDocument(subject: string, rows: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(subject)}</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f4f5f7;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;">
+<tr><td align="center" style="padding:24px 12px;">
+<table role="presentation" width="560" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;width:100%;background-color:#ffffff;border-radius:8px;">
+${rows}</table>
+</td></tr>
+</table>
+</body>
+</html>
+`;
+}
+
 /** Subjects are one header line: no line breaks, whatever a workspace name holds. */
 function oneLine(value: string): string {
   return value.replace(/[\r\n\t]+/g, ' ').trim();
@@ -72,18 +96,9 @@ export function invitationMail(input: InvitationMailInput): RenderedMail {
   const label = `${font}font-size:14px;color:#555555;padding:4px 16px 4px 0;`;
   const value = `font-family:Menlo,Consolas,monospace;font-size:15px;color:#111111;padding:4px 0;`;
 
-  const html = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(subject)}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f4f5f7;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;">
-<tr><td align="center" style="padding:24px 12px;">
-<table role="presentation" width="560" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;width:100%;background-color:#ffffff;border-radius:8px;">
-<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">You're invited to join ${e.workspaceName}</td></tr>
+  const html = mailDocument(
+    subject,
+    `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">You're invited to join ${e.workspaceName}</td></tr>
 <tr><td style="padding:8px 32px 16px 32px;${font}font-size:15px;line-height:22px;color:#333333;">${e.inviterName} invited you to join <strong>${e.workspaceName}</strong> on Gatehouse, as a guest of ${e.partnerName}.</td></tr>
 <tr><td style="padding:0 32px 16px 32px;">
 <table role="presentation" cellpadding="0" cellspacing="0" border="0">
@@ -101,12 +116,8 @@ export function invitationMail(input: InvitationMailInput): RenderedMail {
 </td></tr>
 <tr><td style="padding:0 32px 8px 32px;${font}font-size:14px;line-height:20px;color:#333333;">This invitation expires on <strong>${e.expires}</strong>. You will choose your own password when you first sign in.</td></tr>
 <tr><td style="padding:0 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If the button does not work, open this link: <a href="${e.joinUrl}" style="color:#1c7ed6;word-break:break-all;">${e.joinUrl}</a><br>If you did not expect this invitation, you can ignore this email.</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-`;
+`,
+  );
   return { subject, text, html };
 }
 
@@ -140,28 +151,15 @@ export function deviceCodeMail(input: DeviceCodeMailInput): RenderedMail {
     from: escapeHtml(from),
   };
   const font = 'font-family:Arial,Helvetica,sans-serif;';
-  const html = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(subject)}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f4f5f7;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;">
-<tr><td align="center" style="padding:24px 12px;">
-<table role="presentation" width="560" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;width:100%;background-color:#ffffff;border-radius:8px;">
-<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">Trust a new device</td></tr>
+  const html = mailDocument(
+    subject,
+    `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">Trust a new device</td></tr>
 <tr><td style="padding:8px 32px 16px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Someone signed in as you to <strong>${e.workspaceName}</strong> on Gatehouse${e.from} and asked to trust the device <strong>${e.deviceName}</strong>.</td></tr>
 <tr><td style="padding:8px 32px 16px 32px;font-family:Menlo,Consolas,monospace;font-size:32px;letter-spacing:6px;font-weight:bold;color:#111111;">${e.code}</td></tr>
 <tr><td style="padding:0 32px 8px 32px;${font}font-size:14px;line-height:20px;color:#333333;">Enter it on the <strong>Set up a trusted session</strong> page. It is valid for ${input.validMinutes} minutes.</td></tr>
 <tr><td style="padding:0 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If this was not you, do not share the code: change your password and tell your administrator.</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-`;
+`,
+  );
   return { subject, text, html };
 }
 
@@ -195,18 +193,9 @@ export function mfaResetMail(input: MfaResetMailInput): RenderedMail {
     signInUrl: escapeHtml(input.signInUrl),
   };
   const font = 'font-family:Arial,Helvetica,sans-serif;';
-  const html = `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(subject)}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f4f5f7;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="background-color:#f4f5f7;">
-<tr><td align="center" style="padding:24px 12px;">
-<table role="presentation" width="560" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;width:100%;background-color:#ffffff;border-radius:8px;">
-<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">Your MFA was reset</td></tr>
+  const html = mailDocument(
+    subject,
+    `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">Your MFA was reset</td></tr>
 <tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Hello ${e.displayName},</td></tr>
 <tr><td style="padding:8px 32px 16px 32px;${font}font-size:15px;line-height:22px;color:#333333;">${e.adminName} reset your multi-factor authentication (MFA) for <strong>${e.workspaceName}</strong> on Gatehouse. Your authenticator app, passkeys and recovery codes no longer work, and you were signed out everywhere.</td></tr>
 <tr><td style="padding:0 32px 16px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Sign in again with your username and password, then turn on MFA again.</td></tr>
@@ -218,11 +207,7 @@ export function mfaResetMail(input: MfaResetMailInput): RenderedMail {
 </table>
 </td></tr>
 <tr><td style="padding:0 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If you did not ask for this, tell ${e.adminName} or another administrator of ${e.workspaceName} right away.<br>If the button does not work, open this link: <a href="${e.signInUrl}" style="color:#1c7ed6;word-break:break-all;">${e.signInUrl}</a></td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-`;
+`,
+  );
   return { subject, text, html };
 }
