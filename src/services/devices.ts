@@ -1,7 +1,7 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Device, DeviceKind } from '../db/schema.js';
-import type { Actor, RequestContext } from '../domain/actor.js';
+import type { RequestContext } from '../domain/actor.js';
 import { AppError, conflict, forbidden, notFound } from '../domain/errors.js';
 import {
   approvalExpiry,
@@ -16,7 +16,6 @@ import {
   MAX_LIVE_DEVICES,
   suggestDeviceName,
 } from '../domain/devices.js';
-import { devicePolicy } from '../domain/policies/devices.js';
 import { deviceIsTrusted } from '../domain/assurance.js';
 import { deriveKey } from '../crypto/seal.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
@@ -136,12 +135,12 @@ const codeRecentlySent = (waitMs: number) => {
 
 const notPending = () => conflict('device-not-pending', 'This device is not waiting for approval any more.');
 
-const othersDevicesForbidden = () =>
+export const othersDevicesForbidden = () =>
   forbidden(
     "Only the workspace owner and admins, and a guest's host admins, can see or remove someone else's devices.",
   );
 
-const alreadyRemoved = () => conflict('device-already-removed', 'This device was already removed.');
+export const alreadyRemoved = () => conflict('device-already-removed', 'This device was already removed.');
 
 const trustedSessionNeeded = () =>
   new AppError(
@@ -244,7 +243,7 @@ async function lockCurrentDevice(tx: Kysely<Database>, session: AuthenticatedSes
   return device;
 }
 
-function deviceEvent(
+export function deviceEvent(
   session: { workspaceId: string; actorId: string | null },
   context: RequestContext,
   action: string,
@@ -326,7 +325,7 @@ export async function listOwnDevices(
   return listDevices(db, session.user.id, session.assurance.device?.id ?? null, includeRemoved);
 }
 
-async function listDevices(
+export async function listDevices(
   db: Kysely<Database>,
   userId: string,
   currentDeviceId: string | null,
@@ -552,125 +551,4 @@ export async function decideDevice(
     }),
   );
   return toDeviceView(saved, approver.id, now);
-}
-
-// ----- removal: by the user, by an admin, by deactivation ---------------------------------------------
-
-async function ownerStanding(db: Kysely<Database>, actor: Actor, ownerId: string) {
-  const owner = await db
-    .selectFrom('users')
-    .select(['id', 'kind'])
-    .where('id', '=', ownerId)
-    .where('workspace_id', '=', actor.workspaceId)
-    .executeTakeFirst();
-  if (!owner) throw notFound('User', 'There is no such user in this workspace.');
-  const hosts =
-    owner.kind === 'guest' && actor.userId !== ownerId
-      ? await db
-          .selectFrom('partner_members as guest')
-          .innerJoin('partner_members as host', 'host.partner_id', 'guest.partner_id')
-          .select('host.user_id')
-          .where('guest.user_id', '=', ownerId)
-          .where('guest.role', 'in', ['guest_admin', 'guest_user'])
-          .where('host.user_id', '=', actor.userId)
-          .where('host.role', '=', 'host_admin')
-          .executeTakeFirst()
-      : undefined;
-  return { actor, ownerId, actorHostsOwner: hosts !== undefined };
-}
-
-/** A user's devices, for the user themself, workspace admins and the host admins of a guest. */
-export async function listDevicesOf(
-  db: Kysely<Database>,
-  actor: Actor,
-  ownerId: string,
-  includeRemoved: boolean,
-): Promise<DeviceView[]> {
-  const standing = await ownerStanding(db, actor, ownerId);
-  if (!devicePolicy.listOf(standing)) throw othersDevicesForbidden();
-  return listDevices(db, ownerId, null, includeRemoved);
-}
-
-/**
- * **Remove**: final. The record stays (status removed) and its secret no longer matches anything, so
- * the client is out at its next request; the same browser may register again as a new device.
- */
-export async function removeDevice(
-  tx: Kysely<Database>,
-  actor: Actor,
-  ownerId: string,
-  deviceId: string,
-  context: RequestContext,
-): Promise<void> {
-  const standing = await ownerStanding(tx, actor, ownerId);
-  if (!devicePolicy.removeOf(standing)) throw othersDevicesForbidden();
-  const device = await tx
-    .selectFrom('devices')
-    .selectAll()
-    .where('id', '=', deviceId)
-    .where('user_id', '=', ownerId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!device) throw notFound('Device', 'There is no such device.');
-  if (device.status === 'removed') throw alreadyRemoved();
-  await markRemoved(tx, [device.id]);
-  await recordEvent(
-    tx,
-    deviceEvent({ workspaceId: actor.workspaceId, actorId: actor.userId }, context, 'device.removed', device, {
-      by: actor.userId === ownerId ? 'owner' : 'admin',
-      previousStatus: device.status,
-    }),
-  );
-}
-
-async function markRemoved(tx: Kysely<Database>, deviceIds: string[]): Promise<void> {
-  if (deviceIds.length === 0) return;
-  await tx
-    .updateTable('devices')
-    .set({
-      status: 'removed',
-      removed_at: sql`now()`,
-      code_hash: null,
-      code_expires_at: null,
-      updated_at: sql`now()`,
-    })
-    .where('id', 'in', deviceIds)
-    .execute();
-}
-
-export interface DeviceRemovalAudit {
-  workspaceId: string;
-  actorId: string | null;
-  context: RequestContext;
-  /** Why, e.g. `guest_removed`, `partner_removed`, `invitation_revoked`. */
-  reason: string;
-}
-
-/** A deactivated or removed user loses every device (SPEC §6), each recorded as removed. */
-export async function removeAllDevicesOf(
-  tx: Kysely<Database>,
-  userId: string,
-  audit: DeviceRemovalAudit,
-): Promise<void> {
-  const devices = await tx
-    .selectFrom('devices')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .where('status', '<>', 'removed')
-    .forUpdate()
-    .execute();
-  await markRemoved(
-    tx,
-    devices.map((device) => device.id),
-  );
-  for (const device of devices) {
-    await recordEvent(
-      tx,
-      deviceEvent(audit, audit.context, 'device.removed', device, {
-        by: 'deactivation',
-        reason: audit.reason,
-        previousStatus: device.status,
-      }),
-    );
-  }
 }

@@ -11,7 +11,7 @@ import { invitationMail } from '../mail/templates.js';
 import { recordEvent } from './activity.js';
 import { endSessionsOf, ensure, loadPartner } from './partner-access.js';
 import { isUniqueViolation } from './users.js';
-import { removeAllDevicesOf } from './devices.js';
+import { removeAllDevicesOf } from './device-removal.js';
 
 /** What inviting needs beyond the database: the key that seals mail and the address links point to. */
 export interface InvitationDeps {

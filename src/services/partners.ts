@@ -10,7 +10,7 @@ import { effectiveState, inviteGuest, type InvitationDeps, type TemporaryCredent
 import { endSessionsOf, ensure, loadPartner, partnerNameTaken } from './partner-access.js';
 import { cancelPendingMail } from '../mail/outbox.js';
 import { isUniqueViolation } from './users.js';
-import { removeAllDevicesOf, type DeviceRemovalAudit } from './devices.js';
+import { removeAllDevicesOf, type DeviceRemovalAudit } from './device-removal.js';
 
 export interface CreatePartnerInput {
   name: string;

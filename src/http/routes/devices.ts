@@ -6,14 +6,13 @@ import {
   decideDevice,
   ensureCodeCanBeTried,
   getCurrentDeviceState,
-  listDevicesOf,
   listOwnDevices,
-  removeDevice,
   sendDeviceCode,
   verifyDeviceCode,
   wrongDeviceCode,
   type CodeCheck,
 } from '../../services/devices.js';
+import { listDevicesOf, removeDevice } from '../../services/device-removal.js';
 import { recordUserEvent } from '../../services/activity.js';
 import { requestContext, requireSession } from '../context.js';
 import { PRINTABLE_TEXT, problemResponses } from '../schemas.js';
