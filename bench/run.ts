@@ -217,7 +217,7 @@ function pickProbes(sizes: BenchSizes, count: number) {
 
 async function main(): Promise<void> {
   const sizes = sizesForScale(scale);
-  const admin = openPostgres(adminUrl, 1);
+  const admin = openPostgres(adminUrl, { poolSize: 1 });
   const databaseName = flags.reuse ?? `gatehouse_bench_${randomBytes(4).toString('hex')}`;
   if (!/^gatehouse_bench_[a-z0-9_]+$/.test(databaseName)) throw new Error('--reuse takes a gatehouse_bench_… name');
   const benchUrl = new URL(adminUrl);

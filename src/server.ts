@@ -29,7 +29,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
     logger.info({ file: masterKey.file }, 'Using the development master key from the data directory');
   }
 
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onConnectionLost: (error) =>
+      logger.warn({ err: { message: error.message } }, 'A database connection was lost; the pool replaces it'),
+  });
   try {
     const applied = await migrateToLatest(database.db);
     logger.info({ database: database.kind, location: database.location, applied }, 'Database ready');

@@ -24,6 +24,8 @@ export interface DatabaseHandle {
 export interface OpenDatabaseOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
+  /** Told when a PostgreSQL connection dies (the pool replaces it); for a log line. */
+  onConnectionLost?: (error: Error) => void;
 }
 
 export function embeddedDatabaseDir(dataDir: string): string {
@@ -31,7 +33,7 @@ export function embeddedDatabaseDir(dataDir: string): string {
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, { onConnectionLost: options.onConnectionLost });
   const directory = embeddedDatabaseDir(options.dataDir);
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const lock = lockDirectory(directory);
@@ -44,10 +46,28 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
 }
 
-export function openPostgres(databaseUrl: string, poolSize = 10): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
-  pool.on('error', () => undefined);
+export interface PostgresPoolOptions {
+  poolSize?: number;
+  onConnectionLost?: (error: Error) => void;
+}
+
+/** How long a request waits for a connection before it fails with 503 rather than hanging. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export function openPostgres(databaseUrl: string, options: PostgresPoolOptions = {}): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Notices a peer that vanished without closing the connection (a failover, a cut network).
+    keepAlive: true,
+  });
+  const connectionLost = (error: Error) => options.onConnectionLost?.(error);
+  // The pool listens for errors only on idle clients. A client checked out by a request or a
+  // transaction also emits 'error' when its server process is terminated; with no listener that event
+  // would end the process. The request's own query fails and the pool drops the broken client on release.
+  pool.on('connect', (client) => client.on('error', connectionLost));
+  pool.on('error', connectionLost);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const url = new URL(databaseUrl);
   url.password = '';

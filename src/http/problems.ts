@@ -94,6 +94,8 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'server-busy':
     'The server is checking too many passwords at once and refused this one without checking it. Retry after the time given in Retry-After.',
   'bad-request': 'The request could not be understood.',
+  'database-unavailable':
+    'The database could not be reached or the connection died during the request. Retry after the Retry-After header; a request that was not acknowledged may be sent again.',
   'internal-error': 'The server failed unexpectedly. The error was logged with the request id.',
   'idp-unavailable':
     "The workspace's identity provider could not be reached (or is not set up yet), so single sign-on cannot start. Guests are not affected: they sign in with their Gatehouse username.",

@@ -38,7 +38,7 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
   });
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const handle = openPostgres(url.toString(), 5);
+  const handle = openPostgres(url.toString(), { poolSize: 5 });
   return {
     ...handle,
     isReachable: () => handle.isReachable(),

@@ -46,7 +46,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     const url = new URL(adminUrl);
     url.pathname = `/${postgresTemplate}`;
-    const template = openPostgres(url.toString(), 1);
+    const template = openPostgres(url.toString(), { poolSize: 1 });
     await migrateToLatest(template.db);
     await template.close();
   } else if (isRequired('postgres')) {

@@ -66,7 +66,7 @@ export async function createTwoInstances(
 export function openSecondPostgresHandle(database: DatabaseHandle): DatabaseHandle {
   const adminUrl = postgresUrl();
   if (!adminUrl) throw new Error('GATEHOUSE_TEST_DATABASE_URL is required for the PostgreSQL project');
-  return openPostgres(postgresUrlOf(database), 5);
+  return openPostgres(postgresUrlOf(database), { poolSize: 5 });
 }
 
 /** The URL of a test's PostgreSQL database, with the credentials of GATEHOUSE_TEST_DATABASE_URL. */

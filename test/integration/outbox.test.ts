@@ -330,7 +330,7 @@ describe('mail outbox over SMTP', () => {
 describe('outbox worker loop', () => {
   it('logs and keeps going when the database is unreachable, and stops cleanly', async () => {
     // A PostgreSQL address where nothing listens: every query fails to connect.
-    const database = openPostgres(`postgres://postgres@127.0.0.1:${await deadSmtpPort()}/gatehouse`, 1);
+    const database = openPostgres(`postgres://postgres@127.0.0.1:${await deadSmtpPort()}/gatehouse`, { poolSize: 1 });
     cleanups.push(() => database.close());
     const errors: unknown[] = [];
     const transport = createMailTransport({ logger: silent });

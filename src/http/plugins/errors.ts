@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError } from '../../domain/errors.js';
+import { isDatabaseUnavailable } from '../../db/faults.js';
 import { sendProblem } from '../problems.js';
 
 const FRAMEWORK_ERRORS: Record<string, { type: string; title: string; detail: string }> = {
@@ -48,6 +49,9 @@ const FRAMEWORK_ERRORS: Record<string, { type: string; title: string; detail: st
   },
   FST_ERR_ASYNC_CONSTRAINT: { type: 'bad-request', title: 'Bad request', detail: 'The request could not be routed.' },
 };
+
+/** What a 503 for a lost database connection advises: long enough for a pool or a restart to recover. */
+const DATABASE_RETRY_AFTER_S = 5;
 
 function fieldPath(instancePath: string | undefined, context: string | undefined): string {
   const path = (instancePath ?? '').replace(/^\//, '').replaceAll('/', '.');
@@ -137,6 +141,18 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
         title: 'Bad request',
         status: error.statusCode,
         detail: 'The request could not be understood.',
+      });
+    }
+    if (isDatabaseUnavailable(error)) {
+      // Only this request's connection failed (or the database is away): the pool replaces the
+      // connection and the client may retry. A transaction that did not reach COMMIT left nothing behind.
+      request.log.warn({ err: { message: error.message, code: error.code } }, 'database unavailable');
+      reply.header('retry-after', String(DATABASE_RETRY_AFTER_S));
+      return sendProblem(reply, {
+        type: 'database-unavailable',
+        title: 'Service unavailable',
+        status: 503,
+        detail: 'The database could not be reached, so this request was not completed. Try again in a few seconds.',
       });
     }
     if (isResponseSerializationError(error)) request.log.error({ err: error }, 'response failed its schema');
