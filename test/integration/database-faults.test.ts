@@ -1,7 +1,16 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
-import type { TestClient } from '../helpers/client.js';
+import { loadConfig } from '../../src/config.js';
+import { openPostgres } from '../../src/db/connect.js';
+import { migrateToLatest } from '../../src/db/migrator.js';
+import { buildApp } from '../../src/http/app.js';
+import { TestClient } from '../helpers/client.js';
+import { startPrivatePostgres } from '../helpers/private-postgres.js';
+import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import { testDatabaseKind } from '../helpers/database.js';
 import { me } from '../helpers/partners.js';
 import { postgresUrl } from '../helpers/requirements.js';
@@ -170,5 +179,49 @@ describe.runIf(testDatabaseKind() === 'postgres')('database faults on PostgreSQL
       ]);
       return row.rows[0]?.state === 'sent';
     }, 'the invitation mail to be sent after the outage');
+  });
+});
+
+describe.runIf(testDatabaseKind() === 'postgres')('a PostgreSQL restart', () => {
+  it('is picked up without restarting Gatehouse: 503 and not ready while it is down, serving again after', async () => {
+    const postgres = await startPrivatePostgres();
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-app-'));
+    const database = openPostgres(postgres.url, { poolSize: 4 });
+    try {
+      await migrateToLatest(database.db);
+      const config = loadConfig({ GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_LOG_LEVEL: 'silent' });
+      const app = await buildApp({ config, database, masterKey: randomBytes(32), logger: false });
+      await app.ready();
+      try {
+        const owner = new TestClient(app);
+        expect((await owner.post('/api/v1/setup', OWNER)).statusCode).toBe(201);
+        expect((await owner.get('/api/v1/auth/session')).statusCode).toBe(200);
+
+        await postgres.stop();
+        expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
+        const down = await owner.get('/api/v1/auth/session');
+        expect(down.statusCode).toBe(503);
+        expect(down.headers['retry-after']).toMatch(/^\d+$/);
+        expect(down.json()).toMatchObject({ type: '/api/problems/database-unavailable' });
+
+        await postgres.start();
+        expect((await app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
+        // The session survived (it lives in the database), and new sign-ins work.
+        expect((await owner.get('/api/v1/auth/session')).statusCode).toBe(200);
+        const again = new TestClient(app);
+        const signIn = await again.post('/api/v1/auth/sign-in', {
+          workspace: OWNER.slug,
+          username: OWNER.email,
+          password: OWNER.password,
+        });
+        expect(signIn.statusCode, signIn.body).toBe(200);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await database.close();
+      await postgres.destroy();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
