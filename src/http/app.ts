@@ -27,6 +27,7 @@ import invitationRoutes from './routes/invitations.js';
 import termsRoutes from './routes/terms.js';
 import workspaceSettingsRoutes from './routes/workspace-settings.js';
 import { registerGates } from './plugins/gates.js';
+import { registerNoStore } from './plugins/no-store.js';
 import devOutboxRoutes from './routes/dev-outbox.js';
 import { createAppMail, type AppMail } from '../mail/app-mail.js';
 import type { MailTransport } from '../mail/transport.js';
@@ -136,6 +137,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerNoStore(app);
 
   const routeTable: RouteSummary[] = [];
   app.decorate('routeTable', routeTable);

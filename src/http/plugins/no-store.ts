@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * No API response may be kept by a browser, proxy or CDN cache: many carry a secret (a TOTP key or code,
+ * recovery codes, a device secret, a revealed or autofilled password, the CSRF token) and the others
+ * describe one person's workspace. One rule for every `/api/` response, problems included, rather than a
+ * list of secret-bearing routes that a new route could forget to join.
+ */
+export function registerNoStore(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply) => {
+    if (!request.url.startsWith('/api/')) return;
+    reply.header('cache-control', 'no-store');
+    // HTTP/1.0 caches know only this one.
+    reply.header('pragma', 'no-cache');
+  });
+}
