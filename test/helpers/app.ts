@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { buildApp, type BuildAppOptions } from '../../src/http/app.js';
+import { loggerOptions } from '../../src/logger.js';
 import type { OutboxWorker, OutboxWorkerTuning } from '../../src/mail/worker.js';
 import { createTestDatabase } from './database.js';
 import { TestClient } from './client.js';
@@ -32,6 +34,8 @@ export interface TestAppOptions {
   worker?: OutboxWorkerTuning | false;
   /** Brute-force protection policy (e.g. a short lockout) and Redis key prefix. */
   attempts?: BuildAppOptions['attempts'];
+  /** Where the app writes its JSON log lines, with the production logger options (default: no logs). */
+  logStream?: Writable;
 }
 
 /** Boots the real application on a database of its own. No part of it is mocked. */
@@ -48,7 +52,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     config,
     database,
     masterKey: randomBytes(32),
-    logger: false,
+    logger: options.logStream ? { ...loggerOptions('info'), stream: options.logStream } : false,
     // Lets several people (or agents) build the web app to separate directories and test side by side.
     ...(process.env.GATEHOUSE_TEST_WEB_DIST ? { webDistDir: process.env.GATEHOUSE_TEST_WEB_DIST } : {}),
     mailWorker: { pollIntervalMs: 100, baseDelayMs: 200, ...(options.worker || {}) },

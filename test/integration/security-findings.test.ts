@@ -1,9 +1,10 @@
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, setUpWorkspace, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import { freshCode, passSecondFactor } from '../helpers/mfa.js';
-import { addMember, MEMBER_PASSWORD, signIn } from '../helpers/partners.js';
+import { addMember, createPartner, me, MEMBER_PASSWORD, readInvitation, signIn } from '../helpers/partners.js';
 import { ACCOUNT, trustDevice } from '../helpers/vault.js';
 import { SoftwareAuthenticator } from '../helpers/webauthn.js';
 import { OWNER } from '../helpers/app.js';
@@ -97,5 +98,66 @@ describe('finding 1: responses carrying a secret are never stored by a cache', (
     for (const [what, response] of answers) {
       expect(response.headers['cache-control'], what).toMatch(/(^|,\s*)no-store(\s*,|$)/);
     }
+  });
+});
+
+/** A log sink: every JSON line the app writes. */
+function logCapture(): { stream: Writable; text: () => string; lines: () => Array<Record<string, unknown>> } {
+  let output = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      output += chunk.toString();
+      done();
+    },
+  });
+  return {
+    stream,
+    text: () => output,
+    lines: () =>
+      output
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+describe('finding 2: tokens in URLs never reach the log', () => {
+  it('logs Join as a guest links and their API look-up with the token redacted, in the path and in the query', async () => {
+    const log = logCapture();
+    const t = await start({ logStream: log.stream });
+    const owner = await setUpWorkspace(t);
+    await createPartner(owner, 'Agency', 'gia@agency.test', [(await me(owner)).user.id]);
+    const { token, joinUrl } = await readInvitation(owner, 'gia@agency.test');
+    const visitor = t.client();
+
+    // The web app's page (or, without a built web app, the 503 that says so): logged either way.
+    await visitor.get(new URL(joinUrl).pathname + new URL(joinUrl).search);
+    const lookup = await visitor.get(`/api/v1/invitations/by-token/${token}`);
+    expect(lookup.statusCode, lookup.body).toBe(200);
+    // Other credentials that travel in URLs: an identity provider's answer, a reset link's token.
+    const oidcCode = 'SplxlOBeZQQYbYS6WxSbIA';
+    const oidcState = 'af0ifjsldkjXk3OQvVnNhT0';
+    await visitor.get(`/api/v1/oidc/callback?code=${oidcCode}&state=${oidcState}`);
+    const resetToken = 'q3Xz9PLm2VbN8rT5wKcY7hGf4JdS1aE6uR0iO';
+    await visitor.get(`/w/acme/reset-password/${resetToken}?password=hunter2hunter2`);
+
+    const requestUrls = log
+      .lines()
+      .map((line) => (line.req as { url?: string } | undefined)?.url)
+      .filter((url): url is string => url !== undefined);
+    expect(requestUrls).toEqual(
+      expect.arrayContaining([
+        '/w/acme?invitation=[redacted]',
+        '/api/v1/invitations/by-token/[redacted]',
+        '/api/v1/oidc/callback?code=[redacted]&state=[redacted]',
+        '/w/acme/reset-password/[redacted]?password=[redacted]',
+      ]),
+    );
+    const written = log.text();
+    for (const secret of [token, oidcCode, oidcState, resetToken, 'hunter2hunter2']) {
+      expect(written).not.toContain(secret);
+    }
+    // Ids and slugs, which are not secrets, stay readable.
+    expect(requestUrls).toContain('/api/v1/auth/session');
   });
 });
