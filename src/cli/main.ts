@@ -16,6 +16,8 @@ Commands:
   keys rotate            Wrap the data keys under GATEHOUSE_NEW_MASTER_KEY too (servers keep running)
   keys prune             After restarting with the new key: remove the old master key's wraps
   keys status            Which master keys wrap the data keys, and whether this one opens them all
+  backup --out FILE      Archive the embedded database (server stopped) [--force: replace FILE]
+  restore FILE           Restore a backup into a new data directory (needs the backup's master key)
 
 Configuration comes from environment variables; see the README.`;
 
@@ -39,6 +41,10 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(`Unknown workspace command "${sub ?? ''}".`);
     case 'keys':
       return (await import('./keys.js')).keysCommand(config, sub);
+    case 'backup':
+      return (await import('./backup.js')).backupCommand(config, argv.slice(1));
+    case 'restore':
+      return (await import('./restore.js')).restoreCommand(config, argv.slice(1));
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }
@@ -51,7 +57,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
     else if (error instanceof DataDirLockedError) console.error(`Error: ${error.message}`);
-    else if (error instanceof Error && error.name === 'MasterKeyMismatchError')
+    else if (error instanceof Error && (error.name === 'MasterKeyMismatchError' || error.name === 'BackupError'))
       console.error(`Error: ${error.message}`);
     else if (error instanceof UsageError) console.error(`${error.message}\n\n${USAGE}`);
     else if (error instanceof Error && error.name === 'AppError') console.error(`Error: ${error.message}`);

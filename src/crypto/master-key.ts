@@ -10,13 +10,16 @@ export interface MasterKeySource {
   file?: string;
 }
 
+/** The generated development key's file name in the data directory. */
+export const DEVELOPMENT_KEY_FILE = 'master.key';
+
 /**
  * In production the master key comes from GATEHOUSE_MASTER_KEY. Without it (development) a key is
  * generated once into the data directory, readable only by its owner, and reused afterwards.
  */
 export function resolveMasterKey(configured: Buffer | undefined, dataDir: string): MasterKeySource {
   if (configured) return { key: configured, origin: 'config' };
-  const file = path.join(dataDir, 'master.key');
+  const file = path.join(dataDir, DEVELOPMENT_KEY_FILE);
   if (fs.existsSync(file)) {
     return { key: parseMasterKey(fs.readFileSync(file, 'utf8').trim()), origin: 'file', file };
   }

@@ -13,6 +13,9 @@ const migrations: Record<string, Migration> = {
   '0004_vault': m0004,
 };
 
+/** Every migration this version knows, in order (a backup made by a newer version has more). */
+export const migrationNames: readonly string[] = Object.keys(migrations);
+
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {

@@ -108,7 +108,8 @@ export async function checkMasterKey(db: Kysely<Database>, masterKey: Buffer): P
     throw new MasterKeyMismatchError(
       `The master key (id ${id}) does not open this database's ${missing.length} data key(s), which were wrapped by master key id(s) ${known
         .map((k) => k.master_key_id)
-        .join(', ')}. Start with the right GATEHOUSE_MASTER_KEY.`,
+        .join(', ')}. That master key is needed: without it the vault's passwords and second-factor secrets ` +
+        'cannot be read. Start with it as GATEHOUSE_MASTER_KEY.',
     );
   }
   for (const key of keys) {
