@@ -20,7 +20,10 @@ export async function addMember(
   return response.json().id as string;
 }
 
-export async function signIn(t: TestApp, username: string, password: string, ip?: string): Promise<TestClient> {
+/** Any instance a client can talk to: a test app, or the second of two instances (test/helpers/two-instances.ts). */
+export type ClientSource = Pick<TestApp, 'client'>;
+
+export async function signIn(t: ClientSource, username: string, password: string, ip?: string): Promise<TestClient> {
   const client = t.client(ip ? { ip } : undefined);
   const response = await client.post('/api/v1/auth/sign-in', { workspace: 'acme', username, password });
   expect(response.statusCode, response.body).toBe(200);
@@ -63,7 +66,7 @@ export async function createPartner(owner: TestClient, name: string, guestAdminE
 
 /** Runs the first sign-in: temporary password, Change Password, terms. Returns the signed-in guest. */
 export async function completeFirstSignIn(
-  t: TestApp,
+  t: ClientSource,
   invitation: ReceivedInvitation,
   names = { givenName: 'Gina', familyName: 'Guest' },
 ) {
