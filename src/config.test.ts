@@ -62,4 +62,35 @@ describe('configuration', () => {
     ]);
     expect(() => loadConfig({ GATEHOUSE_TRUST_PROXY: 'proxy.example' })).toThrow(/GATEHOUSE_TRUST_PROXY must be/);
   });
+
+  it('leaves metrics off unless a token or a listen address is set', () => {
+    expect(loadConfig({})).toMatchObject({ metricsToken: undefined, metricsListen: undefined });
+    const token = 'f'.repeat(64);
+    expect(loadConfig({ GATEHOUSE_METRICS_TOKEN: token }).metricsToken).toBe(token);
+    expect(loadConfig({ GATEHOUSE_METRICS_LISTEN: '127.0.0.1:9464' }).metricsListen).toEqual({
+      host: '127.0.0.1',
+      port: 9464,
+    });
+    expect(loadConfig({ GATEHOUSE_METRICS_LISTEN: '[::1]:0' }).metricsListen).toEqual({ host: '::1', port: 0 });
+    expect(loadConfig({ GATEHOUSE_METRICS_LISTEN: 'metrics.internal:9464' }).metricsListen).toEqual({
+      host: 'metrics.internal',
+      port: 9464,
+    });
+  });
+
+  it.each([
+    [{ GATEHOUSE_METRICS_TOKEN: 'short-token' }, 'GATEHOUSE_METRICS_TOKEN', 'at least 32'],
+    [{ GATEHOUSE_METRICS_TOKEN: `${'a'.repeat(20)} ${'b'.repeat(20)}` }, 'GATEHOUSE_METRICS_TOKEN', 'without spaces'],
+    [{ GATEHOUSE_METRICS_LISTEN: '9464' }, 'GATEHOUSE_METRICS_LISTEN', 'host:port'],
+    [{ GATEHOUSE_METRICS_LISTEN: '::1:9464' }, 'GATEHOUSE_METRICS_LISTEN', 'host:port'],
+    [{ GATEHOUSE_METRICS_LISTEN: '127.0.0.1:99999' }, 'GATEHOUSE_METRICS_LISTEN', 'whole number'],
+  ])('refuses metrics setting %o, naming %s', (env, variable, words) => {
+    const error = errorFor(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(words);
+  });
+
+  it('never echoes a bad metrics token back in its message', () => {
+    expect(errorFor({ GATEHOUSE_METRICS_TOKEN: 'secret-but-short' }).message).not.toContain('secret-but-short');
+  });
 });

@@ -28,6 +28,10 @@ export interface Config {
    * behind a proxy, or every client shares the proxy's address.
    */
   trustProxy: boolean | number | string[];
+  /** Bearer token that turns on GET /metrics on the main port; undefined leaves that route out. */
+  metricsToken: string | undefined;
+  /** A separate address serving only /metrics, without a token (keep it off public networks). */
+  metricsListen: { host: string; port: number } | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -96,7 +100,40 @@ export function loadConfig(env: Env = process.env): Config {
 
   const trustProxy = parseTrustProxy(optional(env, 'GATEHOUSE_TRUST_PROXY'));
 
-  return { databaseUrl, dataDir, publicUrl, smtpUrl, mailFrom, masterKey, redisUrl, port, host, logLevel, trustProxy };
+  const metricsToken = optional(env, 'GATEHOUSE_METRICS_TOKEN');
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{32,}$/.test(metricsToken)) {
+    throw new ConfigError(
+      'GATEHOUSE_METRICS_TOKEN',
+      'must be at least 32 printable characters without spaces (generate one with: openssl rand -hex 32)',
+    );
+  }
+  const metricsListenText = optional(env, 'GATEHOUSE_METRICS_LISTEN');
+  const metricsListen = metricsListenText
+    ? parseListenAddress('GATEHOUSE_METRICS_LISTEN', metricsListenText)
+    : undefined;
+
+  return {
+    databaseUrl,
+    dataDir,
+    publicUrl,
+    smtpUrl,
+    mailFrom,
+    masterKey,
+    redisUrl,
+    port,
+    host,
+    logLevel,
+    trustProxy,
+    metricsToken,
+    metricsListen,
+  };
+}
+
+/** `host:port`, with an IPv6 address in brackets (`[::1]:9464`). */
+function parseListenAddress(name: string, value: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d+)$/.exec(value);
+  if (!match) throw new ConfigError(name, 'must be host:port, for example 127.0.0.1:9464 or [::1]:9464');
+  return { host: match[1] ?? match[2]!, port: parsePort(name, match[3], 0) };
 }
 
 function parseTrustProxy(value: string | undefined): boolean | number | string[] {

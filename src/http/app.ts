@@ -14,6 +14,7 @@ import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import sessionsPlugin from './plugins/sessions.js';
 import csrfPlugin from './plugins/csrf.js';
 import openapiPlugin from './plugins/openapi.js';
+import metricsPlugin from './plugins/metrics.js';
 import webPlugin from './plugins/web.js';
 import { PROBLEM_DESCRIPTIONS } from './problems.js';
 import healthRoutes from './routes/health.js';
@@ -149,6 +150,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   const secure = config.publicUrl.protocol === 'https:';
   await app.register(errorsPlugin);
+  // Early, so its hooks see every request (latency, and the activity events each one records).
+  await app.register(metricsPlugin);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -31,6 +31,8 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'body-too-large': 'The request body is larger than the server accepts.',
   csrf: 'The CSRF token is missing or does not match. Fetch one from GET /api/v1/auth/csrf and send it in the x-csrf-token header.',
   unauthenticated: 'The request needs a signed-in session.',
+  'metrics-token-required':
+    '/metrics needs the metrics token (GATEHOUSE_METRICS_TOKEN) as `Authorization: Bearer <token>`; it was missing or wrong.',
   forbidden: 'The signed-in user may not do this.',
   'not-found': 'The resource does not exist, or is not visible to you.',
   'invalid-credentials': 'Wrong username or password. The same answer is given for unknown users.',

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Kysely } from 'kysely';
 import { sha256Hex } from '../crypto/tokens.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
@@ -45,6 +46,26 @@ export function eventHash(fields: HashedFields): string {
   return sha256Hex(canonical(fields));
 }
 
+/** An event as an observer sees it, with the PostgreSQL transaction that wrote it (pg_current_xact_id). */
+export interface ObservedEvent {
+  transactionId: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+export type ActivityObserver = (event: ObservedEvent) => void;
+
+const observers = new AsyncLocalStorage<ActivityObserver>();
+
+/**
+ * Runs `work` with `observer` told of every event recorded within it (the metrics plugin wraps each
+ * request). The observer learns the writing transaction's id, not whether it committed: it must ask
+ * PostgreSQL (pg_xact_status) before counting, since the caller's transaction may still roll back.
+ */
+export function observeActivity<T>(observer: ActivityObserver, work: () => T): T {
+  return observers.run(observer, work);
+}
+
 /**
  * Appends an event to the workspace's hash chain, inside the caller's transaction so the event and the
  * change it records commit together. A transaction-scoped advisory lock keeps the chain linear.
@@ -70,22 +91,28 @@ export async function recordEvent(tx: Kysely<Database>, event: NewActivityEvent)
     details: event.details ?? {},
     prevHash: last?.hash ?? GENESIS_HASH,
   };
-  await tx
-    .insertInto('activity_events')
-    .values({
-      workspace_id: fields.workspaceId,
-      occurred_at: fields.occurredAt,
-      actor_id: fields.actorId,
-      action: fields.action,
-      target_type: fields.targetType,
-      target_id: fields.targetId,
-      ip: fields.ip,
-      user_agent: fields.userAgent,
-      details: JSON.stringify(fields.details),
-      prev_hash: fields.prevHash,
-      hash: eventHash(fields),
-    })
-    .execute();
+  const insert = tx.insertInto('activity_events').values({
+    workspace_id: fields.workspaceId,
+    occurred_at: fields.occurredAt,
+    actor_id: fields.actorId,
+    action: fields.action,
+    target_type: fields.targetType,
+    target_id: fields.targetId,
+    ip: fields.ip,
+    user_agent: fields.userAgent,
+    details: JSON.stringify(fields.details),
+    prev_hash: fields.prevHash,
+    hash: eventHash(fields),
+  });
+  const observer = observers.getStore();
+  if (!observer) {
+    await insert.execute();
+    return;
+  }
+  const { transaction_id } = await insert
+    .returning(sql<string>`pg_current_xact_id()::text`.as('transaction_id'))
+    .executeTakeFirstOrThrow();
+  observer({ transactionId: transaction_id, action: fields.action, details: fields.details });
 }
 
 /** The common case: the signed-in actor did something to one user of their workspace. */

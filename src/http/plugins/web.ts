@@ -14,8 +14,13 @@ export default async function webPlugin(app: FastifyInstance, options: { distDir
   if (built) {
     await app.register(fastifyStatic, { root: options.distDir, wildcard: false, index: false, maxAge: '1h' });
   }
+  // /metrics too: with metrics off, a scraper gets a 404 problem rather than the web app's page.
   const isApiPath = (url: string) =>
-    url.startsWith('/api/') || url === '/api' || url === '/healthz' || url === '/readyz';
+    url.startsWith('/api/') ||
+    url === '/api' ||
+    url === '/healthz' ||
+    url === '/readyz' ||
+    url.split('?')[0] === '/metrics';
 
   app.setNotFoundHandler(async (request, reply) => {
     if (isApiPath(request.url) || (request.method !== 'GET' && request.method !== 'HEAD')) {
