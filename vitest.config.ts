@@ -15,7 +15,8 @@ const integration = (name: string, database: 'pglite' | 'postgres') => ({
  */
 export default defineConfig({
   test: {
-    globalSetup: ['test/helpers/global-setup.ts'],
+    // build-server.ts compiles src/ to dist/: tests that run the `gatehouse` command run the compiled one.
+    globalSetup: ['test/helpers/global-setup.ts', 'test/helpers/build-server.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
