@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SLUG_PATTERN } from '../domain/slug.js';
 import { MAX_PASSWORD_LENGTH } from '../domain/password-policy.js';
+import { describeUnsafeCharacter, findUnsafeCharacter } from '../domain/text.js';
 
 /** Shared request and response shapes. One definition serves validation, types and OpenAPI. */
 export const Email = z
@@ -23,12 +24,33 @@ export const PRINTABLE_TEXT = /^[^\p{Cc}\p{Cs}]*$/u;
 /** Multi-line text (terms): line breaks and tabs are fine, other control characters and NUL are not. */
 export const MULTILINE_TEXT = /^(?:[^\p{Cc}\p{Cs}]|[\n\r\t])*$/u;
 
-export const DisplayName = z
-  .string()
-  .trim()
-  .min(1, { error: 'Enter a name.' })
-  .max(100, { error: 'Use at most 100 characters.' })
-  .regex(PRINTABLE_TEXT, { error: 'Names cannot contain control characters such as line breaks or tabs.' });
+/**
+ * Refuses a character that changes how the text reads (src/domain/text.ts), naming it. Every field a
+ * person names something with goes through this, so no name can reorder itself or break a mail line.
+ */
+export function readsAsWritten(label: string, options: { multiline?: boolean } = {}) {
+  return (value: string, context: z.RefinementCtx) => {
+    const found = findUnsafeCharacter(value, options);
+    if (found) context.addIssue({ code: 'custom', message: describeUnsafeCharacter(label, found, options) });
+  };
+}
+
+/**
+ * A name (of a person, workspace, partner, device, passkey or account): one line that reads as written,
+ * trimmed, at most `max` characters, and required unless `optional`.
+ */
+export function NameText(label: string, options: { max?: number; requiredMessage?: string; optional?: boolean } = {}) {
+  const max = options.max ?? 100;
+  const sized = z
+    .string()
+    .trim()
+    .max(max, { error: `Use at most ${max} characters.` });
+  return (options.optional ? sized : sized.min(1, { error: options.requiredMessage ?? 'Enter a name.' })).superRefine(
+    readsAsWritten(label),
+  );
+}
+
+export const DisplayName = NameText('Names');
 
 export const Password = z
   .string()

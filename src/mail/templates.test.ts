@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, formatUtc, invitationMail, mfaResetMail } from './templates.js';
+import {
+  DEVICE_CODE_SUBJECT,
+  deviceCodeMail,
+  escapeHtml,
+  formatUtc,
+  INVITATION_SUBJECT,
+  invitationMail,
+  MFA_RESET_SUBJECT,
+  mfaResetMail,
+} from './templates.js';
 
 const input = {
   workspaceName: 'Acme Inc',
@@ -16,8 +25,8 @@ function buttons(html: string): { href: string; text: string }[] {
 }
 
 describe('invitationMail', () => {
-  it('names the workspace in the subject', () => {
-    expect(invitationMail(input).subject).toBe("You're invited to join Acme Inc on Gatehouse");
+  it('keeps user-chosen text out of the subject', () => {
+    expect(invitationMail(input).subject).toBe("You're invited to join a workspace on Gatehouse");
   });
 
   it('holds workspace, username, temporary password, expiry and join link in text and HTML', () => {
@@ -68,11 +77,7 @@ describe('invitationMail', () => {
     expect(buttons(html)[0]!.text).toBe('Join as a guest');
     // Plain text is not HTML: it carries the values as they are.
     expect(text).toContain('<script>alert("x")</script>');
-    expect(subject).toContain('<script>');
-  });
-
-  it('keeps the subject on one line', () => {
-    expect(invitationMail({ ...input, workspaceName: 'Acme\r\nBcc: evil@x.test' }).subject).not.toMatch(/[\r\n]/);
+    expect(subject).toBe(INVITATION_SUBJECT);
   });
 });
 
@@ -92,7 +97,7 @@ describe('mfaResetMail', () => {
 
   it('says who reset it and where to sign in again, in text and HTML, escaping every value', () => {
     const { subject, text, html } = mfaResetMail(reset);
-    expect(subject).toBe('Your multi-factor authentication for Acme <Inc> Bcc: x@evil.test was reset');
+    expect(subject).toBe(MFA_RESET_SUBJECT);
     expect(text).toContain('Ada & Co reset your multi-factor authentication (MFA)');
     expect(text).toContain(reset.signInUrl);
     expect(html).toContain('Acme &lt;Inc&gt;');
@@ -100,5 +105,23 @@ describe('mfaResetMail', () => {
     expect(html).toContain('Ada &amp; Co');
     expect(html).not.toContain('<Inc>');
     expect(buttons(html)).toContainEqual({ href: reset.signInUrl, text: 'Sign in' });
+  });
+});
+
+describe('deviceCodeMail', () => {
+  it('shows a name stored before names were checked without the line break or reordering it carried', () => {
+    const { subject, text, html } = deviceCodeMail({
+      workspaceName: 'Acme\u202EInc',
+      deviceName: 'Chrome\u2028\u2028SECURITY NOTICE: call +1 555 0100',
+      code: '123456',
+      validMinutes: 5,
+      ip: '203.0.113.9',
+    });
+    expect(subject).toBe(DEVICE_CODE_SUBJECT);
+    expect(text).not.toMatch(/[\u2028\u2029\u202E]/);
+    expect(html).not.toMatch(/[\u2028\u2029\u202E]/);
+    expect(text.split('\n').filter((line) => line.startsWith('SECURITY NOTICE'))).toEqual([]);
+    expect(text).toContain('the device "Chrome\uFFFD\uFFFDSECURITY NOTICE: call +1 555 0100"');
+    expect(text).toContain('Acme\uFFFDInc');
   });
 });

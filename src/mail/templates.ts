@@ -3,6 +3,7 @@
  * tables and inline styles only, which is what mail clients render reliably.
  */
 
+import { neutraliseUnsafeCharacters } from '../domain/text.js';
 import { formatUtc } from '../domain/time.js';
 
 export { formatUtc };
@@ -50,9 +51,19 @@ ${rows}</table>
 `;
 }
 
-/** Subjects are one header line: no line breaks, whatever a workspace name holds. */
-function oneLine(value: string): string {
-  return value.replace(/[\r\n\t]+/g, ' ').trim();
+/**
+ * Text a person chose (names of the workspace, partner, inviter, device): shown as written, except that
+ * a character that would break the line or reorder the text, stored before names were checked, shows as
+ * U+FFFD. Subjects hold none of it: a subject is what a mail client lists and trusts most, so each is a
+ * fixed sentence.
+ */
+function chosen<T extends object>(input: T): T {
+  return Object.fromEntries(
+    Object.entries(input).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? neutraliseUnsafeCharacters(value) : value,
+    ]),
+  ) as T;
 }
 
 export interface InvitationMailInput {
@@ -65,9 +76,12 @@ export interface InvitationMailInput {
   joinUrl: string;
 }
 
-export function invitationMail(input: InvitationMailInput): RenderedMail {
+export const INVITATION_SUBJECT = "You're invited to join a workspace on Gatehouse";
+
+export function invitationMail(raw: InvitationMailInput): RenderedMail {
+  const input = chosen(raw);
   const expires = formatUtc(input.expiresAt);
-  const subject = oneLine(`You're invited to join ${input.workspaceName} on Gatehouse`);
+  const subject = INVITATION_SUBJECT;
 
   const text = [
     `${input.inviterName} invited you to join ${input.workspaceName} on Gatehouse, as a guest of ${input.partnerName}.`,
@@ -131,8 +145,11 @@ export interface DeviceCodeMailInput {
 }
 
 /** The code that verifies a new trusted device (SPEC §6). The code is in the body only, never the subject. */
-export function deviceCodeMail(input: DeviceCodeMailInput): RenderedMail {
-  const subject = oneLine(`Your code to trust a new device in ${input.workspaceName}`);
+export const DEVICE_CODE_SUBJECT = 'Your code to trust a new device on Gatehouse';
+
+export function deviceCodeMail(raw: DeviceCodeMailInput): RenderedMail {
+  const input = chosen(raw);
+  const subject = DEVICE_CODE_SUBJECT;
   const from = input.ip ? ` from ${input.ip}` : '';
   const text = [
     `Someone signed in as you to ${input.workspaceName} on Gatehouse${from} and asked to trust the device "${input.deviceName}".`,
@@ -172,8 +189,11 @@ export interface MfaResetMailInput {
 }
 
 /** Reset MFA (SPEC §5): the person's second factors were removed by an admin; they must enrol again. */
-export function mfaResetMail(input: MfaResetMailInput): RenderedMail {
-  const subject = oneLine(`Your multi-factor authentication for ${input.workspaceName} was reset`);
+export const MFA_RESET_SUBJECT = 'Your multi-factor authentication on Gatehouse was reset';
+
+export function mfaResetMail(raw: MfaResetMailInput): RenderedMail {
+  const input = chosen(raw);
+  const subject = MFA_RESET_SUBJECT;
   const text = [
     `Hello ${input.displayName},`,
     '',

@@ -241,7 +241,7 @@ describeBrowser('MFA in a real browser', { timeout: STORY_TIMEOUT_MS }, () => {
     await expectVisible(section.getByText('No second factor.'));
 
     const mail = await waitForMailTo(smtp, GUEST.email, 2);
-    expect(mail.subject).toBe(`Your multi-factor authentication for ${OWNER.workspaceName} was reset`);
+    expect(mail.subject).toBe('Your multi-factor authentication on Gatehouse was reset');
     expect(mail.text).toContain(`${OWNER.displayName} reset your multi-factor authentication`);
     expect(mail.text).toContain(`${t.url}/w/${OWNER.slug}/sign-in`);
 

@@ -2,7 +2,7 @@ import { mailsTo } from './invitation-mail.js';
 import { waitFor, type ReceivedMail, type TestSmtpServer } from './smtp.js';
 
 /** The subject of every device-code mail (the code itself is only in the body). */
-export const DEVICE_CODE_SUBJECT = /^Your code to trust a new device in /;
+export const DEVICE_CODE_SUBJECT = /^Your code to trust a new device on Gatehouse$/;
 
 /** The mails with a device code the SMTP server received for `to`, in order. */
 export function deviceCodeMailsTo(smtp: TestSmtpServer, to: string): ReceivedMail[] {

@@ -109,7 +109,7 @@ describe('the first device, verified by an emailed code', () => {
 
     const code = await waitForDeviceCode(smtp, OWNER.email);
     const mail = deviceCodeMailsTo(smtp, OWNER.email)[0]!;
-    expect(mail.subject).toBe('Your code to trust a new device in Acme Inc');
+    expect(mail.subject).toBe('Your code to trust a new device on Gatehouse');
     expect(mail.subject).not.toContain(code);
     expect(mail.text).toContain('"Work laptop"');
 

@@ -348,7 +348,7 @@ describe('Reset MFA', () => {
       text: string;
     }>;
     const mail = outbox.find((m) => m.to === 'gail@agency.test' && /reset/.test(m.subject));
-    expect(mail?.subject).toBe(`Your multi-factor authentication for ${OWNER.workspaceName} was reset`);
+    expect(mail?.subject).toBe('Your multi-factor authentication on Gatehouse was reset');
     expect(mail?.text).toContain(`${OWNER.displayName} reset your multi-factor authentication`);
     expect(mail?.text).toContain(`/w/${OWNER.slug}/sign-in`);
     const [event] = await events('mfa.reset');

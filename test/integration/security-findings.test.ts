@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, setUpWorkspace, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
-import { freshCode, passSecondFactor } from '../helpers/mfa.js';
+import { confirmIdentity, freshCode, passSecondFactor, turnOnMfa } from '../helpers/mfa.js';
 import { addMember, createPartner, me, MEMBER_PASSWORD, readInvitation, signIn } from '../helpers/partners.js';
 import { ACCOUNT, trustDevice } from '../helpers/vault.js';
 import { SoftwareAuthenticator } from '../helpers/webauthn.js';
@@ -159,5 +159,103 @@ describe('finding 2: tokens in URLs never reach the log', () => {
     }
     // Ids and slugs, which are not secrets, stay readable.
     expect(requestUrls).toContain('/api/v1/auth/session');
+  });
+});
+
+const RIGHT_TO_LEFT_OVERRIDE = '\u202E';
+const LINE_SEPARATOR = '\u2028';
+
+function expectFieldRefused(response: LightMyRequestResponse, path: string, what: string): void {
+  expect(response.statusCode, `${what}: ${response.body}`).toBe(400);
+  const problem = response.json() as { type: string; errors?: Array<{ path: string; message: string }> };
+  expect(problem.type, what).toBe('/api/problems/validation-failed');
+  const error = problem.errors?.find((e) => e.path === path);
+  expect(error?.message, `${what}: ${response.body}`).toMatch(/cannot contain .*\(found U\+(202E|2028)\)\.$/);
+}
+
+describe('finding 3: names that change how text reads are refused', () => {
+  it('refuses a device name that would forge a line in the device-code mail, and sends no mail', async () => {
+    const t = await start();
+    const owner = await setUpWorkspace(t);
+    const forged = `Chrome${LINE_SEPARATOR}${LINE_SEPARATOR}SECURITY NOTICE: your account is locked. Call +1 555 0100 now.`;
+    for (const name of [forged, `Chrome ${RIGHT_TO_LEFT_OVERRIDE}txt.exe`]) {
+      expectFieldRefused(await owner.post('/api/v1/devices', { name, kind: 'browser' }), 'name', 'POST /devices');
+    }
+    const outbox = (await owner.get('/api/v1/dev/outbox')).json().messages as Array<{ subject: string; text: string }>;
+    expect(outbox.filter((m) => /device/i.test(m.subject))).toEqual([]);
+    expect(JSON.stringify(outbox)).not.toContain('SECURITY NOTICE');
+  });
+
+  it('refuses U+202E and U+2028 in every name field, with the field named', async () => {
+    const t = await start();
+    const anonymous = t.client();
+    for (const bad of [RIGHT_TO_LEFT_OVERRIDE, LINE_SEPARATOR]) {
+      const setup = await anonymous.post('/api/v1/setup', { ...OWNER, workspaceName: `Acme${bad}Inc` });
+      expectFieldRefused(setup, 'workspaceName', 'set-up: workspace name');
+      const named = await anonymous.post('/api/v1/setup', { ...OWNER, displayName: `Ada${bad}Owner` });
+      expectFieldRefused(named, 'displayName', 'set-up: owner name');
+    }
+    const owner = await setUpWorkspace(t);
+    const { secret } = await turnOnMfa(owner);
+    await confirmIdentity(owner, secret);
+    const accountId = ((await owner.post('/api/v1/accounts', ACCOUNT)).json() as { id: string }).id;
+    const partner = await createPartner(owner, 'Agency', 'gia@agency.test', [(await me(owner)).user.id]);
+    const patch = (url: string, payload: unknown) => owner.request({ method: 'PATCH', url, payload });
+
+    for (const bad of [RIGHT_TO_LEFT_OVERRIDE, LINE_SEPARATOR]) {
+      const name = `Name${bad}txt.exe`;
+      const cases: Array<[string, string, Promise<LightMyRequestResponse>]> = [
+        [
+          'POST /members',
+          'displayName',
+          owner.post('/api/v1/members', {
+            email: 'x@acme.test',
+            displayName: name,
+            role: 'member',
+            password: 'a long enough password',
+          }),
+        ],
+        ['PATCH /workspace/settings', 'name', patch('/api/v1/workspace/settings', { name })],
+        [
+          'POST /auth/change-password (name)',
+          'givenName',
+          owner.post('/api/v1/auth/change-password', {
+            newPassword: 'x',
+            newPasswordAgain: 'x',
+            givenName: name,
+            familyName: 'Guest',
+          }),
+        ],
+        [
+          'POST /auth/change-password (family name)',
+          'familyName',
+          owner.post('/api/v1/auth/change-password', {
+            newPassword: 'x',
+            newPasswordAgain: 'x',
+            givenName: 'Gina',
+            familyName: name,
+          }),
+        ],
+        [
+          'POST /partners',
+          'name',
+          owner.post('/api/v1/partners', { name, guestAdminEmail: 'y@agency.test', hostAdminIds: [] }),
+        ],
+        ['PATCH /partners/:id', 'name', patch(`/api/v1/partners/${partner.id}`, { name })],
+        ['POST /devices', 'name', owner.post('/api/v1/devices', { name, kind: 'cli' })],
+        ['POST /mfa/passkeys', 'name', owner.post('/api/v1/mfa/passkeys', { name, response: {} })],
+        [
+          'PATCH /mfa/passkeys/:id',
+          'name',
+          patch('/api/v1/mfa/passkeys/00000000-0000-4000-8000-000000000000', { name }),
+        ],
+        ['POST /accounts (name)', 'name', owner.post('/api/v1/accounts', { ...ACCOUNT, name })],
+        ['POST /accounts (app name)', 'appName', owner.post('/api/v1/accounts', { ...ACCOUNT, appName: name })],
+        ['PATCH /accounts/:id', 'name', patch(`/api/v1/accounts/${accountId}`, { name })],
+        ['POST /terms', 'body', owner.post('/api/v1/terms', { body: `Terms of service\n\n${name}` })],
+      ];
+      for (const [what, path, response] of cases)
+        expectFieldRefused(await response, path, `${what} with ${JSON.stringify(bad)}`);
+    }
   });
 });

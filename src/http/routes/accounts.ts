@@ -13,7 +13,7 @@ import {
   updateAccount,
 } from '../../services/accounts.js';
 import { requestContext, requireSession } from '../context.js';
-import { MULTILINE_TEXT, PRINTABLE_TEXT, problemResponses } from '../schemas.js';
+import { MULTILINE_TEXT, NameText, PRINTABLE_TEXT, problemResponses } from '../schemas.js';
 
 const ItemRoleSchema = z.enum(['owner', 'manager', 'collaborator']);
 const AccountParams = z.strictObject({ accountId: z.uuid({ error: 'Not a valid account id.' }) });
@@ -44,8 +44,8 @@ const LoginUrl = z
 const optional = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
 const AccountFields = {
-  name: line('Name', 100).min(1, { error: 'Enter a name.' }),
-  appName: line('App name', 100),
+  name: NameText('Name'),
+  appName: NameText('App name', { optional: true }),
   loginUrl: optional(LoginUrl),
   username: optional(line('Username', 320)),
   password: optional(z.string().max(1024, { error: 'Password: use at most 1024 characters.' })),

@@ -15,7 +15,7 @@ import {
 import { listDevicesOf, removeDevice } from '../../services/device-removal.js';
 import { recordUserEvent } from '../../services/activity.js';
 import { requestContext, requireSession } from '../context.js';
-import { PRINTABLE_TEXT, problemResponses } from '../schemas.js';
+import { NameText, problemResponses } from '../schemas.js';
 
 const DeviceKindSchema = z.enum(['browser', 'extension', 'cli']);
 const DeviceStatusSchema = z.enum(['pending_verification', 'pending_approval', 'approved', 'denied', 'removed']);
@@ -42,12 +42,10 @@ const CurrentStateSchema = z.object({
   hasTrustedDevice: z.boolean(),
 });
 
-const DeviceName = z
-  .string()
-  .trim()
-  .min(1, { error: 'Enter a name for this device.' })
-  .max(DEVICE_NAME_MAX_LENGTH, { error: `Use at most ${DEVICE_NAME_MAX_LENGTH} characters.` })
-  .regex(PRINTABLE_TEXT, { error: 'Device names cannot contain control characters such as line breaks or tabs.' });
+const DeviceName = NameText('Device names', {
+  max: DEVICE_NAME_MAX_LENGTH,
+  requiredMessage: 'Enter a name for this device.',
+});
 
 const DeviceParams = z.strictObject({ deviceId: z.uuid({ error: 'Not a valid device id.' }) });
 const UserDeviceParams = z.strictObject({

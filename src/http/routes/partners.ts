@@ -12,16 +12,11 @@ import { inviteGuest, newTemporaryCredential } from '../../services/invitations.
 import { loadPartner, ensure } from '../../services/partner-access.js';
 import { partnerPolicy } from '../../domain/policies/partners.js';
 import { requestContext, requireSession } from '../context.js';
-import { Email, PRINTABLE_TEXT, problemResponses } from '../schemas.js';
+import { Email, NameText, problemResponses } from '../schemas.js';
 
 const PartnerRoleSchema = z.enum(['host_admin', 'guest_admin', 'guest_user']);
 const GuestRoleSchema = z.enum(['guest_admin', 'guest_user'], { error: 'Choose guest_admin or guest_user.' });
-const PartnerName = z
-  .string()
-  .trim()
-  .min(1, { error: 'Enter the company name.' })
-  .max(100, { error: 'Use at most 100 characters.' })
-  .regex(PRINTABLE_TEXT, { error: 'Company names cannot contain control characters such as line breaks or tabs.' });
+const PartnerName = NameText('Company names', { requiredMessage: 'Enter the company name.' });
 const PartnerParams = z.strictObject({ partnerId: z.uuid({ error: 'Not a valid partner id.' }) });
 const MemberParams = z.strictObject({
   partnerId: z.uuid({ error: 'Not a valid partner id.' }),

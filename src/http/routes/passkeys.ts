@@ -15,7 +15,7 @@ import {
 import type { AuthenticatedSession } from '../../services/sessions.js';
 import { identityConfirmationRequired } from '../plugins/gates.js';
 import { requestContext, requireSession } from '../context.js';
-import { Me, PRINTABLE_TEXT, problemResponses } from '../schemas.js';
+import { Me, NameText, problemResponses } from '../schemas.js';
 import { meForNewToken } from './auth.js';
 
 /** base64url as WebAuthn JSON carries it. Long enough for attestation certificates, short of the body limit. */
@@ -52,12 +52,7 @@ const AuthenticationResponse = z.looseObject({
   authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
 });
 
-const PasskeyName = z
-  .string()
-  .trim()
-  .min(1, { error: 'Enter a name for the passkey.' })
-  .max(100, { error: 'Use at most 100 characters.' })
-  .regex(PRINTABLE_TEXT, { error: 'Names cannot contain control characters such as line breaks or tabs.' });
+const PasskeyName = NameText('Names', { requiredMessage: 'Enter a name for the passkey.' });
 
 const Purpose = z.enum(['sign-in', 'identity'], { error: 'Choose sign-in or identity.' });
 const PasskeyParams = z.strictObject({ passkeyId: z.uuid({ error: 'Not a valid passkey id.' }) });

@@ -9,7 +9,7 @@ import {
   toTermsView,
 } from '../../services/terms.js';
 import { requestContext, requireSession } from '../context.js';
-import { MULTILINE_TEXT, problemResponses } from '../schemas.js';
+import { problemResponses, readsAsWritten } from '../schemas.js';
 
 const TermsSchema = z.object({
   version: z.number().int(),
@@ -82,9 +82,7 @@ const termsRoutes: FastifyPluginAsyncZod = async (app) => {
             .trim()
             .min(1, { error: 'Enter the terms text.' })
             .max(100_000, { error: 'Use at most 100,000 characters.' })
-            .regex(MULTILINE_TEXT, {
-              error: 'The text cannot contain control characters other than line breaks and tabs.',
-            }),
+            .superRefine(readsAsWritten('The terms text', { multiline: true })),
         }),
         response: { 201: TermsSchema, ...problemResponses(400, 401, 403) },
       },
