@@ -91,6 +91,8 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'terms-changed': 'The terms of service changed; accept the current version.',
   'method-not-allowed': 'The resource does not support this HTTP method.',
   'rate-limited': 'Too many requests; retry after the time given in Retry-After.',
+  'invitations-rate-limited':
+    "Too many invitations (resends included) were sent by you, or to the guests of this partner, within the limit's window (an hour); nothing was sent. Retry after the time given in Retry-After.",
   'too-many-attempts':
     'Too many failed attempts for this user or from this address: it is locked out for a while (growing with repeated lockouts). Retry after the time given in Retry-After; the attempt was not checked.',
   'server-busy':

@@ -7,6 +7,7 @@ import {
   addressKey,
   AttemptLimiter,
   memoryCounters,
+  InvitationsRateLimitedError,
   TooManyAttemptsError,
   type AttemptKeys,
   type AttemptPolicy,
@@ -20,6 +21,9 @@ const POLICY: AttemptPolicy = {
   firstLockoutMs: 1000,
   maxLockoutMs: 4000,
   levelMemoryMs: 60_000,
+  invitationsPerInviter: 3,
+  invitationsPerPartner: 5,
+  invitationWindowMs: 3_600_000,
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -218,6 +222,55 @@ describe.each(stores)('AttemptLimiter with the $name store', ({ skip, open }) =>
       await refusal(attempts.begin('password', alice));
     },
   );
+
+  it.skipIf(skip)('limits invitations per inviter and per partner, a refusal taking nothing', async () => {
+    const attempts = limiter();
+    const refusedWith = async (promise: Promise<unknown>) => {
+      const error = await promise.then(
+        () => undefined,
+        (rejection: unknown) => rejection,
+      );
+      expect(error).toBeInstanceOf(InvitationsRateLimitedError);
+      const refusal = error as InvitationsRateLimitedError;
+      expect(refusal.status).toBe(429);
+      expect(refusal.retryAfterMs).toBeGreaterThan(0);
+      expect(refusal.retryAfterMs).toBeLessThanOrEqual(3_600_000);
+      return refusal.message;
+    };
+    for (let n = 0; n < 3; n++) await attempts.reserveInvitation({ inviterId: 'ann', partnerId: 'p1' });
+    expect(await refusedWith(attempts.reserveInvitation({ inviterId: 'ann', partnerId: 'p1' }))).toMatch(
+      /^You have sent 3 invitations within 60 minutes/,
+    );
+    // Ann's refusal took nothing from the partner: two more from someone else fill it.
+    await attempts.reserveInvitation({ inviterId: 'bob', partnerId: 'p1' });
+    await attempts.reserveInvitation({ inviterId: 'bob', partnerId: 'p1' });
+    expect(await refusedWith(attempts.reserveInvitation({ inviterId: 'bob', partnerId: 'p1' }))).toMatch(
+      /^The guests of this partner were sent 5 invitations/,
+    );
+    // …and the partner's refusal took nothing from Bob: his third goes to another partner.
+    await attempts.reserveInvitation({ inviterId: 'bob', partnerId: 'p2' });
+    await refusedWith(attempts.reserveInvitation({ inviterId: 'bob', partnerId: null }));
+  });
+
+  it.skipIf(skip)('gives the allowance back when the invitation was not sent', async () => {
+    const attempts = limiter({ invitationsPerInviter: 1 });
+    const keys = { inviterId: 'ann', partnerId: 'p1' };
+    await expect(
+      attempts.withinInvitationLimits(keys, () => Promise.reject(new Error('the guest already exists'))),
+    ).rejects.toThrow('the guest already exists');
+    expect(await attempts.withinInvitationLimits(keys, async () => 'sent')).toBe('sent');
+    await expect(attempts.withinInvitationLimits(keys, async () => 'sent')).rejects.toBeInstanceOf(
+      InvitationsRateLimitedError,
+    );
+  });
+
+  it.skipIf(skip)('lets no more parallel invitations through than the limit', async () => {
+    const attempts = limiter({ invitationsPerInviter: 100, invitationsPerPartner: 5 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, n) => attempts.reserveInvitation({ inviterId: `i${n}`, partnerId: 'p1' })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+  });
 });
 
 describe('addressKey', () => {

@@ -36,6 +36,11 @@ export interface AttemptPolicy {
   firstLockoutMs: number;
   maxLockoutMs: number;
   levelMemoryMs: number;
+  /** Invitations, resends included, one person may send within `invitationWindowMs`. */
+  invitationsPerInviter: number;
+  /** Invitations, resends included, for one partner's guests within `invitationWindowMs`, whoever sends them. */
+  invitationsPerPartner: number;
+  invitationWindowMs: number;
 }
 
 export const DEFAULT_ATTEMPT_POLICY: AttemptPolicy = {
@@ -45,15 +50,49 @@ export const DEFAULT_ATTEMPT_POLICY: AttemptPolicy = {
   firstLockoutMs: 60 * 1000,
   maxLockoutMs: 60 * 60 * 1000,
   levelMemoryMs: 24 * 60 * 60 * 1000,
+  invitationsPerInviter: 20,
+  invitationsPerPartner: 50,
+  invitationWindowMs: 60 * 60 * 1000,
 };
 
 export class TooManyAttemptsError extends AppError {
   constructor(override readonly retryAfterMs: number) {
-    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    const wait =
-      seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : seconds === 1 ? '1 second' : `${seconds} seconds`;
-    super('too-many-attempts', 429, 'Too many attempts', `Too many failed attempts. Try again in ${wait}.`);
+    super(
+      'too-many-attempts',
+      429,
+      'Too many attempts',
+      `Too many failed attempts. Try again in ${waitText(retryAfterMs)}.`,
+    );
   }
+}
+
+function waitText(retryAfterMs: number): string {
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  return seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : seconds === 1 ? '1 second' : `${seconds} seconds`;
+}
+
+/** Too many invitations sent by one person, or for one partner's guests, in the window (issue 13). */
+export class InvitationsRateLimitedError extends AppError {
+  constructor(
+    override readonly retryAfterMs: number,
+    on: 'inviter' | 'partner',
+    policy: AttemptPolicy,
+  ) {
+    const window = waitText(policy.invitationWindowMs);
+    super(
+      'invitations-rate-limited',
+      429,
+      'Too many invitations',
+      on === 'inviter'
+        ? `You have sent ${policy.invitationsPerInviter} invitations within ${window}, the most allowed. Try again in ${waitText(retryAfterMs)}.`
+        : `The guests of this partner were sent ${policy.invitationsPerPartner} invitations within ${window}, the most allowed. Try again in ${waitText(retryAfterMs)}.`,
+    );
+  }
+}
+
+/** An invitation's place within the limits: give it back when the invitation was not sent after all. */
+export interface InvitationAllowance {
+  giveBack(): Promise<void>;
 }
 
 /** A lockout that a failure started: its length, and whether it holds the user, the address or both. */
@@ -142,6 +181,61 @@ export class AttemptLimiter {
       this.counters.set(name, limiter);
     }
     return limiter;
+  }
+
+  private invitationLimiter(on: 'inviter' | 'partner'): RateLimiterAbstract {
+    const name = `invitations-${on}`;
+    let limiter = this.counters.get(name);
+    if (!limiter) {
+      const points = on === 'inviter' ? this.policy.invitationsPerInviter : this.policy.invitationsPerPartner;
+      limiter = this.store({ keyPrefix: name, points, durationS: Math.ceil(this.policy.invitationWindowMs / 1000) });
+      this.counters.set(name, limiter);
+    }
+    return limiter;
+  }
+
+  /**
+   * Takes one invitation from the inviter's allowance and, for an existing partner, one from the
+   * partner's, atomically in the shared store (so the limits hold across instances and under parallel
+   * requests); throws InvitationsRateLimitedError (429) when either is spent, taking nothing.
+   */
+  async reserveInvitation(keys: { inviterId: string; partnerId: string | null }): Promise<InvitationAllowance> {
+    const wanted: Array<{ on: 'inviter' | 'partner'; key: string }> = [
+      { on: 'inviter', key: storeKey(keys.inviterId) },
+    ];
+    if (keys.partnerId) wanted.push({ on: 'partner', key: storeKey(keys.partnerId) });
+    const taken: Array<{ limiter: RateLimiterAbstract; key: string }> = [];
+    const giveBack = async () => {
+      for (const entry of taken.splice(0)) await entry.limiter.reward(entry.key, 1);
+    };
+    for (const { on, key } of wanted) {
+      const limiter = this.invitationLimiter(on);
+      try {
+        await limiter.consume(key);
+        taken.push({ limiter, key });
+      } catch (rejection) {
+        await giveBack();
+        if (rejection instanceof RateLimiterRes) {
+          throw new InvitationsRateLimitedError(rejection.msBeforeNext, on, this.policy);
+        }
+        throw rejection;
+      }
+    }
+    return { giveBack };
+  }
+
+  /** Runs `send` (an invitation or a resend) within the limits; a failed `send` takes nothing. */
+  async withinInvitationLimits<T>(
+    keys: { inviterId: string; partnerId: string | null },
+    send: () => Promise<T>,
+  ): Promise<T> {
+    const allowance = await this.reserveInvitation(keys);
+    try {
+      return await send();
+    } catch (error) {
+      await allowance.giveBack();
+      throw error;
+    }
   }
 
   /** The lockout for the n-th lockout (1-based) within the level memory. */

@@ -272,6 +272,21 @@ export function effectiveState(
     : invitation.state;
 }
 
+/** The partner an invitation of the actor's workspace belongs to, or null when there is no such invitation. */
+export async function invitationPartnerId(
+  db: Kysely<Database>,
+  actor: Actor,
+  invitationId: string,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('invitations')
+    .select('partner_id')
+    .where('id', '=', invitationId)
+    .where('workspace_id', '=', actor.workspaceId)
+    .executeTakeFirst();
+  return row?.partner_id ?? null;
+}
+
 /** New temporary password (the old one is void), new link, expiry restarted, mail sent again. */
 export async function resendInvitation(
   tx: Kysely<Database>,

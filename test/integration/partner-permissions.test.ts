@@ -37,7 +37,8 @@ afterAll(async () => {
 });
 
 async function buildWorld(): Promise<World> {
-  const t = await createTestApp();
+  // Every attempt invites a fresh guest: far more invitations than the hourly limits allow a person.
+  const t = await createTestApp({ attempts: { policy: { invitationsPerInviter: 1000, invitationsPerPartner: 1000 } } });
   const owner = await setUpWorkspace(t);
   const ownerId = (await me(owner)).user.id;
   const adminId = await addMember(owner, 'wanda@acme.test', 'admin');

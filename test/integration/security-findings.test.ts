@@ -4,7 +4,15 @@ import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, setUpWorkspace, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import { confirmIdentity, freshCode, passSecondFactor, turnOnMfa } from '../helpers/mfa.js';
-import { addMember, createPartner, me, MEMBER_PASSWORD, readInvitation, signIn } from '../helpers/partners.js';
+import {
+  addMember,
+  completeFirstSignIn,
+  createPartner,
+  me,
+  MEMBER_PASSWORD,
+  readInvitation,
+  signIn,
+} from '../helpers/partners.js';
 import { ACCOUNT, trustDevice } from '../helpers/vault.js';
 import { SoftwareAuthenticator } from '../helpers/webauthn.js';
 import { OWNER } from '../helpers/app.js';
@@ -257,5 +265,92 @@ describe('finding 3: names that change how text reads are refused', () => {
       for (const [what, path, response] of cases)
         expectFieldRefused(await response, path, `${what} with ${JSON.stringify(bad)}`);
     }
+  });
+});
+
+function expectInvitationsLimited(response: LightMyRequestResponse, detail: RegExp, what: string): void {
+  expect(response.statusCode, `${what}: ${response.body}`).toBe(429);
+  expect(response.headers['content-type'], what).toMatch(/^application\/problem\+json/);
+  const retryAfter = Number(response.headers['retry-after']);
+  expect(retryAfter, what).toBeGreaterThanOrEqual(1);
+  expect(retryAfter, what).toBeLessThanOrEqual(3600);
+  expect(response.json(), what).toMatchObject({ type: '/api/problems/invitations-rate-limited', status: 429 });
+  expect(response.json().detail, what).toMatch(detail);
+}
+
+describe('finding 4: invitations are rate-limited per inviter and per partner', () => {
+  it('stops a guest admin at the per-inviter limit and everyone at the per-partner limit, resends included', async () => {
+    const t = await start({ attempts: { policy: { invitationsPerInviter: 3, invitationsPerPartner: 4 } } });
+    const owner = await setUpWorkspace(t);
+    const ownerId = (await me(owner)).user.id;
+    const partner = await createPartner(owner, 'Agency', 'gia@agency.test', [ownerId]);
+    const guestAdmin = await completeFirstSignIn(t, await readInvitation(owner, 'gia@agency.test'));
+    const invite = (client: TestClient, email: string) =>
+      client.post(`/api/v1/partners/${partner.id}/guests`, { email });
+
+    // A refused invitation does not count.
+    expect((await invite(guestAdmin, 'gia@agency.test')).statusCode).toBe(409);
+    for (const n of [1, 2, 3]) expect((await invite(guestAdmin, `g${n}@agency.test`)).statusCode).toBe(201);
+    expectInvitationsLimited(await invite(guestAdmin, 'g4@agency.test'), /You have sent/, 'the guest admin, 4th');
+    const guests = (await owner.get(`/api/v1/partners/${partner.id}`)).json().members as Array<{
+      email: string;
+      invitation: { id: string } | null;
+    }>;
+    expect(guests.map((g) => g.email)).not.toContain('g4@agency.test');
+    const outbox = (await owner.get('/api/v1/dev/outbox')).json().messages as Array<{ to: string }>;
+    expect(outbox.map((m) => m.to)).not.toContain('g4@agency.test');
+
+    // Resending is sending: the guest admin's allowance is spent.
+    const g1 = guests.find((g) => g.email === 'g1@agency.test')!;
+    expectInvitationsLimited(
+      await guestAdmin.post(`/api/v1/invitations/${g1.invitation!.id}/resend`),
+      /You have sent/,
+      'the guest admin resending',
+    );
+
+    // The partner's guests had 3 invitations; the host admin may send one more, then the partner is at its limit.
+    expect((await invite(owner, 'o1@agency.test')).statusCode).toBe(201);
+    expectInvitationsLimited(
+      await invite(owner, 'o2@agency.test'),
+      /this partner/,
+      'the host admin, 5th for the partner',
+    );
+    expectInvitationsLimited(
+      await owner.post(`/api/v1/invitations/${g1.invitation!.id}/resend`),
+      /this partner/,
+      'the host admin resending',
+    );
+
+    // The refusal by the partner's limit did not spend the host admin's own allowance (2 of 3 so far).
+    const other = await owner.post('/api/v1/partners', {
+      name: 'Studio',
+      guestAdminEmail: 'sam@studio.test',
+      hostAdminIds: [ownerId],
+    });
+    expect(other.statusCode, other.body).toBe(201);
+    const third = await owner.post('/api/v1/partners', {
+      name: 'Bureau',
+      guestAdminEmail: 'bo@bureau.test',
+      hostAdminIds: [ownerId],
+    });
+    expectInvitationsLimited(third, /You have sent/, 'the owner adding a partner');
+    const partners = (await owner.get('/api/v1/partners')).json().partners as Array<{ name: string }>;
+    expect(partners.map((p) => p.name).sort()).toEqual(['Agency', 'Studio']);
+  });
+
+  it('holds the limit under parallel invitations', async () => {
+    const t = await start({ attempts: { policy: { invitationsPerInviter: 5, invitationsPerPartner: 100 } } });
+    const owner = await setUpWorkspace(t);
+    const partner = await createPartner(owner, 'Agency', 'gia@agency.test', [(await me(owner)).user.id]);
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, n) =>
+        owner.post(`/api/v1/partners/${partner.id}/guests`, { email: `p${n}@agency.test` }),
+      ),
+    );
+    const statuses = answers.map((a) => a.statusCode).sort();
+    // One of the five went to the partner's first guest admin.
+    expect(statuses).toEqual([...Array<number>(4).fill(201), ...Array<number>(8).fill(429)]);
+    const members = (await owner.get(`/api/v1/partners/${partner.id}`)).json().members as unknown[];
+    expect(members).toHaveLength(1 + 1 + 4);
   });
 });

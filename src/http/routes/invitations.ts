@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  invitationPartnerId,
   lookupInvitationLink,
   newTemporaryCredential,
   resendInvitation,
@@ -50,24 +51,28 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['invitations'],
         summary: 'Resend invitation: a new temporary password (the old one is void) and a new expiry',
         params: InvitationParams,
-        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409, 429) },
       },
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
       const credential = await newTemporaryCredential();
-      await app.db
-        .transaction()
-        .execute((tx) =>
-          resendInvitation(
-            tx,
-            actor,
-            request.params.invitationId,
-            credential,
-            { masterKey: app.masterKey, publicUrl: app.config.publicUrl },
-            requestContext(request),
+      // A resend is a new mail: it counts against the partner's limit as well as the sender's.
+      const partnerId = await invitationPartnerId(app.db, actor, request.params.invitationId);
+      await app.attempts.withinInvitationLimits({ inviterId: actor.userId, partnerId }, () =>
+        app.db
+          .transaction()
+          .execute((tx) =>
+            resendInvitation(
+              tx,
+              actor,
+              request.params.invitationId,
+              credential,
+              { masterKey: app.masterKey, publicUrl: app.config.publicUrl },
+              requestContext(request),
+            ),
           ),
-        );
+      );
       app.mail?.wake?.();
       return reply.status(204).send(null);
     },

@@ -107,15 +107,17 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
           guestAdminEmail: Email,
           hostAdminIds: z.array(z.uuid({ error: 'Not a valid user id.' })).max(50),
         }),
-        response: { 201: PartnerDetailSchema, ...problemResponses(400, 401, 403, 409, 422) },
+        response: { 201: PartnerDetailSchema, ...problemResponses(400, 401, 403, 409, 422, 429) },
       },
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
       const credential = await newTemporaryCredential();
-      const created = await app.db
-        .transaction()
-        .execute((tx) => createPartner(tx, actor, request.body, credential, deps(), requestContext(request)));
+      const created = await app.attempts.withinInvitationLimits({ inviterId: actor.userId, partnerId: null }, () =>
+        app.db
+          .transaction()
+          .execute((tx) => createPartner(tx, actor, request.body, credential, deps(), requestContext(request))),
+      );
       afterMail();
       return reply.status(201).send(await getPartner(app.db, actor, created.partnerId));
     },
@@ -228,25 +230,28 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Invite guest users (host admins and guest admins)',
         params: PartnerParams,
         body: z.strictObject({ email: Email }),
-        response: { 201: PartnerDetailSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: { 201: PartnerDetailSchema, ...problemResponses(400, 401, 403, 404, 409, 422, 429) },
       },
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
       const credential = await newTemporaryCredential();
-      await app.db.transaction().execute(async (tx) => {
-        const { partner, standing } = await loadPartner(tx, actor, request.params.partnerId, { lock: true });
-        ensure(partnerPolicy.inviteGuests(standing), 'Only host admins and guest admins can invite guest users.');
-        await inviteGuest(
-          tx,
-          actor,
-          partner,
-          { email: request.body.email, role: 'guest_user' },
-          credential,
-          deps(),
-          requestContext(request),
-        );
-      });
+      const limits = { inviterId: actor.userId, partnerId: request.params.partnerId };
+      await app.attempts.withinInvitationLimits(limits, () =>
+        app.db.transaction().execute(async (tx) => {
+          const { partner, standing } = await loadPartner(tx, actor, request.params.partnerId, { lock: true });
+          ensure(partnerPolicy.inviteGuests(standing), 'Only host admins and guest admins can invite guest users.');
+          await inviteGuest(
+            tx,
+            actor,
+            partner,
+            { email: request.body.email, role: 'guest_user' },
+            credential,
+            deps(),
+            requestContext(request),
+          );
+        }),
+      );
       afterMail();
       return reply.status(201).send(await getPartner(app.db, actor, request.params.partnerId));
     },
