@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, User, Workspace } from '../db/schema.js';
 
@@ -6,6 +7,7 @@ export type WorkspaceSummary = Pick<Workspace, 'id' | 'slug' | 'name' | 'mode'>;
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { randomToken, hashToken } from '../crypto/tokens.js';
+import { deriveKey } from '../crypto/seal.js';
 import { passwordNeedsRehash, hashPassword, verifyAgainstDummy, verifyPassword } from '../crypto/passwords.js';
 import { recordEvent } from './activity.js';
 import type { AttemptLimiter } from './attempts.js';
@@ -22,6 +24,18 @@ const TOUCH_INTERVAL_MS = 60 * 1000;
 
 export const invalidCredentials = () =>
   new AppError('invalid-credentials', 401, 'Sign-in failed', 'Wrong username or password.');
+
+/**
+ * A username that names nobody, as the activity log keeps it: what was typed may be a password typed
+ * into the wrong field, so only an HMAC-SHA256 of it is stored, under a key derived from the master key
+ * (a dump of the database cannot test guesses against it). Repeated tries of the same text give the
+ * same value, so they can still be told apart and counted.
+ */
+export function unknownUsernameHash(masterKey: Buffer, workspaceId: string, username: string): string {
+  return createHmac('sha256', deriveKey(masterKey, 'activity-unknown-username'))
+    .update(`${workspaceId}:${username}`)
+    .digest('base64url');
+}
 
 export interface SignInInput {
   workspaceSlug: string;
@@ -45,7 +59,7 @@ export interface SignedIn {
  */
 export async function signIn(
   db: Kysely<Database>,
-  attempts: AttemptLimiter,
+  deps: { attempts: AttemptLimiter; masterKey: Buffer },
   input: SignInInput,
   context: RequestContext,
   replacedToken?: string,
@@ -88,7 +102,7 @@ export async function signIn(
       : undefined;
   const hash = found?.status === 'active' ? found.password_hash : invitation?.temp_password_hash;
 
-  const attempt = await attempts.begin('password', {
+  const attempt = await deps.attempts.begin('password', {
     user: `${workspace?.id ?? `slug:${input.workspaceSlug}`}:${username}`,
     ip: context.ip,
   });
@@ -105,6 +119,10 @@ export async function signIn(
 
   const fail = async (reason: string, error: AppError) => {
     if (workspace) {
+      // The username as stored for a known user; for an unknown one, only its keyed hash.
+      const typed = found
+        ? { username: found.username }
+        : { usernameHash: unknownUsernameHash(deps.masterKey, workspace.id, username) };
       await db.transaction().execute(async (tx) => {
         await recordEvent(tx, {
           workspaceId: workspace.id,
@@ -113,7 +131,7 @@ export async function signIn(
           targetType: found ? 'user' : undefined,
           targetId: found?.id,
           context,
-          details: { username: input.username.slice(0, 320), reason },
+          details: { ...typed, reason },
         });
         if (lockout) {
           await recordEvent(tx, {
@@ -127,7 +145,7 @@ export async function signIn(
               scope: 'password',
               on: lockout.on.map((kind) => (kind === 'ip' ? 'address' : 'user')),
               seconds: Math.ceil(lockout.lockoutMs / 1000),
-              ...(found ? {} : { username: input.username.slice(0, 320) }),
+              ...(found ? {} : typed),
             },
           });
         }

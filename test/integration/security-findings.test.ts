@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, setUpWorkspace, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
@@ -352,5 +353,58 @@ describe('finding 4: invitations are rate-limited per inviter and per partner', 
     expect(statuses).toEqual([...Array<number>(4).fill(201), ...Array<number>(8).fill(429)]);
     const members = (await owner.get(`/api/v1/partners/${partner.id}`)).json().members as unknown[];
     expect(members).toHaveLength(1 + 1 + 4);
+  });
+});
+
+describe('finding 5: failed sign-ins keep no typed text that names nobody', () => {
+  it('stores a known username as it is and an unknown one only as a keyed hash that still matches repeats', async () => {
+    const t = await start({ attempts: { policy: { userFailures: 3 } } });
+    const owner = await setUpWorkspace(t);
+    await addMember(owner, 'mia@acme.test');
+    const typedPassword = 'Tr0ub4dor&3 horse staple';
+    const signInAs = (username: string, ip: string) =>
+      t.client({ ip }).post('/api/v1/auth/sign-in', { workspace: 'acme', username, password: 'wrong password 1' });
+
+    // Someone types their password into the username field, three times (the third starts a lockout).
+    for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
+      expect((await signInAs(typedPassword, ip)).statusCode).toBe(401);
+    }
+    expect((await signInAs('nobody@acme.test', '198.51.100.4')).statusCode).toBe(401);
+    expect((await signInAs('Mia@Acme.test', '198.51.100.5')).statusCode).toBe(401);
+
+    const rows = (await sql`SELECT * FROM activity_events ORDER BY seq`.execute(t.database.db)).rows as Array<{
+      action: string;
+      details: Record<string, unknown>;
+    }>;
+    const dump = JSON.stringify(rows);
+    for (const form of [
+      typedPassword,
+      typedPassword.toLowerCase(),
+      'nobody@acme.test',
+      encodeURIComponent(typedPassword),
+    ]) {
+      expect(dump).not.toContain(form);
+    }
+
+    const failures = rows.filter((row) => row.action === 'auth.sign_in_failed').map((row) => row.details);
+    expect(failures).toHaveLength(5);
+    const [first, second, third, nobody, mia] = failures as [
+      Record<string, unknown>,
+      Record<string, unknown>,
+      Record<string, unknown>,
+      Record<string, unknown>,
+      Record<string, unknown>,
+    ];
+    expect(first).toEqual({ reason: 'unknown_user', usernameHash: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    // The same text typed again gives the same hash, so the attempts can be told apart and counted.
+    expect(second.usernameHash).toBe(first.usernameHash);
+    expect(third.usernameHash).toBe(first.usernameHash);
+    expect(nobody.usernameHash).not.toBe(first.usernameHash);
+    // A username that names a member is kept, as the member's username.
+    expect(mia).toEqual({ reason: 'wrong_password', username: 'mia@acme.test' });
+
+    const lockout = rows.find((row) => row.action === 'auth.lockout_started')!;
+    expect(lockout.details).toMatchObject({ scope: 'password', usernameHash: first.usernameHash });
+    expect(lockout.details).not.toHaveProperty('username');
   });
 });

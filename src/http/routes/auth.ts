@@ -82,7 +82,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const previous = request.cookies[app.sessionCookieName];
       const signedIn = await signIn(
         app.db,
-        app.attempts,
+        { attempts: app.attempts, masterKey: app.masterKey },
         { workspaceSlug: workspace, username, password },
         requestContext(request),
         previous,
