@@ -94,35 +94,52 @@ async function main(): Promise<number> {
 
     const durationMs = minutes * 60_000;
     const samples: Sample[] = [];
-    const acknowledged = new Set<string>();
-    let next = 0;
     // Signed in one after another: parallel sign-ins of one user reserve attempts together and would
     // meet the brute-force limit, which is not what this run measures.
     const signedIn: Array<{ server: Server; client: Awaited<ReturnType<typeof signedInClient>> }> = [];
     for (const server of servers) {
       for (let i = 0; i < clientsPerInstance; i++) signedIn.push({ server, client: await signedInClient(server.url) });
     }
+    // Each client renames a partner of its own, so the last rename it saw acknowledged must be the stored
+    // name (or a later rename whose answer was lost with its connection). Invitations are rate-limited per
+    // inviter, so the partners are made once, before the clock starts.
+    const writers = [];
+    for (const [index, { client }] of signedIn.entries()) {
+      const created = await client.request('POST', '/api/v1/partners', {
+        name: `Agency ${index}`,
+        guestAdminEmail: `guest${index}@agency${index}.test`,
+        hostAdminIds: [client.userId],
+      });
+      if (created.status !== 201) throw new Error(`could not create a partner: ${JSON.stringify(created.json)}`);
+      writers.push({
+        partnerId: created.json.id as string,
+        acknowledged: undefined as string | undefined,
+        tried: [] as string[],
+      });
+    }
+    let writesAcknowledged = 0;
     const startedAt = Date.now();
     const endAt = startedAt + durationMs;
     const killsAt = [durationMs / 3, (2 * durationMs) / 3];
 
-    const clients = signedIn.map(async ({ server, client }) => {
-      while (Date.now() < endAt) {
+    const clients = signedIn.map(async ({ server, client }, index) => {
+      const writer = writers[index]!;
+      for (let revision = 1; Date.now() < endAt;) {
         const write = Math.random() < 0.2;
         const began = performance.now();
         let status: number;
         let type: string | undefined;
         if (write) {
-          const index = next++;
-          const partner = `Agency ${index}`;
-          const response = await client.request('POST', '/api/v1/partners', {
-            name: partner,
-            guestAdminEmail: `guest${index}@agency${index}.test`,
-            hostAdminIds: [client.userId],
-          });
+          const name = `Agency ${index} rev ${revision++}`;
+          writer.tried.push(name);
+          const response = await client.request('PATCH', `/api/v1/partners/${writer.partnerId}`, { name });
           status = response.status;
           type = response.type;
-          if (status === 201) acknowledged.add(partner);
+          if (status === 200) {
+            writer.acknowledged = name;
+            writer.tried = [name];
+            writesAcknowledged++;
+          }
         } else {
           const path = Math.random() < 0.5 ? '/api/v1/partners' : '/api/v1/auth/session';
           const response = await client.request('GET', path);
@@ -149,21 +166,28 @@ async function main(): Promise<number> {
     await Promise.all(clients);
     const killed = await Promise.all(kills);
 
-    // The record: every acknowledged partner is in the database.
+    // The record: each partner holds its last acknowledged name, or a later one whose answer was lost.
     const check = new pg.Client({ connectionString: databaseUrl });
     await check.connect();
-    const stored = new Set(
-      (await check.query<{ name: string }>('SELECT name FROM partners')).rows.map((row) => row.name),
+    const stored = new Map(
+      (await check.query<{ id: string; name: string }>('SELECT id, name FROM partners')).rows.map((row) => [
+        row.id,
+        row.name,
+      ]),
     );
     await check.end();
-    const lost = [...acknowledged].filter((partner) => !stored.has(partner));
+    const lost = writers.filter(
+      (writer) => writer.acknowledged && !writer.tried.includes(stored.get(writer.partnerId)!),
+    );
     const alive = await Promise.all(servers.map(async (server) => !server.exited && (await ready(server.url))));
     const unexpected = samples.filter(
       (s) => s.status >= 500 && !(s.status === 503 && s.type?.endsWith('/database-unavailable')),
     );
     const refused = samples.filter((s) => s.status === 503);
     const otherFailures = samples.filter((s) => s.status >= 400 && s.status < 500);
-    const crashes = servers.flatMap((server) => server.output.filter((line) => /Unhandled|uncaught|FATAL/i.test(line)));
+    const crashes = servers.flatMap((server) =>
+      server.output.filter((line) => /Unhandled 'error' event|uncaught|ERR_UNHANDLED/i.test(line)),
+    );
 
     const figures = {
       minutes,
@@ -171,7 +195,7 @@ async function main(): Promise<number> {
       clientsPerInstance,
       requests: samples.length,
       requestsPerSecond: Math.round(samples.length / ((Date.now() - startedAt) / 1000)),
-      writesAcknowledged: acknowledged.size,
+      writesAcknowledged,
       connectionKills: killed,
       refused503: refused.length,
       unexpected5xx: unexpected.length,
