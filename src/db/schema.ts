@@ -1,14 +1,37 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type {
+  DeviceKind,
+  DeviceStatus,
+  GuestRole,
+  InvitationState,
+  ItemRole,
+  MfaFactorKind,
+  PartnerRole,
+  UserKind,
+  UserStatus,
+  WorkspaceMode,
+  WorkspaceRole,
+} from '../domain/vocabulary.js';
+
+// The vocabulary lives in the domain; re-exported so code that reads rows can name a column's type here.
+export type {
+  DeviceKind,
+  DeviceStatus,
+  GuestRole,
+  InvitationState,
+  ItemRole,
+  MfaFactorKind,
+  PartnerRole,
+  UserKind,
+  UserStatus,
+  WorkspaceMode,
+  WorkspaceRole,
+};
 
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json = ColumnType<Record<string, unknown>, string, string>;
-
-export type WorkspaceMode = 'local' | 'idp';
-export type WorkspaceRole = 'owner' | 'admin' | 'member' | 'guest';
-export type UserKind = 'member' | 'guest';
-export type UserStatus = 'invited' | 'active' | 'deactivated';
 
 export interface WorkspacesTable {
   id: Generated<string>;
@@ -78,9 +101,6 @@ export interface ActivityEventsTable {
   hash: string;
 }
 
-export type PartnerRole = 'host_admin' | 'guest_admin' | 'guest_user';
-export type GuestRole = Exclude<PartnerRole, 'host_admin'>;
-export type InvitationState = 'pending' | 'accepted' | 'expired' | 'revoked';
 export type OutboxState = 'pending' | 'sent' | 'failed' | 'cancelled';
 
 export interface PartnersTable {
@@ -164,8 +184,6 @@ export interface OidcRequestsTable {
   expires_at: Timestamp;
 }
 
-export type MfaFactorKind = 'totp' | 'passkey';
-
 export interface MfaFactorsTable {
   id: Generated<string>;
   user_id: string;
@@ -191,9 +209,6 @@ export interface RecoveryCodesTable {
   created_at: CreatedAt;
   used_at: NullableTimestamp;
 }
-
-export type DeviceKind = 'browser' | 'extension' | 'cli';
-export type DeviceStatus = 'pending_verification' | 'pending_approval' | 'approved' | 'denied' | 'removed';
 
 export interface DevicesTable {
   id: Generated<string>;
@@ -251,8 +266,6 @@ export interface AccountsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   deleted_at: NullableTimestamp;
 }
-
-export type ItemRole = 'owner' | 'manager' | 'collaborator';
 
 export interface GrantsTable {
   id: Generated<string>;

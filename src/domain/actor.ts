@@ -1,4 +1,4 @@
-import type { UserStatus, WorkspaceRole } from '../db/schema.js';
+import type { UserStatus, WorkspaceRole } from './vocabulary.js';
 
 /** Who is asking: the signed-in user, as every use case and policy sees them. */
 export interface Actor {

@@ -1,4 +1,4 @@
-import type { DeviceKind, DeviceStatus, UserKind, WorkspaceMode } from '../db/schema.js';
+import type { DeviceKind, DeviceStatus, UserKind, WorkspaceMode } from './vocabulary.js';
 
 /** SPEC §5: a second factor within this long counts as a confirmed identity for sensitive actions. */
 export const IDENTITY_CONFIRMATION_MS = 5 * 60 * 1000;

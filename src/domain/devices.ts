@@ -1,4 +1,4 @@
-import type { DeviceStatus } from '../db/schema.js';
+import type { DeviceStatus } from './vocabulary.js';
 
 /** SPEC §6: at most this many approved or pending devices per user. */
 export const MAX_LIVE_DEVICES = 20;

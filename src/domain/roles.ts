@@ -1,4 +1,4 @@
-import type { WorkspaceRole } from '../db/schema.js';
+import type { WorkspaceRole } from './vocabulary.js';
 
 export const MEMBER_ROLES = ['owner', 'admin', 'member'] as const;
 export const ASSIGNABLE_MEMBER_ROLES = ['admin', 'member'] as const;

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, GuestRole, Invitation, Partner, Workspace } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { AppError, conflict, invalid, notFound } from '../domain/errors.js';
+import { effectiveState } from '../domain/invitations.js';
 import { guestDomainProblem, partnerPolicy } from '../domain/policies/partners.js';
 import { hashPassword } from '../crypto/passwords.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
@@ -261,16 +262,6 @@ const forbiddenGuestAdminInvitation = () =>
     'Not allowed',
     "Guest admins manage guest users' invitations; ask a host admin about a guest admin's.",
   );
-
-/** Effective state: a pending invitation past its expiry is expired even before the sweeper marks it. */
-export function effectiveState(
-  invitation: Pick<Invitation, 'state' | 'expires_at'>,
-  now = new Date(),
-): Invitation['state'] {
-  return invitation.state === 'pending' && invitation.expires_at.getTime() <= now.getTime()
-    ? 'expired'
-    : invitation.state;
-}
 
 /** The partner an invitation of the actor's workspace belongs to, or null when there is no such invitation. */
 export async function invitationPartnerId(

@@ -6,7 +6,8 @@ import { partnerPermissions, partnerPolicy, type PartnerPermissions } from '../d
 import { isWorkspaceAdmin } from '../domain/roles.js';
 import { deliveryStates, type DeliveryView } from '../mail/outbox.js';
 import { recordEvent, recordUserEvent } from './activity.js';
-import { effectiveState, inviteGuest, type InvitationDeps, type TemporaryCredential } from './invitations.js';
+import { effectiveState } from '../domain/invitations.js';
+import { inviteGuest, type InvitationDeps, type TemporaryCredential } from './invitations.js';
 import { endSessionsOf, ensure, loadPartner, partnerNameTaken } from './partner-access.js';
 import { cancelPendingMail } from '../mail/outbox.js';
 import { isUniqueViolation } from './users.js';

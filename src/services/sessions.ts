@@ -11,7 +11,7 @@ import { deriveKey } from '../crypto/seal.js';
 import { passwordNeedsRehash, hashPassword, verifyAgainstDummy, verifyPassword } from '../crypto/passwords.js';
 import { recordEvent } from './activity.js';
 import type { AttemptLimiter } from './attempts.js';
-import { effectiveState } from './invitations.js';
+import { effectiveState } from '../domain/invitations.js';
 import { formatUtc } from '../domain/time.js';
 import { deviceIsTrusted, mfaRequiredFor, type SessionAssurance } from '../domain/assurance.js';
 

@@ -1,4 +1,4 @@
-import type { ItemRole } from '../../db/schema.js';
+import type { ItemRole } from '../vocabulary.js';
 import type { Actor } from '../actor.js';
 
 /** The actor as seen from one account: their effective item role on it (SPEC §1, §11). */

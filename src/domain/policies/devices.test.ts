@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WorkspaceRole } from '../../db/schema.js';
+import type { WorkspaceRole } from '../vocabulary.js';
 import type { Actor } from '../actor.js';
 import { devicePolicy } from './devices.js';
 

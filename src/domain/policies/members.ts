@@ -1,4 +1,4 @@
-import type { UserKind } from '../../db/schema.js';
+import type { UserKind } from '../vocabulary.js';
 import type { Actor } from '../actor.js';
 import { isWorkspaceAdmin } from '../roles.js';
 

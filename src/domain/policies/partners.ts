@@ -1,4 +1,4 @@
-import type { GuestRole, PartnerRole } from '../../db/schema.js';
+import type { GuestRole, PartnerRole } from '../vocabulary.js';
 import type { Actor } from '../actor.js';
 import { isWorkspaceAdmin } from '../roles.js';
 
