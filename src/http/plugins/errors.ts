@@ -146,7 +146,8 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
     if (isDatabaseUnavailable(error)) {
       // Only this request's connection failed (or the database is away): the pool replaces the
       // connection and the client may retry. A transaction that did not reach COMMIT left nothing behind.
-      request.log.warn({ err: { message: error.message, code: error.code } }, 'database unavailable');
+      // Not under `code`: the logger redacts every `*.code` (second-factor codes), which would hide the SQLSTATE.
+      request.log.warn({ database: { error: error.message, errorCode: error.code } }, 'database unavailable');
       reply.header('retry-after', String(DATABASE_RETRY_AFTER_S));
       return sendProblem(reply, {
         type: 'database-unavailable',
