@@ -1,99 +1,56 @@
-import { request } from '../api';
+import { call, client, type RequestBody, type ResponseBody } from '../api';
 
 /** The accounts vault (SPEC §1, §7) as the web app sees it: never a password unless an owner reveals it. */
 
-export type ItemRole = 'owner' | 'manager' | 'collaborator';
+/** One card of GET /accounts. */
+export type AccountSummary = ResponseBody<'/api/v1/accounts', 'get'>['accounts'][number];
+export type ItemRole = AccountSummary['role'];
 export type GuestItemRole = Exclude<ItemRole, 'owner'>;
 export type MemberItemRole = Exclude<ItemRole, 'manager'>;
 
-/** One card of GET /accounts. */
-export interface AccountSummary {
-  id: string;
-  name: string;
-  appName: string;
-  loginUrl: string | null;
-  role: ItemRole;
-  hasTotp: boolean;
-}
-
+export type AccountDetail = ResponseBody<'/api/v1/accounts/{accountId}', 'get'>;
 /** What the server lets the web app offer; it checks each action again when it happens. */
-export interface AccountPermissions {
-  reveal: boolean;
-  edit: boolean;
-  delete: boolean;
-  share: boolean;
-  shareOnward: boolean;
-  manageAccess: boolean;
-}
-
-export interface AccountDetail {
-  id: string;
-  name: string;
-  appName: string;
-  loginUrl: string | null;
-  username: string | null;
-  notes: string | null;
-  hasPassword: boolean;
-  hasTotp: boolean;
-  role: ItemRole;
-  permissions: AccountPermissions;
-  createdAt: string;
-  updatedAt: string;
-}
+export type AccountPermissions = AccountDetail['permissions'];
 
 /** The fields of **Add account** and **Edit**; null clears a field, a missing one stays as it is. */
-export interface AccountInput {
-  name?: string;
-  appName?: string;
-  loginUrl?: string | null;
-  username?: string | null;
-  password?: string | null;
-  totpSecret?: string | null;
-  notes?: string | null;
-}
+export type AccountInput = RequestBody<'/api/v1/accounts/{accountId}', 'patch'>;
+export type NewAccountInput = RequestBody<'/api/v1/accounts', 'post'>;
 
 /** One line of the **Users** tab (GET /accounts/:id/access). */
-export interface AccessEntry {
-  kind: 'member' | 'partner' | 'guest';
-  userId: string | null;
-  partnerId: string | null;
-  name: string;
-  email: string | null;
-  role: ItemRole;
-  /** The partner a guest's access comes through; null for a direct share. */
-  sharedVia: string | null;
-  /** False when a guest admin's access comes only from the partner's share: remove it from the partner. */
-  ownGrant: boolean;
-  lastUsedAt: string | null;
-  status: string | null;
-}
+export type AccessEntry = ResponseBody<'/api/v1/accounts/{accountId}/access', 'get'>['entries'][number];
 
-export interface TotpCode {
-  code: string;
-  expiresAt: string;
-}
+export type TotpCode = ResponseBody<'/api/v1/accounts/{accountId}/totp-code', 'post'>;
 
-export type SecretField = 'password' | 'totpSecret';
+export type SecretField = RequestBody<'/api/v1/accounts/{accountId}/reveal', 'post'>['field'];
 
-const seg = encodeURIComponent;
+const account = (accountId: string) => ({ params: { path: { accountId } } });
 
 export const accountsApi = {
-  list: (search: string) =>
-    request<{ accounts: AccountSummary[] }>('GET', `/accounts${search ? `?search=${seg(search)}` : ''}`),
-  create: (input: AccountInput) => request<AccountDetail>('POST', '/accounts', input),
-  get: (id: string) => request<AccountDetail>('GET', `/accounts/${seg(id)}`),
-  update: (id: string, input: AccountInput) => request<AccountDetail>('PATCH', `/accounts/${seg(id)}`, input),
-  remove: (id: string) => request<void>('DELETE', `/accounts/${seg(id)}`),
-  totpCode: (id: string) => request<TotpCode>('POST', `/accounts/${seg(id)}/totp-code`),
+  list: (search: string) => call(() => client.GET('/api/v1/accounts', { params: { query: search ? { search } : {} } })),
+  create: (input: NewAccountInput) => call(() => client.POST('/api/v1/accounts', { body: input })),
+  get: (id: string) => call(() => client.GET('/api/v1/accounts/{accountId}', account(id))),
+  update: (id: string, input: AccountInput) =>
+    call(() => client.PATCH('/api/v1/accounts/{accountId}', { ...account(id), body: input })),
+  remove: (id: string) => call(() => client.DELETE('/api/v1/accounts/{accountId}', account(id))),
+  totpCode: (id: string) => call(() => client.POST('/api/v1/accounts/{accountId}/totp-code', account(id))),
   reveal: (id: string, field: SecretField) =>
-    request<{ value: string }>('POST', `/accounts/${seg(id)}/reveal`, { field }),
-  access: (id: string) => request<{ entries: AccessEntry[] }>('GET', `/accounts/${seg(id)}/access`),
+    call(() => client.POST('/api/v1/accounts/{accountId}/reveal', { ...account(id), body: { field } })),
+  access: (id: string) => call(() => client.GET('/api/v1/accounts/{accountId}/access', account(id))),
   shareWithMember: (id: string, userId: string, role: MemberItemRole) =>
-    request<void>('POST', `/accounts/${seg(id)}/members`, { userId, role }),
-  shareOnward: (id: string, userId: string) => request<void>('POST', `/accounts/${seg(id)}/onward-shares`, { userId }),
+    call(() => client.POST('/api/v1/accounts/{accountId}/members', { ...account(id), body: { userId, role } })),
+  shareOnward: (id: string, userId: string) =>
+    call(() => client.POST('/api/v1/accounts/{accountId}/onward-shares', { ...account(id), body: { userId } })),
   changeGuestRole: (id: string, userId: string, role: GuestItemRole) =>
-    request<void>('PUT', `/accounts/${seg(id)}/guests/${seg(userId)}/role`, { role }),
-  removeAccess: (id: string, userId: string) => request<void>('DELETE', `/accounts/${seg(id)}/access/${seg(userId)}`),
+    call(() =>
+      client.PUT('/api/v1/accounts/{accountId}/guests/{userId}/role', {
+        params: { path: { accountId: id, userId } },
+        body: { role },
+      }),
+    ),
+  removeAccess: (id: string, userId: string) =>
+    call(() =>
+      client.DELETE('/api/v1/accounts/{accountId}/access/{userId}', { params: { path: { accountId: id, userId } } }),
+    ),
 };
 
 export const accountKeys = {

@@ -1,21 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { request } from '../api';
+import { call, client, type ResponseBody } from '../api';
 
 /** A message in the development outbox (GET /api/v1/dev/outbox; only when no SMTP server is configured). */
-export interface DevOutboxMessage {
-  id: string;
-  to: string;
-  subject: string;
-  /** Null when the body is gone (a cancelled message). */
-  text: string | null;
-  html: string | null;
-  state: 'pending' | 'sent' | 'failed' | 'cancelled';
-  createdAt: string;
-}
+export type DevOutboxMessage = ResponseBody<'/api/v1/dev/outbox', 'get'>['messages'][number];
 
 export const devOutboxKey = ['dev-outbox'] as const;
 
-export const listDevOutbox = () => request<{ messages: DevOutboxMessage[] }>('GET', '/dev/outbox');
+export const listDevOutbox = () => call(() => client.GET('/api/v1/dev/outbox'));
 
 /**
  * The development outbox, for workspace admins. It answers 404 when mail goes out through SMTP, which

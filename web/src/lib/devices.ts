@@ -1,51 +1,34 @@
-import { request, type DeviceStatus } from '../api';
-
-export type DeviceKind = 'browser' | 'extension' | 'cli';
+import { call, client, type DeviceStatus, type ResponseBody } from '../api';
 
 /** One device of a user (SPEC §6), as GET /devices and GET /users/:id/devices list them. */
-export interface Device {
-  id: string;
-  name: string;
-  kind: DeviceKind;
-  status: DeviceStatus;
-  createdAt: string;
-  lastSeenAt: string | null;
-  approvedUntil: string | null;
-  /** Approved, but the approval ran out: it must be verified or approved again. */
-  approvalExpired: boolean;
-  /** The device this browser is. */
-  current: boolean;
-}
+export type Device = ResponseBody<'/api/v1/devices', 'get'>['devices'][number];
+export type DeviceKind = Device['kind'];
 
-export interface CurrentDevice extends Device {
-  /** While a mailed code waits: when it stops working and how many tries it has left. */
-  code: { expiresAt: string; triesLeft: number } | null;
-}
+export type CurrentDeviceState = ResponseBody<'/api/v1/devices/current', 'get'>;
+/** The device this browser is, with its mailed code's expiry and tries left while one waits. */
+export type CurrentDevice = NonNullable<CurrentDeviceState['device']>;
 
-export interface CurrentDeviceState {
-  device: CurrentDevice | null;
-  /** `{username} {browser} - {OS}`, numbered when taken. */
-  suggestedName: string;
-  hasTrustedDevice: boolean;
-}
-
-const seg = encodeURIComponent;
+const device = (deviceId: string) => ({ params: { path: { deviceId } } });
 
 export const devicesApi = {
-  current: () => request<CurrentDeviceState>('GET', '/devices/current'),
-  list: () => request<{ devices: Device[] }>('GET', '/devices'),
-  create: (name: string) => request<{ device: CurrentDevice }>('POST', '/devices', { name, kind: 'browser' }),
-  sendCode: () => request<CurrentDevice>('POST', '/devices/current/code'),
-  verify: (code: string) => request<CurrentDevice>('POST', '/devices/current/verify', { code }),
-  approve: (id: string) => request<Device>('POST', `/devices/${seg(id)}/approve`),
-  deny: (id: string) => request<Device>('POST', `/devices/${seg(id)}/deny`),
-  remove: (id: string) => request<void>('DELETE', `/devices/${seg(id)}`),
+  current: () => call(() => client.GET('/api/v1/devices/current')),
+  list: () => call(() => client.GET('/api/v1/devices')),
+  create: (name: string) => call(() => client.POST('/api/v1/devices', { body: { name, kind: 'browser' } })),
+  sendCode: () => call(() => client.POST('/api/v1/devices/current/code')),
+  verify: (code: string) => call(() => client.POST('/api/v1/devices/current/verify', { body: { code } })),
+  approve: (id: string) => call(() => client.POST('/api/v1/devices/{deviceId}/approve', device(id))),
+  deny: (id: string) => call(() => client.POST('/api/v1/devices/{deviceId}/deny', device(id))),
+  remove: (id: string) => call(() => client.DELETE('/api/v1/devices/{deviceId}', device(id))),
   listOf: (userId: string, includeRemoved = false) =>
-    request<{ devices: Device[] }>(
-      'GET',
-      `/users/${seg(userId)}/devices${includeRemoved ? '?includeRemoved=true' : ''}`,
+    call(() =>
+      client.GET('/api/v1/users/{userId}/devices', {
+        params: { path: { userId }, query: includeRemoved ? { includeRemoved: 'true' } : {} },
+      }),
     ),
-  removeOf: (userId: string, id: string) => request<void>('DELETE', `/users/${seg(userId)}/devices/${seg(id)}`),
+  removeOf: (userId: string, id: string) =>
+    call(() =>
+      client.DELETE('/api/v1/users/{userId}/devices/{deviceId}', { params: { path: { userId, deviceId: id } } }),
+    ),
 };
 
 export const deviceKeys = {

@@ -1,47 +1,33 @@
 import { useQuery } from '@tanstack/react-query';
-import { ApiError, request, type Me } from '../api';
+import { ApiError, call, client, type RequestBody, type ResponseBody } from '../api';
 
 /** The signed-in user's second factors (GET /mfa). */
-export interface MfaStatus {
-  totp: boolean;
-  passkeys: number;
-  /** Unused recovery codes. */
-  recoveryCodes: number;
-}
+export type MfaStatus = ResponseBody<'/api/v1/mfa', 'get'>;
 
 /** A TOTP enrolment waiting for its first code. */
-export interface TotpEnrolment {
-  /** The key in groups of four, for typing into an authenticator app. */
-  key: string;
-  uri: string;
-  /** The key as a QR code (a data: URL). */
-  qrCode: string;
-}
+export type TotpEnrolment = ResponseBody<'/api/v1/mfa/totp/setup', 'post'>;
 
 /** What the verification page after the password can offer. */
-export interface SecondFactorMethods {
-  totp: boolean;
-  passkey: boolean;
-  recoveryCode: boolean;
-}
+export type SecondFactorMethods = ResponseBody<'/api/v1/auth/second-factor/methods', 'get'>;
 
 /** One proof of the second factor: an authentication code or a recovery code. */
-export type SecondFactorProof = { code: string } | { recoveryCode: string };
+export type SecondFactorProof = RequestBody<'/api/v1/auth/second-factor', 'post'>;
 
-const seg = encodeURIComponent;
+const member = (userId: string) => ({ params: { path: { userId } } });
 
 export const mfaApi = {
-  status: () => request<MfaStatus>('GET', '/mfa'),
-  startTotp: () => request<TotpEnrolment>('POST', '/mfa/totp/setup'),
-  confirmTotp: (code: string) =>
-    request<{ recoveryCodes: string[] | null; me: Me }>('POST', '/mfa/totp/confirm', { code }),
-  turnOffTotp: () => request<void>('DELETE', '/mfa/totp'),
-  regenerateRecoveryCodes: () => request<{ recoveryCodes: string[] }>('POST', '/mfa/recovery-codes'),
-  confirmIdentity: (proof: SecondFactorProof) => request<Me>('POST', '/mfa/confirm-identity', proof),
-  secondFactorMethods: () => request<SecondFactorMethods>('GET', '/auth/second-factor/methods'),
-  passSecondFactor: (proof: SecondFactorProof) => request<Me>('POST', '/auth/second-factor', proof),
-  memberStatus: (userId: string) => request<MfaStatus>('GET', `/members/${seg(userId)}/mfa`),
-  resetMfa: (userId: string) => request<void>('POST', `/members/${seg(userId)}/reset-mfa`),
+  status: () => call(() => client.GET('/api/v1/mfa')),
+  startTotp: () => call(() => client.POST('/api/v1/mfa/totp/setup')),
+  confirmTotp: (code: string) => call(() => client.POST('/api/v1/mfa/totp/confirm', { body: { code } })),
+  turnOffTotp: () => call(() => client.DELETE('/api/v1/mfa/totp')),
+  regenerateRecoveryCodes: () => call(() => client.POST('/api/v1/mfa/recovery-codes')),
+  confirmIdentity: (proof: SecondFactorProof) =>
+    call(() => client.POST('/api/v1/mfa/confirm-identity', { body: proof })),
+  secondFactorMethods: () => call(() => client.GET('/api/v1/auth/second-factor/methods')),
+  passSecondFactor: (proof: SecondFactorProof) =>
+    call(() => client.POST('/api/v1/auth/second-factor', { body: proof })),
+  memberStatus: (userId: string) => call(() => client.GET('/api/v1/members/{userId}/mfa', member(userId))),
+  resetMfa: (userId: string) => call(() => client.POST('/api/v1/members/{userId}/reset-mfa', member(userId))),
 };
 
 export const mfaQueryKeys = {

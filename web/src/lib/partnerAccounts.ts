@@ -1,40 +1,38 @@
-import { request } from '../api';
-import type { AccountSummary, GuestItemRole, ItemRole } from './accounts';
+import { call, client, type RequestBody, type ResponseBody } from '../api';
+import type { AccountSummary } from './accounts';
 
 /** Accounts shared with a local partner (SPEC §3): the partner's **Accounts** tab and **View details**. */
 
 /** One row of the partner's **Accounts** tab (GET /partners/:id/accounts). */
-export interface PartnerAccount {
-  id: string;
-  name: string;
-  appName: string;
-  role: GuestItemRole;
-  sharedAt: string;
-}
+export type PartnerAccount = ResponseBody<'/api/v1/partners/{partnerId}/accounts', 'get'>['accounts'][number];
 
 /** One account a partner member can use (GET /partners/:id/members/:userId/accounts). */
-export interface MemberAccount {
-  id: string;
-  name: string;
-  appName: string;
-  role: ItemRole;
-}
+export type MemberAccount = ResponseBody<
+  '/api/v1/partners/{partnerId}/members/{userId}/accounts',
+  'get'
+>['accounts'][number];
 
-export interface PartnerShare {
-  accountId: string;
-  role: GuestItemRole;
-}
-
-const seg = encodeURIComponent;
+export type PartnerShare = RequestBody<'/api/v1/partners/{partnerId}/accounts', 'post'>['accounts'][number];
 
 export const partnerAccountsApi = {
-  list: (partnerId: string) => request<{ accounts: PartnerAccount[] }>('GET', `/partners/${seg(partnerId)}/accounts`),
+  list: (partnerId: string) =>
+    call(() => client.GET('/api/v1/partners/{partnerId}/accounts', { params: { path: { partnerId } } })),
   share: (partnerId: string, accounts: PartnerShare[]) =>
-    request<void>('POST', `/partners/${seg(partnerId)}/accounts`, { accounts }),
+    call(() =>
+      client.POST('/api/v1/partners/{partnerId}/accounts', { params: { path: { partnerId } }, body: { accounts } }),
+    ),
   remove: (partnerId: string, accountId: string) =>
-    request<void>('DELETE', `/partners/${seg(partnerId)}/accounts/${seg(accountId)}`),
+    call(() =>
+      client.DELETE('/api/v1/partners/{partnerId}/accounts/{accountId}', {
+        params: { path: { partnerId, accountId } },
+      }),
+    ),
   ofMember: (partnerId: string, userId: string) =>
-    request<{ accounts: MemberAccount[] }>('GET', `/partners/${seg(partnerId)}/members/${seg(userId)}/accounts`),
+    call(() =>
+      client.GET('/api/v1/partners/{partnerId}/members/{userId}/accounts', {
+        params: { path: { partnerId, userId } },
+      }),
+    ),
 };
 
 export const partnerAccountKeys = {

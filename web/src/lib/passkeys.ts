@@ -1,27 +1,24 @@
 import { useQuery } from '@tanstack/react-query';
 import { startAuthentication, startRegistration, WebAuthnError } from '@simplewebauthn/browser';
-import { ApiError, request, type Me } from '../api';
+import { ApiError, call, client, type Me, type RequestBody, type ResponseBody } from '../api';
 
 /** 'sign-in' is the verification page after the password; 'identity' is **Confirm your identity**. */
 export type PasskeyPurpose = 'sign-in' | 'identity';
 
-export interface Passkey {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+export type Passkey = ResponseBody<'/api/v1/mfa/passkeys', 'get'>['passkeys'][number];
 
-export interface PasskeyAdded {
-  passkey: Passkey;
-  /** The ten recovery codes, shown once, when this passkey turned MFA on; null otherwise. */
-  recoveryCodes: string[] | null;
-}
+/** The new passkey, and the ten recovery codes (shown once) when it turned MFA on; null otherwise. */
+export type PasskeyAdded = ResponseBody<'/api/v1/mfa/passkeys', 'post'>;
 
 export const passkeysQueryKey = ['mfa', 'passkeys'] as const;
 
 type CreationOptionsJSON = Parameters<typeof startRegistration>[0]['optionsJSON'];
 type RequestOptionsJSON = Parameters<typeof startAuthentication>[0]['optionsJSON'];
+
+// The server documents the credential JSON as an open object (WebAuthn's JSON has extension fields);
+// the browser library's interfaces for it lack that index signature, hence the casts below.
+type VerifyBody = RequestBody<'/api/v1/mfa/passkeys/verify', 'post'>;
+type RegisterBody = RequestBody<'/api/v1/mfa/passkeys', 'post'>;
 
 /**
  * What the browser or authenticator said, in words for the person at the keyboard. Problems from the
@@ -50,11 +47,14 @@ function explainBrowserError(error: unknown): unknown {
  */
 export async function verifyWithPasskey(purpose: PasskeyPurpose): Promise<Me> {
   try {
-    const optionsJSON = await request<RequestOptionsJSON>('POST', '/mfa/passkeys/authentication-options', {
-      purpose,
-    });
+    // The options are WebAuthn's own JSON, documented loosely by the server; the browser library checks them.
+    const optionsJSON = (await call(() =>
+      client.POST('/api/v1/mfa/passkeys/authentication-options', { body: { purpose } }),
+    )) as RequestOptionsJSON;
     const response = await startAuthentication({ optionsJSON });
-    return await request<Me>('POST', '/mfa/passkeys/verify', { purpose, response });
+    return await call(() =>
+      client.POST('/api/v1/mfa/passkeys/verify', { body: { purpose, response: response as VerifyBody['response'] } }),
+    );
   } catch (error) {
     throw explainBrowserError(error);
   }
@@ -67,18 +67,26 @@ export async function verifyWithPasskey(purpose: PasskeyPurpose): Promise<Me> {
  */
 export async function registerPasskey(name: string): Promise<PasskeyAdded> {
   try {
-    const optionsJSON = await request<CreationOptionsJSON>('POST', '/mfa/passkeys/registration-options');
+    const optionsJSON = (await call(() =>
+      client.POST('/api/v1/mfa/passkeys/registration-options'),
+    )) as unknown as CreationOptionsJSON;
     const response = await startRegistration({ optionsJSON });
-    return await request<PasskeyAdded>('POST', '/mfa/passkeys', { name, response });
+    return await call(() =>
+      client.POST('/api/v1/mfa/passkeys', { body: { name, response: response as RegisterBody['response'] } }),
+    );
   } catch (error) {
     throw explainBrowserError(error);
   }
 }
 
 export const passkeysApi = {
-  list: () => request<{ passkeys: Passkey[] }>('GET', '/mfa/passkeys'),
-  rename: (id: string, name: string) => request<Passkey>('PATCH', `/mfa/passkeys/${encodeURIComponent(id)}`, { name }),
-  remove: (id: string) => request<void>('DELETE', `/mfa/passkeys/${encodeURIComponent(id)}`),
+  list: () => call(() => client.GET('/api/v1/mfa/passkeys')),
+  rename: (id: string, name: string) =>
+    call(() =>
+      client.PATCH('/api/v1/mfa/passkeys/{passkeyId}', { params: { path: { passkeyId: id } }, body: { name } }),
+    ),
+  remove: (id: string) =>
+    call(() => client.DELETE('/api/v1/mfa/passkeys/{passkeyId}', { params: { path: { passkeyId: id } } })),
 };
 
 export function usePasskeys() {

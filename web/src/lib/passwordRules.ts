@@ -29,8 +29,8 @@ export function ruleState(
     case 'not-identity':
       if (password.length === 0) return 'unmet';
       return identities(context.email).includes(password.toLowerCase()) ? 'unmet' : 'met';
-    case 'not-temporary':
-    case 'not-common':
+    default:
+      // 'not-temporary', 'not-common' and any rule the server adds later: only it can check them.
       return context.failedOnServer.has(id) ? 'unmet' : 'unknown';
   }
 }

@@ -1,17 +1,12 @@
-import { request } from '../api';
+import { call, client, type RequestBody, type ResponseBody } from '../api';
 
-export interface WorkspaceSettings {
-  name: string;
-  invitationTtlHours: number;
-  passwordMinLength: number;
-  idpRedirectSeconds: number;
-  verifiedDomains: string[];
-  deviceApprovalDays: number;
-}
+export type WorkspaceSettings = ResponseBody<'/api/v1/workspace/settings', 'get'>;
+export type WorkspaceSettingsChanges = RequestBody<'/api/v1/workspace/settings', 'patch'>;
 
 export const workspaceSettingsKey = ['workspace', 'settings'] as const;
 
 export const workspaceSettingsApi = {
-  get: () => request<WorkspaceSettings>('GET', '/workspace/settings'),
-  update: (changes: Partial<WorkspaceSettings>) => request<WorkspaceSettings>('PATCH', '/workspace/settings', changes),
+  get: () => call(() => client.GET('/api/v1/workspace/settings')),
+  update: (changes: WorkspaceSettingsChanges) =>
+    call(() => client.PATCH('/api/v1/workspace/settings', { body: changes })),
 };

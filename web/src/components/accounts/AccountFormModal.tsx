@@ -1,7 +1,7 @@
 import { Button, Group, Modal, PasswordInput, Stack, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
-import type { AccountDetail, AccountInput } from '../../lib/accounts';
+import type { AccountDetail, NewAccountInput } from '../../lib/accounts';
 import { splitFieldProblems } from '../../lib/problems';
 import { ProblemAlert } from '../ProblemAlert';
 
@@ -24,7 +24,7 @@ interface AccountFormModalProps {
   submitLabel: string;
   /** Editing: the account as it is. The password and TOTP secret are never sent to the page, so empty keeps them. */
   account?: AccountDetail;
-  submit: (input: AccountInput) => Promise<AccountDetail>;
+  submit: (input: NewAccountInput) => Promise<AccountDetail>;
   onSaved: (account: AccountDetail) => void;
 }
 
@@ -55,7 +55,7 @@ export function AccountFormModal({
 
   const save = useMutation({
     mutationFn: (values: FormValues) => {
-      const input: AccountInput = {
+      const input: NewAccountInput = {
         name: values.name,
         appName: values.appName,
         loginUrl: values.loginUrl,
