@@ -11,7 +11,8 @@ import { endSessionsOf, ensure } from './partner-access.js';
 
 /**
  * Reset MFA (SPEC §5): an admin removes a person's second factors, for example after a lost phone.
- * Workspace admins may do it for anyone; host admins for the guests of partners they host.
+ * Who may is memberPolicy.resetMfa: the owner for anyone else, admins for members and guests, host
+ * admins for the guests of partners they host; nobody for the owner.
  */
 
 export interface MfaResetDeps {
@@ -25,6 +26,7 @@ async function loadTarget(db: Kysely<Database>, actor: Actor, userId: string, op
     .select([
       'u.id',
       'u.kind',
+      'u.role',
       'u.email',
       'u.display_name',
       sql<boolean>`EXISTS (
@@ -41,19 +43,28 @@ async function loadTarget(db: Kysely<Database>, actor: Actor, userId: string, op
   if (options.lock) query = query.forUpdate();
   const user = await query.executeTakeFirst();
   if (!user) throw notFound('User', 'This person does not exist in this workspace.');
-  const target: MfaResetTarget = { userId: user.id, kind: user.kind, hostedByActor: user.hosted_by_actor };
+  const target: MfaResetTarget = {
+    userId: user.id,
+    kind: user.kind,
+    role: user.role,
+    hostedByActor: user.hosted_by_actor,
+  };
   return { user, target };
 }
 
-const refusal = (actor: Actor, userId: string) =>
-  userId === actor.userId
+const refusal = (actor: Actor, target: MfaResetTarget) =>
+  target.userId === actor.userId
     ? 'You cannot reset your own MFA; change it on your Security page.'
-    : 'Only workspace admins, and host admins for the guests of their partners, can reset MFA.';
+    : target.role === 'owner'
+      ? "Nobody can reset the workspace owner's MFA."
+      : target.role === 'admin'
+        ? "Only the workspace owner can reset an admin's MFA."
+        : 'Only workspace admins, and host admins for the guests of their partners, can reset MFA.';
 
 /** A person's MFA state as an admin who may reset it sees it. */
 export async function mfaStatusForAdmin(db: Kysely<Database>, actor: Actor, userId: string): Promise<MfaStatus> {
   const { target } = await loadTarget(db, actor, userId);
-  ensure(memberPolicy.resetMfa(actor, target), refusal(actor, userId));
+  ensure(memberPolicy.resetMfa(actor, target), refusal(actor, target));
   return mfaStatus(db, userId);
 }
 
@@ -69,7 +80,7 @@ export async function resetMfa(
   context: RequestContext,
 ): Promise<void> {
   const { user, target } = await loadTarget(tx, actor, userId, { lock: true });
-  ensure(memberPolicy.resetMfa(actor, target), refusal(actor, userId));
+  ensure(memberPolicy.resetMfa(actor, target), refusal(actor, target));
   const factors = await tx.deleteFrom('mfa_factors').where('user_id', '=', userId).returning(['kind']).execute();
   const codes = await tx.deleteFrom('recovery_codes').where('user_id', '=', userId).returning(['id']).execute();
   await endSessionsOf(tx, userId);

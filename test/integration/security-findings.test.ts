@@ -408,3 +408,68 @@ describe('finding 5: failed sign-ins keep no typed text that names nobody', () =
     expect(lockout.details).not.toHaveProperty('username');
   });
 });
+
+describe('finding 6: Reset MFA follows who acts on whom', () => {
+  /** A signed-in person with MFA on and a fresh identity confirmation, as Reset MFA needs. */
+  async function withMfa(t: TestApp, email: string, role: 'admin' | 'member', owner: TestClient) {
+    const id = await addMember(owner, email, role);
+    const client = await signIn(t, email, MEMBER_PASSWORD);
+    await acceptTerms(client);
+    await turnOnMfa(client);
+    return { id, client };
+  }
+
+  async function mfaEnabled(client: TestClient): Promise<boolean> {
+    const session = await client.get('/api/v1/auth/session');
+    expect(session.statusCode, session.body).toBe(200);
+    return (session.json() as { assurance: { mfaEnabled: boolean } }).assurance.mfaEnabled;
+  }
+
+  const resetMfa = (actor: TestClient, userId: string) => actor.post(`/api/v1/members/${userId}/reset-mfa`);
+
+  function expectRefused(response: LightMyRequestResponse, what: string): void {
+    expect([403, 404], `${what}: ${response.body}`).toContain(response.statusCode);
+    expect(response.headers['content-type'], what).toMatch(/^application\/problem\+json/);
+  }
+
+  it('refuses an admin resetting the owner or another admin; the owner may reset an admin', async () => {
+    const t = await start();
+    const owner = await setUpWorkspace(t);
+    const ownerId = (await me(owner)).user.id;
+    await turnOnMfa(owner);
+    const adam = await withMfa(t, 'adam@acme.test', 'admin', owner);
+    const alma = await withMfa(t, 'alma@acme.test', 'admin', owner);
+
+    expectRefused(await resetMfa(adam.client, ownerId), "an admin resetting the owner's MFA");
+    // The owner is still signed in, with MFA on.
+    expect(await mfaEnabled(owner)).toBe(true);
+    expectRefused(await resetMfa(adam.client, alma.id), "an admin resetting another admin's MFA");
+    expect(await mfaEnabled(alma.client)).toBe(true);
+    expectRefused(await adam.client.get(`/api/v1/members/${ownerId}/mfa`), "an admin reading the owner's MFA");
+
+    const byOwner = await resetMfa(owner, alma.id);
+    expect(byOwner.statusCode, byOwner.body).toBe(204);
+    expect((await alma.client.get('/api/v1/auth/session')).statusCode).toBe(401);
+    const events = (await owner.get('/api/v1/activity')).json().events as Array<{ action: string }>;
+    expect(events.filter((e) => e.action === 'mfa.reset')).toHaveLength(1);
+  });
+
+  it('still lets admins reset members and guests, and host admins the guests of their partner', async () => {
+    const t = await start();
+    const owner = await setUpWorkspace(t);
+    await turnOnMfa(owner);
+    const adam = await withMfa(t, 'adam@acme.test', 'admin', owner);
+    const mia = await withMfa(t, 'mia@acme.test', 'member', owner);
+    const hugo = await withMfa(t, 'hugo@acme.test', 'member', owner);
+    const partner = await createPartner(owner, 'Agency', 'gia@agency.test', [hugo.id]);
+    const guest = await completeFirstSignIn(t, await readInvitation(owner, 'gia@agency.test'));
+    await turnOnMfa(guest);
+    const guestId = partner.members.find((m) => m.email === 'gia@agency.test')!.userId;
+
+    // A member who hosts no one acts on no one.
+    expectRefused(await resetMfa(mia.client, hugo.id), 'a member resetting a member');
+    expect((await resetMfa(adam.client, mia.id)).statusCode).toBe(204);
+    expect((await resetMfa(hugo.client, guestId)).statusCode).toBe(204);
+    expect((await guest.get('/api/v1/auth/session')).statusCode).toBe(401);
+  });
+});

@@ -274,7 +274,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['mfa'],
-        summary: "A person's second factors, for an admin who may reset them",
+        summary: "A person's second factors, for someone who may reset them",
         params: UserParams,
         response: { 200: MfaStatusSchema, ...problemResponses(400, 401, 403, 404) },
       },
@@ -290,7 +290,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['mfa'],
         summary: 'Reset MFA: remove all their second factors and recovery codes and end their sessions',
         description:
-          'Workspace admins for anyone in the workspace, host admins for guests of their partners. The person is emailed and must turn MFA on again. Needs a confirmed identity.',
+          'Who acts on whom: the owner for anyone else, admins for members and guests, host admins for guests of their partners; nobody for the owner. The person is emailed and must turn MFA on again. Needs a confirmed identity.',
         params: UserParams,
         response: { 204: z.null(), ...problemResponses(400, 401, 403, 404) },
       },

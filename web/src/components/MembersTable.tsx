@@ -54,9 +54,13 @@ export function MembersTable({ members }: { members: Member[] }) {
                   </Anchor>
                 </Table.Td>
                 <Table.Td>
-                  {m.id !== me.user.id && m.status === 'active' && (
-                    <ResetMfaButton userId={m.id} name={m.displayName} />
-                  )}
+                  {/* Who acts on whom: nobody on the owner, only the owner on admins (the server decides). */}
+                  {m.id !== me.user.id &&
+                    m.status === 'active' &&
+                    m.role !== 'owner' &&
+                    (m.role !== 'admin' || me.user.role === 'owner') && (
+                      <ResetMfaButton userId={m.id} name={m.displayName} />
+                    )}
                 </Table.Td>
               </Table.Tr>
             ))
