@@ -109,10 +109,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.decorate('database', database);
   app.decorate('config', config);
   app.decorate('masterKey', options.masterKey);
-  app.decorate('keyring', new WorkspaceKeyring(options.masterKey));
+  // One keyring per app: services and the mail outbox share its cache of unwrapped data keys.
+  const keyring = new WorkspaceKeyring(options.masterKey);
+  app.decorate('keyring', keyring);
   const mail = createAppMail({
     db: database.db,
     masterKey: options.masterKey,
+    keyring,
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
     logger: app.log,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { enqueueMail, type OutgoingMail } from './outbox.js';
+import { enqueueMail, type OutgoingMail, type WorkspaceSealer } from './outbox.js';
 import { createMailTransport, type MailLogger, type MailTransport } from './transport.js';
 import { OutboxWorker, type OutboxWorkerTuning } from './worker.js';
 
@@ -22,6 +22,8 @@ export interface AppMail {
 export interface AppMailOptions {
   db: Kysely<Database>;
   masterKey: Buffer;
+  /** The app's workspace keyring (one per app, shared with the services). */
+  keyring: WorkspaceSealer;
   smtpUrl: string | undefined;
   from: string;
   logger: MailLogger;
@@ -36,6 +38,7 @@ export function createAppMail(options: AppMailOptions): AppMail {
   const worker = new OutboxWorker({
     db: options.db,
     masterKey: options.masterKey,
+    keyring: options.keyring,
     transport,
     from: options.from,
     logger: options.logger,
@@ -46,7 +49,7 @@ export function createAppMail(options: AppMailOptions): AppMail {
     transport,
     worker,
     devOutbox: transport.kind === 'development',
-    enqueue: (tx, message) => enqueueMail(tx, options.masterKey, message),
+    enqueue: (tx, message) => enqueueMail(tx, options, message),
     wake: () => worker.wake(),
     close: () =>
       (closing ??= (async () => {

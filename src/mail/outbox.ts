@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, OutboxState } from '../db/schema.js';
 import { deriveKey, open, seal, sealedKeyId } from '../crypto/seal.js';
-import { WorkspaceKeyring } from '../services/keyring.js';
 
 /**
  * The durable mail outbox. A message is written in the same transaction as the change that causes it
@@ -14,11 +13,19 @@ import { WorkspaceKeyring } from '../services/keyring.js';
 
 export const OUTBOX_KEY_ID = 'outbox-1';
 
-const keyrings = new WeakMap<Buffer, WorkspaceKeyring>();
-function keyringFor(masterKey: Buffer): WorkspaceKeyring {
-  let keyring = keyrings.get(masterKey);
-  if (!keyring) keyrings.set(masterKey, (keyring = new WorkspaceKeyring(masterKey)));
-  return keyring;
+/**
+ * Seals and opens a workspace's values with its data keys. The services' WorkspaceKeyring is one; the app
+ * hands its keyring to mail, so each app keeps a single cache of unwrapped data keys.
+ */
+export interface WorkspaceSealer {
+  seal(tx: Kysely<Database>, workspaceId: string, plaintext: string, associatedData: string): Promise<string>;
+  open(db: Kysely<Database>, workspaceId: string, sealed: string, associatedData: string): Promise<string>;
+}
+
+/** What the outbox seals bodies with: the workspace keyring, and the master key for mail of no workspace. */
+export interface MailKeys {
+  masterKey: Buffer;
+  keyring: WorkspaceSealer;
 }
 
 export function outboxKey(masterKey: Buffer): Buffer {
@@ -46,14 +53,14 @@ export interface OutgoingMail extends MailBody {
 
 export async function sealMailBody(
   tx: Kysely<Database>,
-  masterKey: Buffer,
+  keys: MailKeys,
   workspaceId: string | null,
   id: string,
   body: MailBody,
 ): Promise<string> {
   const plaintext = JSON.stringify({ text: body.text, html: body.html });
-  if (workspaceId === null) return seal(outboxKey(masterKey), OUTBOX_KEY_ID, plaintext, outboxAssociatedData(id));
-  return keyringFor(masterKey).seal(tx, workspaceId, plaintext, outboxAssociatedData(id));
+  if (workspaceId === null) return seal(outboxKey(keys.masterKey), OUTBOX_KEY_ID, plaintext, outboxAssociatedData(id));
+  return keys.keyring.seal(tx, workspaceId, plaintext, outboxAssociatedData(id));
 }
 
 /**
@@ -62,15 +69,15 @@ export async function sealMailBody(
  */
 export async function openMailBody(
   db: Kysely<Database>,
-  masterKey: Buffer,
+  keys: MailKeys,
   workspaceId: string | null,
   id: string,
   sealed: string,
 ): Promise<MailBody> {
   const plaintext =
     sealedKeyId(sealed) === OUTBOX_KEY_ID || workspaceId === null
-      ? open(outboxKey(masterKey), sealed, outboxAssociatedData(id))
-      : await keyringFor(masterKey).open(db, workspaceId, sealed, outboxAssociatedData(id));
+      ? open(outboxKey(keys.masterKey), sealed, outboxAssociatedData(id))
+      : await keys.keyring.open(db, workspaceId, sealed, outboxAssociatedData(id));
   const parsed: unknown = JSON.parse(plaintext);
   if (
     typeof parsed !== 'object' ||
@@ -87,7 +94,7 @@ export async function openMailBody(
  * Queues a message in the caller's transaction and returns its id. It is sent once the transaction has
  * committed: the worker polls, and callers may wake it right after commit (`app.mail.wake()`).
  */
-export async function enqueueMail(tx: Kysely<Database>, masterKey: Buffer, message: OutgoingMail): Promise<string> {
+export async function enqueueMail(tx: Kysely<Database>, keys: MailKeys, message: OutgoingMail): Promise<string> {
   const id = randomUUID();
   await tx
     .insertInto('outbox')
@@ -98,7 +105,7 @@ export async function enqueueMail(tx: Kysely<Database>, masterKey: Buffer, messa
       kind: message.kind,
       recipient: message.to,
       subject: message.subject,
-      sealed_body: await sealMailBody(tx, masterKey, message.workspaceId, id, message),
+      sealed_body: await sealMailBody(tx, keys, message.workspaceId, id, message),
       state: 'pending',
       // Wall-clock time, not the transaction's: a message cancelled and re-queued in one transaction
       // (a resent invitation) must still sort after the one it replaces.

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../db/schema.js';
 import { createMailTransport } from './transport.js';
+import { WorkspaceKeyring } from '../services/keyring.js';
 import { describeDeliveryError, OutboxWorker } from './worker.js';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -10,6 +11,7 @@ function worker(options: { baseDelayMs?: number; maxDelayMs?: number } = {}) {
   return new OutboxWorker({
     db: {} as Kysely<Database>,
     masterKey: Buffer.alloc(32),
+    keyring: new WorkspaceKeyring(Buffer.alloc(32)),
     transport: createMailTransport({ logger: silent }),
     from: 'no-reply@gatehouse.test',
     logger: silent,

@@ -1,12 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { SealError } from '../crypto/seal.js';
-import { openMailBody, type MailBody } from './outbox.js';
+import { openMailBody, type MailBody, type MailKeys } from './outbox.js';
 import type { MailLogger, MailTransport } from './transport.js';
 
-export interface OutboxWorkerOptions {
+export interface OutboxWorkerOptions extends MailKeys {
   db: Kysely<Database>;
-  masterKey: Buffer;
   transport: MailTransport;
   /** The From header, e.g. `Gatehouse <no-reply@example.com>`. */
   from: string;
@@ -69,7 +68,7 @@ export function describeDeliveryError(error: unknown): string {
  */
 export class OutboxWorker {
   private readonly db: Kysely<Database>;
-  private readonly masterKey: Buffer;
+  private readonly keys: MailKeys;
   private readonly transport: MailTransport;
   private readonly from: string;
   private readonly logger: MailLogger;
@@ -90,7 +89,7 @@ export class OutboxWorker {
 
   constructor(options: OutboxWorkerOptions) {
     this.db = options.db;
-    this.masterKey = options.masterKey;
+    this.keys = { masterKey: options.masterKey, keyring: options.keyring };
     this.transport = options.transport;
     this.from = options.from;
     this.logger = options.logger;
@@ -245,7 +244,7 @@ export class OutboxWorker {
     let body: MailBody;
     try {
       if (message.sealed_body === null) throw new Error('The message has no body');
-      body = await openMailBody(this.db, this.masterKey, message.workspace_id, message.id, message.sealed_body);
+      body = await openMailBody(this.db, this.keys, message.workspace_id, message.id, message.sealed_body);
     } catch (error) {
       const reason =
         error instanceof SealError || (error instanceof Error && error.name === 'MasterKeyMismatchError')

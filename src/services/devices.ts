@@ -19,7 +19,7 @@ import {
 import { deviceIsTrusted } from '../domain/assurance.js';
 import { deriveKey } from '../crypto/seal.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
-import { enqueueMail } from '../mail/outbox.js';
+import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { deviceCodeMail } from '../mail/templates.js';
 import { recordEvent } from './activity.js';
 import type { AuthenticatedSession } from './sessions.js';
@@ -32,9 +32,8 @@ import { isUniqueViolation } from './users.js';
  * works that out on every request, so every change here holds from the next request on.
  */
 
-export interface DeviceDeps {
-  masterKey: Buffer;
-}
+/** The master key (device code hashes, mail) and the app's keyring (mail). */
+export type DeviceDeps = MailKeys;
 
 export interface DeviceView {
   id: string;
@@ -290,7 +289,7 @@ async function issueCode(
     validMinutes: DEVICE_CODE_TTL_MS / 60_000,
     ip: context.ip,
   });
-  await enqueueMail(tx, deps.masterKey, {
+  await enqueueMail(tx, deps, {
     workspaceId: session.workspace.id,
     kind: 'device-code',
     to: session.user.email,

@@ -7,7 +7,7 @@ import { effectiveState } from '../domain/invitations.js';
 import { guestDomainProblem, partnerPolicy } from '../domain/policies/partners.js';
 import { hashPassword } from '../crypto/passwords.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
-import { cancelPendingMail, enqueueMail } from '../mail/outbox.js';
+import { cancelPendingMail, enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { invitationMail } from '../mail/templates.js';
 import { recordEvent } from './activity.js';
 import { endSessionsOf, ensure, loadPartner } from './partner-access.js';
@@ -15,8 +15,7 @@ import { isUniqueViolation } from './users.js';
 import { removeAllDevicesOf } from './device-removal.js';
 
 /** What inviting needs beyond the database: the key that seals mail and the address links point to. */
-export interface InvitationDeps {
-  masterKey: Buffer;
+export interface InvitationDeps extends MailKeys {
   publicUrl: URL;
 }
 
@@ -217,7 +216,7 @@ async function queueInvitationMail(
     expiresAt: message.link.expiresAt,
     joinUrl: joinUrl.toString(),
   });
-  await enqueueMail(tx, deps.masterKey, {
+  await enqueueMail(tx, deps, {
     workspaceId: partner.workspace_id,
     invitationId: message.invitationId,
     kind: 'invitation',

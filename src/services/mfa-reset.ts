@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { notFound } from '../domain/errors.js';
 import { memberPolicy, type MfaResetTarget } from '../domain/policies/members.js';
-import { enqueueMail } from '../mail/outbox.js';
+import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { mfaResetMail } from '../mail/templates.js';
 import { recordUserEvent } from './activity.js';
 import { mfaStatus, type MfaStatus } from './mfa.js';
@@ -15,8 +15,7 @@ import { endSessionsOf, ensure } from './partner-access.js';
  * admins for the guests of partners they host; nobody for the owner.
  */
 
-export interface MfaResetDeps {
-  masterKey: Buffer;
+export interface MfaResetDeps extends MailKeys {
   publicUrl: URL;
 }
 
@@ -97,7 +96,7 @@ export async function resetMfa(
     adminName: admin?.display_name ?? 'An administrator',
     signInUrl: new URL(`/w/${encodeURIComponent(workspace.slug)}/sign-in`, deps.publicUrl).toString(),
   });
-  await enqueueMail(tx, deps.masterKey, { workspaceId: actor.workspaceId, kind: 'mfa-reset', to: user.email, ...mail });
+  await enqueueMail(tx, deps, { workspaceId: actor.workspaceId, kind: 'mfa-reset', to: user.email, ...mail });
   await recordUserEvent(tx, actor, context, 'mfa.reset', userId, {
     totpRemoved: factors.some((f) => f.kind === 'totp'),
     passkeysRemoved: factors.filter((f) => f.kind === 'passkey').length,

@@ -149,7 +149,7 @@ describe('invitation mail through the durable outbox, with the mail server down 
     // temporary password it carries (it never reaches anyone).
     const [first] = await outboxRows(t, GUEST);
     const firstPassword = parseInvitation(
-      (await openMailBody(t.database.db, t.app.masterKey, first!.workspace_id, first!.id, first!.sealed_body!)).text,
+      (await openMailBody(t.database.db, t.app, first!.workspace_id, first!.id, first!.sealed_body!)).text,
     ).temporaryPassword;
 
     const resent = await owner.post(`/api/v1/invitations/${invitationId}/resend`);

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { cancelPendingMail, deliveryStates, enqueueMail, type OutgoingMail } from '../../src/mail/outbox.js';
 import { createMailTransport, type MailTransport } from '../../src/mail/transport.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
+import { WorkspaceKeyring } from '../../src/services/keyring.js';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import { openPostgres } from '../../src/db/connect.js';
 import { deadSmtpPort, smtpUrl, TestSmtpServer, waitFor } from '../helpers/smtp.js';
@@ -206,6 +207,7 @@ describe('mail outbox over SMTP', () => {
     const worker = new OutboxWorker({
       db: t.database.db,
       masterKey: t.app.masterKey,
+      keyring: t.app.keyring,
       transport: t.app.mail.transport,
       from: t.config.mailFrom,
       logger: silent,
@@ -238,6 +240,7 @@ describe('mail outbox over SMTP', () => {
       return new OutboxWorker({
         db: t.database.db,
         masterKey: t.app.masterKey,
+        keyring: t.app.keyring,
         transport,
         from: t.config.mailFrom,
         logger: silent,
@@ -252,7 +255,7 @@ describe('mail outbox over SMTP', () => {
 
     const subjects = Array.from({ length: 20 }, (_, i) => `Message ${i} ${randomBytes(4).toString('hex')}`);
     await t.database.db.transaction().execute(async (tx) => {
-      for (const subject of subjects) await enqueueMail(tx, t.app.masterKey, mail({ subject }));
+      for (const subject of subjects) await enqueueMail(tx, t.app, mail({ subject }));
     });
     for (const worker of workers) worker.start();
 
@@ -281,7 +284,9 @@ describe('mail outbox over SMTP', () => {
   it('gives up a message sealed under another master key, without retrying it', async () => {
     const smtp = await smtpServer();
     const t = await app({ smtpUrl: smtp.url, worker: false });
-    const id = await t.database.db.transaction().execute((tx) => enqueueMail(tx, randomBytes(32), mail()));
+    const otherKey = randomBytes(32);
+    const otherKeys = { masterKey: otherKey, keyring: new WorkspaceKeyring(otherKey) };
+    const id = await t.database.db.transaction().execute((tx) => enqueueMail(tx, otherKeys, mail()));
     expect(await t.worker.runOnce()).toBe(1);
     const row = await outboxRow(t, id);
     expect(row.state).toBe('failed');
@@ -303,7 +308,7 @@ describe('mail outbox over SMTP', () => {
     // Resend: cancel the old message and queue a new one in one transaction; the new one is "latest".
     const second = await t.database.db.transaction().execute(async (tx) => {
       expect(await cancelPendingMail(tx, invitationId)).toBe(1);
-      return enqueueMail(tx, t.app.masterKey, mail({ invitationId, subject: 'second' }));
+      return enqueueMail(tx, t.app, mail({ invitationId, subject: 'second' }));
     });
     expect(await outboxRow(t, first)).toMatchObject({ state: 'cancelled', sealed_body: null });
     expect((await deliveryStates(t.database.db, [invitationId])).get(invitationId)?.state).toBe('queued');
@@ -334,9 +339,11 @@ describe('outbox worker loop', () => {
     cleanups.push(() => database.close());
     const errors: unknown[] = [];
     const transport = createMailTransport({ logger: silent });
+    const unreachableKey = randomBytes(32);
     const worker = new OutboxWorker({
       db: database.db,
-      masterKey: randomBytes(32),
+      masterKey: unreachableKey,
+      keyring: new WorkspaceKeyring(unreachableKey),
       transport,
       from: 'no-reply@gatehouse.test',
       logger: { ...silent, error: (...args: unknown[]) => void errors.push(args) },

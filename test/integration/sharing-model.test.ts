@@ -191,7 +191,7 @@ async function buildWorld(): Promise<World> {
   const host = await actorOf(t, 'hana@acme.test');
   const member = await actorOf(t, 'milo@acme.test');
   const ownerActor = await actorOf(t, 'ada@acme.test');
-  const deps = { masterKey: t.app.masterKey, publicUrl: t.config.publicUrl };
+  const deps = { masterKey: t.app.masterKey, keyring: t.app.keyring, publicUrl: t.config.publicUrl };
   const db = t.database.db;
 
   const partnerIds: string[] = [];

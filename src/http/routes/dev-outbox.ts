@@ -55,7 +55,13 @@ const devOutboxRoutes: FastifyPluginAsyncZod = async (app) => {
             let body: { text: string; html: string } | null = null;
             if (row.sealed_body) {
               try {
-                body = await openMailBody(app.db, app.masterKey, actor.workspaceId, row.id, row.sealed_body);
+                body = await openMailBody(
+                  app.db,
+                  { masterKey: app.masterKey, keyring: app.keyring },
+                  actor.workspaceId,
+                  row.id,
+                  row.sealed_body,
+                );
               } catch {
                 body = null;
               }

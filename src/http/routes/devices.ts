@@ -65,7 +65,7 @@ const ListQuery = z.strictObject({
  * the response body and presents it in the `x-gatehouse-device` header on every request.
  */
 const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps = () => ({ masterKey: app.masterKey });
+  const deps = () => ({ masterKey: app.masterKey, keyring: app.keyring });
   const afterMail = () => app.mail?.wake?.();
 
   app.get(

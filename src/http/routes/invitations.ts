@@ -68,7 +68,7 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
               actor,
               request.params.invitationId,
               credential,
-              { masterKey: app.masterKey, publicUrl: app.config.publicUrl },
+              { masterKey: app.masterKey, keyring: app.keyring, publicUrl: app.config.publicUrl },
               requestContext(request),
             ),
           ),

@@ -302,7 +302,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
         .execute((tx) =>
           resetMfa(
             tx,
-            { masterKey: app.masterKey, publicUrl: app.config.publicUrl },
+            { masterKey: app.masterKey, keyring: app.keyring, publicUrl: app.config.publicUrl },
             actor,
             request.params.userId,
             requestContext(request),

@@ -67,7 +67,7 @@ const PartnerDetailSchema = z.object({
 });
 
 const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps = () => ({ masterKey: app.masterKey, publicUrl: app.config.publicUrl });
+  const deps = () => ({ masterKey: app.masterKey, keyring: app.keyring, publicUrl: app.config.publicUrl });
   const afterMail = () => app.mail?.wake?.();
 
   app.get(
