@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { notFound } from '../domain/errors.js';
 import { devicePolicy } from '../domain/policies/devices.js';
+import { memberPolicy } from '../domain/policies/members.js';
 import { recordEvent } from './activity.js';
 import { alreadyRemoved, deviceEvent, listDevices, othersDevicesForbidden, type DeviceView } from './devices.js';
 
@@ -12,13 +13,16 @@ import { alreadyRemoved, deviceEvent, listDevices, othersDevicesForbidden, type 
  */
 
 async function ownerStanding(db: Kysely<Database>, actor: Actor, ownerId: string) {
+  const noSuchUser = () => notFound('User', 'There is no such user in this workspace.');
+  // Who may not see the workspace's people (guests) is not told whether another one exists: 404, not 403.
+  if (actor.userId !== ownerId && !memberPolicy.list(actor)) throw noSuchUser();
   const owner = await db
     .selectFrom('users')
     .select(['id', 'kind'])
     .where('id', '=', ownerId)
     .where('workspace_id', '=', actor.workspaceId)
     .executeTakeFirst();
-  if (!owner) throw notFound('User', 'There is no such user in this workspace.');
+  if (!owner) throw noSuchUser();
   const hosts =
     owner.kind === 'guest' && actor.userId !== ownerId
       ? await db

@@ -20,6 +20,8 @@ export interface MfaResetDeps extends MailKeys {
 }
 
 async function loadTarget(db: Kysely<Database>, actor: Actor, userId: string, options: { lock?: boolean } = {}) {
+  // Who may not see the workspace's people (guests) is not told whether this one exists: 404, not 403.
+  if (!memberPolicy.list(actor)) throw notFound('User', 'This person does not exist in this workspace.');
   let query = db
     .selectFrom('users as u')
     .select([

@@ -466,7 +466,8 @@ describe('other people: admins, host admins, deactivation', () => {
     expect(refused.statusCode).toBe(403);
     expect(refused.json().type).toBe('/api/problems/forbidden');
     expect((await del(max, `/api/v1/users/${guestId}/devices/${device.id}`)).statusCode).toBe(403);
-    expect((await guest.get(`/api/v1/users/${ownerId}/devices`)).statusCode).toBe(403);
+    // A guest, who does not see the workspace's people, is not told whether this one exists.
+    expect((await guest.get(`/api/v1/users/${ownerId}/devices`)).statusCode).toBe(404);
     expect((await owner.get(`/api/v1/users/00000000-0000-4000-8000-000000000000/devices`)).statusCode).toBe(404);
 
     const ann = await signInAs('ann@acme.test', MEMBER_PASSWORD);

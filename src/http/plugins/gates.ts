@@ -1,16 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import { identityIsFresh } from '../../domain/assurance.js';
-import { AppError } from '../../domain/errors.js';
+import { AppError, unauthenticated } from '../../domain/errors.js';
 import type { AuthenticatedSession } from '../../services/sessions.js';
+
+/** The first-sign-in steps a session can still owe, in the order the web app walks them. */
+export type PendingStep = 'second-factor' | 'password-change' | 'terms';
+
+/** For the routes that show and end the session itself: open whatever step is still pending. */
+export const EVERY_PENDING_STEP: readonly PendingStep[] = ['second-factor', 'password-change', 'terms'];
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /**
-     * Which pending steps a route stays open through. By default a signed-in user must have passed the
-     * second factor, changed the temporary password and accepted the current terms before any other call.
-     * 'second-factor' routes are the verification page's; 'always' routes answer whatever is pending.
+     * Reachable without signing in (sign-in, first-run set-up, an invitation link, …). Every other
+     * /api/v1 route answers 401 to a request without a session, before its input is even read.
      */
-    allowWhile?: 'always' | 'second-factor' | 'terms-pending';
+    public?: boolean;
+    /**
+     * The pending first-sign-in steps a signed-in route stays open through. By default a session must
+     * have passed the second factor, changed its temporary password and accepted the current terms
+     * before any call; a route listing a step answers while that step is the next one owed.
+     */
+    allowWhile?: readonly PendingStep[];
     /**
      * What the route hands out or changes (SPEC §5, §6). 'accounts': anything about shared accounts, so
      * guests and local users need MFA on. 'secrets': a password or TOTP code, so also a trusted session.
@@ -62,41 +73,54 @@ export function checkAssurance(
   }
 }
 
+/** The step the session owes next, if any: the order matters, each page leads to the next. */
+function nextPendingStep(pending: AuthenticatedSession['pending']): PendingStep | undefined {
+  if (pending.secondFactor) return 'second-factor';
+  if (pending.passwordChange) return 'password-change';
+  if (pending.terms) return 'terms';
+  return undefined;
+}
+
+const pendingStepRefusals: Record<PendingStep, () => AppError> = {
+  'second-factor': () =>
+    new AppError(
+      'second-factor-required',
+      403,
+      'Verification required',
+      'Enter an authentication code, a recovery code or use a passkey to finish signing in.',
+    ),
+  'password-change': () =>
+    new AppError(
+      'password-change-required',
+      403,
+      'Password change required',
+      'Change your temporary password before doing anything else.',
+    ),
+  terms: () =>
+    new AppError(
+      'terms-acceptance-required',
+      403,
+      'Terms of service not accepted',
+      'Accept the current terms of service to continue.',
+    ),
+};
+
 /**
- * SPEC §2, §4, §5 and §6 gates, on the server for every API request. They run before the body is
- * validated, so someone who may not call a route learns nothing from its validation errors.
+ * SPEC §2, §4, §5 and §6 gates, on the server for every /api/v1 request. Deny by default: a route is
+ * signed-in only unless it declares `public: true`, so a handler that forgets `requireSession` is still
+ * protected. They run on `onRequest`, before the body is read or validated, so someone who may not call a
+ * route learns nothing from its validation errors (401 comes before 400).
  */
 export function registerGates(api: FastifyInstance): void {
-  api.addHook('preValidation', async (request) => {
-    const session = request.auth;
-    if (!session) return;
+  api.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
-    const allowWhile = config.allowWhile;
-    if (allowWhile === 'always') return;
-    if (session.pending.secondFactor) {
-      if (allowWhile === 'second-factor') return;
-      throw new AppError(
-        'second-factor-required',
-        403,
-        'Verification required',
-        'Enter an authentication code, a recovery code or use a passkey to finish signing in.',
-      );
-    }
-    if (session.pending.passwordChange) {
-      throw new AppError(
-        'password-change-required',
-        403,
-        'Password change required',
-        'Change your temporary password before doing anything else.',
-      );
-    }
-    if (session.pending.terms && allowWhile !== 'terms-pending') {
-      throw new AppError(
-        'terms-acceptance-required',
-        403,
-        'Terms of service not accepted',
-        'Accept the current terms of service to continue.',
-      );
+    if (config.public) return;
+    const session = request.auth;
+    if (!session) throw unauthenticated();
+    const step = nextPendingStep(session.pending);
+    if (step) {
+      if (config.allowWhile?.includes(step)) return;
+      throw pendingStepRefusals[step]();
     }
     checkAssurance(session, config);
   });

@@ -8,6 +8,7 @@ import { changeTemporaryPassword } from '../../services/password-change.js';
 import { resolveSession, signIn, signOut, type AuthenticatedSession } from '../../services/sessions.js';
 import { toUserView, toWorkspaceView } from '../../services/users.js';
 import { requestContext, requireSession } from '../context.js';
+import { EVERY_PENDING_STEP } from '../plugins/gates.js';
 import { DisplayName, Me, Password, PRINTABLE_TEXT, problemResponses, Slug } from '../schemas.js';
 
 export function toMe(session: AuthenticatedSession) {
@@ -47,7 +48,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/auth/csrf',
     {
-      config: { allowWhile: 'always' },
+      config: { public: true },
       schema: {
         tags: ['auth'],
         summary: 'Get a CSRF token to send as x-csrf-token on every state-changing call',
@@ -60,7 +61,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/auth/sign-in',
     {
-      config: { allowWhile: 'always' },
+      config: { public: true },
       schema: {
         tags: ['auth'],
         summary: 'Sign in with username and password',
@@ -95,7 +96,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/auth/sign-out',
     {
-      config: { allowWhile: 'always' },
+      config: { allowWhile: EVERY_PENDING_STEP },
       schema: {
         tags: ['auth'],
         summary: 'End the current session',
@@ -113,7 +114,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/auth/session',
     {
-      config: { allowWhile: 'always' },
+      config: { allowWhile: EVERY_PENDING_STEP },
       schema: {
         tags: ['auth'],
         summary: 'The signed-in user, workspace and pending first-sign-in steps',
@@ -126,7 +127,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/auth/password-policy',
     {
-      config: { allowWhile: 'always' },
+      config: { allowWhile: EVERY_PENDING_STEP },
       schema: {
         tags: ['auth'],
         summary: "The workspace's password policy, as the Change Password page lists it",
@@ -151,7 +152,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/auth/change-password',
     {
-      config: { allowWhile: 'always' },
+      config: { allowWhile: EVERY_PENDING_STEP },
       schema: {
         tags: ['auth'],
         summary: 'Change Password at first sign-in: new password (twice), name and family name',

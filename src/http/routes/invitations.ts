@@ -16,7 +16,7 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/invitations/by-token/:token',
     {
-      config: { allowWhile: 'always' },
+      config: { public: true },
       schema: {
         tags: ['invitations'],
         summary: 'What a Join as a guest link leads to (public: the token is the secret)',

@@ -228,7 +228,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/auth/second-factor/methods',
     {
-      config: { allowWhile: 'second-factor' },
+      config: { allowWhile: ['second-factor'] },
       schema: {
         tags: ['auth'],
         summary: 'Which second factors the verification page can offer this user',
@@ -244,7 +244,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/auth/second-factor',
     {
-      config: { allowWhile: 'second-factor' },
+      config: { allowWhile: ['second-factor'] },
       schema: {
         tags: ['auth'],
         summary: 'The verification page after the password: an authentication code or a recovery code',

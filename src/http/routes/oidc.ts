@@ -39,7 +39,7 @@ const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/workspaces/:slug/oidc/start',
     {
-      config: { allowWhile: 'always' },
+      config: { public: true },
       schema: {
         tags: ['auth'],
         summary: "Start a member's sign-in at the workspace's identity provider (302 to its authorization endpoint)",
@@ -86,7 +86,7 @@ const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/oidc/callback',
     {
-      config: { allowWhile: 'always' },
+      config: { public: true },
       schema: {
         tags: ['auth'],
         summary: 'Where the identity provider sends the browser back (redirect_uri)',

@@ -176,7 +176,7 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/mfa/passkeys/authentication-options',
     {
-      config: { allowWhile: 'second-factor' },
+      config: { allowWhile: ['second-factor'] },
       schema: {
         tags: ['mfa'],
         summary:
@@ -193,7 +193,7 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/mfa/passkeys/verify',
     {
-      config: { allowWhile: 'second-factor' },
+      config: { allowWhile: ['second-factor'] },
       schema: {
         tags: ['mfa'],
         summary: "Use a passkey, step 2: check the authenticator's signed answer; answers the session as it is now",

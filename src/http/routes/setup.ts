@@ -15,7 +15,7 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/setup',
     {
-      config: { allowWhile: 'always' },
+      config: { public: true },
       schema: {
         tags: ['setup'],
         summary: 'Whether first-run set-up is needed',
@@ -28,7 +28,7 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/setup',
     {
-      config: { allowWhile: 'always' },
+      config: { public: true },
       schema: {
         tags: ['setup'],
         summary: 'Create the first workspace and its owner, and sign the owner in',

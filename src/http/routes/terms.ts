@@ -22,7 +22,7 @@ const termsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/terms/current',
     {
-      config: { allowWhile: 'terms-pending' },
+      config: { allowWhile: ['terms'] },
       schema: {
         tags: ['terms'],
         summary: "The workspace's current terms of service and whether you accepted them",
@@ -40,7 +40,7 @@ const termsRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/terms/accept',
     {
-      config: { allowWhile: 'terms-pending' },
+      config: { allowWhile: ['terms'] },
       schema: {
         tags: ['terms'],
         summary: 'Accept the current terms of service (the version you were shown)',

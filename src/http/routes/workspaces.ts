@@ -10,7 +10,7 @@ const workspaceRoutes: FastifyPluginAsyncZod = async (app) => {
     '/workspaces/:slug',
     {
       // Public, and open to a half-finished first sign-in too (the waiting and sign-in pages use it).
-      config: { allowWhile: 'always' },
+      config: { public: true },
       schema: {
         tags: ['workspaces'],
         summary: "Find a workspace by its URL name (Let's find your workspace)",
