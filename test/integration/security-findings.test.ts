@@ -16,6 +16,8 @@ import {
 } from '../helpers/partners.js';
 import { ACCOUNT, trustDevice } from '../helpers/vault.js';
 import { SoftwareAuthenticator } from '../helpers/webauthn.js';
+import { redisUrl } from '../helpers/requirements.js';
+import { createTwoInstances } from '../helpers/two-instances.js';
 import { OWNER } from '../helpers/app.js';
 
 /**
@@ -353,6 +355,33 @@ describe('finding 4: invitations are rate-limited per inviter and per partner', 
     expect(statuses).toEqual([...Array<number>(4).fill(201), ...Array<number>(8).fill(429)]);
     const members = (await owner.get(`/api/v1/partners/${partner.id}`)).json().members as unknown[];
     expect(members).toHaveLength(1 + 1 + 4);
+  });
+});
+
+describe('finding 4, across instances', () => {
+  it('holds the per-inviter limit across two server instances (Redis when configured, else the database)', async () => {
+    const redis = redisUrl();
+    const both = await createTwoInstances({
+      attempts: { policy: { invitationsPerInviter: 4, invitationsPerPartner: 100 } },
+      ...(redis ? { env: { GATEHOUSE_REDIS_URL: redis } } : {}),
+    });
+    try {
+      const onFirst = await setUpWorkspace(both.first);
+      const partner = await createPartner(onFirst, 'Agency', 'gia@agency.test', [(await me(onFirst)).user.id]);
+      const onSecond = await signIn(both.second, OWNER.email, OWNER.password);
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, n) =>
+          (n % 2 === 0 ? onFirst : onSecond).post(`/api/v1/partners/${partner.id}/guests`, {
+            email: `x${n}@agency.test`,
+          }),
+        ),
+      );
+      // Four in the hour: the partner's first guest admin and three more, wherever they were sent.
+      expect(answers.filter((answer) => answer.statusCode === 201)).toHaveLength(3);
+      expect(answers.filter((answer) => answer.statusCode === 429)).toHaveLength(5);
+    } finally {
+      await both.close();
+    }
   });
 });
 
