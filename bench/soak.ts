@@ -103,7 +103,7 @@ async function main(): Promise<number> {
     // Each client renames a partner of its own, so the last rename it saw acknowledged must be the stored
     // name (or a later rename whose answer was lost with its connection). Invitations are rate-limited per
     // inviter, so the partners are made once, before the clock starts.
-    const writers = [];
+    const writers: { partnerId: string; acknowledged: string | undefined; tried: string[] }[] = [];
     for (const [index, { client }] of signedIn.entries()) {
       const created = await client.request('POST', '/api/v1/partners', {
         name: `Agency ${index}`,
