@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/helpers/database.js';
 import type { DatabaseHandle } from '../db/connect.js';
 import { openAttemptStore, type AttemptStore } from './attempt-stores.js';
+import { recordEvent } from './activity.js';
 import {
   addressKey,
   AttemptLimiter,
@@ -12,6 +13,7 @@ import {
   type AttemptKeys,
   type AttemptPolicy,
   type CounterStoreFactory,
+  withCountedAttempt,
 } from './attempts.js';
 
 const POLICY: AttemptPolicy = {
@@ -270,6 +272,98 @@ describe.each(stores)('AttemptLimiter with the $name store', ({ skip, open }) =>
       Array.from({ length: 20 }, (_, n) => attempts.reserveInvitation({ inviterId: `i${n}`, partnerId: 'p1' })),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+  });
+});
+
+describe('withCountedAttempt', () => {
+  let database: DatabaseHandle;
+  /** Each test records into a workspace of its own (the activity log is append-only). */
+  let workspaceId = '';
+  const context = { ip: '192.0.2.7', userAgent: null };
+  const wrong = new Error('wrong code');
+  const keys: AttemptKeys = { user: 'ws:carla', ip: context.ip };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  /** One counted check against a fresh limiter's counters; `answer` decides how the check ends. */
+  const counter = async () => {
+    ({ id: workspaceId } = await database.db
+      .insertInto('workspaces')
+      .values({ slug: `counted-${randomBytes(4).toString('hex')}`, name: 'Counted', mode: 'local' })
+      .returning('id')
+      .executeTakeFirstOrThrow());
+    const attempts = new AttemptLimiter(memoryCounters, POLICY);
+    let checks = 0;
+    const attempt = (answer: 'right' | 'wrong' | 'database down') =>
+      withCountedAttempt(
+        { db: database.db, attempts },
+        'second-factor',
+        keys,
+        async () => {
+          checks++;
+          await Promise.resolve();
+          if (answer === 'wrong') throw wrong;
+          if (answer === 'database down') throw new Error('connection terminated');
+          return 'passed';
+        },
+        {
+          isWrongAnswer: (error) => error === wrong,
+          lockoutEvent: { workspaceId, actorId: null, context, details: { note: 'test' } },
+          onFailure: (tx, lockout) =>
+            recordEvent(tx, {
+              workspaceId,
+              actorId: null,
+              action: 'auth.second_factor_failed',
+              context,
+              details: { lockoutSeconds: lockout ? Math.ceil(lockout.lockoutMs / 1000) : null },
+            }),
+        },
+      );
+    return { attempt, checks: () => checks };
+  };
+
+  const events = async (action: string) =>
+    (
+      await database.db
+        .selectFrom('activity_events')
+        .select('details')
+        .where('workspace_id', '=', workspaceId)
+        .where('action', '=', action)
+        .orderBy('seq')
+        .execute()
+    ).map((row) => (typeof row.details === 'string' ? (JSON.parse(row.details) as unknown) : row.details));
+
+  it('gives the attempt back when the check never came to an answer', async () => {
+    const { attempt, checks } = await counter();
+    // Twice the 3 allowed failures: none of them counts, each check runs.
+    for (let n = 0; n < 6; n++) await expect(attempt('database down')).rejects.toThrow('connection terminated');
+    for (let n = 0; n < 3; n++) await expect(attempt('wrong')).rejects.toBe(wrong);
+    expect(checks()).toBe(9);
+    await expect(attempt('right')).rejects.toBeInstanceOf(TooManyAttemptsError);
+    expect(checks()).toBe(9);
+  });
+
+  it('reserves before the check: parallel wrong answers get 3 checks, one lockout and one lockout event', async () => {
+    const { attempt, checks } = await counter();
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => attempt('wrong')));
+    const reasons = results.map((r) => (r.status === 'rejected' ? (r.reason as unknown) : r.value));
+    expect(checks()).toBe(3);
+    expect(reasons.filter((reason) => reason === wrong)).toHaveLength(3);
+    expect(reasons.filter((reason) => reason instanceof TooManyAttemptsError)).toHaveLength(9);
+    expect(await events('auth.lockout_started')).toEqual([
+      { scope: 'second-factor', on: ['user'], seconds: 1, note: 'test' },
+    ]);
+    const failures = await events('auth.second_factor_failed');
+    expect(failures).toHaveLength(3);
+    expect(failures.filter((details) => (details as { lockoutSeconds: unknown }).lockoutSeconds === 1)).toHaveLength(1);
+    // Locked: a right answer is refused before its check runs.
+    await expect(attempt('right')).rejects.toBeInstanceOf(TooManyAttemptsError);
+    expect(checks()).toBe(3);
   });
 });
 

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
+import type { Kysely } from 'kysely';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Database } from '../db/schema.js';
+import type { RequestContext } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
+import { recordEvent } from './activity.js';
 
 /**
  * Brute-force protection (SPEC §2, issue 4): failed password, second-factor and device-code attempts are
@@ -347,4 +351,85 @@ export class AttemptLimiter {
   private async giveBack(reserved: Reservation[]): Promise<void> {
     for (const entry of reserved) await entry.limiter.reward(entry.key, 1);
   }
+}
+
+/** Where the `auth.lockout_started` event of a counted check goes. */
+export interface LockoutEventSubject {
+  workspaceId: string;
+  /** Who made the attempt, when known (a signed-in session); null for a password sign-in. */
+  actorId: string | null;
+  /** The user whose attempts are counted, when there is one (an unknown username has none). */
+  userId?: string;
+  context: RequestContext;
+  /** Added after scope, on and seconds. */
+  details?: Record<string, unknown>;
+}
+
+export interface CountedCheckOptions {
+  /** Tells a wrong answer (counted as a failure) from an error that kept the check from answering. */
+  isWrongAnswer: (error: unknown) => boolean;
+  /** Where to record a lockout this failure starts; null when there is no workspace to record it in. */
+  lockoutEvent: LockoutEventSubject | null;
+  /** What a wrong answer leaves in the activity log; runs in the lockout event's transaction, before it. */
+  onFailure?: (tx: Kysely<Database>, lockout: Lockout | null) => Promise<void>;
+}
+
+/**
+ * The one way to count a secret check (a password, a second factor, a device code): reserves the attempt
+ * before `check` runs (TooManyAttemptsError when locked), so parallel guesses cannot get more checks than
+ * the limit. A result is a right answer and forgets the user's failures; an error `isWrongAnswer` accepts
+ * is a failure, recorded (with the lockout it starts) and rethrown; any other error means the check never
+ * came to an answer (the database failed, the server was too busy) and gives the reservation back.
+ */
+export async function withCountedAttempt<T>(
+  deps: { db: Kysely<Database>; attempts: AttemptLimiter },
+  scope: AttemptScope,
+  keys: AttemptKeys,
+  check: () => Promise<T>,
+  options: CountedCheckOptions,
+): Promise<T> {
+  const attempt = await deps.attempts.begin(scope, keys);
+  let result: T;
+  try {
+    result = await check();
+  } catch (error) {
+    if (!options.isWrongAnswer(error)) {
+      await attempt.abandoned();
+      throw error;
+    }
+    const lockout = await attempt.failed();
+    const subject = lockout ? options.lockoutEvent : null;
+    if (options.onFailure || subject) {
+      await deps.db.transaction().execute(async (tx) => {
+        await options.onFailure?.(tx, lockout);
+        if (lockout && subject) await recordLockoutStarted(tx, scope, lockout, subject);
+      });
+    }
+    throw error;
+  }
+  await attempt.succeeded();
+  return result;
+}
+
+/** The only writer of `auth.lockout_started` (the metrics count it as brute_force_lockouts_total). */
+function recordLockoutStarted(
+  tx: Kysely<Database>,
+  scope: AttemptScope,
+  lockout: Lockout,
+  subject: LockoutEventSubject,
+): Promise<void> {
+  return recordEvent(tx, {
+    workspaceId: subject.workspaceId,
+    actorId: subject.actorId,
+    action: 'auth.lockout_started',
+    targetType: subject.userId ? 'user' : undefined,
+    targetId: subject.userId,
+    context: subject.context,
+    details: {
+      scope,
+      on: lockout.on.map((kind) => (kind === 'ip' ? 'address' : 'user')),
+      seconds: Math.ceil(lockout.lockoutMs / 1000),
+      ...subject.details,
+    },
+  });
 }

@@ -22,6 +22,7 @@ import { hashToken, randomToken } from '../crypto/tokens.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { deviceCodeMail } from '../mail/templates.js';
 import { recordEvent } from './activity.js';
+import { withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import type { AuthenticatedSession } from './sessions.js';
 import { isUniqueViolation } from './users.js';
 
@@ -449,6 +450,44 @@ function checkCodeState(device: Device): void {
   if (device.status !== 'pending_verification' || !device.code_hash || !device.code_expires_at) throw codeNotSent();
   if (device.code_attempts >= DEVICE_CODE_MAX_TRIES) throw codeExhausted();
   if (device.code_expires_at.getTime() <= Date.now()) throw codeExpired();
+}
+
+/**
+ * **Verify code** as the user does it: a dead code is refused without costing an attempt; otherwise the
+ * try is counted per user and per address before the check, so parallel guesses cannot slip past the
+ * limit. A code that was not checked after all (it ran out or was replaced meanwhile) gives it back.
+ */
+export async function submitDeviceCode(
+  db: Kysely<Database>,
+  attempts: AttemptLimiter,
+  session: AuthenticatedSession,
+  code: string,
+  deps: DeviceDeps,
+  context: RequestContext,
+): Promise<CurrentDeviceView> {
+  await ensureCodeCanBeTried(db, session);
+  let wrongCode: AppError | undefined;
+  return withCountedAttempt(
+    { db, attempts },
+    'device-code',
+    { user: session.user.id, ip: context.ip },
+    async () => {
+      // The wrong try's count commits with this transaction; the refusal is thrown after it.
+      const result = await db.transaction().execute((tx) => verifyDeviceCode(tx, session, code, deps, context));
+      if (result.ok) return result.device;
+      wrongCode = wrongDeviceCode(result.triesLeft);
+      throw wrongCode;
+    },
+    {
+      isWrongAnswer: (error) => error !== undefined && error === wrongCode,
+      lockoutEvent: {
+        workspaceId: session.actor.workspaceId,
+        actorId: session.actor.userId,
+        userId: session.user.id,
+        context,
+      },
+    },
+  );
 }
 
 export type CodeCheck = { ok: true; device: CurrentDeviceView } | { ok: false; triesLeft: number };

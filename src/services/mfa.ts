@@ -6,6 +6,7 @@ import type { RequestContext } from '../domain/actor.js';
 import { AppError, conflict } from '../domain/errors.js';
 import { base32Decode, generateTotpSecret, otpauthUri, verifyTotp } from '../crypto/totp.js';
 import { recordUserEvent } from './activity.js';
+import { withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import { countUnusedRecoveryCodes, replaceRecoveryCodes, useRecoveryCode } from './recovery-codes.js';
 import { recordSecondFactor, type SecondFactorMethod, type SecondFactorPurpose } from './second-factor.js';
 import type { AuthenticatedSession } from './sessions.js';
@@ -291,6 +292,72 @@ export async function passSecondFactor(
 ): Promise<string | undefined> {
   const method = await verifySecondFactor(tx, keyring, session, proof, context);
   return recordSecondFactor(tx, session, method, purpose, context);
+}
+
+export interface CountedSecondFactorDeps {
+  db: Kysely<Database>;
+  attempts: AttemptLimiter;
+  keyring: WorkspaceKeyring;
+}
+
+/**
+ * Every second-factor check is counted (SPEC §2): the attempt is reserved before the check, so parallel
+ * guesses cannot get more checks than the limit, and a wrong code counts as a failure.
+ */
+function countedSecondFactor<T>(
+  deps: CountedSecondFactorDeps,
+  session: AuthenticatedSession,
+  context: RequestContext,
+  what: { method: 'totp' | 'recovery_code'; purpose: SecondFactorPurpose | 'enrolment' },
+  check: (tx: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  return withCountedAttempt(
+    deps,
+    'second-factor',
+    { user: session.user.id, ip: context.ip },
+    () => deps.db.transaction().execute(check),
+    {
+      isWrongAnswer: isWrongSecondFactor,
+      lockoutEvent: {
+        workspaceId: session.actor.workspaceId,
+        actorId: session.actor.userId,
+        userId: session.user.id,
+        context,
+      },
+      onFailure: (tx, lockout) =>
+        recordUserEvent(tx, session.actor, context, 'auth.second_factor_failed', session.user.id, {
+          ...what,
+          ...(lockout ? { lockoutSeconds: Math.ceil(lockout.lockoutMs / 1000) } : {}),
+        }),
+    },
+  );
+}
+
+const methodOf = (proof: SecondFactorProof): 'totp' | 'recovery_code' => ('code' in proof ? 'totp' : 'recovery_code');
+
+/** **Turn on MFA**, last step: the first code of the new authenticator app, counted as a second-factor attempt. */
+export function finishTotpEnrolment(
+  deps: CountedSecondFactorDeps,
+  session: AuthenticatedSession,
+  code: string,
+  context: RequestContext,
+): Promise<ConfirmedTotp> {
+  return countedSecondFactor(deps, session, context, { method: 'totp', purpose: 'enrolment' }, (tx) =>
+    confirmTotpEnrolment(tx, deps.keyring, session, code, context),
+  );
+}
+
+/** A code or recovery code, for sign-in or **Confirm your identity**, counted as a second-factor attempt. */
+export function answerSecondFactor(
+  deps: CountedSecondFactorDeps,
+  session: AuthenticatedSession,
+  proof: SecondFactorProof,
+  purpose: SecondFactorPurpose,
+  context: RequestContext,
+): Promise<string | undefined> {
+  return countedSecondFactor(deps, session, context, { method: methodOf(proof), purpose }, (tx) =>
+    passSecondFactor(tx, deps.keyring, session, proof, purpose, context),
+  );
 }
 
 export interface SecondFactorMethods {

@@ -13,7 +13,7 @@ import type { Database, MfaFactor } from '../db/schema.js';
 import type { RequestContext } from '../domain/actor.js';
 import { AppError, conflict, notFound } from '../domain/errors.js';
 import { recordUserEvent } from './activity.js';
-import type { AttemptLimiter } from './attempts.js';
+import { withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import { replaceRecoveryCodes } from './recovery-codes.js';
 import { isUniqueViolation } from './users.js';
 import { recordSecondFactor, type SecondFactorPurpose } from './second-factor.js';
@@ -423,52 +423,45 @@ export async function finishPasskeyAuthentication(
 ): Promise<string | undefined> {
   ensurePurposeFits(session, input.purpose);
   const challenge = await takeChallenge(db, session.sessionId, input.purpose);
-  const attempt = await attempts.begin('second-factor', { user: session.user.id, ip: context.ip });
-  let checked: { passkeyId: string; newCounter: number | null };
-  try {
-    checked = await checkAssertion(db, session.user.id, rp, challenge, input.response);
-  } catch (error) {
-    // The check never ran to an answer (the database failed): the reserved attempt is given back.
-    await attempt.abandoned();
-    throw error;
-  }
-  const { passkeyId, newCounter } = checked;
-  if (newCounter === null) {
-    const lockout = await attempt.failed();
-    await db.transaction().execute(async (tx) => {
-      await recordUserEvent(tx, session.actor, context, 'auth.second_factor_failed', session.user.id, {
-        method: 'passkey',
-        purpose: input.purpose,
-        reason: passkeyId ? 'not_verified' : 'unknown_credential',
-        ...(lockout ? { lockoutSeconds: Math.ceil(lockout.lockoutMs / 1000) } : {}),
-      });
-      if (lockout) {
-        await recordUserEvent(tx, session.actor, context, 'auth.lockout_started', session.user.id, {
-          scope: 'second-factor',
-          on: lockout.on.map((kind) => (kind === 'ip' ? 'address' : 'user')),
-          seconds: Math.ceil(lockout.lockoutMs / 1000),
-        });
+  const notVerified = passkeyNotVerified();
+  let refusedPasskeyId = '';
+  // A failed check or write before the answer (the database failed) gives the reserved attempt back.
+  return withCountedAttempt(
+    { db, attempts },
+    'second-factor',
+    { user: session.user.id, ip: context.ip },
+    async () => {
+      const { passkeyId, newCounter } = await checkAssertion(db, session.user.id, rp, challenge, input.response);
+      if (newCounter === null) {
+        refusedPasskeyId = passkeyId;
+        throw notVerified;
       }
-    });
-    throw passkeyNotVerified();
-  }
-
-  let token: string | undefined;
-  try {
-    token = await db.transaction().execute(async (tx) => {
-      await tx
-        .updateTable('mfa_factors')
-        .set({ sign_count: newCounter, last_used_at: sql`now()` })
-        .where('id', '=', passkeyId)
-        .execute();
-      return recordSecondFactor(tx, session, 'passkey', input.purpose, context);
-    });
-  } catch (error) {
-    await attempt.abandoned();
-    throw error;
-  }
-  await attempt.succeeded();
-  return token;
+      return db.transaction().execute(async (tx) => {
+        await tx
+          .updateTable('mfa_factors')
+          .set({ sign_count: newCounter, last_used_at: sql`now()` })
+          .where('id', '=', passkeyId)
+          .execute();
+        return recordSecondFactor(tx, session, 'passkey', input.purpose, context);
+      });
+    },
+    {
+      isWrongAnswer: (error) => error === notVerified,
+      lockoutEvent: {
+        workspaceId: session.actor.workspaceId,
+        actorId: session.actor.userId,
+        userId: session.user.id,
+        context,
+      },
+      onFailure: (tx, lockout) =>
+        recordUserEvent(tx, session.actor, context, 'auth.second_factor_failed', session.user.id, {
+          method: 'passkey',
+          purpose: input.purpose,
+          reason: refusedPasskeyId ? 'not_verified' : 'unknown_credential',
+          ...(lockout ? { lockoutSeconds: Math.ceil(lockout.lockoutMs / 1000) } : {}),
+        }),
+    },
+  );
 }
 
 /**

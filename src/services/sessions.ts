@@ -10,7 +10,7 @@ import { randomToken, hashToken } from '../crypto/tokens.js';
 import { deriveKey } from '../crypto/seal.js';
 import { passwordNeedsRehash, hashPassword, verifyAgainstDummy, verifyPassword } from '../crypto/passwords.js';
 import { recordEvent } from './activity.js';
-import type { AttemptLimiter } from './attempts.js';
+import { withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import { effectiveState } from '../domain/invitations.js';
 import { formatUtc } from '../domain/time.js';
 import { deviceIsTrusted, mfaRequiredFor, type SessionAssurance } from '../domain/assurance.js';
@@ -102,58 +102,45 @@ export async function signIn(
       : undefined;
   const hash = found?.status === 'active' ? found.password_hash : invitation?.temp_password_hash;
 
-  const attempt = await deps.attempts.begin('password', {
-    user: `${workspace?.id ?? `slug:${input.workspaceSlug}`}:${username}`,
-    ip: context.ip,
-  });
-  let ok: boolean;
-  try {
-    ok = hash ? await verifyPassword(hash, input.password) : await verifyAgainstDummy(input.password);
-  } catch (error) {
-    // Refused before the check ran (the argon2 cap): the attempt does not count.
-    await attempt.abandoned();
-    throw error;
-  }
+  // The username as stored for a known user; for an unknown one, only its keyed hash.
+  const typed = () =>
+    found
+      ? { username: found.username }
+      : { usernameHash: unknownUsernameHash(deps.masterKey, workspace!.id, username) };
+  const recordFailure = (tx: Kysely<Database>, reason: string) =>
+    recordEvent(tx, {
+      workspaceId: workspace!.id,
+      actorId: found?.id ?? null,
+      action: 'auth.sign_in_failed',
+      targetType: found ? 'user' : undefined,
+      targetId: found?.id,
+      context,
+      details: { ...typed(), reason },
+    });
+  const wrongCredentials = invalidCredentials();
   // A right temporary password is a right password, even if its invitation has since expired.
-  const lockout = found && ok ? (await attempt.succeeded(), null) : await attempt.failed();
-
+  // The check throws before it answers when refused (the argon2 cap): that attempt does not count.
+  await withCountedAttempt(
+    { db, attempts: deps.attempts },
+    'password',
+    { user: `${workspace?.id ?? `slug:${input.workspaceSlug}`}:${username}`, ip: context.ip },
+    async () => {
+      const ok = hash ? await verifyPassword(hash, input.password) : await verifyAgainstDummy(input.password);
+      if (!found || !ok) throw wrongCredentials;
+    },
+    {
+      isWrongAnswer: (error) => error === wrongCredentials,
+      lockoutEvent: workspace
+        ? { workspaceId: workspace.id, actorId: null, userId: found?.id, context, details: found ? {} : typed() }
+        : null,
+      onFailure: workspace ? (tx) => recordFailure(tx, found ? 'wrong_password' : 'unknown_user') : undefined,
+    },
+  );
   const fail = async (reason: string, error: AppError) => {
-    if (workspace) {
-      // The username as stored for a known user; for an unknown one, only its keyed hash.
-      const typed = found
-        ? { username: found.username }
-        : { usernameHash: unknownUsernameHash(deps.masterKey, workspace.id, username) };
-      await db.transaction().execute(async (tx) => {
-        await recordEvent(tx, {
-          workspaceId: workspace.id,
-          actorId: found?.id ?? null,
-          action: 'auth.sign_in_failed',
-          targetType: found ? 'user' : undefined,
-          targetId: found?.id,
-          context,
-          details: { ...typed, reason },
-        });
-        if (lockout) {
-          await recordEvent(tx, {
-            workspaceId: workspace.id,
-            actorId: null,
-            action: 'auth.lockout_started',
-            targetType: found ? 'user' : undefined,
-            targetId: found?.id,
-            context,
-            details: {
-              scope: 'password',
-              on: lockout.on.map((kind) => (kind === 'ip' ? 'address' : 'user')),
-              seconds: Math.ceil(lockout.lockoutMs / 1000),
-              ...(found ? {} : typed),
-            },
-          });
-        }
-      });
-    }
+    await db.transaction().execute((tx) => recordFailure(tx, reason));
     return error;
   };
-  if (!found || !ok) throw await fail(found ? 'wrong_password' : 'unknown_user', invalidCredentials());
+  if (!found) throw wrongCredentials;
   // Only someone who knows the temporary password learns what became of their invitation.
   if (invitation) {
     const state = effectiveState(invitation);

@@ -4,16 +4,12 @@ import { DEVICE_CODE_DIGITS, DEVICE_NAME_MAX_LENGTH } from '../../domain/devices
 import {
   createDevice,
   decideDevice,
-  ensureCodeCanBeTried,
   getCurrentDeviceState,
   listOwnDevices,
   sendDeviceCode,
-  verifyDeviceCode,
-  wrongDeviceCode,
-  type CodeCheck,
+  submitDeviceCode,
 } from '../../services/devices.js';
 import { listDevicesOf, removeDevice } from '../../services/device-removal.js';
-import { recordUserEvent } from '../../services/activity.js';
 import { requestContext, requireSession } from '../context.js';
 import { NameText, problemResponses } from '../schemas.js';
 
@@ -165,35 +161,7 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const session = requireSession(request);
-      const context = requestContext(request);
-      await ensureCodeCanBeTried(app.db, session);
-      // Counted per user and per address before the check, so parallel guesses cannot slip past the limit.
-      const attempt = await app.attempts.begin('device-code', { user: session.user.id, ip: context.ip });
-      let result: CodeCheck;
-      try {
-        result = await app.db
-          .transaction()
-          .execute((tx) => verifyDeviceCode(tx, session, request.body.code, deps(), context));
-      } catch (error) {
-        // The code was not checked (it ran out or was replaced meanwhile): the reservation is given back.
-        await attempt.abandoned();
-        throw error;
-      }
-      if (result.ok) {
-        await attempt.succeeded();
-        return result.device;
-      }
-      const lockout = await attempt.failed();
-      if (lockout) {
-        await app.db.transaction().execute((tx) =>
-          recordUserEvent(tx, session.actor, context, 'auth.lockout_started', session.user.id, {
-            scope: 'device-code',
-            on: lockout.on.map((kind) => (kind === 'ip' ? 'address' : 'user')),
-            seconds: Math.ceil(lockout.lockoutMs / 1000),
-          }),
-        );
-      }
-      throw wrongDeviceCode(result.triesLeft);
+      return submitDeviceCode(app.db, app.attempts, session, request.body.code, deps(), requestContext(request));
     },
   );
 

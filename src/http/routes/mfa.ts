@@ -1,15 +1,12 @@
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, conflict } from '../../domain/errors.js';
 import { normalizeRecoveryCode } from '../../crypto/recovery-codes.js';
-import { recordUserEvent } from '../../services/activity.js';
 import {
-  confirmTotpEnrolment,
-  isWrongSecondFactor,
+  answerSecondFactor,
+  finishTotpEnrolment,
   mfaStatus,
   normalizeTotpCode,
-  passSecondFactor,
   recoveryCodeInvalid,
   regenerateRecoveryCodes,
   secondFactorMethods,
@@ -19,8 +16,6 @@ import {
   type SecondFactorProof,
 } from '../../services/mfa.js';
 import { mfaStatusForAdmin, resetMfa } from '../../services/mfa-reset.js';
-import type { SecondFactorPurpose } from '../../services/second-factor.js';
-import type { AuthenticatedSession } from '../../services/sessions.js';
 import { requestContext, requireSession } from '../context.js';
 import { checkAssurance } from '../plugins/gates.js';
 import { Me, problemResponses } from '../schemas.js';
@@ -64,47 +59,7 @@ function toProof(body: z.infer<typeof ProofBody>): SecondFactorProof {
 }
 
 const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
-  /**
-   * Every second-factor check is counted (SPEC §2): the attempt is reserved before the check, so parallel
-   * guesses cannot get more checks than the limit, and a wrong code counts as a failure.
-   */
-  async function counted<T>(
-    request: FastifyRequest,
-    session: AuthenticatedSession,
-    what: { method: 'totp' | 'recovery_code'; purpose: SecondFactorPurpose | 'enrolment' },
-    check: () => Promise<T>,
-  ): Promise<T> {
-    const attempt = await app.attempts.begin('second-factor', { user: session.user.id, ip: request.ip ?? null });
-    let result: T;
-    try {
-      result = await check();
-    } catch (error) {
-      if (!isWrongSecondFactor(error)) {
-        await attempt.abandoned();
-        throw error;
-      }
-      const lockout = await attempt.failed();
-      const context = requestContext(request);
-      await app.db.transaction().execute(async (tx) => {
-        await recordUserEvent(tx, session.actor, context, 'auth.second_factor_failed', session.user.id, {
-          ...what,
-          ...(lockout ? { lockoutSeconds: Math.ceil(lockout.lockoutMs / 1000) } : {}),
-        });
-        if (lockout) {
-          await recordUserEvent(tx, session.actor, context, 'auth.lockout_started', session.user.id, {
-            scope: 'second-factor',
-            on: lockout.on.map((kind) => (kind === 'ip' ? 'address' : 'user')),
-            seconds: Math.ceil(lockout.lockoutMs / 1000),
-          });
-        }
-      });
-      throw error;
-    }
-    await attempt.succeeded();
-    return result;
-  }
-
-  const methodOf = (proof: SecondFactorProof): 'totp' | 'recovery_code' => ('code' in proof ? 'totp' : 'recovery_code');
+  const counting = () => ({ db: app.db, attempts: app.attempts, keyring: app.keyring });
 
   app.get(
     '/mfa',
@@ -157,11 +112,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const session = requireSession(request);
       const { code } = toProof({ code: request.body.code }) as { code: string };
-      const { recoveryCodes } = await counted(request, session, { method: 'totp', purpose: 'enrolment' }, () =>
-        app.db
-          .transaction()
-          .execute((tx) => confirmTotpEnrolment(tx, app.keyring, session, code, requestContext(request))),
-      );
+      const { recoveryCodes } = await finishTotpEnrolment(counting(), session, code, requestContext(request));
       return { recoveryCodes, me: await meForNewToken(app, request, request.cookies[app.sessionCookieName]!) };
     },
   );
@@ -216,11 +167,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const session = requireSession(request);
       const proof = toProof(request.body);
-      await counted(request, session, { method: methodOf(proof), purpose: 'identity' }, () =>
-        app.db
-          .transaction()
-          .execute((tx) => passSecondFactor(tx, app.keyring, session, proof, 'identity', requestContext(request))),
-      );
+      await answerSecondFactor(counting(), session, proof, 'identity', requestContext(request));
       return meForNewToken(app, request, request.cookies[app.sessionCookieName]!);
     },
   );
@@ -259,11 +206,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
         throw conflict('second-factor-not-pending', 'This session has already passed its second factor.');
       }
       const proof = toProof(request.body);
-      const token = await counted(request, session, { method: methodOf(proof), purpose: 'sign-in' }, () =>
-        app.db
-          .transaction()
-          .execute((tx) => passSecondFactor(tx, app.keyring, session, proof, 'sign-in', requestContext(request))),
-      );
+      const token = await answerSecondFactor(counting(), session, proof, 'sign-in', requestContext(request));
       reply.setSessionCookie(token!);
       return meForNewToken(app, request, token!);
     },
