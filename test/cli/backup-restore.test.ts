@@ -4,56 +4,20 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEHOUSE_BIN, runGatehouse, serveGatehouse, stopProcess } from '../helpers/cli.js';
 import { masterKeyId } from '../../src/crypto/keyring.js';
 import { freshCode } from '../helpers/mfa.js';
 import { ACCOUNT } from '../helpers/vault.js';
 
-const BIN = path.resolve('bin/gatehouse.mjs');
-
-function run(args: string[], env: Record<string, string>) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'warn', ...env },
-    encoding: 'utf8',
-    timeout: 90_000,
-  });
-  return { code: result.status, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
-}
-
-/** Starts `gatehouse serve` as its own process and resolves once it is listening. */
-function serve(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', GATEHOUSE_LOG_LEVEL: 'info', ...env },
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /"url":"(http:\/\/[^"]+)","publicUrl"/.exec(output);
-      if (match) resolve({ child, url: match[1]! });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited early (${code}): ${output}`)));
-  });
-}
-
 /** Runs `gatehouse serve` expecting it to stop by itself; resolves with its exit code and output. */
 function serveUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
+  const child = spawn(process.execPath, [GATEHOUSE_BIN, 'serve'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', GATEHOUSE_LOG_LEVEL: 'warn', ...env },
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
 
 /** A browser-like client over real HTTP: a cookie jar and the CSRF header on state-changing calls. */
@@ -133,7 +97,7 @@ describe('gatehouse backup and restore of the embedded database', () => {
     dirB = path.join(root, 'b');
     archive = path.join(root, 'acme.gatehouse-backup.tar');
 
-    const created = run(
+    const created = runGatehouse(
       [
         'workspace',
         'create',
@@ -152,7 +116,7 @@ describe('gatehouse backup and restore of the embedded database', () => {
     expect(created.code).toBe(0);
 
     // Populated through the API of a real server on A: MFA (a sealed TOTP secret), a member, a vault account.
-    const server = await serve({ GATEHOUSE_DATA_DIR: dirA, GATEHOUSE_MASTER_KEY: masterKey });
+    const server = await serveGatehouse({ GATEHOUSE_DATA_DIR: dirA, GATEHOUSE_MASTER_KEY: masterKey });
     running = server.child;
     owner.baseUrl = server.url;
     await expectOk(
@@ -174,12 +138,12 @@ describe('gatehouse backup and restore of the embedded database', () => {
   }, 240_000);
 
   afterAll(async () => {
-    if (running) await stop(running);
+    if (running) await stopProcess(running);
     fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('refuses to back up while the server holds the embedded database, and writes nothing', () => {
-    const refused = run(['backup', '--out', archive], { GATEHOUSE_DATA_DIR: dirA });
+    const refused = runGatehouse(['backup', '--out', archive], { GATEHOUSE_DATA_DIR: dirA });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`pid ${running!.pid}`);
     expect(refused.stderr).toContain('stop it, then run gatehouse backup again');
@@ -188,9 +152,9 @@ describe('gatehouse backup and restore of the embedded database', () => {
   });
 
   it('backs up once the server has stopped: one file, owner-only, describing itself and the key it needs', async () => {
-    await stop(running!);
+    await stopProcess(running!);
     running = undefined;
-    const result = run(['backup', '--out', archive], { GATEHOUSE_DATA_DIR: dirA });
+    const result = runGatehouse(['backup', '--out', archive], { GATEHOUSE_DATA_DIR: dirA });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`needs the master key with id ${masterKeyIdText}`);
@@ -213,14 +177,14 @@ describe('gatehouse backup and restore of the embedded database', () => {
     expect(manifest.migrations.at(-1)).toMatch(/^\d{4}_/);
     expect(Date.now() - Date.parse(manifest.createdAt)).toBeLessThan(120_000);
 
-    const again = run(['backup', '--out', archive], { GATEHOUSE_DATA_DIR: dirA });
+    const again = runGatehouse(['backup', '--out', archive], { GATEHOUSE_DATA_DIR: dirA });
     expect(again.code).toBe(1);
     expect(again.stderr).toBe(`Error: ${archive} already exists; choose another file, or add --force to replace it.`);
-    expect(run(['backup', '--out', archive, '--force'], { GATEHOUSE_DATA_DIR: dirA }).code).toBe(0);
+    expect(runGatehouse(['backup', '--out', archive, '--force'], { GATEHOUSE_DATA_DIR: dirA }).code).toBe(0);
   });
 
   it('refuses to restore without the master key the backup was taken with, naming it, and writes nothing', () => {
-    const wrongKey = run(['restore', archive], { GATEHOUSE_DATA_DIR: dirB, GATEHOUSE_MASTER_KEY: otherKey });
+    const wrongKey = runGatehouse(['restore', archive], { GATEHOUSE_DATA_DIR: dirB, GATEHOUSE_MASTER_KEY: otherKey });
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr).toContain(
       `The configured master key has id ${masterKeyId(Buffer.from(otherKey, 'base64'))}`,
@@ -230,7 +194,7 @@ describe('gatehouse backup and restore of the embedded database', () => {
     expect(wrongKey.stderr).toContain('cannot be read');
     expect(fs.existsSync(path.join(dirB, 'pglite'))).toBe(false);
 
-    const noKey = run(['restore', archive], { GATEHOUSE_DATA_DIR: dirB });
+    const noKey = runGatehouse(['restore', archive], { GATEHOUSE_DATA_DIR: dirB });
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toContain('No master key is configured');
     expect(noKey.stderr).toContain(`wrapped by master key id ${masterKeyIdText}`);
@@ -243,7 +207,7 @@ describe('gatehouse backup and restore of the embedded database', () => {
     const bytes = fs.readFileSync(archive);
     fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
     const dirC = path.join(root, 'c');
-    const truncated = run(['restore', cut], { GATEHOUSE_DATA_DIR: dirC, GATEHOUSE_MASTER_KEY: masterKey });
+    const truncated = runGatehouse(['restore', cut], { GATEHOUSE_DATA_DIR: dirC, GATEHOUSE_MASTER_KEY: masterKey });
     expect(truncated.code).toBe(1);
     expect(truncated.stderr).toBe(`Error: ${cut} is not a readable Gatehouse backup: it is truncated.`);
 
@@ -251,25 +215,25 @@ describe('gatehouse backup and restore of the embedded database', () => {
     const inDump = altered.length - 2048;
     altered[inDump] = altered[inDump]! ^ 0xff;
     fs.writeFileSync(cut, altered);
-    const damaged = run(['restore', cut], { GATEHOUSE_DATA_DIR: dirC, GATEHOUSE_MASTER_KEY: masterKey });
+    const damaged = runGatehouse(['restore', cut], { GATEHOUSE_DATA_DIR: dirC, GATEHOUSE_MASTER_KEY: masterKey });
     expect(damaged.code).toBe(1);
     expect(damaged.stderr).toMatch(/^Error: .* is damaged: its database dump does not match the checksum/);
 
     fs.writeFileSync(cut, 'not a backup at all\n');
-    const notTar = run(['restore', cut], { GATEHOUSE_DATA_DIR: dirC, GATEHOUSE_MASTER_KEY: masterKey });
+    const notTar = runGatehouse(['restore', cut], { GATEHOUSE_DATA_DIR: dirC, GATEHOUSE_MASTER_KEY: masterKey });
     expect(notTar.code).toBe(1);
     expect(notTar.stderr).toMatch(/^Error: .* is not a readable Gatehouse backup: it is not a tar archive/);
     expect(fs.existsSync(path.join(dirC, 'pglite'))).toBe(false);
   });
 
   it('restores into a new data directory with the same master key, and refuses one that holds a database', () => {
-    const restored = run(['restore', archive], { GATEHOUSE_DATA_DIR: dirB, GATEHOUSE_MASTER_KEY: masterKey });
+    const restored = runGatehouse(['restore', archive], { GATEHOUSE_DATA_DIR: dirB, GATEHOUSE_MASTER_KEY: masterKey });
     expect(restored.stderr).toBe('');
     expect(restored.code).toBe(0);
     expect(restored.stdout).toContain(`Restored 1 workspace(s) from ${archive}`);
     expect(restored.stdout).toContain(`The master key (id ${masterKeyIdText}) opens every data key`);
 
-    const again = run(['restore', archive], { GATEHOUSE_DATA_DIR: dirB, GATEHOUSE_MASTER_KEY: masterKey });
+    const again = runGatehouse(['restore', archive], { GATEHOUSE_DATA_DIR: dirB, GATEHOUSE_MASTER_KEY: masterKey });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(
       'already holds a database; gatehouse restore only restores into a new data directory',
@@ -284,7 +248,7 @@ describe('gatehouse backup and restore of the embedded database', () => {
   });
 
   it('serves the restored workspace: the owner signs in with the second factor and reads the sealed secrets', async () => {
-    const server = await serve({ GATEHOUSE_DATA_DIR: dirB, GATEHOUSE_MASTER_KEY: masterKey });
+    const server = await serveGatehouse({ GATEHOUSE_DATA_DIR: dirB, GATEHOUSE_MASTER_KEY: masterKey });
     running = server.child;
     // The same browser (its cookies, among them the trusted device's) now talks to the restored server.
     owner.baseUrl = server.url;
@@ -313,7 +277,7 @@ describe('gatehouse backup and restore of the embedded database', () => {
 
 describe('gatehouse backup on PostgreSQL', () => {
   it('refuses and points to pg_dump', () => {
-    const result = run(['backup', '--out', path.join(os.tmpdir(), 'never-written.tar')], {
+    const result = runGatehouse(['backup', '--out', path.join(os.tmpdir(), 'never-written.tar')], {
       GATEHOUSE_DATABASE_URL: 'postgres://gatehouse@127.0.0.1:5432/gatehouse',
     });
     expect(result.code).toBe(1);
