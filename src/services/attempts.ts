@@ -365,6 +365,14 @@ export interface LockoutEventSubject {
   details?: Record<string, unknown>;
 }
 
+/** The lockout subject of a check made by a signed-in user about themself (second factor, device code). */
+export function lockoutOfSignedInUser(
+  session: { actor: { workspaceId: string; userId: string }; user: { id: string } },
+  context: RequestContext,
+): LockoutEventSubject {
+  return { workspaceId: session.actor.workspaceId, actorId: session.actor.userId, userId: session.user.id, context };
+}
+
 export interface CountedCheckOptions {
   /** Tells a wrong answer (counted as a failure) from an error that kept the check from answering. */
   isWrongAnswer: (error: unknown) => boolean;

@@ -22,7 +22,7 @@ import { hashToken, randomToken } from '../crypto/tokens.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { deviceCodeMail } from '../mail/templates.js';
 import { recordEvent } from './activity.js';
-import { withCountedAttempt, type AttemptLimiter } from './attempts.js';
+import { lockoutOfSignedInUser, withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import type { AuthenticatedSession } from './sessions.js';
 import { isUniqueViolation } from './users.js';
 
@@ -480,12 +480,7 @@ export async function submitDeviceCode(
     },
     {
       isWrongAnswer: (error) => error !== undefined && error === wrongCode,
-      lockoutEvent: {
-        workspaceId: session.actor.workspaceId,
-        actorId: session.actor.userId,
-        userId: session.user.id,
-        context,
-      },
+      lockoutEvent: lockoutOfSignedInUser(session, context),
     },
   );
 }

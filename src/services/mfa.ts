@@ -6,7 +6,7 @@ import type { RequestContext } from '../domain/actor.js';
 import { AppError, conflict } from '../domain/errors.js';
 import { base32Decode, generateTotpSecret, otpauthUri, verifyTotp } from '../crypto/totp.js';
 import { recordUserEvent } from './activity.js';
-import { withCountedAttempt, type AttemptLimiter } from './attempts.js';
+import { lockoutOfSignedInUser, withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import { countUnusedRecoveryCodes, replaceRecoveryCodes, useRecoveryCode } from './recovery-codes.js';
 import { recordSecondFactor, type SecondFactorMethod, type SecondFactorPurpose } from './second-factor.js';
 import type { AuthenticatedSession } from './sessions.js';
@@ -318,12 +318,7 @@ function countedSecondFactor<T>(
     () => deps.db.transaction().execute(check),
     {
       isWrongAnswer: isWrongSecondFactor,
-      lockoutEvent: {
-        workspaceId: session.actor.workspaceId,
-        actorId: session.actor.userId,
-        userId: session.user.id,
-        context,
-      },
+      lockoutEvent: lockoutOfSignedInUser(session, context),
       onFailure: (tx, lockout) =>
         recordUserEvent(tx, session.actor, context, 'auth.second_factor_failed', session.user.id, {
           ...what,

@@ -13,7 +13,7 @@ import type { Database, MfaFactor } from '../db/schema.js';
 import type { RequestContext } from '../domain/actor.js';
 import { AppError, conflict, notFound } from '../domain/errors.js';
 import { recordUserEvent } from './activity.js';
-import { withCountedAttempt, type AttemptLimiter } from './attempts.js';
+import { lockoutOfSignedInUser, withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import { replaceRecoveryCodes } from './recovery-codes.js';
 import { isUniqueViolation } from './users.js';
 import { recordSecondFactor, type SecondFactorPurpose } from './second-factor.js';
@@ -447,12 +447,7 @@ export async function finishPasskeyAuthentication(
     },
     {
       isWrongAnswer: (error) => error === notVerified,
-      lockoutEvent: {
-        workspaceId: session.actor.workspaceId,
-        actorId: session.actor.userId,
-        userId: session.user.id,
-        context,
-      },
+      lockoutEvent: lockoutOfSignedInUser(session, context),
       onFailure: (tx, lockout) =>
         recordUserEvent(tx, session.actor, context, 'auth.second_factor_failed', session.user.id, {
           method: 'passkey',
