@@ -20,10 +20,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Vitest's default is one worker less than the cores: a single worker on a 2-core CI machine. The
-    // suite mostly waits (on PostgreSQL, Chromium, argon2's thread pool, SMTP), so two files at a time
-    // keep both cores busy.
-    maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
       { extends: true, test: { name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 120_000 } },
