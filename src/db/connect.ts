@@ -39,7 +39,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const lock = lockDirectory(directory);
   try {
     const pglite = await PGlite.create(directory);
-    return wrapPglite(pglite, directory, () => lock.release());
+    return wrapPglite(pglite, directory, { afterClose: () => lock.release() });
   } catch (error) {
     lock.release();
     throw error;
@@ -81,8 +81,15 @@ export function openPostgres(databaseUrl: string, options: PostgresPoolOptions =
   };
 }
 
+export interface WrapPgliteOptions {
+  /** Runs once the handle is closed (releases the data directory's lock). */
+  afterClose?: () => void | Promise<void>;
+  /** Leaves the PGlite instance open on close, for an owner that reuses it (the test suite's pool). */
+  keepOpen?: boolean;
+}
+
 /** Wraps an open PGlite instance (from a directory, memory or a dump) in the same interface. */
-export function wrapPglite(pglite: PGlite, location: string, afterClose?: () => void): DatabaseHandle {
+export function wrapPglite(pglite: PGlite, location: string, options: WrapPgliteOptions = {}): DatabaseHandle {
   const pool = new pg.Pool(createPgConfig(pglite));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
@@ -94,9 +101,9 @@ export function wrapPglite(pglite: PGlite, location: string, afterClose?: () => 
     close: async () => {
       try {
         await db.destroy();
-        await pglite.close();
+        if (!options.keepOpen) await pglite.close();
       } finally {
-        afterClose?.();
+        await options.afterClose?.();
       }
     },
   };

@@ -13,12 +13,27 @@ export function testDatabaseKind(): 'pglite' | 'postgres' {
 
 let templateBytes: Uint8Array<ArrayBuffer> | undefined;
 
+/**
+ * PGlite instances a closed test database handed back, emptied, for the next test of this file. Loading
+ * the migrated template into a new instance takes over a second of CPU; emptying every table takes a few
+ * milliseconds, and leaves the same state: migrations create tables and insert nothing.
+ */
+const idlePglites: PGlite[] = [];
+let applicationTables: string[] | undefined;
+
 /** A fresh, migrated database of its own for one test. Closing it also drops it (PostgreSQL). */
 export async function createTestDatabase(): Promise<DatabaseHandle> {
   if (testDatabaseKind() === 'pglite') {
-    templateBytes ??= new Uint8Array(fs.readFileSync(inject('pgliteTemplate')));
-    const pglite = await PGlite.create({ loadDataDir: new Blob([templateBytes]) });
-    return wrapPglite(pglite, 'memory');
+    let pglite = idlePglites.pop();
+    if (!pglite) {
+      templateBytes ??= new Uint8Array(fs.readFileSync(inject('pgliteTemplate')));
+      pglite = await PGlite.create({ loadDataDir: new Blob([templateBytes]) });
+    }
+    const instance = pglite;
+    return wrapPglite(instance, 'memory', {
+      keepOpen: true,
+      afterClose: () => emptyAndPark(instance),
+    });
   }
   const adminUrl = postgresUrl();
   const template = inject('postgresTemplate');
@@ -56,5 +71,25 @@ async function withAdmin<T>(url: string, run: (client: pg.Client) => Promise<T>)
     return await run(client);
   } finally {
     await client.end();
+  }
+}
+
+/** Ends whatever the last test left in the session, empties every table, and parks the instance. */
+async function emptyAndPark(pglite: PGlite): Promise<void> {
+  try {
+    await pglite.exec('ROLLBACK');
+    // Prepared statements (the attempt counters name theirs), advisory locks, settings, temporary tables.
+    await pglite.exec('DISCARD ALL');
+    applicationTables ??= (
+      await pglite.query<{ name: string }>(
+        `SELECT quote_ident(tablename) AS name FROM pg_tables
+          WHERE schemaname = 'public' AND tablename NOT LIKE 'kysely_migration%'`,
+      )
+    ).rows.map((row) => row.name);
+    await pglite.exec(`TRUNCATE ${applicationTables.join(', ')} RESTART IDENTITY CASCADE`);
+    idlePglites.push(pglite);
+  } catch {
+    // Not reusable (closed by the test, or broken): the next test loads a new one.
+    await pglite.close().catch(() => undefined);
   }
 }
