@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { conflict, forbidden } from '../domain/errors.js';
-import { isWorkspaceAdmin } from '../domain/roles.js';
+import { workspacePolicy } from '../domain/policies/workspace.js';
 import { sha256Hex } from '../crypto/tokens.js';
 import { recordEvent } from './activity.js';
 
@@ -79,7 +79,7 @@ export async function publishTerms(
 }
 
 export async function publishTermsAsAdmin(tx: Kysely<Database>, actor: Actor, body: string, context: RequestContext) {
-  if (!isWorkspaceAdmin(actor.role))
+  if (!workspacePolicy.publishTerms(actor))
     throw forbidden('Only the workspace owner and admins can publish terms of service.');
   const published = await publishTerms(tx, actor.workspaceId, actor.userId, body, context);
   // The publisher has read what they wrote; everyone else is asked.
@@ -129,7 +129,8 @@ export async function acceptTerms(
 }
 
 export async function listTermsVersions(db: Kysely<Database>, actor: Actor) {
-  if (!isWorkspaceAdmin(actor.role)) throw forbidden('Only the workspace owner and admins can see past terms.');
+  if (!workspacePolicy.viewTermsHistory(actor))
+    throw forbidden('Only the workspace owner and admins can see past terms.');
   const rows = await db
     .selectFrom('terms_versions as t')
     .select((eb) => [

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { forbidden } from '../domain/errors.js';
-import { isWorkspaceAdmin } from '../domain/roles.js';
+import { workspacePolicy } from '../domain/policies/workspace.js';
 import { recordEvent } from './activity.js';
 
 export interface WorkspaceSettings {
@@ -24,13 +24,9 @@ const COLUMNS = {
   deviceApprovalDays: 'device_approval_days',
 } as const;
 
-const ensureAdmin = (actor: Actor) => {
-  if (!isWorkspaceAdmin(actor.role))
-    throw forbidden('Only the workspace owner and admins can change workspace settings.');
-};
-
 export async function getWorkspaceSettings(db: Kysely<Database>, actor: Actor): Promise<WorkspaceSettings> {
-  ensureAdmin(actor);
+  if (!workspacePolicy.viewSettings(actor))
+    throw forbidden('Only the workspace owner and admins can see workspace settings.');
   const row = await db
     .selectFrom('workspaces')
     .selectAll()
@@ -53,6 +49,8 @@ export async function updateWorkspaceSettings(
   changes: Partial<WorkspaceSettings>,
   context: RequestContext,
 ): Promise<WorkspaceSettings> {
+  if (!workspacePolicy.changeSettings(actor))
+    throw forbidden('Only the workspace owner and admins can change workspace settings.');
   const before = await getWorkspaceSettings(tx, actor);
   const changed = (Object.keys(changes) as Array<keyof WorkspaceSettings>).filter(
     (key) => changes[key] !== undefined && JSON.stringify(changes[key]) !== JSON.stringify(before[key]),

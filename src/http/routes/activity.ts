@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { forbidden } from '../../domain/errors.js';
-import { activityPolicy } from '../../domain/policies/activity.js';
-import { listEvents } from '../../services/activity.js';
+import { listActivity } from '../../services/activity.js';
 import { requireSession } from '../context.js';
 import { problemResponses } from '../schemas.js';
 
@@ -32,9 +30,7 @@ const activityRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { actor } = requireSession(request);
-      if (!activityPolicy.listAll(actor))
-        throw forbidden('Only the workspace owner and admins can see the activity log.');
-      return { events: await listEvents(app.db, actor.workspaceId, request.query.limit) };
+      return { events: await listActivity(app.db, actor, request.query.limit) };
     },
   );
 };

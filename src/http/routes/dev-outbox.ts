@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { forbidden, notFound } from '../../domain/errors.js';
-import { isWorkspaceAdmin } from '../../domain/roles.js';
-import { openMailBody } from '../../mail/outbox.js';
+import { notFound } from '../../domain/errors.js';
+import { readDevOutbox } from '../../services/dev-outbox.js';
 import { requireSession } from '../context.js';
 import { problemResponses } from '../schemas.js';
 
@@ -39,45 +38,8 @@ const devOutboxRoutes: FastifyPluginAsyncZod = async (app) => {
         throw notFound('Development outbox', 'The development outbox exists only when no SMTP server is configured.');
       }
       const { actor } = requireSession(request);
-      if (!isWorkspaceAdmin(actor.role))
-        throw forbidden('Only the workspace owner and admins can see the development outbox.');
-      const rows = await app.db
-        .selectFrom('outbox')
-        .select(['id', 'recipient', 'subject', 'sealed_body', 'state', 'created_at'])
-        .where('workspace_id', '=', actor.workspaceId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(LIMIT)
-        .execute();
-      return {
-        messages: await Promise.all(
-          rows.map(async (row) => {
-            let body: { text: string; html: string } | null = null;
-            if (row.sealed_body) {
-              try {
-                body = await openMailBody(
-                  app.db,
-                  { masterKey: app.masterKey, keyring: app.keyring },
-                  actor.workspaceId,
-                  row.id,
-                  row.sealed_body,
-                );
-              } catch {
-                body = null;
-              }
-            }
-            return {
-              id: row.id,
-              to: row.recipient,
-              subject: row.subject,
-              text: body?.text ?? null,
-              html: body?.html ?? null,
-              state: row.state,
-              createdAt: new Date(row.created_at).toISOString(),
-            };
-          }),
-        ),
-      };
+      const keys = { masterKey: app.masterKey, keyring: app.keyring };
+      return { messages: await readDevOutbox(app.db, keys, actor, LIMIT) };
     },
   );
 };
