@@ -10,7 +10,7 @@ import { hashToken, randomToken } from '../crypto/tokens.js';
 import { cancelPendingMail, enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { invitationMail } from '../mail/templates.js';
 import { recordEvent } from './activity.js';
-import { endSessionsOf, ensure, loadPartner } from './partner-access.js';
+import { endSessionsOf, ensure, loadPartner, partnerRoleOf } from './partner-access.js';
 import { isUniqueViolation } from './users.js';
 import { removeAllDevicesOf } from './device-removal.js';
 
@@ -59,6 +59,8 @@ export async function inviteGuest(
   deps: InvitationDeps,
   context: RequestContext,
 ): Promise<Invited> {
+  const standing = { actor, partnerRole: await partnerRoleOf(tx, partner.id, actor.userId) };
+  ensure(partnerPolicy.inviteGuests(standing), 'Only host admins and guest admins can invite guest users.');
   const workspace = await tx
     .selectFrom('workspaces')
     .selectAll()

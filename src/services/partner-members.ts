@@ -6,6 +6,7 @@ import { partnerPolicy } from '../domain/policies/partners.js';
 import { recordUserEvent } from './activity.js';
 import { ensure, loadPartner } from './partner-access.js';
 import { offboardGuest } from './partners.js';
+import { inviteGuest, type InvitationDeps, type TemporaryCredential } from './invitations.js';
 
 export async function assignHostAdmin(
   tx: Kysely<Database>,
@@ -168,4 +169,18 @@ export async function getPartnerMember(
     partnerRole: row.role,
     status: row.status,
   };
+}
+
+/** **Invite guest users**: a guest user of the partner; inviteGuest asks the policy whether the actor may. */
+export async function inviteGuestUser(
+  tx: Kysely<Database>,
+  actor: Actor,
+  partnerId: string,
+  email: string,
+  credential: TemporaryCredential,
+  deps: InvitationDeps,
+  context: RequestContext,
+): Promise<void> {
+  const { partner } = await loadPartner(tx, actor, partnerId, { lock: true });
+  await inviteGuest(tx, actor, partner, { email, role: 'guest_user' }, credential, deps, context);
 }

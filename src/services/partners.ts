@@ -3,7 +3,6 @@ import type { Database, PartnerRole } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { forbidden, invalid } from '../domain/errors.js';
 import { partnerPermissions, partnerPolicy, type PartnerPermissions } from '../domain/policies/partners.js';
-import { isWorkspaceAdmin } from '../domain/roles.js';
 import { deliveryStates, type DeliveryView } from '../mail/outbox.js';
 import { recordEvent, recordUserEvent } from './activity.js';
 import { effectiveState } from '../domain/invitations.js';
@@ -59,7 +58,7 @@ export async function listPartners(db: Kysely<Database>, actor: Actor): Promise<
     .where('p.workspace_id', '=', actor.workspaceId)
     .where('p.status', '=', 'active')
     .orderBy(sql`lower(p.name)`);
-  if (!isWorkspaceAdmin(actor.role)) query = query.where('mine.user_id', 'is not', null);
+  if (!partnerPolicy.listAll(actor)) query = query.where('mine.user_id', 'is not', null);
   const rows = await query.execute();
   return rows.map((row) => ({
     id: row.id,

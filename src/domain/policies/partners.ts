@@ -20,6 +20,8 @@ const isGuestAdmin = (s: PartnerStanding) => s.partnerRole === 'guest_admin';
 /** SPEC §3 "Who may do what", one line per row of the table. */
 export const partnerPolicy = {
   create: (actor: Actor) => isWorkspaceAdmin(actor.role),
+  /** Every partner of the workspace, not just those the actor belongs to. */
+  listAll: (actor: Actor) => isWorkspaceAdmin(actor.role),
   view: (s: PartnerStanding) => runsPartner(s) || s.partnerRole !== null,
   rename: runsPartner,
   manageHostAdmins: runsPartner,

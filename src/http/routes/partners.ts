@@ -5,12 +5,11 @@ import {
   assignHostAdmin,
   changeGuestRole,
   getPartnerMember,
+  inviteGuestUser,
   removeGuest,
   removeHostAdmin,
 } from '../../services/partner-members.js';
-import { inviteGuest, newTemporaryCredential } from '../../services/invitations.js';
-import { loadPartner, ensure } from '../../services/partner-access.js';
-import { partnerPolicy } from '../../domain/policies/partners.js';
+import { newTemporaryCredential } from '../../services/invitations.js';
 import { requestContext, requireSession } from '../context.js';
 import { Email, NameText, problemResponses } from '../schemas.js';
 
@@ -239,13 +238,11 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
       const limits = { inviterId: actor.userId, partnerId: request.params.partnerId };
       await app.attempts.withinInvitationLimits(limits, () =>
         app.db.transaction().execute(async (tx) => {
-          const { partner, standing } = await loadPartner(tx, actor, request.params.partnerId, { lock: true });
-          ensure(partnerPolicy.inviteGuests(standing), 'Only host admins and guest admins can invite guest users.');
-          await inviteGuest(
+          await inviteGuestUser(
             tx,
             actor,
-            partner,
-            { email: request.body.email, role: 'guest_user' },
+            request.params.partnerId,
+            request.body.email,
             credential,
             deps(),
             requestContext(request),
