@@ -3,6 +3,7 @@ import type { Account, Database, ItemRole } from '../db/schema.js';
 import type { Actor } from '../domain/actor.js';
 import { forbidden, notFound } from '../domain/errors.js';
 import type { AccountStanding } from '../domain/policies/accounts.js';
+import type { PartnerStanding } from '../domain/policies/partners.js';
 
 /**
  * Every account a user can use, with their effective role (SPEC §11): their own grant when they have
@@ -71,4 +72,26 @@ export async function loadAccount(
 /** Refuses with a 403 naming what the role lacks. */
 export function ensureAccount(allowed: boolean, detail: string): void {
   if (!allowed) throw forbidden(detail);
+}
+
+/** The partner share a guest admin's role on the account comes from, if any. */
+export async function partnerGrantOf(db: Kysely<Database>, accountId: string, guestAdminId: string) {
+  return db
+    .selectFrom('grants as g')
+    .innerJoin('partner_members as pm', 'pm.partner_id', 'g.partner_id')
+    .select(['g.id', 'g.partner_id', 'g.role'])
+    .where('g.account_id', '=', accountId)
+    .where('pm.user_id', '=', guestAdminId)
+    .where('pm.role', '=', 'guest_admin')
+    .executeTakeFirst();
+}
+
+/** The actor's standing in the partner whose share gives them the account (as its guest admin), if any. */
+export async function sharingPartnerStanding(
+  db: Kysely<Database>,
+  actor: Actor,
+  accountId: string,
+): Promise<PartnerStanding | null> {
+  const grant = await partnerGrantOf(db, accountId, actor.userId);
+  return grant ? { actor, partnerRole: 'guest_admin' } : null;
 }

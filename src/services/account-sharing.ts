@@ -3,12 +3,17 @@ import type { Database, ItemRole } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { AppError, conflict, forbidden, notFound } from '../domain/errors.js';
 import { accountPolicy } from '../domain/policies/accounts.js';
-import { partnerPolicy } from '../domain/policies/partners.js';
+import { sharingPolicy, type SharingRefusal } from '../domain/policies/sharing.js';
 import { recordAccountEvent } from './activity.js';
-import { effectiveRoles, ensureAccount, loadAccount } from './account-access.js';
+import { effectiveRoles, ensureAccount, loadAccount, partnerGrantOf } from './account-access.js';
 import { loadPartner } from './partner-access.js';
 
-/** Sharing (SPEC §1, §3): every rule here is the server's; the web app only mirrors it. */
+/** Sharing (SPEC §1, §3): every rule is the sharing policy's; the web app's permissions ask it too. */
+
+/** Refuses with a 403 saying what the refusing half lacks. */
+function ensureSharing(refusal: SharingRefusal | null, details: Partial<Record<SharingRefusal, string>>): void {
+  if (refusal) throw forbidden(details[refusal] ?? 'You cannot share this account this way.');
+}
 
 async function loadActiveUser(tx: Kysely<Database>, actor: Actor, userId: string) {
   const user = await tx
@@ -31,11 +36,11 @@ export async function shareWithMember(
   context: RequestContext,
 ): Promise<void> {
   const { standing } = await loadAccount(tx, actor, accountId, { lock: true });
-  ensureAccount(accountPolicy.shareWithMembers(standing), 'Only owners can share this account.');
   const user = await loadActiveUser(tx, actor, input.userId);
-  if (user.kind !== 'member') {
-    throw forbidden('Guests get accounts through their partner: share the account with the partner instead.');
-  }
+  ensureSharing(sharingPolicy.shareWithMember(standing, user), {
+    account: 'Only owners can share this account.',
+    target: 'Guests get accounts through their partner: share the account with the partner instead.',
+  });
   await tx
     .insertInto('grants')
     .values({ account_id: accountId, user_id: user.id, role: input.role, granted_by: actor.userId })
@@ -60,13 +65,13 @@ export async function shareWithPartner(
   items: Array<{ accountId: string; role: Extract<ItemRole, 'manager' | 'collaborator'> }>,
   context: RequestContext,
 ): Promise<void> {
-  const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
-  if (!partnerPolicy.shareAccounts(standing)) {
-    throw forbidden('Only host admins of this partner can share accounts with it.');
-  }
+  const { standing: partner } = await loadPartner(tx, actor, partnerId, { lock: true });
   for (const item of items) {
     const { standing: account } = await loadAccount(tx, actor, item.accountId, { lock: true });
-    ensureAccount(accountPolicy.shareWithPartner(account), 'You can share only accounts you own.');
+    ensureSharing(sharingPolicy.shareWithPartner(account, partner), {
+      partner: 'Only host admins of this partner can share accounts with it.',
+      account: 'You can share only accounts you own.',
+    });
     await tx
       .insertInto('grants')
       .values({ account_id: item.accountId, partner_id: partnerId, role: item.role, granted_by: actor.userId })
@@ -92,16 +97,19 @@ export async function removeFromPartner(
   accountId: string,
   context: RequestContext,
 ): Promise<void> {
-  const ownsAccount = await loadAccount(tx, actor, accountId, { lock: true }).then(
-    ({ standing }) => accountPolicy.manageAccess(standing),
-    () => false,
+  // An account the actor cannot use gives no standing. The partner is loaded only when the account alone
+  // does not allow the removal, and one they cannot see is reported as missing.
+  const account = await loadAccount(tx, actor, accountId, { lock: true }).then(
+    ({ standing }) => standing,
+    () => null,
   );
-  if (!ownsAccount) {
-    const { standing } = await loadPartner(tx, actor, partnerId, { lock: true });
-    if (!partnerPolicy.removeAccounts(standing)) {
-      throw forbidden("Only host admins of this partner and the account's owners can remove it from the partner.");
-    }
-  }
+  const partner =
+    sharingPolicy.removeFromPartner(account, null) === null
+      ? null
+      : (await loadPartner(tx, actor, partnerId, { lock: true })).standing;
+  ensureSharing(sharingPolicy.removeFromPartner(account, partner), {
+    both: "Only host admins of this partner and the account's owners can remove it from the partner.",
+  });
   const removed = await tx
     .deleteFrom('grants')
     .where('partner_id', '=', partnerId)
@@ -110,18 +118,6 @@ export async function removeFromPartner(
     .executeTakeFirst();
   if (!removed) throw notFound('Share', 'This account is not shared with this partner.');
   await recordAccountEvent(tx, actor, context, 'account.removed_from_partner', accountId, { partnerId });
-}
-
-/** The partner share a guest admin's manager role comes from, if any. */
-async function partnerGrantOf(tx: Kysely<Database>, accountId: string, guestAdminId: string) {
-  return tx
-    .selectFrom('grants as g')
-    .innerJoin('partner_members as pm', 'pm.partner_id', 'g.partner_id')
-    .select(['g.id', 'g.partner_id', 'g.role'])
-    .where('g.account_id', '=', accountId)
-    .where('pm.user_id', '=', guestAdminId)
-    .where('pm.role', '=', 'guest_admin')
-    .executeTakeFirst();
 }
 
 /**
@@ -137,20 +133,29 @@ export async function shareOnward(
 ): Promise<void> {
   const { standing } = await loadAccount(tx, actor, accountId, { lock: true });
   const parent = await partnerGrantOf(tx, accountId, actor.userId);
-  ensureAccount(
-    accountPolicy.shareOnward(standing) && parent !== undefined,
-    'Only managers can pass this account on, to guest users of their partner.',
-  );
-  const target = await tx
-    .selectFrom('partner_members as pm')
-    .innerJoin('users as u', 'u.id', 'pm.user_id')
-    .select(['u.id', 'pm.role', 'u.status'])
-    .where('pm.partner_id', '=', parent!.partner_id)
-    .where('pm.user_id', '=', guestUserId)
-    .executeTakeFirst();
-  if (!target || target.status === 'deactivated' || target.role !== 'guest_user') {
+  // partnerGrantOf finds only the share of a partner the actor is guest admin of.
+  const partner = parent ? { actor, partnerRole: 'guest_admin' as const } : null;
+  const target = parent
+    ? await tx
+        .selectFrom('partner_members as pm')
+        .innerJoin('users as u', 'u.id', 'pm.user_id')
+        .select(['pm.role', 'u.status'])
+        .where('pm.partner_id', '=', parent.partner_id)
+        .where('pm.user_id', '=', guestUserId)
+        .executeTakeFirst()
+    : undefined;
+  const refusal = sharingPolicy.shareOnward(standing, partner, {
+    partnerRole: target?.role ?? null,
+    active: target !== undefined && target.status !== 'deactivated',
+  });
+  // Someone who is not a guest user of the partner is reported as missing, not as refused.
+  if (refusal === 'target') {
     throw notFound('Guest user', 'Accounts can be passed on only to guest users of your partner.');
   }
+  ensureSharing(refusal, {
+    account: 'Only managers can pass this account on, to guest users of their partner.',
+    partner: 'Only managers can pass this account on, to guest users of their partner.',
+  });
   const created = await tx
     .insertInto('grants')
     .values({
@@ -183,9 +188,11 @@ export async function changeGuestAccountRole(
   context: RequestContext,
 ): Promise<void> {
   const { standing } = await loadAccount(tx, actor, accountId, { lock: true });
-  ensureAccount(accountPolicy.manageAccess(standing), "Only owners can change a guest's role on this account.");
   const guest = await loadActiveUser(tx, actor, guestId);
-  if (guest.kind !== 'guest') throw forbidden('This person is not a guest.');
+  ensureSharing(sharingPolicy.changeGuestRole(standing, guest), {
+    account: "Only owners can change a guest's role on this account.",
+    target: 'This person is not a guest.',
+  });
   const membership = await tx
     .selectFrom('partner_members')
     .select('partner_id')

@@ -21,8 +21,9 @@ export const accountPolicy = {
   edit: isOwner,
   delete: isOwner,
   shareWithMembers: isOwner,
-  /** Also needs the actor to be a host admin of the partner; that half is the partner policy's. */
+  /** The account's half of sharing with a partner; the sharing policy joins it with the partner's. */
   shareWithPartner: isOwner,
+  /** The account's half of **Share Access**; the sharing policy adds the partner the role comes from. */
   shareOnward: (s: AccountStanding) => s.role === 'manager',
   manageAccess: isOwner,
 } as const;

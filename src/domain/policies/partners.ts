@@ -31,7 +31,7 @@ export const partnerPolicy = {
   removeGuest: (s: PartnerStanding, target: GuestTarget) =>
     runsPartner(s) || (isGuestAdmin(s) && target.role === 'guest_user' && target.userId !== s.actor.userId),
   remove: runsPartner,
-  /** Sharing also needs ownership of the account; that half is checked with the account. */
+  /** The partner's half of sharing; the sharing policy joins it with the account's. */
   shareAccounts: (s: PartnerStanding) => s.partnerRole === 'host_admin',
   removeAccounts: runsPartner,
 } as const;
