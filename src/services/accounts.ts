@@ -3,13 +3,14 @@ import { sql, type Kysely } from 'kysely';
 import type { Account, Database } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { AppError, forbidden, invalid } from '../domain/errors.js';
-import { accountPermissions, accountPolicy, type AccountStanding } from '../domain/policies/accounts.js';
+import { accountPolicy, type AccountStanding } from '../domain/policies/accounts.js';
+import { accountPermissions } from '../domain/policies/permissions.js';
 import { openAccountField, sealAccountField, type AccountField } from '../crypto/keyring.js';
 import { sealedKeyId } from '../crypto/seal.js';
 import { base32Decode, base32Encode, parseTotpSecretInput, totpAt } from '../crypto/totp.js';
 import type { WorkspaceKeyring } from './keyring.js';
 import { recordAccountEvent } from './activity.js';
-import { accessibleAccounts, ensureAccount, loadAccount } from './account-access.js';
+import { accessibleAccounts, ensureAccount, loadAccount, sharingPartnerStanding } from './account-access.js';
 
 export interface AccountInput {
   name: string;
@@ -101,7 +102,7 @@ export async function toAccountView(
     hasPassword: account.password_sealed !== null,
     hasTotp: account.totp_secret_sealed !== null,
     role: standing.role,
-    permissions: accountPermissions(standing),
+    permissions: accountPermissions(standing, await sharingPartnerStanding(db, standing.actor, account.id)),
     createdAt: account.created_at.toISOString(),
     updatedAt: account.updated_at.toISOString(),
   };

@@ -62,6 +62,13 @@ const refusal = (actor: Actor, target: MfaResetTarget) =>
         ? "Only the workspace owner can reset an admin's MFA."
         : 'Only workspace admins, and host admins for the guests of their partners, can reset MFA.';
 
+/** Whether the actor may reset this person's MFA: what the web app offers, asked of the same policy. */
+export async function mayResetMfa(db: Kysely<Database>, actor: Actor, userId: string): Promise<boolean> {
+  if (!memberPolicy.list(actor)) return false;
+  const { target } = await loadTarget(db, actor, userId);
+  return memberPolicy.resetMfa(actor, target);
+}
+
 /** A person's MFA state as an admin who may reset it sees it. */
 export async function mfaStatusForAdmin(db: Kysely<Database>, actor: Actor, userId: string): Promise<MfaStatus> {
   const { target } = await loadTarget(db, actor, userId);

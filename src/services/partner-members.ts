@@ -7,6 +7,7 @@ import { recordUserEvent } from './activity.js';
 import { ensure, loadPartner } from './partner-access.js';
 import { offboardGuest } from './partners.js';
 import { inviteGuest, type InvitationDeps, type TemporaryCredential } from './invitations.js';
+import { mayResetMfa } from './mfa-reset.js';
 
 export async function assignHostAdmin(
   tx: Kysely<Database>,
@@ -145,6 +146,8 @@ export interface PartnerMemberDetail {
   displayName: string;
   partnerRole: string;
   status: string;
+  /** What the member page may offer, from the same policies the server enforces. */
+  permissions: { resetMfa: boolean };
 }
 
 export async function getPartnerMember(
@@ -168,6 +171,7 @@ export async function getPartnerMember(
     displayName: row.display_name,
     partnerRole: row.role,
     status: row.status,
+    permissions: { resetMfa: await mayResetMfa(db, actor, row.id) },
   };
 }
 

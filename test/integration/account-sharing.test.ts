@@ -178,3 +178,58 @@ describe('who has access (the Users tab)', () => {
     );
   });
 });
+
+describe('what the account page offers (its permissions)', () => {
+  type Flag = 'share' | 'shareOnward' | 'manageAccess';
+  const offered = async (client: TestClient): Promise<Record<Flag, boolean>> => {
+    const response = await client.get(`/api/v1/accounts/${ids.account}`);
+    expect(response.statusCode, response.body).toBe(200);
+    return (response.json() as { permissions: Record<Flag, boolean> }).permissions;
+  };
+
+  it('offers each sharing action exactly to those the server lets do it', async () => {
+    await shareWithPartnerAsManager();
+    const passed = await guestAdmin.post(`/api/v1/accounts/${ids.account}/onward-shares`, { userId: ids.guestUser });
+    expect(passed.statusCode, passed.body).toBe(204);
+    const memberId = await addMember(owner, 'mia@acme.test');
+    const invited = await guestAdmin.post(`/api/v1/partners/${ids.partner}/guests`, { email: 'gwen@agency.test' });
+    expect(invited.statusCode, invited.body).toBe(201);
+    const gwenId = (invited.json() as { members: Array<{ userId: string; email: string }> }).members.find(
+      (m) => m.email === 'gwen@agency.test',
+    )!.userId;
+    const attempts: Record<Flag, (client: TestClient) => Promise<{ statusCode: number; body: string }>> = {
+      share: (c) => c.post(`/api/v1/accounts/${ids.account}/members`, { userId: memberId, role: 'collaborator' }),
+      shareOnward: (c) => c.post(`/api/v1/accounts/${ids.account}/onward-shares`, { userId: gwenId }),
+      manageAccess: (c) => c.get(`/api/v1/accounts/${ids.account}/access`),
+    };
+    const people = { owner, guestAdmin, guestUser };
+    for (const flag of Object.keys(attempts) as Flag[]) {
+      // Refused attempts first: an allowed one may change what the next person could do.
+      const offers = await Promise.all(
+        Object.entries(people).map(async ([who, client]) => ({ who, client, offer: (await offered(client))[flag] })),
+      );
+      for (const { who, client, offer } of offers.sort((a, b) => Number(a.offer) - Number(b.offer))) {
+        const response = await attempts[flag](client);
+        if (offer) expect(response.statusCode, `${who} ${flag}: ${response.body}`).toBeLessThan(300);
+        else expect(response.statusCode, `${who} ${flag}: ${response.body}`).toBe(403);
+      }
+    }
+    expect(await offered(owner)).toMatchObject({ share: true, shareOnward: false, manageAccess: true });
+    expect(await offered(guestAdmin)).toMatchObject({ share: false, shareOnward: true, manageAccess: false });
+  });
+
+  it('does not offer Share Access to a guest user an owner made manager: no partner share of theirs to pass on', async () => {
+    await shareWithPartnerAsManager();
+    await guestAdmin.post(`/api/v1/accounts/${ids.account}/onward-shares`, { userId: ids.guestUser });
+    const promoted = await owner.request({
+      method: 'PUT',
+      url: `/api/v1/accounts/${ids.account}/guests/${ids.guestUser}/role`,
+      payload: { role: 'manager' },
+    });
+    expect(promoted.statusCode, promoted.body).toBe(204);
+    expect(await roleOf(guestUser)).toBe('manager');
+    expect((await offered(guestUser)).shareOnward).toBe(false);
+    const refused = await guestUser.post(`/api/v1/accounts/${ids.account}/onward-shares`, { userId: ids.guestAdmin });
+    expect(refused.statusCode).toBe(403);
+  });
+});

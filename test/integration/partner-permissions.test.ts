@@ -25,6 +25,8 @@ interface World {
   clients: Record<Role, TestClient>;
   ids: Record<Role, string>;
   partnerId: string;
+  /** Other Co, hosted by the workspace owner, with otherPartnersGuest as its guest admin. */
+  otherPartner: { id: string; ownerId: string };
 }
 
 let world: World;
@@ -49,7 +51,7 @@ async function buildWorld(): Promise<World> {
   const invitedUser = await guestAdmin.post(`/api/v1/partners/${partner.id}/guests`, { email: 'gus@agency.test' });
   expect(invitedUser.statusCode, invitedUser.body).toBe(201);
   const guestUser = await completeFirstSignIn(t, await readInvitation(owner, 'gus@agency.test'));
-  await createPartner(owner, 'Other Co', 'olga@other.test', [ownerId]);
+  const otherPartner = await createPartner(owner, 'Other Co', 'olga@other.test', [ownerId]);
   const otherGuest = await completeFirstSignIn(t, await readInvitation(owner, 'olga@other.test'));
   const clients: Record<Role, TestClient> = {
     workspaceAdmin: await signIn(t, 'wanda@acme.test', MEMBER_PASSWORD),
@@ -73,7 +75,7 @@ async function buildWorld(): Promise<World> {
   }
   // Everyone turns on MFA, so that the account rows below test the roles and not the MFA gate.
   for (const client of [owner, ...Object.values(clients)]) await turnOnMfa(client);
-  return { t, owner, clients, ids, partnerId: partner.id };
+  return { t, owner, clients, ids, partnerId: partner.id, otherPartner: { id: otherPartner.id, ownerId } };
 }
 
 /** A fresh guest of Agency One invited by the owner, for an attempt that consumes its target. */
@@ -98,9 +100,24 @@ async function freshGuest(w: World, role: 'guest_user' | 'guest_admin' = 'guest_
   return { userId: member.userId, invitationId: member.invitation.id };
 }
 
+/** The flags of GET /partners/:id `permissions`, which tell the web app what to offer. */
+type PartnerPermission =
+  | 'rename'
+  | 'manageHostAdmins'
+  | 'inviteGuests'
+  | 'manageInvitations'
+  | 'changeGuestRoles'
+  | 'removeGuestAdmins'
+  | 'removeGuestUsers'
+  | 'remove'
+  | 'shareAccounts'
+  | 'removeAccounts';
+
 interface Row {
   action: string;
   allowed: Role[];
+  /** The permission flag that offers this action in the web app, when one does. */
+  permission?: PartnerPermission;
   attempt: (w: World, role: Role, client: TestClient) => Promise<LightMyRequestResponse>;
 }
 
@@ -138,11 +155,13 @@ const ROWS: Row[] = [
   {
     action: 'rename the partner',
     allowed: ['workspaceAdmin', 'hostAdmin'],
+    permission: 'rename',
     attempt: (w, role, c) => patch(c, `/api/v1/partners/${w.partnerId}`, { name: `Renamed by ${role}` }),
   },
   {
     action: 'assign a host admin',
     allowed: ['workspaceAdmin', 'hostAdmin'],
+    permission: 'manageHostAdmins',
     attempt: async (w, _r, c) => {
       const userId = await addMember(w.owner, `m-${randomUUID().slice(0, 8)}@acme.test`);
       return c.post(`/api/v1/partners/${w.partnerId}/host-admins`, { userId });
@@ -151,6 +170,7 @@ const ROWS: Row[] = [
   {
     action: 'remove a host admin',
     allowed: ['workspaceAdmin', 'hostAdmin'],
+    permission: 'manageHostAdmins',
     attempt: async (w, _r, c) => {
       const userId = await addMember(w.owner, `m-${randomUUID().slice(0, 8)}@acme.test`);
       expect((await w.owner.post(`/api/v1/partners/${w.partnerId}/host-admins`, { userId })).statusCode).toBe(200);
@@ -160,39 +180,46 @@ const ROWS: Row[] = [
   {
     action: 'invite guest users',
     allowed: ['workspaceAdmin', 'hostAdmin', 'guestAdmin'],
+    permission: 'inviteGuests',
     attempt: (w, role, c) =>
       c.post(`/api/v1/partners/${w.partnerId}/guests`, { email: `invitee-${role.toLowerCase()}@agency.test` }),
   },
   {
     action: 'resend a pending invitation',
     allowed: ['workspaceAdmin', 'hostAdmin', 'guestAdmin'],
+    permission: 'manageInvitations',
     attempt: async (w, _r, c) => c.post(`/api/v1/invitations/${(await freshGuest(w)).invitationId}/resend`),
   },
   {
     action: 'revoke a pending invitation',
     allowed: ['workspaceAdmin', 'hostAdmin', 'guestAdmin'],
+    permission: 'manageInvitations',
     attempt: async (w, _r, c) => c.post(`/api/v1/invitations/${(await freshGuest(w)).invitationId}/revoke`),
   },
   {
     action: "change a guest's partner role",
     allowed: ['workspaceAdmin', 'hostAdmin', 'guestAdmin'],
+    permission: 'changeGuestRoles',
     attempt: async (w, _r, c) =>
       patch(c, `/api/v1/partners/${w.partnerId}/guests/${(await freshGuest(w)).userId}`, { role: 'guest_admin' }),
   },
   {
     action: 'remove a guest admin',
     allowed: ['workspaceAdmin', 'hostAdmin'],
+    permission: 'removeGuestAdmins',
     attempt: async (w, _r, c) =>
       del(c, `/api/v1/partners/${w.partnerId}/guests/${(await freshGuest(w, 'guest_admin')).userId}`),
   },
   {
     action: 'remove a guest user',
     allowed: ['workspaceAdmin', 'hostAdmin', 'guestAdmin'],
+    permission: 'removeGuestUsers',
     attempt: async (w, _r, c) => del(c, `/api/v1/partners/${w.partnerId}/guests/${(await freshGuest(w)).userId}`),
   },
   {
     action: 'share accounts they own with the partner',
     allowed: ['hostAdmin'],
+    permission: 'shareAccounts',
     attempt: async (w, role, c) => {
       // Members share an account of their own; guests, who cannot own one, try with the host admin's.
       const canOwn = role === 'workspaceAdmin' || role === 'hostAdmin' || role === 'plainMember';
@@ -204,6 +231,7 @@ const ROWS: Row[] = [
   {
     action: 'remove an account from the partner',
     allowed: ['workspaceAdmin', 'hostAdmin'],
+    permission: 'removeAccounts',
     attempt: async (w, role, c) => {
       const accountId = await accountOwnedBy(w.clients.hostAdmin, `Removed by ${role}`);
       await identityConfirmedNow(w);
@@ -217,6 +245,7 @@ const ROWS: Row[] = [
   {
     action: 'remove the partner',
     allowed: ['workspaceAdmin', 'hostAdmin'],
+    permission: 'remove',
     attempt: async (w, role, c) => {
       // Removal is final, so people allowed to do it each remove a partner of their own hosted by the host admin.
       await identityConfirmedNow(w);
@@ -229,6 +258,14 @@ const ROWS: Row[] = [
   },
 ];
 
+/** The permission flag the partner page receives for this person, false when they cannot see the partner. */
+async function offered(role: Role, permission: PartnerPermission): Promise<boolean> {
+  const response = await world.clients[role].get(`/api/v1/partners/${world.partnerId}`);
+  if (response.statusCode === 404) return false;
+  expect(response.statusCode, response.body).toBe(200);
+  return (response.json() as { permissions: Record<PartnerPermission, boolean> }).permissions[permission];
+}
+
 // One world serves every row: each attempt that changes something works on a target of its own.
 describe.each(ROWS)('SPEC §3: $action', (row) => {
   it('is allowed exactly for the roles in the table', async () => {
@@ -236,6 +273,13 @@ describe.each(ROWS)('SPEC §3: $action', (row) => {
     const ordered = [...ROLES].sort((a, b) => Number(row.allowed.includes(a)) - Number(row.allowed.includes(b)));
     const outcome: Record<string, number> = {};
     for (const role of ordered) {
+      // What the partner page offers this person (nothing when they cannot see the partner) is what the
+      // server allows them: offered actions succeed and hidden ones are refused.
+      if (row.permission) {
+        expect(await offered(role, row.permission), `${role} is offered ${row.permission}`).toBe(
+          row.allowed.includes(role),
+        );
+      }
       const response = await row.attempt(world, role, world.clients[role]);
       outcome[role] = response.statusCode;
       if (row.allowed.includes(role)) {
@@ -251,6 +295,39 @@ describe.each(ROWS)('SPEC §3: $action', (row) => {
     if (!row.allowed.includes('otherPartnersGuest') && row.action !== 'create a partner')
       expect(outcome.otherPartnersGuest).toBe(404);
   }, 120_000);
+});
+
+it('every permission flag the partner page receives is tried against the server by a row above', async () => {
+  const response = await world.clients.hostAdmin.get(`/api/v1/partners/${world.partnerId}`);
+  const flags = Object.keys((response.json() as { permissions: object }).permissions);
+  const tried = new Set(ROWS.flatMap((row) => (row.permission ? [row.permission] : [])));
+  expect(flags.sort()).toEqual([...tried].sort());
+});
+
+it("a member's page offers Reset MFA exactly to those the server lets reset it", async () => {
+  const { clients, ids, partnerId, otherPartner } = world;
+  const pages = [
+    ...(['hostAdmin', 'guestAdmin', 'guestUser'] as const).map((member) => ({ partnerId, userId: ids[member] })),
+    // The owner hosts Other Co: nobody resets the owner's MFA, whoever sees the partner.
+    { partnerId: otherPartner.id, userId: otherPartner.ownerId },
+    { partnerId: otherPartner.id, userId: ids.otherPartnersGuest },
+  ];
+  const answers = new Set<boolean>();
+  for (const role of ROLES) {
+    for (const page of pages) {
+      const detail = await clients[role].get(`/api/v1/partners/${page.partnerId}/members/${page.userId}`);
+      if (detail.statusCode === 404) continue; // they cannot see the partner, so there is no page
+      expect(detail.statusCode, detail.body).toBe(200);
+      const offered = (detail.json() as { permissions: { resetMfa: boolean } }).permissions.resetMfa;
+      answers.add(offered);
+      // Reading the person's second factors asks the same rule as resetting them, and changes nothing.
+      const factors = await clients[role].get(`/api/v1/members/${page.userId}/mfa`);
+      const label = `${role} on ${page.userId}: offered ${offered}, server ${factors.statusCode}`;
+      if (offered) expect(factors.statusCode, label).toBe(200);
+      else expect([403, 404], label).toContain(factors.statusCode);
+    }
+  }
+  expect([...answers].sort()).toEqual([false, true]);
 });
 
 describe('the finer points of the table', () => {
@@ -285,10 +362,13 @@ describe('the finer points of the table', () => {
       rename: false,
       manageHostAdmins: false,
       inviteGuests: false,
+      manageInvitations: false,
       changeGuestRoles: false,
       removeGuestAdmins: false,
       removeGuestUsers: false,
       remove: false,
+      shareAccounts: false,
+      removeAccounts: false,
     });
   });
 

@@ -27,24 +27,3 @@ export const accountPolicy = {
   shareOnward: (s: AccountStanding) => s.role === 'manager',
   manageAccess: isOwner,
 } as const;
-
-export type AccountPermissions = {
-  reveal: boolean;
-  edit: boolean;
-  delete: boolean;
-  share: boolean;
-  shareOnward: boolean;
-  manageAccess: boolean;
-};
-
-/** What the web app may offer; the server checks each action again when it happens. */
-export function accountPermissions(s: AccountStanding): AccountPermissions {
-  return {
-    reveal: accountPolicy.reveal(s),
-    edit: accountPolicy.edit(s),
-    delete: accountPolicy.delete(s),
-    share: accountPolicy.shareWithMembers(s),
-    shareOnward: accountPolicy.shareOnward(s),
-    manageAccess: accountPolicy.manageAccess(s),
-  };
-}

@@ -36,29 +36,6 @@ export const partnerPolicy = {
   removeAccounts: runsPartner,
 } as const;
 
-export type PartnerPermissions = {
-  rename: boolean;
-  manageHostAdmins: boolean;
-  inviteGuests: boolean;
-  changeGuestRoles: boolean;
-  removeGuestAdmins: boolean;
-  removeGuestUsers: boolean;
-  remove: boolean;
-};
-
-/** What the web app may offer; the server checks each action again when it happens. */
-export function partnerPermissions(s: PartnerStanding): PartnerPermissions {
-  return {
-    rename: partnerPolicy.rename(s),
-    manageHostAdmins: partnerPolicy.manageHostAdmins(s),
-    inviteGuests: partnerPolicy.inviteGuests(s),
-    changeGuestRoles: partnerPolicy.changeGuestRole(s),
-    removeGuestAdmins: runsPartner(s),
-    removeGuestUsers: runsPartner(s) || isGuestAdmin(s),
-    remove: partnerPolicy.remove(s),
-  };
-}
-
 /** Domain of an email address, lower-cased. */
 export function emailDomain(email: string): string {
   return email.slice(email.lastIndexOf('@') + 1).toLowerCase();

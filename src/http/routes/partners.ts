@@ -38,10 +38,13 @@ const PartnerDetailSchema = z.object({
     rename: z.boolean(),
     manageHostAdmins: z.boolean(),
     inviteGuests: z.boolean(),
+    manageInvitations: z.boolean(),
     changeGuestRoles: z.boolean(),
     removeGuestAdmins: z.boolean(),
     removeGuestUsers: z.boolean(),
     remove: z.boolean(),
+    shareAccounts: z.boolean(),
+    removeAccounts: z.boolean(),
   }),
   members: z.array(
     z.object({
@@ -268,6 +271,7 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
             displayName: z.string(),
             partnerRole: z.string(),
             status: z.string(),
+            permissions: z.object({ resetMfa: z.boolean() }),
           }),
           ...problemResponses(400, 401, 404),
         },

@@ -1261,10 +1261,13 @@ export interface paths {
                                 rename: boolean;
                                 manageHostAdmins: boolean;
                                 inviteGuests: boolean;
+                                manageInvitations: boolean;
                                 changeGuestRoles: boolean;
                                 removeGuestAdmins: boolean;
                                 removeGuestUsers: boolean;
                                 remove: boolean;
+                                shareAccounts: boolean;
+                                removeAccounts: boolean;
                             };
                             members: {
                                 /** Format: uuid */
@@ -1447,10 +1450,13 @@ export interface paths {
                                 rename: boolean;
                                 manageHostAdmins: boolean;
                                 inviteGuests: boolean;
+                                manageInvitations: boolean;
                                 changeGuestRoles: boolean;
                                 removeGuestAdmins: boolean;
                                 removeGuestUsers: boolean;
                                 remove: boolean;
+                                shareAccounts: boolean;
+                                removeAccounts: boolean;
                             };
                             members: {
                                 /** Format: uuid */
@@ -1669,10 +1675,13 @@ export interface paths {
                                 rename: boolean;
                                 manageHostAdmins: boolean;
                                 inviteGuests: boolean;
+                                manageInvitations: boolean;
                                 changeGuestRoles: boolean;
                                 removeGuestAdmins: boolean;
                                 removeGuestUsers: boolean;
                                 remove: boolean;
+                                shareAccounts: boolean;
+                                removeAccounts: boolean;
                             };
                             members: {
                                 /** Format: uuid */
@@ -1842,10 +1851,13 @@ export interface paths {
                                 rename: boolean;
                                 manageHostAdmins: boolean;
                                 inviteGuests: boolean;
+                                manageInvitations: boolean;
                                 changeGuestRoles: boolean;
                                 removeGuestAdmins: boolean;
                                 removeGuestUsers: boolean;
                                 remove: boolean;
+                                shareAccounts: boolean;
+                                removeAccounts: boolean;
                             };
                             members: {
                                 /** Format: uuid */
@@ -2014,10 +2026,13 @@ export interface paths {
                                 rename: boolean;
                                 manageHostAdmins: boolean;
                                 inviteGuests: boolean;
+                                manageInvitations: boolean;
                                 changeGuestRoles: boolean;
                                 removeGuestAdmins: boolean;
                                 removeGuestUsers: boolean;
                                 remove: boolean;
+                                shareAccounts: boolean;
+                                removeAccounts: boolean;
                             };
                             members: {
                                 /** Format: uuid */
@@ -2190,10 +2205,13 @@ export interface paths {
                                 rename: boolean;
                                 manageHostAdmins: boolean;
                                 inviteGuests: boolean;
+                                manageInvitations: boolean;
                                 changeGuestRoles: boolean;
                                 removeGuestAdmins: boolean;
                                 removeGuestUsers: boolean;
                                 remove: boolean;
+                                shareAccounts: boolean;
+                                removeAccounts: boolean;
                             };
                             members: {
                                 /** Format: uuid */
@@ -2393,6 +2411,9 @@ export interface paths {
                             displayName: string;
                             partnerRole: string;
                             status: string;
+                            permissions: {
+                                resetMfa: boolean;
+                            };
                         };
                     };
                 };
@@ -2601,10 +2622,13 @@ export interface paths {
                                 rename: boolean;
                                 manageHostAdmins: boolean;
                                 inviteGuests: boolean;
+                                manageInvitations: boolean;
                                 changeGuestRoles: boolean;
                                 removeGuestAdmins: boolean;
                                 removeGuestUsers: boolean;
                                 remove: boolean;
+                                shareAccounts: boolean;
+                                removeAccounts: boolean;
                             };
                             members: {
                                 /** Format: uuid */

@@ -74,8 +74,8 @@ export function memberActions(member: PartnerMember, permissions: PartnerPermiss
   }
   if (member.status === 'deactivated') return actions;
   const state = member.invitation?.state;
-  if (permissions.inviteGuests && (state === 'pending' || state === 'expired')) actions.push('resend');
-  if (permissions.inviteGuests && state === 'pending') actions.push('revoke');
+  if (permissions.manageInvitations && (state === 'pending' || state === 'expired')) actions.push('resend');
+  if (permissions.manageInvitations && state === 'pending') actions.push('revoke');
   if (permissions.changeGuestRoles) actions.push(member.partnerRole === 'guest_user' ? 'makeAdmin' : 'makeUser');
   const mayRemove =
     member.partnerRole === 'guest_admin'

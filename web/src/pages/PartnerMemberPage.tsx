@@ -8,7 +8,6 @@ import { ProblemAlert } from '../components/ProblemAlert';
 import { UserDevicesSection } from '../components/UserDevicesSection';
 import { ResetMfaSection } from '../components/ResetMfaSection';
 import { MemberAccountsSection } from '../components/partner/MemberAccountsSection';
-import { isWorkspaceAdmin, useMe } from '../lib/me';
 import { memberName, memberStatusColor, memberStatusLabel, partnerRoleLabel } from '../lib/partners';
 import { isNotFound, queryKeys, usePartner } from '../lib/queries';
 
@@ -21,12 +20,8 @@ export function PartnerMemberPage() {
     queryFn: () => api.getPartnerMember(partnerId, userId),
   });
   const partnerPath = `/app/partners/${encodeURIComponent(partnerId)}`;
-  const me = useMe();
-  // Reset MFA: workspace admins for anyone else, host admins for their partner's guests (the server checks).
-  const canResetMfa =
-    member.data !== undefined &&
-    member.data.userId !== me.user.id &&
-    (isWorkspaceAdmin(me) || (partner.data?.myRole === 'host_admin' && member.data.partnerRole !== 'host_admin'));
+  // Reset MFA is offered exactly when the server's policy allows it (who acts on whom, host admins for guests).
+  const canResetMfa = member.data?.permissions.resetMfa ?? false;
 
   return (
     <Stack maw={900}>

@@ -22,8 +22,8 @@ export function PartnerAccountsPanel({ partner }: { partner: PartnerDetail }) {
     queryFn: () => partnerAccountsApi.list(partner.id),
   });
   // SPEC §3: only host admins share (accounts they own); whoever runs the partner removes.
-  const canShare = partner.myRole === 'host_admin';
-  const canRemove = partner.permissions.remove;
+  const canShare = partner.permissions.shareAccounts;
+  const canRemove = partner.permissions.removeAccounts;
   const [sharing, setSharing] = useState(false);
   // The account whose removal is being confirmed; kept while the dialog closes, so its title stays.
   const [removal, setRemoval] = useState<{ account: PartnerAccount; open: boolean } | null>(null);
