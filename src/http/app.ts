@@ -42,6 +42,7 @@ import accountSharingRoutes from './routes/account-sharing.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
 import { openAttemptStore } from '../services/attempt-stores.js';
 import { WorkspaceKeyring } from '../services/keyring.js';
+import { systemClock, type Clock } from '../domain/clock.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,6 +53,8 @@ declare module 'fastify' {
     mail: AppMail;
     attempts: AttemptLimiter;
     keyring: WorkspaceKeyring;
+    /** The time the server's own rules read (TOTP steps, expiries, time-outs). */
+    clock: Clock;
     /** Every route with its gate configuration, for the tests that walk the route table. */
     routeTable: RouteSummary[];
   }
@@ -82,6 +85,8 @@ export interface BuildAppOptions {
   mailWorker?: OutboxWorkerTuning;
   /** Brute-force protection: the lockout policy (tests shorten it) and the Redis key prefix. */
   attempts?: { policy?: Partial<AttemptPolicy>; keyPrefix?: string };
+  /** The system clock unless given (tests move a clock forward instead of waiting). */
+  clock?: Clock;
 }
 
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
@@ -109,6 +114,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.decorate('database', database);
   app.decorate('config', config);
   app.decorate('masterKey', options.masterKey);
+  app.decorate('clock', options.clock ?? systemClock);
   // One keyring per app: services and the mail outbox share its cache of unwrapped data keys.
   const keyring = new WorkspaceKeyring(options.masterKey);
   app.decorate('keyring', keyring);

@@ -232,7 +232,7 @@ export async function issueTotpCode(
   accountId: string,
   deviceId: string | null,
   context: RequestContext,
-  now = Date.now(),
+  now: number,
 ): Promise<{ code: string; expiresAt: Date }> {
   const { account, standing } = await loadAccount(tx, actor, accountId);
   ensureAccount(accountPolicy.totpCode(standing), 'You cannot use this account.');

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../domain/clock.js';
 import type { Database } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { notFound } from '../domain/errors.js';
@@ -41,13 +42,14 @@ async function ownerStanding(db: Kysely<Database>, actor: Actor, ownerId: string
 /** A user's devices, for the user themself, workspace admins and the host admins of a guest. */
 export async function listDevicesOf(
   db: Kysely<Database>,
+  clock: Clock,
   actor: Actor,
   ownerId: string,
   includeRemoved: boolean,
 ): Promise<DeviceView[]> {
   const standing = await ownerStanding(db, actor, ownerId);
   if (!devicePolicy.listOf(standing)) throw othersDevicesForbidden();
-  return listDevices(db, ownerId, null, includeRemoved);
+  return listDevices(db, clock, ownerId, null, includeRemoved);
 }
 
 /**

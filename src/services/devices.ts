@@ -1,4 +1,5 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../domain/clock.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Device, DeviceKind } from '../db/schema.js';
 import type { RequestContext } from '../domain/actor.js';
@@ -33,8 +34,10 @@ import { isUniqueViolation } from './users.js';
  * works that out on every request, so every change here holds from the next request on.
  */
 
-/** The master key (device code hashes, mail) and the app's keyring (mail). */
-export type DeviceDeps = MailKeys;
+/** The master key (device code hashes, mail), the app's keyring (mail) and the clock (code expiry, approvals). */
+export interface DeviceDeps extends MailKeys {
+  clock: Clock;
+}
 
 export interface DeviceView {
   id: string;
@@ -169,7 +172,7 @@ function newCode(): string {
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function toDeviceView(device: Device, currentDeviceId: string | null, now = Date.now()): DeviceView {
+export function toDeviceView(device: Device, currentDeviceId: string | null, now: number): DeviceView {
   const approvedUntil = device.approved_until;
   return {
     id: device.id,
@@ -184,7 +187,7 @@ export function toDeviceView(device: Device, currentDeviceId: string | null, now
   };
 }
 
-function toCurrentDeviceView(device: Device, now = Date.now()): CurrentDeviceView {
+function toCurrentDeviceView(device: Device, now: number): CurrentDeviceView {
   const outstanding =
     device.status === 'pending_verification' && device.code_hash !== null && device.code_expires_at !== null;
   return {
@@ -198,13 +201,18 @@ function toCurrentDeviceView(device: Device, now = Date.now()): CurrentDeviceVie
   };
 }
 
-async function hasTrustedDevice(db: Kysely<Database>, userId: string, exceptDeviceId?: string): Promise<boolean> {
+async function hasTrustedDevice(
+  db: Kysely<Database>,
+  clock: Clock,
+  userId: string,
+  exceptDeviceId?: string,
+): Promise<boolean> {
   let query = db
     .selectFrom('devices')
     .select('id')
     .where('user_id', '=', userId)
     .where('status', '=', 'approved')
-    .where('approved_until', '>', sql<Date>`now()`);
+    .where('approved_until', '>', new Date(clock.now()));
   if (exceptDeviceId) query = query.where('id', '<>', exceptDeviceId);
   return (await query.limit(1).executeTakeFirst()) !== undefined;
 }
@@ -277,7 +285,7 @@ async function issueCode(
     .set({
       status: 'pending_verification',
       code_hash: deviceCodeHash(deps.masterKey, device.id, code),
-      code_expires_at: new Date(Date.now() + DEVICE_CODE_TTL_MS),
+      code_expires_at: new Date(deps.clock.now() + DEVICE_CODE_TTL_MS),
       code_attempts: 0,
       updated_at: sql`now()`,
     })
@@ -303,6 +311,7 @@ async function issueCode(
 
 export async function getCurrentDeviceState(
   db: Kysely<Database>,
+  clock: Clock,
   session: AuthenticatedSession,
   userAgent: string | null,
 ): Promise<CurrentDeviceState> {
@@ -311,22 +320,24 @@ export async function getCurrentDeviceState(
     ? await db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst()
     : undefined;
   return {
-    device: device ? toCurrentDeviceView(device) : null,
+    device: device ? toCurrentDeviceView(device, clock.now()) : null,
     suggestedName: suggestDeviceName(session.user.username, userAgent, await liveDeviceNames(db, session.user.id)),
-    hasTrustedDevice: await hasTrustedDevice(db, session.user.id, deviceId),
+    hasTrustedDevice: await hasTrustedDevice(db, clock, session.user.id, deviceId),
   };
 }
 
 export async function listOwnDevices(
   db: Kysely<Database>,
+  clock: Clock,
   session: AuthenticatedSession,
   includeRemoved: boolean,
 ): Promise<DeviceView[]> {
-  return listDevices(db, session.user.id, session.assurance.device?.id ?? null, includeRemoved);
+  return listDevices(db, clock, session.user.id, session.assurance.device?.id ?? null, includeRemoved);
 }
 
 export async function listDevices(
   db: Kysely<Database>,
+  clock: Clock,
   userId: string,
   currentDeviceId: string | null,
   includeRemoved: boolean,
@@ -334,7 +345,7 @@ export async function listDevices(
   let query = db.selectFrom('devices').selectAll().where('user_id', '=', userId);
   if (!includeRemoved) query = query.where('status', '<>', 'removed');
   const rows = await query.orderBy('created_at', 'desc').orderBy('id').execute();
-  const now = Date.now();
+  const now = clock.now();
   return rows.map((row) => toDeviceView(row, currentDeviceId, now));
 }
 
@@ -372,7 +383,7 @@ export async function createDevice(
   const taken = await liveDeviceNames(tx, userId);
   if (taken.some((name) => name.toLowerCase() === input.name.toLowerCase())) throw deviceNameTaken(input.name);
 
-  const status = initialDeviceStatus(await hasTrustedDevice(tx, userId));
+  const status = initialDeviceStatus(await hasTrustedDevice(tx, deps.clock, userId));
   const secret = randomToken();
   const device = await tx
     .insertInto('devices')
@@ -383,7 +394,7 @@ export async function createDevice(
       kind: input.kind,
       status,
       secret_hash: hashToken(secret),
-      last_seen_at: sql<Date>`now()`,
+      last_seen_at: new Date(deps.clock.now()),
       ip: context.ip,
       user_agent: context.userAgent,
     })
@@ -399,7 +410,7 @@ export async function createDevice(
   );
   if (status === 'pending_verification') await issueCode(tx, session, device, deps, context);
   const saved = await tx.selectFrom('devices').selectAll().where('id', '=', device.id).executeTakeFirstOrThrow();
-  return { device: toCurrentDeviceView(saved), secret };
+  return { device: toCurrentDeviceView(saved, deps.clock.now()), secret };
 }
 
 /**
@@ -415,7 +426,7 @@ export async function sendDeviceCode(
   const device = await lockCurrentDevice(tx, session);
   const expiredApproval =
     device.status === 'approved' &&
-    !deviceIsTrusted({ status: device.status, approvedUntil: device.approved_until }, Date.now());
+    !deviceIsTrusted({ status: device.status, approvedUntil: device.approved_until }, deps.clock.now());
   if (device.status !== 'pending_approval' && device.status !== 'pending_verification' && !expiredApproval) {
     throw device.status === 'approved'
       ? conflict('device-already-trusted', 'This device is already trusted.')
@@ -423,33 +434,37 @@ export async function sendDeviceCode(
   }
   if (device.code_expires_at) {
     const sentAt = device.code_expires_at.getTime() - DEVICE_CODE_TTL_MS;
-    const wait = sentAt + DEVICE_CODE_RESEND_INTERVAL_MS - Date.now();
+    const wait = sentAt + DEVICE_CODE_RESEND_INTERVAL_MS - deps.clock.now();
     if (device.status === 'pending_verification' && wait > 0) throw codeRecentlySent(wait);
   }
   await issueCode(tx, session, device, deps, context);
   const saved = await tx.selectFrom('devices').selectAll().where('id', '=', device.id).executeTakeFirstOrThrow();
-  return toCurrentDeviceView(saved);
+  return toCurrentDeviceView(saved, deps.clock.now());
 }
 
 /**
  * Checks, without counting a try, that the current device has a live code to try: so that a dead code
  * says so plainly and costs no attempt against the user's lockout counter.
  */
-export async function ensureCodeCanBeTried(db: Kysely<Database>, session: AuthenticatedSession): Promise<void> {
+export async function ensureCodeCanBeTried(
+  db: Kysely<Database>,
+  clock: Clock,
+  session: AuthenticatedSession,
+): Promise<void> {
   const deviceId = session.assurance.device?.id;
   if (!deviceId) throw noCurrentDevice();
   const device = await db.selectFrom('devices').selectAll().where('id', '=', deviceId).executeTakeFirst();
   if (!device || device.status === 'removed') throw noCurrentDevice();
-  checkCodeState(device);
+  checkCodeState(device, clock.now());
 }
 
-function checkCodeState(device: Device): void {
-  if (device.status === 'approved' && device.approved_until && device.approved_until.getTime() > Date.now()) {
+function checkCodeState(device: Device, now: number): void {
+  if (device.status === 'approved' && device.approved_until && device.approved_until.getTime() > now) {
     throw conflict('device-already-trusted', 'This device is already trusted.');
   }
   if (device.status !== 'pending_verification' || !device.code_hash || !device.code_expires_at) throw codeNotSent();
   if (device.code_attempts >= DEVICE_CODE_MAX_TRIES) throw codeExhausted();
-  if (device.code_expires_at.getTime() <= Date.now()) throw codeExpired();
+  if (device.code_expires_at.getTime() <= now) throw codeExpired();
 }
 
 /**
@@ -465,7 +480,7 @@ export async function submitDeviceCode(
   deps: DeviceDeps,
   context: RequestContext,
 ): Promise<CurrentDeviceView> {
-  await ensureCodeCanBeTried(db, session);
+  await ensureCodeCanBeTried(db, deps.clock, session);
   let wrongCode: AppError | undefined;
   return withCountedAttempt(
     { db, attempts },
@@ -499,7 +514,7 @@ export async function verifyDeviceCode(
   context: RequestContext,
 ): Promise<CodeCheck> {
   const device = await lockCurrentDevice(tx, session);
-  checkCodeState(device);
+  checkCodeState(device, deps.clock.now());
   if (!sameHash(deviceCodeHash(deps.masterKey, device.id, code), device.code_hash!)) {
     const updated = await tx
       .updateTable('devices')
@@ -512,7 +527,7 @@ export async function verifyDeviceCode(
     return { ok: false, triesLeft };
   }
   const days = await approvalDays(tx, session.workspace.id);
-  const approvedUntil = approvalExpiry(Date.now(), days);
+  const approvedUntil = approvalExpiry(deps.clock.now(), days);
   const saved = await tx
     .updateTable('devices')
     .set({
@@ -533,7 +548,7 @@ export async function verifyDeviceCode(
       approvedUntil: approvedUntil.toISOString(),
     }),
   );
-  return { ok: true, device: toCurrentDeviceView(saved) };
+  return { ok: true, device: toCurrentDeviceView(saved, deps.clock.now()) };
 }
 
 /**
@@ -542,6 +557,7 @@ export async function verifyDeviceCode(
  */
 export async function decideDevice(
   tx: Kysely<Database>,
+  clock: Clock,
   session: AuthenticatedSession,
   deviceId: string,
   decision: 'approve' | 'deny',
@@ -558,7 +574,7 @@ export async function decideDevice(
     .executeTakeFirst();
   if (!device) throw notFound('Device', 'You have no such device.');
   if (!canBeDecided(device.status)) throw notPending();
-  const now = Date.now();
+  const now = clock.now();
   const approvedUntil =
     decision === 'approve' ? approvalExpiry(now, await approvalDays(tx, session.workspace.id)) : null;
   const saved = await tx

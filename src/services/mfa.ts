@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '../domain/clock.js';
 import { sql, type Kysely } from 'kysely';
 import QRCode from 'qrcode';
 import type { Database } from '../db/schema.js';
@@ -179,7 +180,7 @@ export interface ConfirmedTotp {
  */
 export async function confirmTotpEnrolment(
   tx: Kysely<Database>,
-  keyring: WorkspaceKeyring,
+  deps: SecondFactorDeps,
   session: AuthenticatedSession,
   code: string,
   context: RequestContext,
@@ -194,8 +195,8 @@ export async function confirmTotpEnrolment(
     .forUpdate()
     .executeTakeFirst();
   if (!pending) throw noTotpEnrolment();
-  const result = verifyTotp(await openSecret(tx, keyring, session, pending), normalizeTotpCode(code), {
-    timeMs: Date.now(),
+  const result = verifyTotp(await openSecret(tx, deps.keyring, session, pending), normalizeTotpCode(code), {
+    timeMs: deps.clock.now(),
     lastUsedStep: null,
   });
   if (!result.ok) throw result.reason === 'format' ? totpCodeMalformed() : totpCodeInvalid();
@@ -229,7 +230,7 @@ export async function confirmTotpEnrolment(
     method: 'totp',
     replacedPrevious: replaced.length > 0,
   });
-  await recordSecondFactor(tx, session, 'totp', 'identity', context);
+  await recordSecondFactor(tx, deps.clock, session, 'totp', 'identity', context);
   return { recoveryCodes };
 }
 
@@ -245,7 +246,7 @@ export type SecondFactorProof = { code: string } | { recoveryCode: string };
  */
 export async function verifySecondFactor(
   tx: Kysely<Database>,
-  keyring: WorkspaceKeyring,
+  deps: SecondFactorDeps,
   session: AuthenticatedSession,
   proof: SecondFactorProof,
   context: RequestContext,
@@ -268,8 +269,8 @@ export async function verifySecondFactor(
     .forUpdate()
     .executeTakeFirst();
   if (!factor) throw totpNotEnabled();
-  const result = verifyTotp(await openSecret(tx, keyring, session, factor), code, {
-    timeMs: Date.now(),
+  const result = verifyTotp(await openSecret(tx, deps.keyring, session, factor), code, {
+    timeMs: deps.clock.now(),
     lastUsedStep: factor.totp_last_step === null ? null : Number(factor.totp_last_step),
   });
   if (!result.ok) throw totpCodeInvalid();
@@ -284,20 +285,25 @@ export async function verifySecondFactor(
 /** Verifies a code or recovery code and records the pass; for sign-in, returns the session's new token. */
 export async function passSecondFactor(
   tx: Kysely<Database>,
-  keyring: WorkspaceKeyring,
+  deps: SecondFactorDeps,
   session: AuthenticatedSession,
   proof: SecondFactorProof,
   purpose: SecondFactorPurpose,
   context: RequestContext,
 ): Promise<string | undefined> {
-  const method = await verifySecondFactor(tx, keyring, session, proof, context);
-  return recordSecondFactor(tx, session, method, purpose, context);
+  const method = await verifySecondFactor(tx, deps, session, proof, context);
+  return recordSecondFactor(tx, deps.clock, session, method, purpose, context);
 }
 
-export interface CountedSecondFactorDeps {
+/** What a second-factor check reads: the workspace keys (sealed TOTP secrets) and the time (its steps). */
+export interface SecondFactorDeps {
+  keyring: WorkspaceKeyring;
+  clock: Clock;
+}
+
+export interface CountedSecondFactorDeps extends SecondFactorDeps {
   db: Kysely<Database>;
   attempts: AttemptLimiter;
-  keyring: WorkspaceKeyring;
 }
 
 /**
@@ -338,7 +344,7 @@ export function finishTotpEnrolment(
   context: RequestContext,
 ): Promise<ConfirmedTotp> {
   return countedSecondFactor(deps, session, context, { method: 'totp', purpose: 'enrolment' }, (tx) =>
-    confirmTotpEnrolment(tx, deps.keyring, session, code, context),
+    confirmTotpEnrolment(tx, deps, session, code, context),
   );
 }
 
@@ -351,7 +357,7 @@ export function answerSecondFactor(
   context: RequestContext,
 ): Promise<string | undefined> {
   return countedSecondFactor(deps, session, context, { method: methodOf(proof), purpose }, (tx) =>
-    passSecondFactor(tx, deps.keyring, session, proof, purpose, context),
+    passSecondFactor(tx, deps, session, proof, purpose, context),
   );
 }
 

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../domain/clock.js';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -103,6 +104,7 @@ function userHandle(userId: string): Uint8Array<ArrayBuffer> {
 
 async function storeChallenge(
   db: Kysely<Database>,
+  clock: Clock,
   sessionId: string,
   ceremony: Ceremony,
   challenge: string,
@@ -111,7 +113,7 @@ async function storeChallenge(
     .updateTable('sessions')
     .set({
       webauthn_challenge: `${ceremony}:${challenge}`,
-      webauthn_challenge_expires_at: new Date(Date.now() + PASSKEY_CHALLENGE_TTL_MS),
+      webauthn_challenge_expires_at: new Date(clock.now() + PASSKEY_CHALLENGE_TTL_MS),
     })
     .where('id', '=', sessionId)
     .execute();
@@ -122,7 +124,12 @@ async function storeChallenge(
  * of the check that follows: a challenge answers one ceremony, once. Throws when none is waiting for this
  * ceremony or it has expired.
  */
-async function takeChallenge(db: Kysely<Database>, sessionId: string, ceremony: Ceremony): Promise<string> {
+async function takeChallenge(
+  db: Kysely<Database>,
+  clock: Clock,
+  sessionId: string,
+  ceremony: Ceremony,
+): Promise<string> {
   const pending = await db.transaction().execute(async (tx) => {
     const row = await tx
       .selectFrom('sessions')
@@ -142,7 +149,7 @@ async function takeChallenge(db: Kysely<Database>, sessionId: string, ceremony: 
   const stored = pending?.webauthn_challenge;
   const expiresAt = pending?.webauthn_challenge_expires_at;
   const prefix = `${ceremony}:`;
-  if (!stored || !stored.startsWith(prefix) || !expiresAt || expiresAt.getTime() <= Date.now()) {
+  if (!stored || !stored.startsWith(prefix) || !expiresAt || expiresAt.getTime() <= clock.now()) {
     throw passkeyChallengeExpired();
   }
   return stored.slice(prefix.length);
@@ -191,6 +198,7 @@ export async function listPasskeys(db: Kysely<Database>, userId: string): Promis
  */
 export async function startPasskeyRegistration(
   db: Kysely<Database>,
+  clock: Clock,
   session: AuthenticatedSession,
   rp: RelyingParty,
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
@@ -206,7 +214,7 @@ export async function startPasskeyRegistration(
     excludeCredentials: existing.map((passkey) => ({ id: passkey.credential_id!, transports: passkey.transports })),
     authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
   });
-  await storeChallenge(db, session.sessionId, 'registration', options.challenge);
+  await storeChallenge(db, clock, session.sessionId, 'registration', options.challenge);
   return options;
 }
 
@@ -219,6 +227,7 @@ export interface PasskeyAdded {
 /** Step 2 of **Add a passkey**: verifies the authenticator's answer and stores the new factor. */
 export async function finishPasskeyRegistration(
   db: Kysely<Database>,
+  clock: Clock,
   session: AuthenticatedSession,
   rp: RelyingParty,
   input: { name: string; response: RegistrationResponseJSON },
@@ -226,7 +235,7 @@ export async function finishPasskeyRegistration(
 ): Promise<PasskeyAdded> {
   // Checked again under the lock below; checking first as well keeps the challenge for a second try.
   await ensureNameFree(db, session.user.id, input.name);
-  const challenge = await takeChallenge(db, session.sessionId, 'registration');
+  const challenge = await takeChallenge(db, clock, session.sessionId, 'registration');
   let verified;
   try {
     verified = await verifyRegistrationResponse({
@@ -273,7 +282,7 @@ export async function finishPasskeyRegistration(
           public_key: Buffer.from(credential.publicKey).toString('base64url'),
           sign_count: credential.counter,
           transports,
-          confirmed_at: new Date(),
+          confirmed_at: new Date(clock.now()),
         })
         .returning(['id', 'name', 'created_at', 'last_used_at'])
         .executeTakeFirstOrThrow();
@@ -287,7 +296,7 @@ export async function finishPasskeyRegistration(
         await recordUserEvent(tx, session.actor, context, 'mfa.turned_on', session.user.id, { method: 'passkey' });
         // The user just proved the new factor in this session: it counts as passed, so no verification
         // page appears on the next request, and as a fresh identity confirmation.
-        await recordSecondFactor(tx, session, 'passkey', 'identity', context);
+        await recordSecondFactor(tx, clock, session, 'passkey', 'identity', context);
       }
       return { passkey: toView(row), recoveryCodes };
     });
@@ -391,6 +400,7 @@ function ensurePurposeFits(session: AuthenticatedSession, purpose: SecondFactorP
 /** Step 1 of **Use a passkey** (verification page, or **Confirm your identity**). */
 export async function startPasskeyAuthentication(
   db: Kysely<Database>,
+  clock: Clock,
   session: AuthenticatedSession,
   rp: RelyingParty,
   purpose: SecondFactorPurpose,
@@ -404,7 +414,7 @@ export async function startPasskeyAuthentication(
     userVerification: 'preferred',
     timeout: CEREMONY_TIMEOUT_MS,
   });
-  await storeChallenge(db, session.sessionId, purpose, options.challenge);
+  await storeChallenge(db, clock, session.sessionId, purpose, options.challenge);
   return options;
 }
 
@@ -414,15 +424,14 @@ export async function startPasskeyAuthentication(
  * token for 'sign-in', undefined for 'identity'.
  */
 export async function finishPasskeyAuthentication(
-  db: Kysely<Database>,
-  attempts: AttemptLimiter,
+  { db, attempts, clock }: { db: Kysely<Database>; attempts: AttemptLimiter; clock: Clock },
   session: AuthenticatedSession,
   rp: RelyingParty,
   input: { purpose: SecondFactorPurpose; response: AuthenticationResponseJSON },
   context: RequestContext,
 ): Promise<string | undefined> {
   ensurePurposeFits(session, input.purpose);
-  const challenge = await takeChallenge(db, session.sessionId, input.purpose);
+  const challenge = await takeChallenge(db, clock, session.sessionId, input.purpose);
   const notVerified = passkeyNotVerified();
   let refusedPasskeyId = '';
   // A failed check or write before the answer (the database failed) gives the reserved attempt back.
@@ -442,7 +451,7 @@ export async function finishPasskeyAuthentication(
           .set({ sign_count: newCounter, last_used_at: sql`now()` })
           .where('id', '=', passkeyId)
           .execute();
-        return recordSecondFactor(tx, session, 'passkey', input.purpose, context);
+        return recordSecondFactor(tx, clock, session, 'passkey', input.purpose, context);
       });
     },
     {

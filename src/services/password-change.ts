@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../domain/clock.js';
 import type { Database } from '../db/schema.js';
 import type { RequestContext } from '../domain/actor.js';
 import { conflict, invalid, type FieldError } from '../domain/errors.js';
@@ -22,6 +23,7 @@ export interface FirstPasswordInput {
  */
 export async function changeTemporaryPassword(
   db: Kysely<Database>,
+  clock: Clock,
   session: AuthenticatedSession,
   input: FirstPasswordInput,
   context: RequestContext,
@@ -88,6 +90,6 @@ export async function changeTemporaryPassword(
     if (wasInvited) await recordEvent(tx, { ...event, action: 'user.activated' });
     // Rotation: every session opened with the temporary password ends; a fresh one continues.
     await endSessionsOf(tx, user.id);
-    return openSession(tx, user.id, user.workspace_id, context);
+    return openSession(tx, clock, user.id, user.workspace_id, context);
   });
 }

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { RequestContext } from '../domain/actor.js';
+import type { Clock } from '../domain/clock.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
 import { recordUserEvent } from './activity.js';
 import type { AuthenticatedSession } from './sessions.js';
@@ -17,17 +18,19 @@ export type SecondFactorPurpose = 'sign-in' | 'identity';
  */
 export async function recordSecondFactor(
   tx: Kysely<Database>,
+  clock: Clock,
   session: AuthenticatedSession,
   method: SecondFactorMethod,
   purpose: SecondFactorPurpose,
   context: RequestContext,
 ): Promise<string | undefined> {
   const token = purpose === 'sign-in' ? randomToken() : undefined;
+  const now = new Date(clock.now());
   await tx
     .updateTable('sessions')
     .set({
-      second_factor_at: sql`coalesce(second_factor_at, now())`,
-      identity_confirmed_at: sql`now()`,
+      second_factor_at: sql<Date>`coalesce(second_factor_at, ${now})`,
+      identity_confirmed_at: now,
       ...(token ? { token_hash: hashToken(token) } : {}),
     })
     .where('id', '=', session.sessionId)

@@ -4,6 +4,7 @@ import type { Database, User, Workspace } from '../db/schema.js';
 
 /** The workspace facts every request needs; load the full row where a use case needs more. */
 export type WorkspaceSummary = Pick<Workspace, 'id' | 'slug' | 'name' | 'mode'>;
+import type { Clock } from '../domain/clock.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { randomToken, hashToken } from '../crypto/tokens.js';
@@ -59,7 +60,7 @@ export interface SignedIn {
  */
 export async function signIn(
   db: Kysely<Database>,
-  deps: { attempts: AttemptLimiter; masterKey: Buffer },
+  deps: { attempts: AttemptLimiter; masterKey: Buffer; clock: Clock },
   input: SignInInput,
   context: RequestContext,
   replacedToken?: string,
@@ -188,7 +189,7 @@ export async function signIn(
         .where('id', '=', found.id)
         .execute();
     }
-    return openSession(tx, found.id, found.workspace_id, context);
+    return openSession(tx, deps.clock, found.id, found.workspace_id, context);
   });
 
   const { w_slug, w_name, w_mode, ...user } = found;
@@ -214,6 +215,7 @@ export interface AuthenticatedSession {
  */
 export async function resolveSession(
   db: Kysely<Database>,
+  clock: Clock,
   token: string,
   deviceSecret?: string,
 ): Promise<AuthenticatedSession | undefined> {
@@ -257,7 +259,7 @@ export async function resolveSession(
     .where('s.ended_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
-  const now = Date.now();
+  const now = clock.now();
   if (
     row.idle_expires_at.getTime() <= now ||
     row.absolute_expires_at.getTime() <= now ||
@@ -354,12 +356,13 @@ export async function signOut(
 /** Opens a session for a user who just proved who they are some other way (first-run set-up). */
 export async function openSession(
   tx: Kysely<Database>,
+  clock: Clock,
   userId: string,
   workspaceId: string,
   context: RequestContext,
 ): Promise<string> {
   const token = randomToken();
-  const now = Date.now();
+  const now = clock.now();
   const session = await tx
     .insertInto('sessions')
     .values({

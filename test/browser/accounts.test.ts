@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
@@ -29,6 +28,7 @@ import {
 import { createPublicTestApp } from '../helpers/public-app.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { ACCOUNT } from '../helpers/vault.js';
+import { testClock } from '../helpers/clock.js';
 
 /**
  * The accounts vault (SPEC §7) as its owner uses it in a browser: MFA on and the browser trusted, they add
@@ -206,7 +206,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     const codeOutput = page.getByRole('status', { name: 'TOTP code' });
     await expectVisible(codeOutput);
     const shown = (await codeOutput.innerText()).trim();
-    const now = Date.now();
+    const now = testClock.now();
     const key = decodeBase32(ACCOUNT.totpSecret);
     const expected = [now - 30_000, now, now + 30_000].map((time) => totp(key, time));
     expect(expected).toContain(shown);
@@ -216,7 +216,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     // Reveal: once the identity confirmation has run out, the dialog asks for a second factor first.
     await t.database.db
       .updateTable('sessions')
-      .set({ identity_confirmed_at: sql`now() - interval '6 minutes'` })
+      .set({ identity_confirmed_at: new Date(testClock.now() - 6 * 60_000) })
       .where('user_id', '=', (await me(owner)).user.id)
       .execute();
     await page.reload();

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
@@ -18,6 +17,7 @@ import { freshCode, turnOnMfa } from '../helpers/mfa.js';
 import { completeFirstSignIn, createPartner, GUEST_PASSWORD, me } from '../helpers/partners.js';
 import { createPublicTestApp } from '../helpers/public-app.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
+import { testClock } from '../helpers/clock.js';
 
 /**
  * TOTP as a person uses it (SPEC §5): a guest turns on MFA by typing the key shown under **Can't scan?
@@ -187,7 +187,7 @@ describeBrowser('MFA in a real browser', { timeout: STORY_TIMEOUT_MS }, () => {
 
     await t.database.db
       .updateTable('sessions')
-      .set({ identity_confirmed_at: sql`now() - interval '6 minutes'` })
+      .set({ identity_confirmed_at: new Date(testClock.now() - 6 * 60_000) })
       .where('user_id', '=', guestId)
       .execute();
     await page.reload();

@@ -14,6 +14,7 @@ import {
 } from '../helpers/browser.js';
 import { completeFirstSignIn, createPartner, GUEST_PASSWORD, me, readInvitation } from '../helpers/partners.js';
 import { createPublicTestApp } from '../helpers/public-app.js';
+import { testClock } from '../helpers/clock.js';
 
 /**
  * Passkeys as people use them (issue 4), in Chromium with its virtual authenticator (a platform
@@ -201,7 +202,7 @@ describeBrowser('passkeys and security keys', { timeout: STORY_TIMEOUT_MS }, () 
 
     await t.database.db
       .updateTable('sessions')
-      .set({ identity_confirmed_at: new Date(Date.now() - 6 * 60 * 1000) })
+      .set({ identity_confirmed_at: new Date(testClock.now() - 6 * 60 * 1000) })
       .execute();
     await page.reload();
     await passkeyRow(page, 'Security key').getByRole('button', { name: 'Remove' }).click();

@@ -27,6 +27,7 @@ import {
 import { createPublicTestApp } from '../helpers/public-app.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { ACCOUNT } from '../helpers/vault.js';
+import { testClock } from '../helpers/clock.js';
 
 /**
  * Sharing an account through a local partner (issue 5, SPEC §1 and §3), in three browsers at once: the
@@ -220,12 +221,12 @@ describeBrowser('sharing an account through a partner', { timeout: STORY_TIMEOUT
     await expectVisible(accountCard(userPage));
     await accountCard(userPage).click();
     await expectVisible(userPage.getByRole('heading', { name: SHARED.name, level: 1 }));
-    const before = Date.now();
+    const before = testClock.now();
     await userPage.getByRole('button', { name: 'Log in' }).click();
     const codeShown = userPage.getByRole('status', { name: 'TOTP code', exact: true });
     await expectVisible(codeShown);
     const shown = (await codeShown.textContent())?.trim();
-    const after = Date.now();
+    const after = testClock.now();
     const key = decodeBase32(SHARED.totpSecret);
     // The server's clock and this test's may sit either side of a step boundary: allow the neighbours.
     const acceptable = new Set<string>();

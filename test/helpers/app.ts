@@ -11,6 +11,7 @@ import { loggerOptions } from '../../src/logger.js';
 import type { OutboxWorker, OutboxWorkerTuning } from '../../src/mail/worker.js';
 import { createTestDatabase } from './database.js';
 import { TestClient } from './client.js';
+import { testClock } from './clock.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -57,6 +58,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(process.env.GATEHOUSE_TEST_WEB_DIST ? { webDistDir: process.env.GATEHOUSE_TEST_WEB_DIST } : {}),
     mailWorker: { pollIntervalMs: 100, baseDelayMs: 200, ...(options.worker || {}) },
     ...(options.attempts ? { attempts: options.attempts } : {}),
+    clock: testClock,
   });
   let url = '';
   if (options.listen) {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { expect } from 'vitest';
 import type { TestClient } from './client.js';
+import { testClock } from './clock.js';
 
 /**
  * The test's own authenticator app: RFC 6238 TOTP over RFC 4226 HOTP with HMAC-SHA1, written from the
@@ -50,11 +51,11 @@ const lastStepUsed = new Map<string, number>();
 /**
  * A code the server will accept now, without waiting where it can: the server accepts one step of skew
  * either side and each step once, so a new secret has three usable steps (previous, current, next) and
- * each further call takes the next unused one, waiting for time to move on only when none is left.
+ * each further call takes the next unused one, moving the test clock on to the next step when none is left.
  */
 export async function freshCode(secret: string): Promise<string> {
   for (;;) {
-    const now = Date.now();
+    const now = testClock.now();
     const current = totpStepAt(now);
     // The previous step only while the server, a moment later, surely still counts the same current step.
     const msToNextStep = (current + 1) * 30_000 - now;
@@ -65,7 +66,8 @@ export async function freshCode(secret: string): Promise<string> {
       lastStepUsed.set(secret, step);
       return hotp(decodeBase32(secret), step);
     }
-    await new Promise((resolve) => setTimeout(resolve, msToNextStep + 50));
+    // Every code is used up until the next step: the servers' clock moves on to it instead of waiting.
+    testClock.advance(msToNextStep + 50);
   }
 }
 

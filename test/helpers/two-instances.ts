@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { openPostgres, type DatabaseHandle } from '../../src/db/connect.js';
 import { buildApp, type BuildAppOptions } from '../../src/http/app.js';
 import { createTestApp, type TestApp } from './app.js';
+import { testClock } from './clock.js';
 import { TestClient } from './client.js';
 import { postgresUrl } from './requirements.js';
 
@@ -41,6 +42,7 @@ export async function createTwoInstances(
     masterKey: first.app.masterKey,
     logger: false,
     attempts,
+    clock: testClock,
   });
   await app.ready();
   const second: SecondInstance = {

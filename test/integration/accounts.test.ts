@@ -12,6 +12,7 @@ import {
 } from '../helpers/mfa.js';
 import { addMember, MEMBER_PASSWORD, signIn } from '../helpers/partners.js';
 import { ACCOUNT, trustDevice } from '../helpers/vault.js';
+import { testClock } from '../helpers/clock.js';
 
 let t: TestApp;
 let owner: TestClient;
@@ -183,7 +184,7 @@ describe('using an account', () => {
     await trustDevice(owner, owner);
     await t.database.db
       .updateTable('sessions')
-      .set({ identity_confirmed_at: new Date(Date.now() - 6 * 60_000) })
+      .set({ identity_confirmed_at: new Date(testClock.now() - 6 * 60_000) })
       .execute();
     const stale = await owner.post(`/api/v1/accounts/${created.id}/reveal`, { field: 'password' });
     expect(stale.statusCode).toBe(403);

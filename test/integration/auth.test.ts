@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import { testClock } from '../helpers/clock.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -103,7 +104,7 @@ describe('signing in and out', () => {
     expect((await owner.get('/api/v1/auth/session')).statusCode).toBe(200);
     await t.database.db
       .updateTable('sessions')
-      .set({ idle_expires_at: new Date(Date.now() - 1000) })
+      .set({ idle_expires_at: new Date(testClock.now() - 1000) })
       .execute();
     expect((await owner.get('/api/v1/auth/session')).statusCode).toBe(401);
 
@@ -111,7 +112,7 @@ describe('signing in and out', () => {
     expect((await owner.get('/api/v1/auth/session')).statusCode).toBe(200);
     await t.database.db
       .updateTable('sessions')
-      .set({ absolute_expires_at: new Date(Date.now() - 1000) })
+      .set({ absolute_expires_at: new Date(testClock.now() - 1000) })
       .where('ended_at', 'is', null)
       .execute();
     expect((await owner.get('/api/v1/auth/session')).statusCode).toBe(401);

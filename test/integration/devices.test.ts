@@ -8,6 +8,7 @@ import { readInvitationMail, waitForMailTo } from '../helpers/invitation-mail.js
 import { addMember, completeFirstSignIn, createPartner, me, MEMBER_PASSWORD } from '../helpers/partners.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { turnOnMfa } from '../helpers/mfa.js';
+import { testClock } from '../helpers/clock.js';
 
 /**
  * Trusted sessions (SPEC §6) through the HTTP API, with the codes read from mail that a real SMTP
@@ -172,7 +173,7 @@ describe('the first device, verified by an emailed code', () => {
     // A new code (once the resend pause is over) still meets the user's lockout from the 5 failures.
     await t.database.db
       .updateTable('devices')
-      .set({ code_expires_at: new Date(Date.now() - 1000) })
+      .set({ code_expires_at: new Date(testClock.now() - 1000) })
       .where('user_id', '=', ownerId)
       .execute();
     expect((await owner.post('/api/v1/devices/current/code')).statusCode).toBe(200);
@@ -195,7 +196,7 @@ describe('the first device, verified by an emailed code', () => {
 
     await t.database.db
       .updateTable('devices')
-      .set({ code_expires_at: new Date(Date.now() - 1000) })
+      .set({ code_expires_at: new Date(testClock.now() - 1000) })
       .where('id', '=', device.id)
       .execute();
     const expired = await verify(owner, first);
@@ -398,7 +399,7 @@ describe('approval lifetime', () => {
 
     await t.database.db
       .updateTable('devices')
-      .set({ approved_until: new Date(Date.now() - 1000) })
+      .set({ approved_until: new Date(testClock.now() - 1000) })
       .where('id', '=', device.id)
       .execute();
     expect((await assurance(owner)).trusted).toBe(false);

@@ -14,6 +14,7 @@ import { startServer } from '../../src/server.js';
 import { checkMasterKey, MasterKeyMismatchError } from '../../src/services/keyring.js';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import { TestClient } from '../helpers/client.js';
+import { testClock } from '../helpers/clock.js';
 import { confirmIdentity, turnOnMfa } from '../helpers/mfa.js';
 import { openSecondPostgresHandle, postgresUrlOf } from '../helpers/two-instances.js';
 import { ACCOUNT, trustDevice } from '../helpers/vault.js';
@@ -76,6 +77,7 @@ async function instanceWith(
     database,
     masterKey,
     logger: false,
+    clock: testClock,
   });
   await app.ready();
   const client = new TestClient(app);

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { SealError } from '../../src/crypto/seal.js';
 import { totpAssociatedData } from '../../src/services/mfa.js';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
@@ -15,6 +14,7 @@ import {
   readInvitation,
   signIn,
 } from '../helpers/partners.js';
+import { testClock } from '../helpers/clock.js';
 
 let t: TestApp;
 let owner: TestClient;
@@ -43,7 +43,7 @@ const userIdOf = async (client: TestClient) => (await me(client)).user.id;
 async function ageIdentityConfirmation(userId: string, minutes: number) {
   await t.database.db
     .updateTable('sessions')
-    .set({ identity_confirmed_at: sql`now() - make_interval(mins => ${minutes})` })
+    .set({ identity_confirmed_at: new Date(testClock.now() - minutes * 60_000) })
     .where('user_id', '=', userId)
     .execute();
 }

@@ -14,6 +14,7 @@ import {
 } from '../helpers/partners.js';
 import { turnOnMfa } from '../helpers/mfa.js';
 import { ACCOUNT } from '../helpers/vault.js';
+import { testClock } from '../helpers/clock.js';
 
 /** SPEC §3 "Who may do what", through the API, for every kind of person. */
 type Role = 'workspaceAdmin' | 'hostAdmin' | 'guestAdmin' | 'guestUser' | 'plainMember' | 'otherPartnersGuest';
@@ -132,7 +133,10 @@ async function accountOwnedBy(client: TestClient, name: string): Promise<string>
 
 /** Sharing is a sensitive action: everyone in the world counts as having confirmed their identity just now. */
 async function identityConfirmedNow(w: World): Promise<void> {
-  await w.t.database.db.updateTable('sessions').set({ identity_confirmed_at: new Date() }).execute();
+  await w.t.database.db
+    .updateTable('sessions')
+    .set({ identity_confirmed_at: new Date(testClock.now()) })
+    .execute();
 }
 const del = (client: TestClient, url: string) => client.request({ method: 'DELETE', url });
 

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import { addMember, MEMBER_PASSWORD, signIn } from '../helpers/partners.js';
 import { SoftwareAuthenticator, type CeremonyOverrides } from '../helpers/webauthn.js';
+import { testClock } from '../helpers/clock.js';
 
 // createTestApp leaves GATEHOUSE_PUBLIC_URL at its default, so the RP is localhost:3000.
 const ORIGIN = 'http://localhost:3000';
@@ -72,7 +72,7 @@ async function events(userId: string) {
 async function ageIdentityConfirmation(userId: string) {
   await t.database.db
     .updateTable('sessions')
-    .set({ identity_confirmed_at: sql`now() - interval '6 minutes'` })
+    .set({ identity_confirmed_at: new Date(testClock.now() - 6 * 60_000) })
     .where('user_id', '=', userId)
     .execute();
 }
@@ -348,7 +348,7 @@ describe('challenges', () => {
     const options = (await client.post('/api/v1/mfa/passkeys/authentication-options', { purpose: 'sign-in' })).json();
     await t.database.db
       .updateTable('sessions')
-      .set({ webauthn_challenge_expires_at: sql`now() - interval '1 second'` })
+      .set({ webauthn_challenge_expires_at: new Date(testClock.now() - 1000) })
       .where('user_id', '=', userId)
       .where('webauthn_challenge', 'is not', null)
       .execute();

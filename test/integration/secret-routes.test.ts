@@ -5,6 +5,7 @@ import type { TestClient } from '../helpers/client.js';
 import { confirmIdentity, turnOnMfa } from '../helpers/mfa.js';
 import { createPartner, completeFirstSignIn, me, readInvitation } from '../helpers/partners.js';
 import { ACCOUNT, trustDevice } from '../helpers/vault.js';
+import { testClock } from '../helpers/clock.js';
 
 /**
  * Walks the application's route table: every route that declares it touches accounts, hands out
@@ -86,7 +87,7 @@ describe('the route table', () => {
     await trustDevice(owner, owner);
     await t.database.db
       .updateTable('sessions')
-      .set({ identity_confirmed_at: new Date(Date.now() - 6 * 60_000) })
+      .set({ identity_confirmed_at: new Date(testClock.now() - 6 * 60_000) })
       .execute();
     await expectRefused(
       owner,

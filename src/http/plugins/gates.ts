@@ -60,7 +60,7 @@ export const identityConfirmationRequired = () =>
 export function checkAssurance(
   session: AuthenticatedSession,
   config: { access?: 'accounts' | 'secrets' | undefined; confirmIdentity?: boolean | undefined },
-  now = Date.now(),
+  now: number,
 ): void {
   const { assurance } = session;
   if (config.access || config.confirmIdentity) {
@@ -122,6 +122,6 @@ export function registerGates(api: FastifyInstance): void {
       if (config.allowWhile?.includes(step)) return;
       throw pendingStepRefusals[step]();
     }
-    checkAssurance(session, config);
+    checkAssurance(session, config, api.clock.now());
   });
 }

@@ -62,6 +62,7 @@ async function sessionsPlugin(app: FastifyInstance, options: SessionsOptions): P
       request.cookies[deviceCookieName] ?? (typeof deviceHeader === 'string' ? deviceHeader : undefined);
     request.auth = await resolveSession(
       app.db,
+      app.clock,
       token,
       deviceSecret && deviceSecret.length <= 256 ? deviceSecret : undefined,
     );

@@ -273,6 +273,7 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
             request.params.accountId,
             session.assurance.device?.id ?? null,
             requestContext(request),
+            app.clock.now(),
           ),
         );
       return { code: issued.code, expiresAt: issued.expiresAt.toISOString() };

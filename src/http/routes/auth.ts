@@ -11,7 +11,7 @@ import { requestContext, requireSession } from '../context.js';
 import { EVERY_PENDING_STEP } from '../plugins/gates.js';
 import { DisplayName, Me, Password, PRINTABLE_TEXT, problemResponses, Slug } from '../schemas.js';
 
-export function toMe(session: AuthenticatedSession) {
+export function toMe(session: AuthenticatedSession, now: number) {
   const { assurance } = session;
   const confirmedUntil = assurance.identityConfirmedAt
     ? assurance.identityConfirmedAt.getTime() + IDENTITY_CONFIRMATION_MS
@@ -23,7 +23,7 @@ export function toMe(session: AuthenticatedSession) {
     assurance: {
       mfaRequired: assurance.mfaRequired,
       mfaEnabled: assurance.mfaEnabled,
-      identityConfirmedUntil: confirmedUntil > Date.now() ? new Date(confirmedUntil).toISOString() : null,
+      identityConfirmedUntil: confirmedUntil > now ? new Date(confirmedUntil).toISOString() : null,
       device: assurance.device
         ? {
             id: assurance.device.id,
@@ -39,9 +39,9 @@ export function toMe(session: AuthenticatedSession) {
 
 /** The session a response has just opened or renewed, as the next request will see it. */
 export async function meForNewToken(app: FastifyInstance, request: FastifyRequest, token: string) {
-  const session = await resolveSession(app.db, token, request.cookies[app.deviceCookieName]);
+  const session = await resolveSession(app.db, app.clock, token, request.cookies[app.deviceCookieName]);
   if (!session) throw unauthenticated();
-  return toMe(session);
+  return toMe(session, app.clock.now());
 }
 
 const authRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -83,7 +83,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const previous = request.cookies[app.sessionCookieName];
       const signedIn = await signIn(
         app.db,
-        { attempts: app.attempts, masterKey: app.masterKey },
+        { attempts: app.attempts, masterKey: app.masterKey, clock: app.clock },
         { workspaceSlug: workspace, username, password },
         requestContext(request),
         previous,
@@ -121,7 +121,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: Me, ...problemResponses(401) },
       },
     },
-    async (request) => toMe(requireSession(request)),
+    async (request) => toMe(requireSession(request), app.clock.now()),
   );
 
   app.get(
@@ -167,7 +167,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const session = requireSession(request);
-      const token = await changeTemporaryPassword(app.db, session, request.body, requestContext(request));
+      const token = await changeTemporaryPassword(app.db, app.clock, session, request.body, requestContext(request));
       reply.setSessionCookie(token);
       return meForNewToken(app, request, token);
     },

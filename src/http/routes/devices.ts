@@ -61,7 +61,7 @@ const ListQuery = z.strictObject({
  * the response body and presents it in the `x-gatehouse-device` header on every request.
  */
 const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps = () => ({ masterKey: app.masterKey, keyring: app.keyring });
+  const deps = () => ({ masterKey: app.masterKey, keyring: app.keyring, clock: app.clock });
   const afterMail = () => app.mail?.wake?.();
 
   app.get(
@@ -75,7 +75,7 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => ({
-      devices: await listOwnDevices(app.db, requireSession(request), request.query.includeRemoved),
+      devices: await listOwnDevices(app.db, app.clock, requireSession(request), request.query.includeRemoved),
     }),
   );
 
@@ -88,7 +88,8 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: CurrentStateSchema, ...problemResponses(401, 403) },
       },
     },
-    async (request) => getCurrentDeviceState(app.db, requireSession(request), requestContext(request).userAgent),
+    async (request) =>
+      getCurrentDeviceState(app.db, app.clock, requireSession(request), requestContext(request).userAgent),
   );
 
   app.post(
@@ -183,7 +184,9 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
         const session = requireSession(request);
         return app.db
           .transaction()
-          .execute((tx) => decideDevice(tx, session, request.params.deviceId, decision, requestContext(request)));
+          .execute((tx) =>
+            decideDevice(tx, app.clock, session, request.params.deviceId, decision, requestContext(request)),
+          );
       },
     );
   }
@@ -221,6 +224,7 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => ({
       devices: await listDevicesOf(
         app.db,
+        app.clock,
         requireSession(request).actor,
         request.params.userId,
         request.query.includeRemoved,

@@ -59,7 +59,7 @@ function toProof(body: z.infer<typeof ProofBody>): SecondFactorProof {
 }
 
 const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
-  const counting = () => ({ db: app.db, attempts: app.attempts, keyring: app.keyring });
+  const counting = () => ({ db: app.db, attempts: app.attempts, keyring: app.keyring, clock: app.clock });
 
   app.get(
     '/mfa',
@@ -89,7 +89,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const session = requireSession(request);
-      if (session.assurance.mfaEnabled) checkAssurance(session, { confirmIdentity: true });
+      if (session.assurance.mfaEnabled) checkAssurance(session, { confirmIdentity: true }, app.clock.now());
       return app.db.transaction().execute((tx) => startTotpEnrolment(tx, app.keyring, session));
     },
   );

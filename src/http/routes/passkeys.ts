@@ -68,8 +68,8 @@ const PasskeyView = z.object({
 const CeremonyOptions = z.looseObject({ challenge: z.string() });
 
 /** Adding a factor when one exists is changing MFA: it needs a fresh identity confirmation (SPEC §5). */
-function ensureMayAddFactor(session: AuthenticatedSession): void {
-  if (session.assurance.mfaEnabled && !identityIsFresh(session.assurance, Date.now())) {
+function ensureMayAddFactor(session: AuthenticatedSession, now: number): void {
+  if (session.assurance.mfaEnabled && !identityIsFresh(session.assurance, now)) {
     throw identityConfirmationRequired();
   }
 }
@@ -102,8 +102,8 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const session = requireSession(request);
-      ensureMayAddFactor(session);
-      return { ...(await startPasskeyRegistration(app.db, session, rp)) };
+      ensureMayAddFactor(session, app.clock.now());
+      return { ...(await startPasskeyRegistration(app.db, app.clock, session, rp)) };
     },
   );
 
@@ -123,9 +123,10 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const session = requireSession(request);
-      ensureMayAddFactor(session);
+      ensureMayAddFactor(session, app.clock.now());
       const added = await finishPasskeyRegistration(
         app.db,
+        app.clock,
         session,
         rp,
         { name: request.body.name, response: request.body.response as RegistrationResponseJSON },
@@ -186,7 +187,7 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => ({
-      ...(await startPasskeyAuthentication(app.db, requireSession(request), rp, request.body.purpose)),
+      ...(await startPasskeyAuthentication(app.db, app.clock, requireSession(request), rp, request.body.purpose)),
     }),
   );
 
@@ -204,8 +205,7 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const session = requireSession(request);
       const token = await finishPasskeyAuthentication(
-        app.db,
-        app.attempts,
+        { db: app.db, attempts: app.attempts, clock: app.clock },
         session,
         rp,
         { purpose: request.body.purpose, response: request.body.response as AuthenticationResponseJSON },

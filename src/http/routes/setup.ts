@@ -57,7 +57,7 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
         await sql`LOCK TABLE workspaces IN SHARE ROW EXCLUSIVE MODE`.execute(tx);
         if ((await countWorkspaces(tx)) > 0) throw alreadySetUp();
         const created = await createWorkspace(tx, input, passwordHash, context);
-        const token = await openSession(tx, created.owner.id, created.workspace.id, context);
+        const token = await openSession(tx, app.clock, created.owner.id, created.workspace.id, context);
         return { created, token };
       });
       reply.setSessionCookie(token);
