@@ -68,6 +68,9 @@ describeBrowser('the authentication waiting page in a real browser', () => {
     t = await createTestApp({ env: { GATEHOUSE_PUBLIC_URL: baseUrl } });
     await t.app.listen({ port, host: '127.0.0.1' });
     context = await browser.newContext();
+    // The page's timers run on a clock the tests move forward, so a countdown that must not fire is
+    // checked without waiting for it in real time.
+    await context.clock.install();
     page = await context.newPage();
   });
   afterEach(async () => {
@@ -91,6 +94,7 @@ describeBrowser('the authentication waiting page in a real browser', () => {
     await screenshot(page, 'idp-waiting-countdown');
 
     // The real provider accepted our authorization request and shows its own sign-in page.
+    await page.clock.runFor(2_000);
     await page.waitForURL((url) => url.origin === idp.issuer, { timeout: 10_000, waitUntil: 'commit' });
     expect(new URL(page.url()).pathname).toMatch(/^\/interaction\//);
     await expectVisible(page.getByRole('button', { name: 'Sign-in' }));
@@ -105,7 +109,7 @@ describeBrowser('the authentication waiting page in a real browser', () => {
     await expectVisible(page.getByRole('heading', { name: 'Sign in to Acme Inc' }));
     await expectVisible(page.getByLabel('Username'));
     await expectVisible(page.getByLabel('Password', { exact: true }));
-    await page.waitForTimeout(3_000);
+    await page.clock.runFor(3_000);
     expect(new URL(page.url()).origin).toBe(baseUrl);
     await expectPath(page, '/w/acme/sign-in');
     await expectVisible(page.getByRole('heading', { name: 'Sign in to Acme Inc' }));
@@ -149,7 +153,7 @@ describeBrowser('the authentication waiting page in a real browser', () => {
       await expectVisible(page.getByRole('heading', { name: 'This invitation link does not work' }));
       await expectVisible(page.getByRole('alert').filter({ hasText: /not valid/ }));
       await expectHidden(page.getByText(COUNTDOWN));
-      await page.waitForTimeout(2_000);
+      await page.clock.runFor(2_000);
       expect(new URL(page.url()).origin).toBe(baseUrl);
       await page.getByRole('link', { name: GUEST_BUTTON }).click();
       await expectVisible(page.getByRole('heading', { name: 'Sign in to Acme Inc' }));
@@ -178,7 +182,7 @@ describeBrowser('the authentication waiting page in a real browser', () => {
       await expectVisible(page.getByText(/temporary password from the invitation email/));
       await expectHidden(page.getByText(COUNTDOWN));
       await screenshot(page, 'idp-waiting-invitation');
-      await page.waitForTimeout(2_000);
+      await page.clock.runFor(2_000);
       expect(new URL(page.url()).origin).toBe(baseUrl);
 
       await page.getByRole('link', { name: GUEST_BUTTON }).click();

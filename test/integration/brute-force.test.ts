@@ -18,7 +18,16 @@ const SHORT: Partial<AttemptPolicy> = {
   levelMemoryMs: 60_000,
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits out a lockout for as long as the refusal's Retry-After says, as a well-behaved client does.
+ * Lockouts run on the counter store's own time (Redis or PostgreSQL key expiry), which no clock in this
+ * process can move, so the test lets that real second pass.
+ */
+async function waitOutLockout(refusal: LightMyRequestResponse): Promise<void> {
+  const seconds = Number(refusal.headers['retry-after']);
+  expect(seconds).toBeGreaterThan(0);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 100));
+}
 
 let t: TestApp | undefined;
 let two: TwoInstances | undefined;
@@ -113,11 +122,12 @@ describe('brute-force protection at sign-in', () => {
 
     // During the lockout even the right password is refused, unchecked.
     const member = t.client();
-    expectLockedOut(await signInAs(member, 'mia@acme.test', MEMBER_PASSWORD));
+    const duringLockout = await signInAs(member, 'mia@acme.test', MEMBER_PASSWORD);
+    expectLockedOut(duringLockout);
     expect(passwordWorkStats().evaluations - checksBefore).toBe(checks);
 
     // After it, the member signs in.
-    await sleep(1100);
+    await waitOutLockout(duringLockout);
     expect((await signInAs(member, 'mia@acme.test', MEMBER_PASSWORD)).statusCode).toBe(200);
   });
 
@@ -135,7 +145,7 @@ describe('brute-force protection at sign-in', () => {
     expect(first.headers['retry-after']).toBe('1');
     expect(first.json().detail).toBe('Too many failed attempts. Try again in 1 second.');
 
-    await sleep(1100);
+    await waitOutLockout(first);
     await failFiveTimes();
     const second = await signInAs(attacker, OWNER.email, 'wrong password 6');
     expectLockedOut(second);
@@ -179,13 +189,14 @@ describe('brute-force protection at sign-in', () => {
       expect((await signInAs(t.client({ ip }), `user${i}@acme.test`, 'wrong password')).statusCode).toBe(401);
     }
     // The address is locked for every username, even with the right password…
-    expectLockedOut(await signInAs(t.client({ ip }), 'mia@acme.test', MEMBER_PASSWORD));
+    const addressLocked = await signInAs(t.client({ ip }), 'mia@acme.test', MEMBER_PASSWORD);
+    expectLockedOut(addressLocked);
     // …while the same user from elsewhere is not.
     expect((await signInAs(t.client({ ip: '198.51.100.21' }), 'mia@acme.test', MEMBER_PASSWORD)).statusCode).toBe(200);
     const [lockout] = await lockoutEvents(t);
     expect(lockout).toMatchObject({ target_type: null, details: { scope: 'password', on: ['address'], seconds: 1 } });
     // The address lock ends too.
-    await sleep(1100);
+    await waitOutLockout(addressLocked);
     expect((await signInAs(t.client({ ip }), 'mia@acme.test', MEMBER_PASSWORD)).statusCode).toBe(200);
   });
 
@@ -278,8 +289,9 @@ describe.each(stores)('across two server instances sharing one database, counter
     expect(await lockoutEvents(two.first)).toHaveLength(1);
 
     // The lockout holds on the other instance, and ends on both.
-    expectLockedOut(await signInAs(two.second.client(), 'mia@acme.test', MEMBER_PASSWORD));
-    await sleep(1100);
+    const onSecond = await signInAs(two.second.client(), 'mia@acme.test', MEMBER_PASSWORD);
+    expectLockedOut(onSecond);
+    await waitOutLockout(onSecond);
     expect((await signInAs(two.second.client(), 'mia@acme.test', MEMBER_PASSWORD)).statusCode).toBe(200);
   });
 });

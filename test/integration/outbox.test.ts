@@ -100,10 +100,13 @@ async function createInvitation(t: TestApp, workspaceId: string): Promise<string
   return invitation.id;
 }
 
-/** Lets the worker poll a few more times, then hands back the count, to prove nothing else arrives. */
+/**
+ * Stops the workers once their batches in flight are done, then lets each poll a few more times: what the
+ * mail server has by then is all it will ever get from them, so a count checked after this is final.
+ */
 async function settle(workers: OutboxWorker[]): Promise<void> {
+  for (const worker of workers) await worker.stop();
   for (let i = 0; i < 3; i++) for (const worker of workers) await worker.runOnce();
-  await new Promise((resolve) => setTimeout(resolve, 300));
 }
 
 describe('mail outbox over SMTP', () => {
@@ -337,26 +340,33 @@ describe('outbox worker loop', () => {
     // A PostgreSQL address where nothing listens: every query fails to connect.
     const database = openPostgres(`postgres://postgres@127.0.0.1:${await deadSmtpPort()}/gatehouse`, { poolSize: 1 });
     cleanups.push(() => database.close());
-    const errors: unknown[] = [];
     const transport = createMailTransport({ logger: silent });
     const unreachableKey = randomBytes(32);
-    const worker = new OutboxWorker({
-      db: database.db,
-      masterKey: unreachableKey,
-      keyring: new WorkspaceKeyring(unreachableKey),
-      transport,
-      from: 'no-reply@gatehouse.test',
-      logger: { ...silent, error: (...args: unknown[]) => void errors.push(args) },
-      pollIntervalMs: 20,
-    });
+    const failingWorker = (errors: unknown[]) =>
+      new OutboxWorker({
+        db: database.db,
+        masterKey: unreachableKey,
+        keyring: new WorkspaceKeyring(unreachableKey),
+        transport,
+        from: 'no-reply@gatehouse.test',
+        logger: { ...silent, error: (...args: unknown[]) => void errors.push(args) },
+        pollIntervalMs: 20,
+      });
+    const errors: unknown[] = [];
+    const worker = failingWorker(errors);
     worker.start();
     await waitFor(() => errors.length > 0, 'the worker to log the failure');
     expect(worker.isRunning).toBe(true);
     await worker.stop();
     expect(worker.isRunning).toBe(false);
     const logged = errors.length;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(errors).toHaveLength(logged); // no timer left behind
+    // No timer left behind: while a twin started now fails three more polls, the stopped one stays silent.
+    const twinErrors: unknown[] = [];
+    const twin = failingWorker(twinErrors);
+    twin.start();
+    await waitFor(() => twinErrors.length >= 3, 'the twin to fail three polls');
+    await twin.stop();
+    expect(errors).toHaveLength(logged);
   });
 });
 
