@@ -15,11 +15,39 @@ declare module 'vitest' {
   }
 }
 
+interface Templates {
+  pgliteTemplate: string;
+  postgresTemplate: string | null;
+  notices: string[];
+  cleanUp(): Promise<void>;
+}
+
+/** Shared by every project of one run: the root config and each project run their global set-up. */
+const shared = Symbol.for('gatehouse.test.templates');
+type SharedState = { [shared]?: { templates: Promise<Templates>; users: number } };
+
 /**
- * Builds migrated template databases once per run: a PGlite data-directory dump that each test loads
- * into memory, and a PostgreSQL template database each test clones with CREATE DATABASE … TEMPLATE.
+ * Builds migrated template databases once per run (not once per project): a PGlite data-directory dump
+ * that each test loads into memory, and a PostgreSQL template database each test clones with CREATE
+ * DATABASE … TEMPLATE. The last project to finish drops them.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const state = globalThis as SharedState;
+  const entry = (state[shared] ??= { templates: buildTemplates(), users: 0 });
+  entry.users += 1;
+  const templates = await entry.templates;
+  project.provide('pgliteTemplate', templates.pgliteTemplate);
+  project.provide('postgresTemplate', templates.postgresTemplate);
+  return async () => {
+    entry.users -= 1;
+    if (entry.users > 0) return;
+    delete state[shared];
+    await templates.cleanUp();
+    for (const notice of templates.notices) console.warn(`[gatehouse tests] ${notice}`);
+  };
+}
+
+async function buildTemplates(): Promise<Templates> {
   const notices: string[] = [];
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-test-'));
 
@@ -30,7 +58,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const templateFile = path.join(workDir, 'pglite-template.tar');
   fs.writeFileSync(templateFile, Buffer.from(await dump.arrayBuffer()));
   await handle.close();
-  project.provide('pgliteTemplate', templateFile);
 
   const adminUrl = postgresUrl();
   let postgresTemplate: string | null = null;
@@ -56,7 +83,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
       'PostgreSQL: skipped (set GATEHOUSE_TEST_DATABASE_URL=postgres://… to run the integration suite on PostgreSQL too)',
     );
   }
-  project.provide('postgresTemplate', postgresTemplate);
 
   if (!redisUrl()) {
     if (isRequired('redis')) {
@@ -76,14 +102,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   for (const notice of notices) console.warn(`[gatehouse tests] ${notice}`);
 
-  return async () => {
-    if (adminUrl && postgresTemplate) {
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${postgresTemplate}`).catch(() => undefined);
-      await admin.end();
-    }
-    fs.rmSync(workDir, { recursive: true, force: true });
-    for (const notice of notices) console.warn(`[gatehouse tests] ${notice}`);
+  return {
+    pgliteTemplate: templateFile,
+    postgresTemplate,
+    notices,
+    cleanUp: async () => {
+      if (adminUrl && postgresTemplate) {
+        const admin = new pg.Client({ connectionString: adminUrl });
+        await admin.connect();
+        await admin.query(`DROP DATABASE IF EXISTS ${postgresTemplate}`).catch(() => undefined);
+        await admin.end();
+      }
+      fs.rmSync(workDir, { recursive: true, force: true });
+    },
   };
 }
