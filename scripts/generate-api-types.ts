@@ -7,13 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import openapiTS, { astToString } from 'openapi-typescript';
-import { loadConfig } from '../src/config.js';
-import { wrapPglite } from '../src/db/connect.js';
-import { buildApp } from '../src/http/app.js';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const target = path.join(root, 'web/src/api/schema.d.ts');
@@ -24,6 +19,13 @@ const BANNER =
 
 /** The OpenAPI document as GET /api/docs/json serves it. */
 async function openApiDocument(): Promise<unknown> {
+  // Loaded only when the document is really built: a run with unchanged sources never boots the app.
+  const [{ PGlite }, { loadConfig }, { wrapPglite }, { buildApp }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('../src/config.js'),
+    import('../src/db/connect.js'),
+    import('../src/http/app.js'),
+  ]);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-openapi-'));
   const database = wrapPglite(await PGlite.create(), 'memory');
   const app = await buildApp({
@@ -45,15 +47,58 @@ async function openApiDocument(): Promise<unknown> {
 }
 
 async function generate(): Promise<string> {
+  const { default: openapiTS, astToString } = await import('openapi-typescript');
   const document = await openApiDocument();
   const ast = await openapiTS(document as Parameters<typeof openapiTS>[0]);
   return BANNER + astToString(ast);
 }
 
+/**
+ * The document depends only on the server's sources: a hash of them, with the hash of what they
+ * generated, lets a second run with unchanged sources (check, typecheck and build run it in turn) skip
+ * booting the app. The stamp lives in node_modules/.cache, outside the repository.
+ */
+const stampFile = path.join(root, 'node_modules/.cache/gatehouse/api-types.json');
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
+function sourcesHash(): string {
+  const hash = createHash('sha256');
+  const files = [
+    ...fs.readdirSync(path.join(root, 'src'), { recursive: true, encoding: 'utf8' }).map((f) => path.join('src', f)),
+    'scripts/generate-api-types.ts',
+    'package-lock.json',
+  ]
+    .filter((file) => fs.statSync(path.join(root, file)).isFile())
+    .sort();
+  for (const file of files)
+    hash
+      .update(file)
+      .update('\0')
+      .update(fs.readFileSync(path.join(root, file)));
+  return hash.digest('hex');
+}
+
+function readStamp(): { sources: string; output: string } | null {
+  try {
+    return JSON.parse(fs.readFileSync(stampFile, 'utf8')) as { sources: string; output: string };
+  } catch {
+    return null;
+  }
+}
+
 const checkOnly = process.argv.includes('--check');
-const generated = await generate();
+const sources = sourcesHash();
 const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : null;
 const relative = path.relative(root, target);
+const stamp = readStamp();
+let generated: string;
+if (stamp?.sources === sources && current !== null && sha256(current) === stamp.output) {
+  generated = current;
+} else {
+  generated = await generate();
+  fs.mkdirSync(path.dirname(stampFile), { recursive: true });
+  fs.writeFileSync(stampFile, JSON.stringify({ sources, output: sha256(generated) }));
+}
 if (checkOnly) {
   if (current !== generated) {
     console.error(`${relative} is out of date with the server's routes: run \`npm run generate:api\` and commit it.`);
