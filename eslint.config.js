@@ -15,4 +15,19 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  {
+    // One way to open a transaction: UnitOfWork.run, which also runs the after-commit effects
+    // (src/db/unit-of-work.ts; docs/architecture.md). Tests may open their own.
+    files: ['src/**/*.ts'],
+    ignores: ['src/db/unit-of-work.ts', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(transaction|startTransaction)$/][arguments.length=0]',
+          message: 'Open transactions with UnitOfWork.run (app.unitOfWork), so after-commit effects run.',
+        },
+      ],
+    },
+  },
 );

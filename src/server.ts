@@ -46,7 +46,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, publicUrl: config.publicUrl.toString() }, 'Gatehouse is serving');
     app.mail.worker.start();
-    const sweeper = startInvitationSweeper(database.db, app.log);
+    const sweeper = startInvitationSweeper(app.unitOfWork, app.log);
     logger.info(
       { transport: app.mail.transport.kind },
       app.mail.devOutbox

@@ -3,6 +3,7 @@ import { resolveMasterKey } from '../crypto/master-key.js';
 import { masterKeyId } from '../crypto/keyring.js';
 import { openDatabase, type DatabaseHandle } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrator.js';
+import { createUnitOfWork } from '../db/unit-of-work.js';
 import { addMasterKey, checkMasterKey, pruneMasterKeys } from '../services/keyring.js';
 import { UsageError } from './usage-error.js';
 
@@ -51,7 +52,7 @@ export async function runKeysCommand(
     return lines;
   }
   if (sub === 'prune') {
-    const removed = await pruneMasterKeys(db, currentKey);
+    const removed = await createUnitOfWork(db).run((tx) => pruneMasterKeys(tx, currentKey));
     return [`Removed ${removed} wrap(s) of other master keys; only master key ${masterKeyId(currentKey)} remains.`];
   }
   if (!newKeyText) {
@@ -64,7 +65,7 @@ export async function runKeysCommand(
     throw new ConfigError('GATEHOUSE_NEW_MASTER_KEY', 'must be 32 random bytes in base64 or hex');
   }
   await checkMasterKey(db, currentKey);
-  const added = await addMasterKey(db, currentKey, newKey);
+  const added = await createUnitOfWork(db).run((tx) => addMasterKey(tx, currentKey, newKey));
   return [
     `Wrapped ${added} data key(s) under the new master key (id ${masterKeyId(newKey)}).`,
     'Next: restart every server with GATEHOUSE_MASTER_KEY set to the new key, run `gatehouse keys rotate` again',

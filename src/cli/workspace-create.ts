@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrator.js';
+import { createUnitOfWork } from '../db/unit-of-work.js';
 import {
   createWorkspace,
   prepareOwnerPassword,
@@ -125,9 +126,9 @@ export async function workspaceCreateCommand(config: Config, argv: string[]): Pr
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(database.db);
-    const created = await database.db
-      .transaction()
-      .execute((tx) => createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'gatehouse-cli' }));
+    const created = await createUnitOfWork(database.db).run((tx) =>
+      createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'gatehouse-cli' }),
+    );
     console.log(
       JSON.stringify({ workspaceId: created.workspace.id, slug: created.workspace.slug, ownerId: created.owner.id }),
     );

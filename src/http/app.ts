@@ -9,6 +9,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Config } from '../config.js';
 import type { DatabaseHandle } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
+import { createUnitOfWork, type UnitOfWork } from '../db/unit-of-work.js';
 import { loggerOptions } from '../logger.js';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import sessionsPlugin from './plugins/sessions.js';
@@ -47,6 +48,8 @@ import { systemClock, type Clock } from '../domain/clock.js';
 declare module 'fastify' {
   interface FastifyInstance {
     db: Kysely<Database>;
+    /** The one way to run a use case in a transaction, with what it registered to run after commit. */
+    unitOfWork: UnitOfWork;
     database: DatabaseHandle;
     config: Config;
     masterKey: Buffer;
@@ -129,6 +132,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     worker: options.mailWorker,
   });
   app.decorate('mail', mail);
+  app.decorate(
+    'unitOfWork',
+    createUnitOfWork(database.db, {
+      notices: { 'mail-queued': () => mail.wake() },
+      onEffectError: (error) => app.log.error({ err: error }, 'An after-commit effect failed'),
+    }),
+  );
   const attemptStore = await openAttemptStore({
     redisUrl: config.redisUrl,
     pool: database.pool,

@@ -11,7 +11,7 @@ export interface AppMail {
   readonly worker: OutboxWorker;
   /** True when nothing is sent (no SMTP URL): the development outbox page shows the messages. */
   readonly devOutbox: boolean;
-  /** Queues a message in the caller's transaction; call wake() once that transaction has committed. */
+  /** Queues a message in the caller's transaction; the unit of work wakes the worker after commit. */
   enqueue(tx: Kysely<Database>, message: OutgoingMail): Promise<string>;
   /** Asks the worker to look for due messages now rather than at its next poll. */
   wake(): void;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, OutboxState } from '../db/schema.js';
+import { afterCommit } from '../db/unit-of-work.js';
 import { deriveKey, open, seal, sealedKeyId } from '../crypto/seal.js';
 
 /**
@@ -92,7 +93,8 @@ export async function openMailBody(
 
 /**
  * Queues a message in the caller's transaction and returns its id. It is sent once the transaction has
- * committed: the worker polls, and callers may wake it right after commit (`app.mail.wake()`).
+ * committed: the worker polls, and is woken right after commit (the `mail-queued` notice, which the
+ * app's unit of work maps to `app.mail.wake()`), so the mail goes out now rather than at the next poll.
  */
 export async function enqueueMail(tx: Kysely<Database>, keys: MailKeys, message: OutgoingMail): Promise<string> {
   const id = randomUUID();
@@ -112,6 +114,7 @@ export async function enqueueMail(tx: Kysely<Database>, keys: MailKeys, message:
       created_at: sql<Date>`clock_timestamp()`,
     })
     .execute();
+  afterCommit(tx, 'mail-queued');
   return id;
 }
 

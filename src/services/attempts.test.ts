@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/helpers/database.js';
 import type { DatabaseHandle } from '../db/connect.js';
+import { createUnitOfWork } from '../db/unit-of-work.js';
 import { openAttemptStore, type AttemptStore } from './attempt-stores.js';
 import { recordEvent } from './activity.js';
 import {
@@ -301,7 +302,7 @@ describe('withCountedAttempt', () => {
     let checks = 0;
     const attempt = (answer: 'right' | 'wrong' | 'database down') =>
       withCountedAttempt(
-        { db: database.db, attempts },
+        { unitOfWork: createUnitOfWork(database.db), attempts },
         'second-factor',
         keys,
         async () => {

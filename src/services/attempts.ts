@@ -3,6 +3,7 @@ import { isIPv6 } from 'node:net';
 import type { Kysely } from 'kysely';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Database } from '../db/schema.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RequestContext } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { recordEvent } from './activity.js';
@@ -390,7 +391,7 @@ export interface CountedCheckOptions {
  * came to an answer (the database failed, the server was too busy) and gives the reservation back.
  */
 export async function withCountedAttempt<T>(
-  deps: { db: Kysely<Database>; attempts: AttemptLimiter },
+  deps: { unitOfWork: UnitOfWork; attempts: AttemptLimiter },
   scope: AttemptScope,
   keys: AttemptKeys,
   check: () => Promise<T>,
@@ -408,7 +409,8 @@ export async function withCountedAttempt<T>(
     const lockout = await attempt.failed();
     const subject = lockout ? options.lockoutEvent : null;
     if (options.onFailure || subject) {
-      await deps.db.transaction().execute(async (tx) => {
+      // Its own transaction: the failure is recorded although the request then fails.
+      await deps.unitOfWork.run(async (tx) => {
         await options.onFailure?.(tx, lockout);
         if (lockout && subject) await recordLockoutStarted(tx, scope, lockout, subject);
       });

@@ -2,6 +2,7 @@ import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../domain/clock.js';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Device, DeviceKind } from '../db/schema.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RequestContext } from '../domain/actor.js';
 import { AppError, conflict, forbidden, notFound } from '../domain/errors.js';
 import {
@@ -473,22 +474,22 @@ function checkCodeState(device: Device, now: number): void {
  * limit. A code that was not checked after all (it ran out or was replaced meanwhile) gives it back.
  */
 export async function submitDeviceCode(
-  db: Kysely<Database>,
+  unitOfWork: UnitOfWork,
   attempts: AttemptLimiter,
   session: AuthenticatedSession,
   code: string,
   deps: DeviceDeps,
   context: RequestContext,
 ): Promise<CurrentDeviceView> {
-  await ensureCodeCanBeTried(db, deps.clock, session);
+  await ensureCodeCanBeTried(unitOfWork.db, deps.clock, session);
   let wrongCode: AppError | undefined;
   return withCountedAttempt(
-    { db, attempts },
+    { unitOfWork, attempts },
     'device-code',
     { user: session.user.id, ip: context.ip },
     async () => {
       // The wrong try's count commits with this transaction; the refusal is thrown after it.
-      const result = await db.transaction().execute((tx) => verifyDeviceCode(tx, session, code, deps, context));
+      const result = await unitOfWork.run((tx) => verifyDeviceCode(tx, session, code, deps, context));
       if (result.ok) return result.device;
       wrongCode = wrongDeviceCode(result.triesLeft);
       throw wrongCode;

@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import { expireOverdueInvitations } from './invitations.js';
 
 interface SweeperLogger {
@@ -12,13 +11,13 @@ interface SweeperLogger {
  * event exist even if nobody looks. Safe with several servers: each row is updated once.
  */
 export function startInvitationSweeper(
-  db: Kysely<Database>,
+  unitOfWork: UnitOfWork,
   logger: SweeperLogger,
   intervalMs = 60_000,
 ): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const sweep = () => {
-    running = expireOverdueInvitations(db).then(
+    running = unitOfWork.run(expireOverdueInvitations).then(
       (count) => {
         if (count > 0) logger.info({ count }, 'Invitations expired');
       },

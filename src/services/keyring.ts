@@ -129,53 +129,49 @@ export async function checkMasterKey(db: Kysely<Database>, masterKey: Buffer): P
  * the old key keep working; restart them with the new key, run this again (it adds wraps for keys made
  * meanwhile), then `pruneMasterKeys`. Returns how many wraps were added.
  */
-export async function addMasterKey(db: Kysely<Database>, currentKey: Buffer, newKey: Buffer): Promise<number> {
-  return db.transaction().execute(async (tx) => {
-    await sql`LOCK TABLE workspace_key_wraps IN SHARE ROW EXCLUSIVE MODE`.execute(tx);
-    const currentId = masterKeyId(currentKey);
-    const newId = masterKeyId(newKey);
-    const rows = await tx
-      .selectFrom('workspace_keys as k')
-      .innerJoin('workspace_key_wraps as w', 'w.workspace_key_id', 'k.id')
-      .select(['k.id', 'k.workspace_id', 'w.wrapped_key'])
-      .where('w.master_key_id', '=', currentId)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('workspace_key_wraps as n')
-              .select('n.workspace_key_id')
-              .whereRef('n.workspace_key_id', '=', 'k.id')
-              .where('n.master_key_id', '=', newId),
-          ),
+export async function addMasterKey(tx: Kysely<Database>, currentKey: Buffer, newKey: Buffer): Promise<number> {
+  await sql`LOCK TABLE workspace_key_wraps IN SHARE ROW EXCLUSIVE MODE`.execute(tx);
+  const currentId = masterKeyId(currentKey);
+  const newId = masterKeyId(newKey);
+  const rows = await tx
+    .selectFrom('workspace_keys as k')
+    .innerJoin('workspace_key_wraps as w', 'w.workspace_key_id', 'k.id')
+    .select(['k.id', 'k.workspace_id', 'w.wrapped_key'])
+    .where('w.master_key_id', '=', currentId)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('workspace_key_wraps as n')
+            .select('n.workspace_key_id')
+            .whereRef('n.workspace_key_id', '=', 'k.id')
+            .where('n.master_key_id', '=', newId),
         ),
-      )
+      ),
+    )
+    .execute();
+  for (const row of rows) {
+    const dataKey = unwrapDataKey(currentKey, row.wrapped_key, row.workspace_id, row.id);
+    await tx
+      .insertInto('workspace_key_wraps')
+      .values({
+        workspace_key_id: row.id,
+        master_key_id: newId,
+        wrapped_key: wrapDataKey(newKey, dataKey, row.workspace_id, row.id),
+      })
       .execute();
-    for (const row of rows) {
-      const dataKey = unwrapDataKey(currentKey, row.wrapped_key, row.workspace_id, row.id);
-      await tx
-        .insertInto('workspace_key_wraps')
-        .values({
-          workspace_key_id: row.id,
-          master_key_id: newId,
-          wrapped_key: wrapDataKey(newKey, dataKey, row.workspace_id, row.id),
-        })
-        .execute();
-    }
-    return rows.length;
-  });
+  }
+  return rows.length;
 }
 
 /** Rotation, last step: removes the wraps of every other master key, once the given one opens every data key. */
-export async function pruneMasterKeys(db: Kysely<Database>, keepKey: Buffer): Promise<number> {
-  return db.transaction().execute(async (tx) => {
-    // New data keys wait until this is done, so none is left wrapped only by a key being removed.
-    await sql`LOCK TABLE workspace_keys IN SHARE ROW EXCLUSIVE MODE`.execute(tx);
-    await checkMasterKey(tx, keepKey);
-    const result = await tx
-      .deleteFrom('workspace_key_wraps')
-      .where('master_key_id', '<>', masterKeyId(keepKey))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
-  });
+export async function pruneMasterKeys(tx: Kysely<Database>, keepKey: Buffer): Promise<number> {
+  // New data keys wait until this is done, so none is left wrapped only by a key being removed.
+  await sql`LOCK TABLE workspace_keys IN SHARE ROW EXCLUSIVE MODE`.execute(tx);
+  await checkMasterKey(tx, keepKey);
+  const result = await tx
+    .deleteFrom('workspace_key_wraps')
+    .where('master_key_id', '<>', masterKeyId(keepKey))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

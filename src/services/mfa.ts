@@ -3,6 +3,7 @@ import type { Clock } from '../domain/clock.js';
 import { sql, type Kysely } from 'kysely';
 import QRCode from 'qrcode';
 import type { Database } from '../db/schema.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RequestContext } from '../domain/actor.js';
 import { AppError, conflict } from '../domain/errors.js';
 import { base32Decode, generateTotpSecret, otpauthUri, verifyTotp } from '../crypto/totp.js';
@@ -302,7 +303,8 @@ export interface SecondFactorDeps {
 }
 
 export interface CountedSecondFactorDeps extends SecondFactorDeps {
-  db: Kysely<Database>;
+  /** The check runs in a transaction of its own; a wrong answer is recorded in another (it must commit). */
+  unitOfWork: UnitOfWork;
   attempts: AttemptLimiter;
 }
 
@@ -321,7 +323,7 @@ function countedSecondFactor<T>(
     deps,
     'second-factor',
     { user: session.user.id, ip: context.ip },
-    () => deps.db.transaction().execute(check),
+    () => deps.unitOfWork.run(check),
     {
       isWrongAnswer: isWrongSecondFactor,
       lockoutEvent: lockoutOfSignedInUser(session, context),

@@ -11,6 +11,7 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Database, MfaFactor } from '../db/schema.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RequestContext } from '../domain/actor.js';
 import { AppError, conflict, notFound } from '../domain/errors.js';
 import { recordUserEvent } from './activity.js';
@@ -120,17 +121,17 @@ async function storeChallenge(
 }
 
 /**
- * Takes the session's pending challenge and clears it in the same committed step, whatever the outcome
- * of the check that follows: a challenge answers one ceremony, once. Throws when none is waiting for this
- * ceremony or it has expired.
+ * Takes the session's pending challenge and clears it in a transaction of its own, committed whatever the
+ * outcome of the check that follows: a challenge answers one ceremony, once. Throws when none is waiting
+ * for this ceremony or it has expired.
  */
 async function takeChallenge(
-  db: Kysely<Database>,
+  unitOfWork: UnitOfWork,
   clock: Clock,
   sessionId: string,
   ceremony: Ceremony,
 ): Promise<string> {
-  const pending = await db.transaction().execute(async (tx) => {
+  const pending = await unitOfWork.run(async (tx) => {
     const row = await tx
       .selectFrom('sessions')
       .select(['webauthn_challenge', 'webauthn_challenge_expires_at'])
@@ -224,9 +225,12 @@ export interface PasskeyAdded {
   recoveryCodes: string[] | null;
 }
 
-/** Step 2 of **Add a passkey**: verifies the authenticator's answer and stores the new factor. */
+/**
+ * Step 2 of **Add a passkey**: verifies the authenticator's answer and stores the new factor. The
+ * challenge is taken (and committed) first; the answer is verified outside any transaction.
+ */
 export async function finishPasskeyRegistration(
-  db: Kysely<Database>,
+  unitOfWork: UnitOfWork,
   clock: Clock,
   session: AuthenticatedSession,
   rp: RelyingParty,
@@ -234,8 +238,8 @@ export async function finishPasskeyRegistration(
   context: RequestContext,
 ): Promise<PasskeyAdded> {
   // Checked again under the lock below; checking first as well keeps the challenge for a second try.
-  await ensureNameFree(db, session.user.id, input.name);
-  const challenge = await takeChallenge(db, clock, session.sessionId, 'registration');
+  await ensureNameFree(unitOfWork.db, session.user.id, input.name);
+  const challenge = await takeChallenge(unitOfWork, clock, session.sessionId, 'registration');
   let verified;
   try {
     verified = await verifyRegistrationResponse({
@@ -256,7 +260,7 @@ export async function finishPasskeyRegistration(
   );
 
   try {
-    return await db.transaction().execute(async (tx) => {
+    return await unitOfWork.run(async (tx) => {
       await lockUser(tx, session.user.id);
       await ensureNameFree(tx, session.user.id, input.name);
       const taken = await tx
@@ -308,38 +312,36 @@ export async function finishPasskeyRegistration(
 }
 
 export async function renamePasskey(
-  db: Kysely<Database>,
+  tx: Kysely<Database>,
   session: AuthenticatedSession,
   passkeyId: string,
   name: string,
   context: RequestContext,
 ): Promise<PasskeyView> {
-  return db.transaction().execute(async (tx) => {
-    await lockUser(tx, session.user.id);
-    const current = await tx
-      .selectFrom('mfa_factors')
-      .select('name')
-      .where('id', '=', passkeyId)
-      .where('user_id', '=', session.user.id)
-      .where('kind', '=', 'passkey')
-      .executeTakeFirst();
-    if (!current) throw notFound('Passkey');
-    await ensureNameFree(tx, session.user.id, name, passkeyId);
-    const row = await tx
-      .updateTable('mfa_factors')
-      .set({ name })
-      .where('id', '=', passkeyId)
-      .returning(['id', 'name', 'created_at', 'last_used_at'])
-      .executeTakeFirstOrThrow();
-    if (current.name !== name) {
-      await recordUserEvent(tx, session.actor, context, 'mfa.passkey_renamed', session.user.id, {
-        passkeyId,
-        from: current.name,
-        to: name,
-      });
-    }
-    return toView(row);
-  });
+  await lockUser(tx, session.user.id);
+  const current = await tx
+    .selectFrom('mfa_factors')
+    .select('name')
+    .where('id', '=', passkeyId)
+    .where('user_id', '=', session.user.id)
+    .where('kind', '=', 'passkey')
+    .executeTakeFirst();
+  if (!current) throw notFound('Passkey');
+  await ensureNameFree(tx, session.user.id, name, passkeyId);
+  const row = await tx
+    .updateTable('mfa_factors')
+    .set({ name })
+    .where('id', '=', passkeyId)
+    .returning(['id', 'name', 'created_at', 'last_used_at'])
+    .executeTakeFirstOrThrow();
+  if (current.name !== name) {
+    await recordUserEvent(tx, session.actor, context, 'mfa.passkey_renamed', session.user.id, {
+      passkeyId,
+      from: current.name,
+      to: name,
+    });
+  }
+  return toView(row);
 }
 
 /**
@@ -347,36 +349,34 @@ export async function renamePasskey(
  * last factor, MFA is off: the recovery codes go too, as they only stand in for a factor.
  */
 export async function removePasskey(
-  db: Kysely<Database>,
+  tx: Kysely<Database>,
   session: AuthenticatedSession,
   passkeyId: string,
   context: RequestContext,
 ): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await lockUser(tx, session.user.id);
-    const removed = await tx
-      .deleteFrom('mfa_factors')
-      .where('id', '=', passkeyId)
-      .where('user_id', '=', session.user.id)
-      .where('kind', '=', 'passkey')
-      .returning(['id', 'name'])
-      .executeTakeFirst();
-    if (!removed) throw notFound('Passkey');
-    await recordUserEvent(tx, session.actor, context, 'mfa.passkey_removed', session.user.id, {
-      passkeyId: removed.id,
-      name: removed.name,
-    });
-    const remaining = await tx
-      .selectFrom('mfa_factors')
-      .select('id')
-      .where('user_id', '=', session.user.id)
-      .where('confirmed_at', 'is not', null)
-      .executeTakeFirst();
-    if (!remaining) {
-      await tx.deleteFrom('recovery_codes').where('user_id', '=', session.user.id).execute();
-      await recordUserEvent(tx, session.actor, context, 'mfa.turned_off', session.user.id, { method: 'passkey' });
-    }
+  await lockUser(tx, session.user.id);
+  const removed = await tx
+    .deleteFrom('mfa_factors')
+    .where('id', '=', passkeyId)
+    .where('user_id', '=', session.user.id)
+    .where('kind', '=', 'passkey')
+    .returning(['id', 'name'])
+    .executeTakeFirst();
+  if (!removed) throw notFound('Passkey');
+  await recordUserEvent(tx, session.actor, context, 'mfa.passkey_removed', session.user.id, {
+    passkeyId: removed.id,
+    name: removed.name,
   });
+  const remaining = await tx
+    .selectFrom('mfa_factors')
+    .select('id')
+    .where('user_id', '=', session.user.id)
+    .where('confirmed_at', 'is not', null)
+    .executeTakeFirst();
+  if (!remaining) {
+    await tx.deleteFrom('recovery_codes').where('user_id', '=', session.user.id).execute();
+    await recordUserEvent(tx, session.actor, context, 'mfa.turned_off', session.user.id, { method: 'passkey' });
+  }
 }
 
 /**
@@ -421,31 +421,38 @@ export async function startPasskeyAuthentication(
 /**
  * Step 2 of **Use a passkey**: checks the signed answer against the stored challenge and the user's own
  * credential. Counted as a second-factor attempt (per user and per address). Returns the new session
- * token for 'sign-in', undefined for 'identity'.
+ * token for 'sign-in', undefined for 'identity'. The assertion is verified outside any transaction; the
+ * pass is written in one, a wrong answer in another (withCountedAttempt).
  */
 export async function finishPasskeyAuthentication(
-  { db, attempts, clock }: { db: Kysely<Database>; attempts: AttemptLimiter; clock: Clock },
+  { unitOfWork, attempts, clock }: { unitOfWork: UnitOfWork; attempts: AttemptLimiter; clock: Clock },
   session: AuthenticatedSession,
   rp: RelyingParty,
   input: { purpose: SecondFactorPurpose; response: AuthenticationResponseJSON },
   context: RequestContext,
 ): Promise<string | undefined> {
   ensurePurposeFits(session, input.purpose);
-  const challenge = await takeChallenge(db, clock, session.sessionId, input.purpose);
+  const challenge = await takeChallenge(unitOfWork, clock, session.sessionId, input.purpose);
   const notVerified = passkeyNotVerified();
   let refusedPasskeyId = '';
   // A failed check or write before the answer (the database failed) gives the reserved attempt back.
   return withCountedAttempt(
-    { db, attempts },
+    { unitOfWork, attempts },
     'second-factor',
     { user: session.user.id, ip: context.ip },
     async () => {
-      const { passkeyId, newCounter } = await checkAssertion(db, session.user.id, rp, challenge, input.response);
+      const { passkeyId, newCounter } = await checkAssertion(
+        unitOfWork.db,
+        session.user.id,
+        rp,
+        challenge,
+        input.response,
+      );
       if (newCounter === null) {
         refusedPasskeyId = passkeyId;
         throw notVerified;
       }
-      return db.transaction().execute(async (tx) => {
+      return unitOfWork.run(async (tx) => {
         await tx
           .updateTable('mfa_factors')
           .set({ sign_count: newCounter, last_used_at: sql`now()` })

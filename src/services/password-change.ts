@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Clock } from '../domain/clock.js';
-import type { Database } from '../db/schema.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RequestContext } from '../domain/actor.js';
 import { conflict, invalid, type FieldError } from '../domain/errors.js';
 import { checkPassword } from '../domain/password-policy.js';
@@ -19,15 +19,17 @@ export interface FirstPasswordInput {
 /**
  * The first sign-in's **Change Password**: the temporary password is replaced, the names are set, the
  * user becomes active, the invitation is accepted and the session is replaced by a new one.
- * Returns the new session token.
+ * Returns the new session token. The password checks and the new hash (argon2) run before the
+ * transaction, so it holds no locks through them.
  */
 export async function changeTemporaryPassword(
-  db: Kysely<Database>,
+  unitOfWork: UnitOfWork,
   clock: Clock,
   session: AuthenticatedSession,
   input: FirstPasswordInput,
   context: RequestContext,
 ): Promise<string> {
+  const { db } = unitOfWork;
   const { user } = session;
   if (!user.must_change_password) throw conflict('password-already-changed', 'Your password was already changed.');
   const workspace = await db
@@ -58,7 +60,7 @@ export async function changeTemporaryPassword(
   if (errors.length > 0) throw invalid('password-change-invalid', errors.map((e) => e.message).join(' '), errors);
 
   const passwordHash = await hashPassword(input.newPassword);
-  return db.transaction().execute(async (tx) => {
+  return unitOfWork.run(async (tx) => {
     const wasInvited = user.status === 'invited';
     await tx
       .updateTable('users')

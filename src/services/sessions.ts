@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, User, Workspace } from '../db/schema.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 
 /** The workspace facts every request needs; load the full row where a use case needs more. */
 export type WorkspaceSummary = Pick<Workspace, 'id' | 'slug' | 'name' | 'mode'>;
@@ -57,14 +58,18 @@ export interface SignedIn {
  * Brute-force protection (SPEC §2): an attempt is reserved on the user and the client address before
  * any argon2 work, with the same key treatment for unknown and known usernames, so a lockout tells
  * nothing about which usernames exist. A refused attempt (429) writes nothing: a flood writes no rows.
+ *
+ * It takes the unit of work rather than a transaction: the argon2 work runs outside any transaction (it
+ * must hold no connection or lock), then a failure or the new session is written in a transaction of its own.
  */
 export async function signIn(
-  db: Kysely<Database>,
+  unitOfWork: UnitOfWork,
   deps: { attempts: AttemptLimiter; masterKey: Buffer; clock: Clock },
   input: SignInInput,
   context: RequestContext,
   replacedToken?: string,
 ): Promise<SignedIn> {
+  const { db } = unitOfWork;
   const username = input.username.trim().toLowerCase();
   const workspace = await db
     .selectFrom('workspaces')
@@ -122,7 +127,7 @@ export async function signIn(
   // A right temporary password is a right password, even if its invitation has since expired.
   // The check throws before it answers when refused (the argon2 cap): that attempt does not count.
   await withCountedAttempt(
-    { db, attempts: deps.attempts },
+    { unitOfWork, attempts: deps.attempts },
     'password',
     { user: `${workspace?.id ?? `slug:${input.workspaceSlug}`}:${username}`, ip: context.ip },
     async () => {
@@ -138,7 +143,7 @@ export async function signIn(
     },
   );
   const fail = async (reason: string, error: AppError) => {
-    await db.transaction().execute((tx) => recordFailure(tx, reason));
+    await unitOfWork.run((tx) => recordFailure(tx, reason));
     return error;
   };
   if (!found) throw wrongCredentials;
@@ -172,7 +177,7 @@ export async function signIn(
 
   const rehashed =
     found.status === 'active' && passwordNeedsRehash(hash!) ? await hashPassword(input.password) : undefined;
-  const token = await db.transaction().execute(async (tx) => {
+  const token = await unitOfWork.run(async (tx) => {
     // Rotation: whatever session the browser presented before signing in ends here.
     if (replacedToken) {
       await tx

@@ -215,8 +215,8 @@ describe('effects (SPEC §3), each on the very next request', () => {
       .updateTable('invitations')
       .set({ expires_at: new Date(Date.now() - 60_000) })
       .execute();
-    expect(await expireOverdueInvitations(t.database.db)).toBe(1);
-    expect(await expireOverdueInvitations(t.database.db)).toBe(0);
+    expect(await t.app.unitOfWork.run(expireOverdueInvitations)).toBe(1);
+    expect(await t.app.unitOfWork.run(expireOverdueInvitations)).toBe(0);
     const member = (await owner.get(`/api/v1/partners/${partner.id}`))
       .json()
       .members.find((m: { email: string }) => m.email === 'gail@agency.test');

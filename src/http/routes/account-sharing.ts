@@ -38,8 +38,6 @@ const AccessEntrySchema = z.object({
  * within the last five minutes, like revealing or editing.
  */
 const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
-  const run = <T>(fn: (tx: typeof app.db) => Promise<T>) => app.db.transaction().execute(fn);
-
   app.get(
     '/accounts/:accountId/access',
     {
@@ -73,7 +71,9 @@ const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await run((tx) => shareWithMember(tx, actor, request.params.accountId, request.body, requestContext(request)));
+      await app.unitOfWork.run((tx) =>
+        shareWithMember(tx, actor, request.params.accountId, request.body, requestContext(request)),
+      );
       return reply.status(204).send(null);
     },
   );
@@ -92,7 +92,9 @@ const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await run((tx) => shareOnward(tx, actor, request.params.accountId, request.body.userId, requestContext(request)));
+      await app.unitOfWork.run((tx) =>
+        shareOnward(tx, actor, request.params.accountId, request.body.userId, requestContext(request)),
+      );
       return reply.status(204).send(null);
     },
   );
@@ -111,7 +113,7 @@ const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await run((tx) =>
+      await app.unitOfWork.run((tx) =>
         changeGuestAccountRole(
           tx,
           actor,
@@ -138,7 +140,7 @@ const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await run((tx) =>
+      await app.unitOfWork.run((tx) =>
         removeFromAccount(tx, actor, request.params.accountId, request.params.userId, requestContext(request)),
       );
       return reply.status(204).send(null);
@@ -219,7 +221,7 @@ const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await run((tx) =>
+      await app.unitOfWork.run((tx) =>
         shareWithPartner(tx, actor, request.params.partnerId, request.body.accounts, requestContext(request)),
       );
       return reply.status(204).send(null);
@@ -239,7 +241,7 @@ const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await run((tx) =>
+      await app.unitOfWork.run((tx) =>
         removeFromPartner(tx, actor, request.params.partnerId, request.params.accountId, requestContext(request)),
       );
       return reply.status(204).send(null);

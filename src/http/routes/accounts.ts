@@ -145,7 +145,7 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const session = requireSession(request);
       const body = request.body;
-      const id = await app.db.transaction().execute((tx) =>
+      const id = await app.unitOfWork.run((tx) =>
         createAccount(
           tx,
           app.keyring,
@@ -204,7 +204,7 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const session = requireSession(request);
       const body = request.body;
-      await app.db.transaction().execute((tx) =>
+      await app.unitOfWork.run((tx) =>
         updateAccount(
           tx,
           app.keyring,
@@ -240,9 +240,9 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const session = requireSession(request);
-      await app.db
-        .transaction()
-        .execute((tx) => deleteAccount(tx, session.actor, request.params.accountId, requestContext(request)));
+      await app.unitOfWork.run((tx) =>
+        deleteAccount(tx, session.actor, request.params.accountId, requestContext(request)),
+      );
       return reply.status(204).send(null);
     },
   );
@@ -263,19 +263,17 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const session = requireSession(request);
-      const issued = await app.db
-        .transaction()
-        .execute((tx) =>
-          issueTotpCode(
-            tx,
-            app.keyring,
-            session.actor,
-            request.params.accountId,
-            session.assurance.device?.id ?? null,
-            requestContext(request),
-            app.clock.now(),
-          ),
-        );
+      const issued = await app.unitOfWork.run((tx) =>
+        issueTotpCode(
+          tx,
+          app.keyring,
+          session.actor,
+          request.params.accountId,
+          session.assurance.device?.id ?? null,
+          requestContext(request),
+          app.clock.now(),
+        ),
+      );
       return { code: issued.code, expiresAt: issued.expiresAt.toISOString() };
     },
   );
@@ -299,18 +297,16 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
       const device = session.assurance.device;
       // The web app is never handed a password to show: only a client app that fills it in.
       if (!device || device.kind === 'browser') throw clientAppRequired();
-      return app.db
-        .transaction()
-        .execute((tx) =>
-          deliverPasswordForAutofill(
-            tx,
-            app.keyring,
-            session.actor,
-            request.params.accountId,
-            device.id,
-            requestContext(request),
-          ),
-        );
+      return app.unitOfWork.run((tx) =>
+        deliverPasswordForAutofill(
+          tx,
+          app.keyring,
+          session.actor,
+          request.params.accountId,
+          device.id,
+          requestContext(request),
+        ),
+      );
     },
   );
 
@@ -330,19 +326,17 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const session = requireSession(request);
-      const value = await app.db
-        .transaction()
-        .execute((tx) =>
-          revealSecret(
-            tx,
-            app.keyring,
-            session.actor,
-            request.params.accountId,
-            request.body.field === 'password' ? 'password' : 'totp_secret',
-            session.assurance.device?.id ?? null,
-            requestContext(request),
-          ),
-        );
+      const value = await app.unitOfWork.run((tx) =>
+        revealSecret(
+          tx,
+          app.keyring,
+          session.actor,
+          request.params.accountId,
+          request.body.field === 'password' ? 'password' : 'totp_secret',
+          session.assurance.device?.id ?? null,
+          requestContext(request),
+        ),
+      );
       return { value };
     },
   );

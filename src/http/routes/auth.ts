@@ -82,7 +82,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const { workspace, username, password } = request.body;
       const previous = request.cookies[app.sessionCookieName];
       const signedIn = await signIn(
-        app.db,
+        app.unitOfWork,
         { attempts: app.attempts, masterKey: app.masterKey, clock: app.clock },
         { workspaceSlug: workspace, username, password },
         requestContext(request),
@@ -105,7 +105,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const session = requireSession(request);
-      await app.db.transaction().execute((tx) => signOut(tx, session, requestContext(request)));
+      await app.unitOfWork.run((tx) => signOut(tx, session, requestContext(request)));
       reply.clearSessionCookie();
       return reply.status(204).send(null);
     },
@@ -167,7 +167,13 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const session = requireSession(request);
-      const token = await changeTemporaryPassword(app.db, app.clock, session, request.body, requestContext(request));
+      const token = await changeTemporaryPassword(
+        app.unitOfWork,
+        app.clock,
+        session,
+        request.body,
+        requestContext(request),
+      );
       reply.setSessionCookie(token);
       return meForNewToken(app, request, token);
     },

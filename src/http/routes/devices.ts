@@ -62,7 +62,6 @@ const ListQuery = z.strictObject({
  */
 const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = () => ({ masterKey: app.masterKey, keyring: app.keyring, clock: app.clock });
-  const afterMail = () => app.mail?.wake?.();
 
   app.get(
     '/devices',
@@ -112,10 +111,9 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const session = requireSession(request);
-      const { device, secret } = await app.db
-        .transaction()
-        .execute((tx) => createDevice(tx, session, request.body, deps(), requestContext(request)));
-      afterMail();
+      const { device, secret } = await app.unitOfWork.run((tx) =>
+        createDevice(tx, session, request.body, deps(), requestContext(request)),
+      );
       if (request.body.kind === 'browser') {
         reply.setDeviceCookie(secret);
         return reply.status(201).send({ device });
@@ -135,10 +133,7 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const session = requireSession(request);
-      const device = await app.db
-        .transaction()
-        .execute((tx) => sendDeviceCode(tx, session, deps(), requestContext(request)));
-      afterMail();
+      const device = await app.unitOfWork.run((tx) => sendDeviceCode(tx, session, deps(), requestContext(request)));
       return device;
     },
   );
@@ -162,7 +157,14 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const session = requireSession(request);
-      return submitDeviceCode(app.db, app.attempts, session, request.body.code, deps(), requestContext(request));
+      return submitDeviceCode(
+        app.unitOfWork,
+        app.attempts,
+        session,
+        request.body.code,
+        deps(),
+        requestContext(request),
+      );
     },
   );
 
@@ -182,11 +184,9 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request) => {
         const session = requireSession(request);
-        return app.db
-          .transaction()
-          .execute((tx) =>
-            decideDevice(tx, app.clock, session, request.params.deviceId, decision, requestContext(request)),
-          );
+        return app.unitOfWork.run((tx) =>
+          decideDevice(tx, app.clock, session, request.params.deviceId, decision, requestContext(request)),
+        );
       },
     );
   }
@@ -203,9 +203,9 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await app.db
-        .transaction()
-        .execute((tx) => removeDevice(tx, actor, actor.userId, request.params.deviceId, requestContext(request)));
+      await app.unitOfWork.run((tx) =>
+        removeDevice(tx, actor, actor.userId, request.params.deviceId, requestContext(request)),
+      );
       return reply.status(204).send(null);
     },
   );
@@ -244,11 +244,9 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await app.db
-        .transaction()
-        .execute((tx) =>
-          removeDevice(tx, actor, request.params.userId, request.params.deviceId, requestContext(request)),
-        );
+      await app.unitOfWork.run((tx) =>
+        removeDevice(tx, actor, request.params.userId, request.params.deviceId, requestContext(request)),
+      );
       return reply.status(204).send(null);
     },
   );

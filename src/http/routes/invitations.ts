@@ -60,20 +60,17 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
       // A resend is a new mail: it counts against the partner's limit as well as the sender's.
       const partnerId = await invitationPartnerId(app.db, actor, request.params.invitationId);
       await app.attempts.withinInvitationLimits({ inviterId: actor.userId, partnerId }, () =>
-        app.db
-          .transaction()
-          .execute((tx) =>
-            resendInvitation(
-              tx,
-              actor,
-              request.params.invitationId,
-              credential,
-              { masterKey: app.masterKey, keyring: app.keyring, publicUrl: app.config.publicUrl },
-              requestContext(request),
-            ),
+        app.unitOfWork.run((tx) =>
+          resendInvitation(
+            tx,
+            actor,
+            request.params.invitationId,
+            credential,
+            { masterKey: app.masterKey, keyring: app.keyring, publicUrl: app.config.publicUrl },
+            requestContext(request),
           ),
+        ),
       );
-      app.mail?.wake?.();
       return reply.status(204).send(null);
     },
   );
@@ -90,9 +87,9 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await app.db
-        .transaction()
-        .execute((tx) => revokeInvitation(tx, actor, request.params.invitationId, requestContext(request)));
+      await app.unitOfWork.run((tx) =>
+        revokeInvitation(tx, actor, request.params.invitationId, requestContext(request)),
+      );
       return reply.status(204).send(null);
     },
   );

@@ -36,9 +36,9 @@ const memberRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { actor } = requireSession(request);
       const passwordHash = await prepareMemberPassword(actor, request.body);
-      const member = await app.db
-        .transaction()
-        .execute((tx) => addMember(tx, actor, request.body, passwordHash, requestContext(request)));
+      const member = await app.unitOfWork.run((tx) =>
+        addMember(tx, actor, request.body, passwordHash, requestContext(request)),
+      );
       return reply.status(201).send(member);
     },
   );

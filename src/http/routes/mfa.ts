@@ -59,7 +59,12 @@ function toProof(body: z.infer<typeof ProofBody>): SecondFactorProof {
 }
 
 const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
-  const counting = () => ({ db: app.db, attempts: app.attempts, keyring: app.keyring, clock: app.clock });
+  const counting = () => ({
+    unitOfWork: app.unitOfWork,
+    attempts: app.attempts,
+    keyring: app.keyring,
+    clock: app.clock,
+  });
 
   app.get(
     '/mfa',
@@ -90,7 +95,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const session = requireSession(request);
       if (session.assurance.mfaEnabled) checkAssurance(session, { confirmIdentity: true }, app.clock.now());
-      return app.db.transaction().execute((tx) => startTotpEnrolment(tx, app.keyring, session));
+      return app.unitOfWork.run((tx) => startTotpEnrolment(tx, app.keyring, session));
     },
   );
 
@@ -130,7 +135,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const session = requireSession(request);
-      await app.db.transaction().execute((tx) => turnOffTotp(tx, session, requestContext(request)));
+      await app.unitOfWork.run((tx) => turnOffTotp(tx, session, requestContext(request)));
       return reply.status(204).send(null);
     },
   );
@@ -147,9 +152,9 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const session = requireSession(request);
-      const recoveryCodes = await app.db
-        .transaction()
-        .execute((tx) => regenerateRecoveryCodes(tx, session, requestContext(request)));
+      const recoveryCodes = await app.unitOfWork.run((tx) =>
+        regenerateRecoveryCodes(tx, session, requestContext(request)),
+      );
       return { recoveryCodes };
     },
   );
@@ -240,18 +245,15 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await app.db
-        .transaction()
-        .execute((tx) =>
-          resetMfa(
-            tx,
-            { masterKey: app.masterKey, keyring: app.keyring, publicUrl: app.config.publicUrl },
-            actor,
-            request.params.userId,
-            requestContext(request),
-          ),
-        );
-      app.mail?.wake?.();
+      await app.unitOfWork.run((tx) =>
+        resetMfa(
+          tx,
+          { masterKey: app.masterKey, keyring: app.keyring, publicUrl: app.config.publicUrl },
+          actor,
+          request.params.userId,
+          requestContext(request),
+        ),
+      );
       return reply.status(204).send(null);
     },
   );

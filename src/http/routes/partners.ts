@@ -70,7 +70,6 @@ const PartnerDetailSchema = z.object({
 
 const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = () => ({ masterKey: app.masterKey, keyring: app.keyring, publicUrl: app.config.publicUrl });
-  const afterMail = () => app.mail?.wake?.();
 
   app.get(
     '/partners',
@@ -116,11 +115,8 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
       const { actor } = requireSession(request);
       const credential = await newTemporaryCredential();
       const created = await app.attempts.withinInvitationLimits({ inviterId: actor.userId, partnerId: null }, () =>
-        app.db
-          .transaction()
-          .execute((tx) => createPartner(tx, actor, request.body, credential, deps(), requestContext(request))),
+        app.unitOfWork.run((tx) => createPartner(tx, actor, request.body, credential, deps(), requestContext(request))),
       );
-      afterMail();
       return reply.status(201).send(await getPartner(app.db, actor, created.partnerId));
     },
   );
@@ -151,11 +147,9 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { actor } = requireSession(request);
-      await app.db
-        .transaction()
-        .execute((tx) =>
-          renamePartner(tx, actor, request.params.partnerId, request.body.name, requestContext(request)),
-        );
+      await app.unitOfWork.run((tx) =>
+        renamePartner(tx, actor, request.params.partnerId, request.body.name, requestContext(request)),
+      );
       return getPartner(app.db, actor, request.params.partnerId);
     },
   );
@@ -174,9 +168,7 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await app.db
-        .transaction()
-        .execute((tx) => removePartner(tx, actor, request.params.partnerId, requestContext(request)));
+      await app.unitOfWork.run((tx) => removePartner(tx, actor, request.params.partnerId, requestContext(request)));
       return reply.status(204).send(null);
     },
   );
@@ -194,11 +186,9 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { actor } = requireSession(request);
-      await app.db
-        .transaction()
-        .execute((tx) =>
-          assignHostAdmin(tx, actor, request.params.partnerId, request.body.userId, requestContext(request)),
-        );
+      await app.unitOfWork.run((tx) =>
+        assignHostAdmin(tx, actor, request.params.partnerId, request.body.userId, requestContext(request)),
+      );
       return getPartner(app.db, actor, request.params.partnerId);
     },
   );
@@ -215,11 +205,9 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { actor } = requireSession(request);
-      await app.db
-        .transaction()
-        .execute((tx) =>
-          removeHostAdmin(tx, actor, request.params.partnerId, request.params.userId, requestContext(request)),
-        );
+      await app.unitOfWork.run((tx) =>
+        removeHostAdmin(tx, actor, request.params.partnerId, request.params.userId, requestContext(request)),
+      );
       return getPartner(app.db, actor, request.params.partnerId);
     },
   );
@@ -240,7 +228,7 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
       const credential = await newTemporaryCredential();
       const limits = { inviterId: actor.userId, partnerId: request.params.partnerId };
       await app.attempts.withinInvitationLimits(limits, () =>
-        app.db.transaction().execute(async (tx) => {
+        app.unitOfWork.run(async (tx) => {
           await inviteGuestUser(
             tx,
             actor,
@@ -252,7 +240,6 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
           );
         }),
       );
-      afterMail();
       return reply.status(201).send(await getPartner(app.db, actor, request.params.partnerId));
     },
   );
@@ -294,18 +281,16 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const { actor } = requireSession(request);
-      await app.db
-        .transaction()
-        .execute((tx) =>
-          changeGuestRole(
-            tx,
-            actor,
-            request.params.partnerId,
-            request.params.userId,
-            request.body.role,
-            requestContext(request),
-          ),
-        );
+      await app.unitOfWork.run((tx) =>
+        changeGuestRole(
+          tx,
+          actor,
+          request.params.partnerId,
+          request.params.userId,
+          request.body.role,
+          requestContext(request),
+        ),
+      );
       return getPartner(app.db, actor, request.params.partnerId);
     },
   );
@@ -322,11 +307,9 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await app.db
-        .transaction()
-        .execute((tx) =>
-          removeGuest(tx, actor, request.params.partnerId, request.params.userId, requestContext(request)),
-        );
+      await app.unitOfWork.run((tx) =>
+        removeGuest(tx, actor, request.params.partnerId, request.params.userId, requestContext(request)),
+      );
       return reply.status(204).send(null);
     },
   );

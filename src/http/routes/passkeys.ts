@@ -125,7 +125,7 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
       const session = requireSession(request);
       ensureMayAddFactor(session, app.clock.now());
       const added = await finishPasskeyRegistration(
-        app.db,
+        app.unitOfWork,
         app.clock,
         session,
         rp,
@@ -148,12 +148,14 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) =>
-      renamePasskey(
-        app.db,
-        requireSession(request),
-        request.params.passkeyId,
-        request.body.name,
-        requestContext(request),
+      app.unitOfWork.run((tx) =>
+        renamePasskey(
+          tx,
+          requireSession(request),
+          request.params.passkeyId,
+          request.body.name,
+          requestContext(request),
+        ),
       ),
   );
 
@@ -169,7 +171,9 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await removePasskey(app.db, requireSession(request), request.params.passkeyId, requestContext(request));
+      await app.unitOfWork.run((tx) =>
+        removePasskey(tx, requireSession(request), request.params.passkeyId, requestContext(request)),
+      );
       return reply.status(204).send(null);
     },
   );
@@ -205,7 +209,7 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const session = requireSession(request);
       const token = await finishPasskeyAuthentication(
-        { db: app.db, attempts: app.attempts, clock: app.clock },
+        { unitOfWork: app.unitOfWork, attempts: app.attempts, clock: app.clock },
         session,
         rp,
         { purpose: request.body.purpose, response: request.body.response as AuthenticationResponseJSON },

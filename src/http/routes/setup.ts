@@ -52,7 +52,7 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
       };
       const passwordHash = await prepareOwnerPassword(input);
       const context = requestContext(request);
-      const { token } = await app.db.transaction().execute(async (tx) => {
+      const { token } = await app.unitOfWork.run(async (tx) => {
         // Re-checked inside the transaction under a lock, so two racing set-ups cannot both win.
         await sql`LOCK TABLE workspaces IN SHARE ROW EXCLUSIVE MODE`.execute(tx);
         if ((await countWorkspaces(tx)) > 0) throw alreadySetUp();

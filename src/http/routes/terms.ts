@@ -50,7 +50,7 @@ const termsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      await app.db.transaction().execute((tx) => acceptTerms(tx, actor, request.body, requestContext(request)));
+      await app.unitOfWork.run((tx) => acceptTerms(tx, actor, request.body, requestContext(request)));
       return reply.status(204).send(null);
     },
   );
@@ -89,9 +89,9 @@ const termsRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      const published = await app.db
-        .transaction()
-        .execute((tx) => publishTermsAsAdmin(tx, actor, request.body.body, requestContext(request)));
+      const published = await app.unitOfWork.run((tx) =>
+        publishTermsAsAdmin(tx, actor, request.body.body, requestContext(request)),
+      );
       return reply.status(201).send(published);
     },
   );

@@ -73,7 +73,7 @@ const workspaceSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
         ...request.body,
         verifiedDomains: request.body.verifiedDomains && [...new Set(request.body.verifiedDomains)],
       };
-      return app.db.transaction().execute((tx) => updateWorkspaceSettings(tx, actor, changes, requestContext(request)));
+      return app.unitOfWork.run((tx) => updateWorkspaceSettings(tx, actor, changes, requestContext(request)));
     },
   );
 };
