@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { sha256Hex } from '../crypto/tokens.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import type { Database } from '../db/schema.js';
+import { afterCommit } from '../db/unit-of-work.js';
 import { forbidden } from '../domain/errors.js';
 import { activityPolicy } from '../domain/policies/activity.js';
 
@@ -48,24 +49,37 @@ export function eventHash(fields: HashedFields): string {
   return sha256Hex(canonical(fields));
 }
 
-/** An event as an observer sees it, with the PostgreSQL transaction that wrote it (pg_current_xact_id). */
+/** An event as an observer sees it, once the transaction that wrote it has committed. */
 export interface ObservedEvent {
-  transactionId: string;
   action: string;
   details: Record<string, unknown>;
 }
 
-export type ActivityObserver = (event: ObservedEvent) => void;
+/** Told of the events of each committed transaction, together (a rolled-back one tells nothing). */
+export type ActivityObserver = (transaction: ObservedEvent[]) => void;
 
 const observers = new AsyncLocalStorage<ActivityObserver>();
 
 /**
  * Runs `work` with `observer` told of every event recorded within it (the metrics plugin wraps each
- * request). The observer learns the writing transaction's id, not whether it committed: it must ask
- * PostgreSQL (pg_xact_status) before counting, since the caller's transaction may still roll back.
+ * request). It is told after commit (`afterCommit`): an event whose transaction rolls back never happened.
  */
 export function observeActivity<T>(observer: ActivityObserver, work: () => T): T {
   return observers.run(observer, work);
+}
+
+/** The events observed in each open transaction, handed to the observer together once it commits. */
+const observedIn = new WeakMap<Kysely<Database>, ObservedEvent[]>();
+
+function observeOnCommit(tx: Kysely<Database>, observer: ActivityObserver, event: ObservedEvent): void {
+  const events = observedIn.get(tx);
+  if (events) {
+    events.push(event);
+    return;
+  }
+  const transaction = [event];
+  observedIn.set(tx, transaction);
+  afterCommit(tx, () => observer(transaction));
 }
 
 /**
@@ -93,28 +107,24 @@ export async function recordEvent(tx: Kysely<Database>, event: NewActivityEvent)
     details: event.details ?? {},
     prevHash: last?.hash ?? GENESIS_HASH,
   };
-  const insert = tx.insertInto('activity_events').values({
-    workspace_id: fields.workspaceId,
-    occurred_at: fields.occurredAt,
-    actor_id: fields.actorId,
-    action: fields.action,
-    target_type: fields.targetType,
-    target_id: fields.targetId,
-    ip: fields.ip,
-    user_agent: fields.userAgent,
-    details: JSON.stringify(fields.details),
-    prev_hash: fields.prevHash,
-    hash: eventHash(fields),
-  });
+  await tx
+    .insertInto('activity_events')
+    .values({
+      workspace_id: fields.workspaceId,
+      occurred_at: fields.occurredAt,
+      actor_id: fields.actorId,
+      action: fields.action,
+      target_type: fields.targetType,
+      target_id: fields.targetId,
+      ip: fields.ip,
+      user_agent: fields.userAgent,
+      details: JSON.stringify(fields.details),
+      prev_hash: fields.prevHash,
+      hash: eventHash(fields),
+    })
+    .execute();
   const observer = observers.getStore();
-  if (!observer) {
-    await insert.execute();
-    return;
-  }
-  const { transaction_id } = await insert
-    .returning(sql<string>`pg_current_xact_id()::text`.as('transaction_id'))
-    .executeTakeFirstOrThrow();
-  observer({ transactionId: transaction_id, action: fields.action, details: fields.details });
+  if (observer) observeOnCommit(tx, observer, { action: fields.action, details: fields.details });
 }
 
 /** The common case: the signed-in actor did something to one user of their workspace. */

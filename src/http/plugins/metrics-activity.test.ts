@@ -3,7 +3,6 @@ import type { ObservedEvent } from '../../services/activity.js';
 import { incrementsFor } from './metrics-activity.js';
 
 const event = (action: string, details: Record<string, unknown> = {}): ObservedEvent => ({
-  transactionId: '1',
   action,
   details,
 });

@@ -1,5 +1,3 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
 import type { ObservedEvent } from '../../services/activity.js';
 
 /**
@@ -79,66 +77,4 @@ export function incrementsFor(transaction: ObservedEvent[]): Increment[] {
     }
   }
   return increments;
-}
-
-/** Beyond this many waiting transactions, the plugin resolves them without waiting for a scrape. */
-export const RESOLVE_EARLY_AT = 1000;
-/** Events whose transaction could not be resolved for this long are given up (counted in `givenUp`). */
-const GIVE_UP_AFTER_MS = 15 * 60 * 1000;
-const BATCH = 5000;
-
-/**
- * Events seen but not yet counted, by writing transaction. Kysely offers no after-commit hook, so
- * PostgreSQL is asked which of the transactions committed (pg_xact_status): those are counted, aborted
- * ones dropped, those still in progress kept for the next time. Exact, and free on the request path.
- */
-export class PendingActivity {
-  private readonly byTransaction = new Map<string, { events: ObservedEvent[]; since: number }>();
-  private resolving: Promise<ObservedEvent[][]> | undefined;
-  /** Events dropped because PostgreSQL could not say, for GIVE_UP_AFTER_MS, whether they committed. */
-  givenUp = 0;
-
-  add(event: ObservedEvent): void {
-    const entry = this.byTransaction.get(event.transactionId);
-    if (entry) entry.events.push(event);
-    else this.byTransaction.set(event.transactionId, { events: [event], since: Date.now() });
-  }
-
-  get transactions(): number {
-    return this.byTransaction.size;
-  }
-
-  /** The events of the transactions that committed since the last call; one resolution at a time. */
-  resolve(db: Kysely<Database>): Promise<ObservedEvent[][]> {
-    this.resolving ??= this.resolveNow(db).finally(() => {
-      this.resolving = undefined;
-    });
-    return this.resolving;
-  }
-
-  private async resolveNow(db: Kysely<Database>): Promise<ObservedEvent[][]> {
-    const committed: ObservedEvent[][] = [];
-    const ids = [...this.byTransaction.keys()];
-    try {
-      for (let start = 0; start < ids.length; start += BATCH) {
-        const batch = ids.slice(start, start + BATCH);
-        const { rows } = await sql<{ id: string; status: string | null }>`
-          SELECT id, pg_xact_status(id::xid8) AS status FROM unnest(${batch}::text[]) AS id`.execute(db);
-        for (const { id, status } of rows) {
-          if (status === 'in progress') continue;
-          if (status === 'committed') committed.push(this.byTransaction.get(id)?.events ?? []);
-          this.byTransaction.delete(id);
-        }
-      }
-    } catch (error) {
-      const cutoff = Date.now() - GIVE_UP_AFTER_MS;
-      for (const [id, entry] of this.byTransaction) {
-        if (entry.since >= cutoff) continue;
-        this.givenUp += entry.events.length;
-        this.byTransaction.delete(id);
-      }
-      if (committed.length === 0) throw error;
-    }
-    return committed;
-  }
 }

@@ -10,8 +10,6 @@ import { problemType, sendProblem } from '../problems.js';
 import {
   incrementsFor,
   LOCKOUT_SCOPES,
-  PendingActivity,
-  RESOLVE_EARLY_AT,
   SECOND_FACTOR_METHODS,
   SECOND_FACTOR_PURPOSES,
   SECRET_KINDS,
@@ -24,7 +22,7 @@ export interface AppMetrics {
   readonly registry: Registry;
   /** Refreshes what is read from the database, then renders the Prometheus text format. */
   scrape(): Promise<string>;
-  /** Told of the activity events of each request; exposed so a test can record events the same way. */
+  /** Told of the committed activity events of each request; exposed so a test can record events the same way. */
   readonly activityObserver: ActivityObserver;
   /** The separate metrics listener's address once listening (GATEHOUSE_METRICS_LISTEN), else null. */
   listenAddress(): AddressInfo | null;
@@ -121,26 +119,9 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
     activityCounters[name] = counter;
   }
 
-  const pending = new PendingActivity();
-  new Counter({
-    name: 'gatehouse_metrics_events_given_up_total',
-    help: 'Activity events left uncounted because the database could not say for 15 minutes whether they committed.',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(pending.givenUp);
-    },
-  });
-  const countCommitted = async () => {
-    for (const transaction of await pending.resolve(app.db)) {
-      for (const { counter, labels } of incrementsFor(transaction)) activityCounters[counter].inc(labels);
-    }
-  };
-  const activityObserver: ActivityObserver = (event) => {
-    pending.add(event);
-    if (pending.transactions >= RESOLVE_EARLY_AT) {
-      countCommitted().catch((error: unknown) => app.log.warn({ err: error }, 'metrics: activity not yet counted'));
-    }
+  // Told after commit (the unit of work's after-commit effects), so a rolled-back event is never counted.
+  const activityObserver: ActivityObserver = (transaction) => {
+    for (const { counter, labels } of incrementsFor(transaction)) activityCounters[counter].inc(labels);
   };
 
   const outboxMessages = new Gauge({
@@ -211,12 +192,6 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
       app.log.warn({ err: error }, 'metrics: the database did not answer the scrape');
     }
     databaseUp.set(reachable ? 1 : 0);
-    if (reachable) {
-      // A resolution that runs late goes on in the background and is counted by a later scrape.
-      await withTimeout(countCommitted(), DATABASE_WAIT_MS).catch((error: unknown) =>
-        app.log.warn({ err: error }, 'metrics: activity not yet counted'),
-      );
-    }
     return registry.metrics();
   }
 
