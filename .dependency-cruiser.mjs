@@ -23,7 +23,7 @@ export default {
       comment:
         'An import dependency-cruiser cannot resolve escapes every rule below (for example a `.js` import ' +
         'with no `.ts` file behind it). Fix the path, or the resolver options in this file.',
-      from: { path: '^(src|web/src)/' },
+      from: { path: '^(src|web/src|extension/src)/' },
       to: { couldNotResolve: true },
     },
     {
@@ -100,6 +100,16 @@ export default {
         'modules into the browser bundle).',
       from: { path: '^web/' },
       to: { path: '^src/' },
+    },
+    {
+      name: 'extension-not-server-or-web-code',
+      severity: 'error',
+      comment:
+        'extension/ is the browser extension: it runs in the browser and talks to the server over the HTTP ' +
+        'API only. It imports neither server code in src/ (Node-only modules) nor the web app in web/; what ' +
+        'it shares with them is the API, not modules.',
+      from: { path: '^extension/' },
+      to: { path: '^(src|web)/' },
     },
   ],
   options: {

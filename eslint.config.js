@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'web/dist/', 'data/', 'scratch/'] },
+  { ignores: ['node_modules/', 'dist/', 'web/dist/', 'extension/dist/', 'extension/dist-zip/', 'data/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
