@@ -72,6 +72,11 @@ export function observeActivity<T>(observer: ActivityObserver, work: () => T): T
 const observedIn = new WeakMap<Kysely<Database>, ObservedEvent[]>();
 
 function observeOnCommit(tx: Kysely<Database>, observer: ActivityObserver, event: ObservedEvent): void {
+  // Outside a transaction the insert has committed on its own: the event is a transaction by itself.
+  if (!tx.isTransaction) {
+    observer([event]);
+    return;
+  }
   const events = observedIn.get(tx);
   if (events) {
     events.push(event);

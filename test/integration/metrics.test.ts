@@ -325,5 +325,12 @@ describe('/metrics', () => {
     expect(await revealedNow()).toBe(1);
     expect(await revealed()).toBe(1);
     expect(await revealed()).toBe(1);
+
+    // Outside a transaction each insert commits by itself, and counts at once.
+    await observeActivity(observer, async () => {
+      await recordEvent(app.database.db, reveal);
+      await recordEvent(app.database.db, reveal);
+    });
+    expect(await revealed()).toBe(3);
   });
 });
