@@ -16,7 +16,8 @@ const integration = (name: string, database: 'pglite' | 'postgres') => ({
 export default defineConfig({
   test: {
     // build-server.ts compiles src/ to dist/: tests that run the `gatehouse` command run the compiled one.
-    globalSetup: ['test/helpers/global-setup.ts', 'test/helpers/build-server.ts'],
+    // build-extension.ts builds the browser extension's zip the server serves, when it is out of date.
+    globalSetup: ['test/helpers/global-setup.ts', 'test/helpers/build-server.ts', 'test/helpers/build-extension.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

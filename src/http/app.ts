@@ -19,6 +19,7 @@ import metricsPlugin from './plugins/metrics.js';
 import webPlugin from './plugins/web.js';
 import { PROBLEM_DESCRIPTIONS } from './problems.js';
 import healthRoutes from './routes/health.js';
+import downloadRoutes from './routes/downloads.js';
 import setupRoutes from './routes/setup.js';
 import workspaceRoutes from './routes/workspaces.js';
 import authRoutes from './routes/auth.js';
@@ -70,6 +71,11 @@ export interface RouteSummary {
 }
 
 export const DEFAULT_WEB_DIST = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../web/dist');
+/** The browser extension's zip as `npm run build:extension` writes it, served at /downloads/. */
+export const DEFAULT_EXTENSION_ZIP = path.resolve(
+  fileURLToPath(new URL('.', import.meta.url)),
+  '../../extension/dist-zip/gatehouse-extension.zip',
+);
 
 /** Small bodies only: nothing in the API needs more, and big bodies are a cheap way to burn CPU. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -82,6 +88,8 @@ export interface BuildAppOptions {
   /** Pass false to silence logs (tests), or pino options. */
   logger?: boolean | object;
   webDistDir?: string;
+  /** The browser extension's zip to serve (default: DEFAULT_EXTENSION_ZIP). */
+  extensionZip?: string;
   /** Mail transport to use instead of the one built from config.smtpUrl (the caller closes it). */
   mailTransport?: MailTransport;
   /** Outbox worker tuning (poll interval, retry delays); the worker is created here but not started. */
@@ -192,6 +200,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(openapiPlugin);
 
   await app.register(healthRoutes);
+  await app.register(downloadRoutes, { extensionZip: options.extensionZip ?? DEFAULT_EXTENSION_ZIP });
   await app.register(
     async (api) => {
       registerGates(api);

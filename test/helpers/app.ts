@@ -37,6 +37,8 @@ export interface TestAppOptions {
   attempts?: BuildAppOptions['attempts'];
   /** Where the app writes its JSON log lines, with the production logger options (default: no logs). */
   logStream?: Writable;
+  /** The browser extension's zip to serve (default: the one `npm run build:extension` wrote). */
+  extensionZip?: string;
 }
 
 /** Boots the real application on a database of its own. No part of it is mocked. */
@@ -58,6 +60,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...(process.env.GATEHOUSE_TEST_WEB_DIST ? { webDistDir: process.env.GATEHOUSE_TEST_WEB_DIST } : {}),
     mailWorker: { pollIntervalMs: 100, baseDelayMs: 200, ...(options.worker || {}) },
     ...(options.attempts ? { attempts: options.attempts } : {}),
+    ...(options.extensionZip ? { extensionZip: options.extensionZip } : {}),
     clock: testClock,
   });
   let url = '';
