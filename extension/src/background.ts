@@ -5,14 +5,7 @@
  * the extension's own pages but not by content scripts (which run inside web pages).
  */
 import { parseGatehouseAddress } from './lib/address.js';
-import {
-  isFieldsFoundReport,
-  isPopupRequest,
-  type FieldsFoundReport,
-  type PopupRequest,
-  type PopupResponse,
-  type Status,
-} from './lib/messages.js';
+import { isPopupRequest, type PopupRequest, type PopupResponse, type Status } from './lib/messages.js';
 
 const ADDRESS_KEY = 'gatehouseAddress';
 
@@ -20,23 +13,10 @@ const ADDRESS_KEY = 'gatehouseAddress';
 // here keeps it so if the default ever changes.
 void chrome.storage.session.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
 
-/**
- * The login fields each frame of each tab last reported (by tab id, then frame id), with the frame's
- * URL as the browser gave it (not as the page claims). Fill will pick its frames from here.
- */
-const framesWithFields = new Map<number, Map<number, { url: string; report: FieldsFoundReport }>>();
-
-chrome.tabs.onRemoved.addListener((tabId) => framesWithFields.delete(tabId));
-
 chrome.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
   if (sender.id !== chrome.runtime.id) return false;
-  // Only the extension's own pages (the popup) get answers; content scripts (in web pages) only report.
-  const fromExtensionPage = sender.url?.startsWith(chrome.runtime.getURL('')) === true;
-  if (!fromExtensionPage) {
-    if (sender.tab && isFieldsFoundReport(message)) recordFields(sender, message);
-    return false;
-  }
-  if (!isPopupRequest(message)) return false;
+  // Only the extension's own pages (the popup) get answers, never a content script (in a web page).
+  if (!sender.url?.startsWith(chrome.runtime.getURL('')) || !isPopupRequest(message)) return false;
   answer(message).then(sendResponse, (error: unknown) =>
     sendResponse({
       type: 'error',
@@ -66,15 +46,4 @@ async function status(): Promise<Status> {
   const stored = await chrome.storage.session.get(ADDRESS_KEY);
   const address = stored[ADDRESS_KEY];
   return { address: typeof address === 'string' ? address : null, connected: false };
-}
-
-function recordFields(sender: chrome.runtime.MessageSender, report: FieldsFoundReport): void {
-  const tabId = sender.tab?.id;
-  const frameId = sender.frameId;
-  if (tabId === undefined || frameId === undefined || !sender.url) return;
-  let frames = framesWithFields.get(tabId);
-  if (!frames) framesWithFields.set(tabId, (frames = new Map()));
-  const { username, password, oneTimeCode } = report.fields;
-  if (username || password || oneTimeCode) frames.set(frameId, { url: sender.url, report });
-  else frames.delete(frameId);
 }

@@ -12,8 +12,8 @@ import { CHROMIUM_PATH } from '../helpers/requirements.js';
 /**
  * The built extension (extension/dist/, built by `npm test` or the global set-up) loads in Chromium: its
  * service worker starts, the popup asks for the **Gatehouse address** and keeps it in session storage
- * only, and the content script fills a login form when the service worker asks, only while the page is
- * at the origin it was asked for. Connecting and **Fill** from the popup come with the connect flow.
+ * only, and the content script says which login fields its page shows and fills them when the service
+ * worker asks, only while the page is at the origin it was asked for. Connecting and **Fill** from the popup come with the connect flow.
  */
 
 const EXTENSION_DIR = path.resolve('extension/dist');
@@ -94,29 +94,35 @@ describeBrowser('the browser extension', { timeout: BROWSER_TEST_TIMEOUT_MS }, (
     await popup.close();
   });
 
-  it("fills a page's login form when the service worker asks, and nothing once the page is elsewhere", async () => {
+  it("finds and fills a page's login form when the service worker asks, and nothing for another origin", async () => {
     const page = await context.newPage();
     await page.goto(`${siteUrl}/login`);
-    const fill = (origin: string) =>
+    const send = (message: object) =>
       worker.evaluate(
-        async ({ url, origin }) => {
+        async ({ url, message }) => {
           const [tab] = await chrome.tabs.query({ url: `${url}/*` });
-          return chrome.tabs.sendMessage(
-            tab!.id!,
-            { type: 'fill', origin, username: 'alice', password: 'correct horse' },
-            { frameId: 0 },
-          );
+          return chrome.tabs.sendMessage(tab!.id!, message, { frameId: 0 });
         },
-        { url: siteUrl, origin },
+        { url: siteUrl, message },
       );
+    const fill = (origin: string) => send({ type: 'fill', origin, username: 'alice', password: 'correct horse' });
 
     // (Polled: the content script starts once the page is idle, and answers from then on.)
-    await expect.poll(() => fill('https://evil.test')).toEqual({ type: 'refused', reason: 'origin-changed' });
+    await expect
+      .poll(() => send({ type: 'detect' }))
+      .toEqual({
+        type: 'detected',
+        origin: siteUrl,
+        fields: { username: true, password: true, oneTimeCode: false },
+        ancestorOrigins: [],
+      });
+    expect(await fill('https://evil.test')).toEqual({ type: 'refused', reason: 'origin-changed' });
     expect(await page.locator('[name=password]').inputValue()).toBe('');
 
-    await expect
-      .poll(() => fill(siteUrl))
-      .toEqual({ type: 'filled', filled: { username: true, password: true, oneTimeCode: false } });
+    expect(await fill(siteUrl)).toEqual({
+      type: 'filled',
+      filled: { username: true, password: true, oneTimeCode: false },
+    });
     expect(await page.locator('[name=login]').inputValue()).toBe('alice');
     expect(await page.locator('[name=password]').inputValue()).toBe('correct horse');
     await page.close();

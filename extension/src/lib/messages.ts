@@ -1,7 +1,7 @@
 /**
  * The messages between the extension's parts. The service worker is the only part that talks to the
- * server and holds the session; the popup asks it for status; content scripts report the login fields
- * they see and fill on request.
+ * server and holds the session; the popup asks it for status; content scripts say which login fields
+ * their frame shows and fill them, on the service worker's request only.
  */
 
 /** Popup → service worker. */
@@ -23,11 +23,20 @@ export interface FieldsSummary {
   oneTimeCode: boolean;
 }
 
-/** Content script → service worker, when the fields its frame shows change. */
-export interface FieldsFoundReport {
-  type: 'fieldsFound';
+/**
+ * Service worker → one frame's content script, at the moment of filling: which fields the frame shows
+ * and where it is. Asked then rather than reported as pages change, because a service worker is stopped
+ * when idle and forgets what it was told.
+ */
+export interface DetectRequest {
+  type: 'detect';
+}
+
+export interface DetectResponse {
+  type: 'detected';
+  origin: string;
   fields: FieldsSummary;
-  /** The frame's `location.ancestorOrigins`, for the service worker's same-site check. */
+  /** The frame's `location.ancestorOrigins` (its parent first, the top page last), for the same-site check. */
   ancestorOrigins: string[];
 }
 
@@ -55,16 +64,8 @@ export function isPopupRequest(value: unknown): value is PopupRequest {
   return value.type === 'setAddress' && typeof value.address === 'string';
 }
 
-export function isFieldsFoundReport(value: unknown): value is FieldsFoundReport {
-  if (!isRecord(value) || value.type !== 'fieldsFound' || !isRecord(value.fields)) return false;
-  const { fields } = value;
-  return (
-    typeof fields.username === 'boolean' &&
-    typeof fields.password === 'boolean' &&
-    typeof fields.oneTimeCode === 'boolean' &&
-    Array.isArray(value.ancestorOrigins) &&
-    value.ancestorOrigins.every((origin) => typeof origin === 'string')
-  );
+export function isDetectRequest(value: unknown): value is DetectRequest {
+  return isRecord(value) && value.type === 'detect';
 }
 
 export function isFillRequest(value: unknown): value is FillRequest {
