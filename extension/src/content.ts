@@ -8,7 +8,7 @@
  * ancestors, http); this script only checks that its frame is still at the origin that decision was made
  * for, so a frame that navigated in between fills nothing.
  */
-import { fillField, findLoginFields } from './lib/forms.js';
+import { fillField, fillOneTimeCode, findLoginFields } from './lib/forms.js';
 import {
   isDetectRequest,
   isFillRequest,
@@ -31,7 +31,11 @@ function detect(): DetectResponse {
   return {
     type: 'detected',
     origin: location.origin,
-    fields: { username: !!fields.username, password: !!fields.password, oneTimeCode: !!fields.oneTimeCode },
+    fields: {
+      username: !!fields.username,
+      password: !!fields.password,
+      oneTimeCode: !!fields.oneTimeCode || fields.oneTimeCodeDigits.length > 0,
+    },
     ancestorOrigins: Array.from(location.ancestorOrigins ?? []),
   };
 }
@@ -48,10 +52,7 @@ function fill(request: FillRequest): FillResponse {
     fillField(fields.password, request.password);
     filled.password = true;
   }
-  if (fields.oneTimeCode && request.oneTimeCode !== undefined) {
-    fillField(fields.oneTimeCode, request.oneTimeCode);
-    filled.oneTimeCode = true;
-  }
+  if (request.oneTimeCode !== undefined) filled.oneTimeCode = fillOneTimeCode(fields, request.oneTimeCode);
   // Drop the values from the message object (the caller holds no other reference).
   delete request.password;
   delete request.oneTimeCode;

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { fillField, findLoginFields, type LoginFields } from './forms.js';
+import { fillField, fillOneTimeCode, findLoginFields, type LoginFields } from './forms.js';
 
 /** Login form shapes as real sites write them (trimmed to the parts that matter). */
 const fixtures = {
@@ -74,6 +74,25 @@ const fixtures = {
       <button>Continue</button>
     </form>`,
 
+  /** A code page with one box per digit (each wrapped), the first marked one-time-code. */
+  oneTimeCodeDigits: `
+    <form>
+      <p id="code-label">Enter the 6-digit code from your authenticator app</p>
+      <div role="group" aria-labelledby="code-label">
+        ${Array.from(
+          { length: 6 },
+          (_, index) =>
+            `<span><input type="text" inputmode="numeric" maxlength="1" aria-label="Digit ${index + 1}"
+            ${index === 0 ? 'autocomplete="one-time-code"' : ''}></span>`,
+        ).join('')}
+      </div>
+      <button>Verify</button>
+    </form>`,
+
+  /** Four one-character boxes (a PIN) are no one-time code. */
+  pinBoxes: `
+    <form>${'<input type="text" inputmode="numeric" maxlength="1">'.repeat(4)}</form>`,
+
   /** A checkout page: postal and promo codes are not one-time codes, nor usernames. */
   checkout: `
     <form>
@@ -143,6 +162,8 @@ describe('findLoginFields', () => {
   it('finds a one-time-code field marked with autocomplete', () => {
     const fields = load(fixtures.oneTimeCodeAutocomplete);
     expect(nameOf(fields.oneTimeCode)).toBe('app_otp');
+    expect(fillOneTimeCode(fields, '123456')).toBe(true);
+    expect(fields.oneTimeCode?.value).toBe('123456');
     expect(fields.username).toBeNull();
     expect(fields.password).toBeNull();
   });
@@ -153,9 +174,41 @@ describe('findLoginFields', () => {
     expect(fields.username).toBeNull();
   });
 
+  it('finds a one-time code asked for one digit per box, and types it in digit by digit', () => {
+    const fields = load(fixtures.oneTimeCodeDigits);
+    expect(fields.oneTimeCode).toBeNull();
+    expect(fields.oneTimeCodeDigits.map((box) => box.getAttribute('aria-label'))).toEqual(
+      Array.from({ length: 6 }, (_, index) => `Digit ${index + 1}`),
+    );
+    expect(fields.username).toBeNull();
+
+    expect(fillOneTimeCode(fields, '12345')).toBe(false);
+    expect(fillOneTimeCode(fields, '123456')).toBe(true);
+    expect(fields.oneTimeCodeDigits.map((box) => box.value).join('')).toBe('123456');
+  });
+
+  it('takes four PIN boxes for no one-time code', () => {
+    expect(load(fixtures.pinBoxes)).toEqual({
+      username: null,
+      password: null,
+      oneTimeCode: null,
+      oneTimeCodeDigits: [],
+    });
+  });
+
   it('takes no postal or promo code for a one-time code, nor a checkout or contact form for a login', () => {
-    expect(load(fixtures.checkout)).toEqual({ username: null, password: null, oneTimeCode: null });
-    expect(load(fixtures.contact)).toEqual({ username: null, password: null, oneTimeCode: null });
+    expect(load(fixtures.checkout)).toEqual({
+      username: null,
+      password: null,
+      oneTimeCode: null,
+      oneTimeCodeDigits: [],
+    });
+    expect(load(fixtures.contact)).toEqual({
+      username: null,
+      password: null,
+      oneTimeCode: null,
+      oneTimeCodeDigits: [],
+    });
   });
 
   it("searches a same-site iframe's own document, not the page around it", async () => {
@@ -168,7 +221,12 @@ describe('findLoginFields', () => {
     await loaded;
     const frameDocument = iframe.contentDocument!;
 
-    expect(findLoginFields(document)).toEqual({ username: null, password: null, oneTimeCode: null });
+    expect(findLoginFields(document)).toEqual({
+      username: null,
+      password: null,
+      oneTimeCode: null,
+      oneTimeCodeDigits: [],
+    });
     const fields = findLoginFields(frameDocument);
     expect(nameOf(fields.username)).toBe('login');
     expect(nameOf(fields.password)).toBe('password');

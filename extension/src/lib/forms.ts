@@ -5,21 +5,36 @@
  *
  * The shapes it knows: username and password on one page (with or without a <form>, with or without
  * autocomplete attributes); the two-step login (a username page, then a password page); a login form
- * inside an iframe (the frame's own document is searched); a one-time-code page.
+ * inside an iframe (the frame's own document is searched); a one-time-code page, with one field or one
+ * box per digit.
  */
 
 export interface LoginFields {
   username: HTMLInputElement | null;
   password: HTMLInputElement | null;
   oneTimeCode: HTMLInputElement | null;
+  /** A one-time code typed one digit per box (6 to 8 boxes), when there is no single field for it. */
+  oneTimeCodeDigits: HTMLInputElement[];
 }
 
 export function findLoginFields(doc: Document): LoginFields {
   const inputs = Array.from(doc.querySelectorAll('input')).filter(isUsable);
-  const oneTimeCode = inputs.find(looksLikeOneTimeCode) ?? null;
+  const oneTimeCode = inputs.find((input) => looksLikeOneTimeCode(input) && maxLength(input) !== 1) ?? null;
+  const oneTimeCodeDigits = oneTimeCode ? [] : findDigitBoxes(inputs);
   const password = choosePassword(inputs.filter((input) => input.type === 'password' && input !== oneTimeCode));
   const username = password ? usernameBeside(password, inputs) : usernameOnItsOwn(inputs);
-  return { username, password, oneTimeCode };
+  return { username, password, oneTimeCode, oneTimeCodeDigits };
+}
+
+/** Types a one-time code into the page's field for it, or digit by digit into its boxes. */
+export function fillOneTimeCode(fields: LoginFields, code: string): boolean {
+  if (fields.oneTimeCode) {
+    fillField(fields.oneTimeCode, code);
+    return true;
+  }
+  if (fields.oneTimeCodeDigits.length === 0 || fields.oneTimeCodeDigits.length !== code.length) return false;
+  fields.oneTimeCodeDigits.forEach((box, index) => fillField(box, code[index]!));
+  return true;
 }
 
 /**
@@ -114,7 +129,7 @@ const NOT_A_USERNAME =
   /\b(search|query|q|captcha|coupon|promo|newsletter|subscribe|zip|postal|postcode|first|last|full|company)\b/;
 
 function isUsernameCandidate(input: HTMLInputElement): boolean {
-  if (!TEXT_TYPES.has(input.type) || looksLikeOneTimeCode(input)) return false;
+  if (!TEXT_TYPES.has(input.type) || maxLength(input) === 1 || looksLikeOneTimeCode(input)) return false;
   if (input.closest('[role="search"]')) return false;
   return markedAsUsername(input) || !NOT_A_USERNAME.test(describe(input));
 }
@@ -143,17 +158,54 @@ function looksLikeOneTimeCode(input: HTMLInputElement): boolean {
   return CODE_WEAK.test(description) && isShortNumberField(input);
 }
 
-function isShortNumberField(input: HTMLInputElement): boolean {
+/**
+ * Six to eight one-character boxes side by side (the same parent, or the same grandparent when each box
+ * has a wrapper) made for digits, or marked one-time-code: a code page that wants one digit per box.
+ */
+function findDigitBoxes(usable: HTMLInputElement[]): HTMLInputElement[] {
+  const boxes = usable.filter(
+    (input) => CODE_TYPES.has(input.type) && input.type !== 'password' && maxLength(input) === 1,
+  );
+  const groups: HTMLInputElement[][] = [];
+  for (const box of boxes) {
+    const group = groups.at(-1);
+    const first = group?.[0];
+    const together =
+      first &&
+      (box.parentElement === first.parentElement ||
+        (box.parentElement?.parentElement != null &&
+          box.parentElement.parentElement === first.parentElement?.parentElement));
+    if (group && together) group.push(box);
+    else groups.push([box]);
+  }
+  return (
+    groups.find(
+      (group) =>
+        group.length >= 6 &&
+        group.length <= 8 &&
+        (group.some((box) => autocompleteTokens(box).includes('one-time-code')) ||
+          group.every((box) => isDigitField(box))),
+    ) ?? []
+  );
+}
+
+function maxLength(input: HTMLInputElement): number | null {
+  const value = input.getAttribute('maxlength');
+  return value === null ? null : Number(value);
+}
+
+function isDigitField(input: HTMLInputElement): boolean {
   const inputMode = (input.getAttribute('inputmode') ?? '').toLowerCase();
   const pattern = input.getAttribute('pattern') ?? '';
-  const maxLength = Number(input.getAttribute('maxlength'));
+  return inputMode === 'numeric' || input.type === 'number' || input.type === 'tel' || /\\d|\[0-9\]/.test(pattern);
+}
+
+function isShortNumberField(input: HTMLInputElement): boolean {
+  const length = maxLength(input);
   return (
-    inputMode === 'numeric' ||
-    inputMode === 'decimal' ||
-    input.type === 'number' ||
-    input.type === 'tel' ||
-    /\\d|\[0-9\]/.test(pattern) ||
-    (maxLength >= 6 && maxLength <= 8)
+    isDigitField(input) ||
+    (input.getAttribute('inputmode') ?? '').toLowerCase() === 'decimal' ||
+    (length !== null && length >= 6 && length <= 8)
   );
 }
 
