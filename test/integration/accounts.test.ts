@@ -143,9 +143,9 @@ describe('using an account', () => {
     expect(untrusted.json().type).toBe('/api/problems/trusted-session-required');
 
     const { deviceId } = await trustDevice(owner, owner);
-    const before = Date.now();
+    const before = testClock.now();
     const response = await owner.post(`/api/v1/accounts/${created.id}/totp-code`);
-    const after = Date.now();
+    const after = testClock.now();
     expect(response.statusCode, response.body).toBe(200);
     const { code, expiresAt } = response.json() as { code: string; expiresAt: string };
     // Computed by the test from the secret (RFC 6238), at either end of the request.

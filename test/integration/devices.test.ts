@@ -104,7 +104,7 @@ describe('the first device, verified by an emailed code', () => {
     const device = await register(owner, 'Work laptop');
     expect(device).toMatchObject({ name: 'Work laptop', kind: 'browser', status: 'pending_verification' });
     expect(device.code?.triesLeft).toBe(5);
-    const expiresIn = new Date(device.code!.expiresAt).getTime() - Date.now();
+    const expiresIn = new Date(device.code!.expiresAt).getTime() - testClock.now();
     expect(expiresIn).toBeGreaterThan(4 * 60_000);
     expect(expiresIn).toBeLessThanOrEqual(5 * 60_000);
 
@@ -118,7 +118,7 @@ describe('the first device, verified by an emailed code', () => {
     expect(verified.statusCode, verified.body).toBe(200);
     expect(verified.json()).toMatchObject({ status: 'approved', approvalExpired: false, code: null });
     const until = new Date(verified.json().approvedUntil).getTime();
-    expect(Math.abs(until - (Date.now() + 90 * DAY_MS))).toBeLessThan(60_000);
+    expect(Math.abs(until - (testClock.now() + 90 * DAY_MS))).toBeLessThan(60_000);
     expect(await assurance(owner)).toMatchObject({
       trusted: true,
       device: { name: 'Work laptop', status: 'approved' },
@@ -401,7 +401,7 @@ describe('approval lifetime', () => {
     expect(bad.statusCode).toBe(400);
 
     const device = await trust(owner, OWNER.email, 'Work laptop', 1);
-    expect(Math.abs(new Date(device.approvedUntil!).getTime() - (Date.now() + 7 * DAY_MS))).toBeLessThan(60_000);
+    expect(Math.abs(new Date(device.approvedUntil!).getTime() - (testClock.now() + 7 * DAY_MS))).toBeLessThan(60_000);
 
     await t.database.db
       .updateTable('devices')
