@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_partners_invitations.js';
 import * as m0003 from './migrations/0003_mfa_devices_limits.js';
 import * as m0004 from './migrations/0004_vault.js';
+import * as m0005 from './migrations/0005_approved_client_apps.js';
 
 /** Migrations are listed here, in order, so they work the same from sources, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002_partners_invitations': m0002,
   '0003_mfa_devices_limits': m0003,
   '0004_vault': m0004,
+  '0005_approved_client_apps': m0005,
 };
 
 /** Every migration this version knows, in order (a backup made by a newer version has more). */

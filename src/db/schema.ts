@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type {
+  ClientAppKind,
   DeviceKind,
   DeviceStatus,
   GuestRole,
@@ -15,6 +16,7 @@ import type {
 
 // The vocabulary lives in the domain; re-exported so code that reads rows can name a column's type here.
 export type {
+  ClientAppKind,
   DeviceKind,
   DeviceStatus,
   GuestRole,
@@ -46,6 +48,7 @@ export interface WorkspacesTable {
   idp_client_id: string | null;
   idp_redirect_seconds: Generated<number>;
   device_approval_days: Generated<number>;
+  approved_client_apps: ColumnType<ClientAppKind[], ClientAppKind[] | undefined, ClientAppKind[]>;
 }
 
 export interface UsersTable {

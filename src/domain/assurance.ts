@@ -15,7 +15,15 @@ export interface SessionAssurance {
   identityConfirmedAt: Date | null;
   /** The device the client presented (its secret matched one of this user's devices), whatever its status. */
   device: { id: string; name: string; kind: DeviceKind; status: DeviceStatus; approvedUntil: Date | null } | null;
-  /** The device is approved and its approval has not run out: the session may receive secrets. */
+  /**
+   * The device is of a kind the workspace approves (SPEC §7a): a browser always is, an extension or a
+   * command-line install only while the workspace's **Approved client apps** lists its kind. True without a device.
+   */
+  clientAppApproved: boolean;
+  /**
+   * The device is approved, its approval has not run out and its kind is approved: the session may
+   * receive secrets.
+   */
   trusted: boolean;
 }
 

@@ -14,6 +14,8 @@ export type InvitationState = 'pending' | 'accepted' | 'expired' | 'revoked';
 export type MfaFactorKind = 'totp' | 'passkey';
 
 export type DeviceKind = 'browser' | 'extension' | 'cli';
+/** The client apps a workspace approves (SPEC §7a); the web app itself (`browser`) needs no approval. */
+export type ClientAppKind = Exclude<DeviceKind, 'browser'>;
 export type DeviceStatus = 'pending_verification' | 'pending_approval' | 'approved' | 'denied' | 'removed';
 
 export type ItemRole = 'owner' | 'manager' | 'collaborator';

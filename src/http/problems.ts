@@ -69,6 +69,8 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'second-factor-not-pending': 'This session has already passed its second factor.',
   'client-app-required':
     'Passwords are delivered for autofill only to an approved client app (browser extension or command line) on a trusted device.',
+  'client-app-not-approved':
+    'The workspace does not approve this kind of client app (Approved client apps in the workspace settings), so it cannot be set up as a device. A workspace admin can approve it.',
   'already-shared': 'The person can already use this account.',
   'access-through-partner':
     "The person's access comes from the partner's share; remove the account from the partner instead.",

@@ -24,6 +24,7 @@ import { hashToken, randomToken } from '../crypto/tokens.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { deviceCodeMail } from '../mail/templates.js';
 import { recordEvent } from './activity.js';
+import { ensureClientAppApproved } from './client-apps.js';
 import { lockoutOfSignedInUser, withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import type { AuthenticatedSession } from './sessions.js';
 import { isUniqueViolation } from './users.js';
@@ -356,8 +357,9 @@ export interface NewDeviceInput {
 }
 
 /**
- * Set up a trusted session: registers the client as a new device of the signed-in user. Returns the
- * device and its secret (for the cookie, or for a non-browser client to keep); only the hash is stored.
+ * Set up a trusted session: registers the client as a new device of the signed-in user, if the workspace
+ * approves its kind (SPEC §7a). Returns the device and its secret (for the cookie, or for a non-browser
+ * client to keep); only the hash is stored.
  */
 export async function createDevice(
   tx: Kysely<Database>,
@@ -367,6 +369,7 @@ export async function createDevice(
   context: RequestContext,
 ): Promise<{ device: CurrentDeviceView; secret: string }> {
   const userId = session.user.id;
+  await ensureClientAppApproved(tx, session.workspace.id, input.kind);
   // One registration at a time per user, so that the limit and the name rule hold under parallel requests.
   await tx.selectFrom('users').select('id').where('id', '=', userId).forUpdate().execute();
   const current = session.assurance.device;

@@ -16,6 +16,7 @@ import { withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import { effectiveState } from '../domain/invitations.js';
 import { formatUtc } from '../domain/time.js';
 import { deviceIsTrusted, mfaRequiredFor, type SessionAssurance } from '../domain/assurance.js';
+import { clientAppIsApproved } from '../domain/client-apps.js';
 
 /** A session ends after this long without a request… */
 export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
@@ -253,6 +254,7 @@ export async function resolveSession(
       'w.slug as w_slug',
       'w.name as w_name',
       'w.mode as w_mode',
+      'w.approved_client_apps as w_approved_client_apps',
       sql<boolean>`EXISTS (
         SELECT 1 FROM terms_versions tv
         WHERE tv.workspace_id = s.workspace_id
@@ -296,6 +298,7 @@ export async function resolveSession(
     w_slug,
     w_name,
     w_mode,
+    w_approved_client_apps,
     terms_pending,
     second_factor_at,
     identity_confirmed_at,
@@ -317,6 +320,8 @@ export async function resolveSession(
           approvedUntil: device_approved_until,
         }
       : null;
+  // A device whose kind the workspace stopped approving keeps its status, but gets no secret from now on.
+  const clientAppApproved = device === null || clientAppIsApproved(device.kind, w_approved_client_apps);
   return {
     sessionId: session_id,
     actor: { userId: user.id, workspaceId: user.workspace_id, role: user.role, status: user.status },
@@ -333,7 +338,8 @@ export async function resolveSession(
       secondFactorAt: second_factor_at,
       identityConfirmedAt: identity_confirmed_at,
       device,
-      trusted: deviceIsTrusted(device, now),
+      clientAppApproved,
+      trusted: clientAppApproved && deviceIsTrusted(device, now),
     },
   };
 }

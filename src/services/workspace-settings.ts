@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.js';
+import type { ClientAppKind, Database } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { forbidden } from '../domain/errors.js';
 import { workspacePolicy } from '../domain/policies/workspace.js';
@@ -13,6 +13,8 @@ export interface WorkspaceSettings {
   verifiedDomains: string[];
   /** How long a trusted device's approval lasts (SPEC §6), in days. */
   deviceApprovalDays: number;
+  /** The client apps that may become devices and receive secrets (SPEC §7a); the web app always may. */
+  approvedClientApps: ClientAppKind[];
 }
 
 const COLUMNS = {
@@ -22,6 +24,7 @@ const COLUMNS = {
   idpRedirectSeconds: 'idp_redirect_seconds',
   verifiedDomains: 'verified_domains',
   deviceApprovalDays: 'device_approval_days',
+  approvedClientApps: 'approved_client_apps',
 } as const;
 
 export async function getWorkspaceSettings(db: Kysely<Database>, actor: Actor): Promise<WorkspaceSettings> {
@@ -39,6 +42,7 @@ export async function getWorkspaceSettings(db: Kysely<Database>, actor: Actor): 
     idpRedirectSeconds: row.idp_redirect_seconds,
     verifiedDomains: row.verified_domains,
     deviceApprovalDays: row.device_approval_days,
+    approvedClientApps: row.approved_client_apps,
   };
 }
 

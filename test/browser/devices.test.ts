@@ -162,7 +162,7 @@ describeBrowser('trusted sessions', { timeout: STORY_TIMEOUT_MS }, () => {
       .where('status', 'in', ['pending_verification', 'pending_approval', 'approved'])
       .executeTakeFirstOrThrow();
     for (let i = Number(live.count) + 1; i <= 20; i++) {
-      const created = await api.post('/api/v1/devices', { name: `Install ${i}`, kind: 'cli' });
+      const created = await api.post('/api/v1/devices', { name: `Install ${i}`, kind: 'extension' });
       expect(created.statusCode, created.body).toBe(201);
     }
 

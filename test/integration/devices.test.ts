@@ -342,7 +342,7 @@ describe('limits and names', () => {
     await cli.post('/api/v1/auth/sign-in', { workspace: OWNER.slug, username: OWNER.email, password: OWNER.password });
     const ids: string[] = [];
     for (let i = 1; i <= 20; i++) {
-      const response = await cli.post('/api/v1/devices', { name: `Install ${i}`, kind: 'cli' });
+      const response = await cli.post('/api/v1/devices', { name: `Install ${i}`, kind: 'extension' });
       expect(response.statusCode, response.body).toBe(201);
       ids.push(response.json().device.id);
     }
@@ -494,6 +494,13 @@ describe('other people: admins, host admins, deactivation', () => {
 
 describe('non-browser clients', () => {
   it('get the secret once in the body (no cookie) and present it in the x-gatehouse-device header', async () => {
+    // The command line is a client app the workspace must approve first (SPEC §7a).
+    const approved = await owner.request({
+      method: 'PATCH',
+      url: '/api/v1/workspace/settings',
+      payload: { approvedClientApps: ['extension', 'cli'] },
+    });
+    expect(approved.statusCode, approved.body).toBe(200);
     const response = await owner.post('/api/v1/devices', { name: 'gatehouse CLI', kind: 'cli' });
     expect(response.statusCode).toBe(201);
     const secret = response.json().deviceSecret as string;

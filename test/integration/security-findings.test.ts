@@ -86,9 +86,9 @@ describe('finding 1: responses carrying a secret are never stored by a cache', (
     // A client app: its device secret is in the body once, then it receives passwords for autofill.
     const extension = await signIn(t, OWNER.email, OWNER.password);
     await passSecondFactor(extension, secret);
-    const cliDevice = await mia.post('/api/v1/devices', { name: 'laptop terminal', kind: 'cli' });
-    expect(cliDevice.json().deviceSecret).toEqual(expect.any(String));
-    expectNoStore(cliDevice, 'POST /devices (the device secret)');
+    const clientAppDevice = await mia.post('/api/v1/devices', { name: 'laptop extension', kind: 'extension' });
+    expect(clientAppDevice.json().deviceSecret).toEqual(expect.any(String));
+    expectNoStore(clientAppDevice, 'POST /devices (the device secret)');
     await trustDevice(extension, owner, { kind: 'extension' });
     const autofill = await extension.post(`/api/v1/accounts/${accountId}/autofill`);
     expect(autofill.json().password).toBe(ACCOUNT.password);

@@ -26,6 +26,7 @@ describe('workspace settings', () => {
       idpRedirectSeconds: 5,
       verifiedDomains: [],
       deviceApprovalDays: 90,
+      approvedClientApps: ['extension'],
     });
   });
 

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { identityIsFresh } from '../../domain/assurance.js';
+import { clientAppName } from '../../domain/client-apps.js';
+import type { DeviceKind } from '../../domain/vocabulary.js';
 import { AppError, unauthenticated } from '../../domain/errors.js';
 import type { AuthenticatedSession } from '../../services/sessions.js';
 
@@ -48,6 +50,15 @@ export const trustedSessionRequired = () =>
     'Set up a trusted session on this device before receiving passwords or TOTP codes.',
   );
 
+/** The same refusal for a client app whose kind the workspace no longer approves, saying why (SPEC §7a). */
+export const clientAppNoLongerApproved = (kind: DeviceKind) =>
+  new AppError(
+    'trusted-session-required',
+    403,
+    'Your current session is not secure',
+    `Your workspace no longer approves the ${clientAppName(kind)}. A workspace admin can approve it again under Workspace settings.`,
+  );
+
 export const identityConfirmationRequired = () =>
   new AppError(
     'identity-confirmation-required',
@@ -66,7 +77,11 @@ export function checkAssurance(
   if (config.access || config.confirmIdentity) {
     if (assurance.mfaRequired && !assurance.mfaEnabled) throw mfaRequired();
   }
-  if (config.access === 'secrets' && !assurance.trusted) throw trustedSessionRequired();
+  if (config.access === 'secrets' && !assurance.trusted) {
+    throw assurance.device && !assurance.clientAppApproved
+      ? clientAppNoLongerApproved(assurance.device.kind)
+      : trustedSessionRequired();
+  }
   if (config.confirmIdentity) {
     if (!assurance.mfaEnabled) throw mfaRequired();
     if (!identityIsFresh(assurance, now)) throw identityConfirmationRequired();

@@ -1,8 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { CLIENT_APP_KINDS } from '../../domain/client-apps.js';
+import type { ClientAppKind } from '../../domain/vocabulary.js';
+import { approvedClientApps } from '../../services/client-apps.js';
 import { getWorkspaceSettings, updateWorkspaceSettings } from '../../services/workspace-settings.js';
 import { requestContext, requireSession } from '../context.js';
 import { DisplayName, problemResponses } from '../schemas.js';
+
+const ClientAppKindSchema = z.enum(CLIENT_APP_KINDS);
 
 const Settings = z.object({
   name: z.string(),
@@ -11,6 +16,7 @@ const Settings = z.object({
   idpRedirectSeconds: z.number().int(),
   verifiedDomains: z.array(z.string()),
   deviceApprovalDays: z.number().int(),
+  approvedClientApps: z.array(ClientAppKindSchema),
 });
 
 const Domain = z
@@ -21,7 +27,28 @@ const Domain = z
     error: 'Enter a domain such as acme.com.',
   });
 
+/** The approved kinds in one order, each once, so that the same choice always reads the same. */
+const inSettingsOrder = (kinds: readonly ClientAppKind[]) => CLIENT_APP_KINDS.filter((kind) => kinds.includes(kind));
+
 const workspaceSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/workspace/client-apps',
+    {
+      schema: {
+        tags: ['workspace'],
+        summary:
+          'The client apps the workspace approves (browser extension, command line), for everyone signed in: Install the client apps',
+        response: {
+          200: z.object({ approvedClientApps: z.array(ClientAppKindSchema) }),
+          ...problemResponses(401, 403),
+        },
+      },
+    },
+    async (request) => ({
+      approvedClientApps: await approvedClientApps(app.db, requireSession(request).actor.workspaceId),
+    }),
+  );
+
   app.get(
     '/workspace/settings',
     {
@@ -40,7 +67,7 @@ const workspaceSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['workspace'],
         summary:
-          'Change workspace settings: invitation lifetime, password length, IdP countdown, domains, device approval lifetime',
+          'Change workspace settings: invitation lifetime, password length, IdP countdown, domains, device approval lifetime, approved client apps',
         body: z.strictObject({
           name: DisplayName.optional(),
           invitationTtlHours: z
@@ -63,6 +90,10 @@ const workspaceSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
             .min(1, { error: 'Approvals last at least 1 day.' })
             .max(365, { error: 'Approvals last at most 365 days.' })
             .optional(),
+          approvedClientApps: z
+            .array(z.enum(CLIENT_APP_KINDS, { error: 'Use extension or cli.' }))
+            .max(CLIENT_APP_KINDS.length * 2)
+            .optional(),
         }),
         response: { 200: Settings, ...problemResponses(400, 401, 403) },
       },
@@ -72,6 +103,7 @@ const workspaceSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
       const changes = {
         ...request.body,
         verifiedDomains: request.body.verifiedDomains && [...new Set(request.body.verifiedDomains)],
+        approvedClientApps: request.body.approvedClientApps && inSettingsOrder(request.body.approvedClientApps),
       };
       return app.unitOfWork.run((tx) => updateWorkspaceSettings(tx, actor, changes, requestContext(request)));
     },

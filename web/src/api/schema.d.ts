@@ -3430,14 +3430,14 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/workspace/settings": {
+    "/api/v1/workspace/client-apps": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The workspace's settings (owner and admins) */
+        /** The client apps the workspace approves (browser extension, command line), for everyone signed in: Install the client apps */
         get: {
             parameters: {
                 query?: never;
@@ -3454,12 +3454,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            name: string;
-                            invitationTtlHours: number;
-                            passwordMinLength: number;
-                            idpRedirectSeconds: number;
-                            verifiedDomains: string[];
-                            deviceApprovalDays: number;
+                            approvedClientApps: ("extension" | "cli")[];
                         };
                     };
                 };
@@ -3506,7 +3501,87 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change workspace settings: invitation lifetime, password length, IdP countdown, domains, device approval lifetime */
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspace/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's settings (owner and admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            name: string;
+                            invitationTtlHours: number;
+                            passwordMinLength: number;
+                            idpRedirectSeconds: number;
+                            verifiedDomains: string[];
+                            deviceApprovalDays: number;
+                            approvedClientApps: ("extension" | "cli")[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change workspace settings: invitation lifetime, password length, IdP countdown, domains, device approval lifetime, approved client apps */
         patch: {
             parameters: {
                 query?: never;
@@ -3523,6 +3598,7 @@ export interface paths {
                         idpRedirectSeconds?: number;
                         verifiedDomains?: string[];
                         deviceApprovalDays?: number;
+                        approvedClientApps?: ("extension" | "cli")[];
                     };
                 };
             };
@@ -3540,6 +3616,7 @@ export interface paths {
                             idpRedirectSeconds: number;
                             verifiedDomains: string[];
                             deviceApprovalDays: number;
+                            approvedClientApps: ("extension" | "cli")[];
                         };
                     };
                 };
