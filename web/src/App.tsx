@@ -1,5 +1,6 @@
 import { Route, Routes } from 'react-router';
 import { AppLayout } from './components/AppLayout';
+import { ClientAppsPage } from './pages/ClientAppsPage';
 import { AccountPage } from './pages/AccountPage';
 import { AccountsPage } from './pages/AccountsPage';
 import { ActivityPage } from './pages/ActivityPage';
@@ -47,6 +48,7 @@ export function App() {
         <Route path="security" element={<SecurityPage />} />
         <Route path="devices" element={<TrustedDevicesPage />} />
         <Route path="trusted-session" element={<TrustedSessionPage />} />
+        <Route path="client-apps" element={<ClientAppsPage />} />
         <Route path="dev/outbox" element={<DevOutboxPage />} />
         <Route path="*" element={<NotFoundContent />} />
       </Route>

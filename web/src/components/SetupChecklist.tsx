@@ -1,13 +1,12 @@
 import { Badge, Button, Card, Group, List, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import type { Me } from '../api';
+import { deviceKeys, devicesApi, type Device } from '../lib/devices';
 import { useMe } from '../lib/me';
 
 type StepState =
-  | { kind: 'done' }
-  | { kind: 'todo'; action: string; to: string }
-  | { kind: 'waiting'; label: string; to: string }
-  | { kind: 'soon' };
+  { kind: 'done' } | { kind: 'todo'; action: string; to: string } | { kind: 'waiting'; label: string; to: string };
 
 interface SetupStep {
   title: string;
@@ -24,7 +23,13 @@ function trustedSessionState(me: Me): StepState {
   return { kind: 'todo', action: 'Set up a trusted session', to: '/app/trusted-session' };
 }
 
-function setupSteps(me: Me): SetupStep[] {
+/** Done once the person has a client app (the extension, the command line) approved as a device. */
+function clientAppState(devices: Device[] | undefined): StepState {
+  const installed = devices?.some((device) => device.kind !== 'browser' && device.status === 'approved');
+  return installed ? { kind: 'done' } : { kind: 'todo', action: 'Install the client apps', to: '/app/client-apps' };
+}
+
+function setupSteps(me: Me, devices: Device[] | undefined): SetupStep[] {
   return [
     {
       title: 'Turn on MFA',
@@ -34,8 +39,7 @@ function setupSteps(me: Me): SetupStep[] {
     {
       title: 'Install the client apps',
       explanation: 'Get the browser extension and apps your company approved, so shared accounts fill in for you.',
-      // The client apps do not exist yet; the step says so instead of pretending.
-      state: { kind: 'soon' },
+      state: clientAppState(devices),
     },
     {
       title: 'Set up a trusted session',
@@ -72,19 +76,14 @@ function StepStatus({ state, title }: { state: StepState; title: string }) {
           {state.label}
         </Button>
       );
-    case 'soon':
-      return (
-        <Badge variant="light" color="gray" style={{ flexShrink: 0 }}>
-          Coming soon
-        </Badge>
-      );
   }
 }
 
 /** "Set up your account": what a new user does after the first sign-in (SPEC §4 step 4). */
 export function SetupChecklist() {
   const me = useMe();
-  const steps = setupSteps(me);
+  const devices = useQuery({ queryKey: deviceKeys.mine, queryFn: devicesApi.list });
+  const steps = setupSteps(me, devices.data?.devices);
   const remaining = steps.filter((step) => step.state.kind !== 'done').length;
   return (
     <Card withBorder radius="md" padding="lg" component="section" aria-labelledby="setup-checklist">

@@ -1,4 +1,4 @@
-import { Button, Group, NumberInput, Stack, TagsInput, TextInput, Title } from '@mantine/core';
+import { Button, Checkbox, Group, NumberInput, Stack, TagsInput, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { AdminOnly } from '../components/AdminOnly';
@@ -7,7 +7,13 @@ import { ProblemAlert } from '../components/ProblemAlert';
 import { queryKeys } from '../lib/queries';
 import { splitFieldProblems } from '../lib/problems';
 import { toastSuccess } from '../lib/toast';
-import { workspaceSettingsApi, workspaceSettingsKey, type WorkspaceSettings } from '../lib/workspaceSettings';
+import {
+  approvedClientAppsKey,
+  clientAppLabels,
+  workspaceSettingsApi,
+  workspaceSettingsKey,
+  type WorkspaceSettings,
+} from '../lib/workspaceSettings';
 
 const FIELDS = [
   'name',
@@ -16,9 +22,13 @@ const FIELDS = [
   'idpRedirectSeconds',
   'verifiedDomains',
   'deviceApprovalDays',
+  'approvedClientApps',
 ];
 
-/** Workspace settings (/app/settings/workspace): name, invitation lifetime, password length, domains. */
+/**
+ * Workspace settings (/app/settings/workspace): name, invitation lifetime, password length, domains,
+ * device approval lifetime, approved client apps.
+ */
 export function WorkspaceSettingsPage() {
   return (
     <Stack maw={640}>
@@ -48,6 +58,7 @@ function SettingsForm({ initial }: { initial: WorkspaceSettings }) {
       toastSuccess('Settings saved');
       queryClient.setQueryData(workspaceSettingsKey, saved);
       await queryClient.invalidateQueries({ queryKey: queryKeys.session });
+      await queryClient.invalidateQueries({ queryKey: approvedClientAppsKey });
     },
     onError: (error) => form.setErrors(splitFieldProblems(error, FIELDS).fieldErrors),
   });
@@ -100,6 +111,16 @@ function SettingsForm({ initial }: { initial: WorkspaceSettings }) {
           clampBehavior="none"
           {...form.getInputProps('deviceApprovalDays')}
         />
+        <Checkbox.Group
+          label="Approved client apps"
+          description="The client apps people may set up as trusted devices. One that loses approval gets no password or TOTP code from its next request. This web app is always allowed."
+          {...form.getInputProps('approvedClientApps')}
+        >
+          <Stack gap="xs" mt="xs">
+            <Checkbox value="extension" label={clientAppLabels.extension} />
+            <Checkbox value="cli" label={clientAppLabels.cli} />
+          </Stack>
+        </Checkbox.Group>
         <TagsInput
           label="Verified domains"
           description="People with these email domains are members, never guests. Press Enter after each."
