@@ -17,7 +17,8 @@ import {
 import { readInvitationMail, waitForMailTo, type InvitationMail } from '../helpers/invitation-mail.js';
 import { completeFirstSignIn, createPartner, GUEST_PASSWORD, me } from '../helpers/partners.js';
 import { createPublicTestApp } from '../helpers/public-app.js';
-import { TestSmtpServer, waitFor } from '../helpers/smtp.js';
+import { TestSmtpServer } from '../helpers/smtp.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * The seeds' flow (SPEC §4) as people do it, with real mail: the owner adds a partner in the web app,

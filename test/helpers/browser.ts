@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe } from 'vitest';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { CHROMIUM_PATH, chromiumAvailable, isRequired } from './requirements.js';
+import { waitFor } from './wait.js';
 
 /**
  * Browser tests run in Debian's Chromium. Locally without it the file is skipped (the global set-up
@@ -72,26 +73,24 @@ export async function expectClickable(locator: Locator, timeout = 3_000): Promis
 
 /** Waits until no matching element is visible (absent or hidden). */
 export async function expectHidden(locator: Locator, timeout = UI_TIMEOUT_MS): Promise<void> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const visible = await Promise.all((await locator.all()).map((item) => item.isVisible()));
-    if (!visible.some(Boolean)) return;
-    if (Date.now() > deadline) {
-      throw new Error(`Expected ${locator} to be hidden within ${timeout} ms (${await pageSummary(locator.page())}).`);
-    }
-    await locator.page().waitForTimeout(50);
+  try {
+    await locator.filter({ visible: true }).first().waitFor({ state: 'hidden', timeout });
+  } catch {
+    throw new Error(`Expected ${locator} to be hidden within ${timeout} ms (${await pageSummary(locator.page())}).`);
   }
 }
 
 /** Waits until a form field holds the expected value (React may update it a tick later). */
 export async function expectInputValue(locator: Locator, expected: string, timeout = UI_TIMEOUT_MS): Promise<void> {
-  const deadline = Date.now() + timeout;
   let actual = '';
-  for (;;) {
-    actual = await locator.inputValue({ timeout });
-    if (actual === expected) return;
-    if (Date.now() > deadline) throw new Error(`Expected ${locator} to hold "${expected}" but it holds "${actual}".`);
-    await locator.page().waitForTimeout(50);
+  try {
+    await waitFor(
+      async () => (actual = await locator.inputValue({ timeout })) === expected,
+      `${locator} to hold "${expected}"`,
+      timeout,
+    );
+  } catch {
+    throw new Error(`Expected ${locator} to hold "${expected}" but it holds "${actual}".`);
   }
 }
 

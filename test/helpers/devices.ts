@@ -1,5 +1,6 @@
 import { mailsTo } from './invitation-mail.js';
-import { waitFor, type ReceivedMail, type TestSmtpServer } from './smtp.js';
+import { type ReceivedMail, type TestSmtpServer } from './smtp.js';
+import { waitFor } from './wait.js';
 
 /** The subject of every device-code mail (the code itself is only in the body). */
 export const DEVICE_CODE_SUBJECT = /^Your code to trust a new device on Gatehouse$/;

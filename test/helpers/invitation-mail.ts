@@ -1,5 +1,6 @@
 import { parseInvitation, type ReceivedInvitation } from './partners.js';
-import { waitFor, type ReceivedMail, type TestSmtpServer } from './smtp.js';
+import { type ReceivedMail, type TestSmtpServer } from './smtp.js';
+import { waitFor } from './wait.js';
 
 /** An invitation as its recipient reads it in a received mail: both parts, checked against each other. */
 export interface InvitationMail extends ReceivedInvitation {

@@ -155,19 +155,3 @@ export function parseMessage(raw: string): Pick<ReceivedMail, 'raw' | 'headers' 
     html: parts.find((p) => p.type.startsWith('text/html'))?.content ?? '',
   };
 }
-
-/** Polls until the check passes (returns a truthy value) or the deadline passes. */
-export async function waitFor<T>(
-  check: () => T | Promise<T>,
-  what: string,
-  timeoutMs = 10_000,
-  intervalMs = 50,
-): Promise<Exclude<T, null | undefined | false | 0 | ''>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value as Exclude<T, null | undefined | false | 0 | ''>;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}

@@ -14,7 +14,7 @@ import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/a
 import { testDatabaseKind } from '../helpers/database.js';
 import { me } from '../helpers/partners.js';
 import { postgresUrl } from '../helpers/requirements.js';
-import { waitFor } from '../helpers/smtp.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * SPEC §10: a PostgreSQL connection that dies mid-request fails that request with a 503 problem, the

@@ -4,7 +4,8 @@ import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/a
 import type { TestClient } from '../helpers/client.js';
 import { mailsTo, readInvitationMail, waitForMailTo } from '../helpers/invitation-mail.js';
 import { createPartner, me, parseInvitation, signIn } from '../helpers/partners.js';
-import { deadSmtpPort, smtpUrl, TestSmtpServer, waitFor } from '../helpers/smtp.js';
+import { deadSmtpPort, smtpUrl, TestSmtpServer } from '../helpers/smtp.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * SPEC §4: "the invitation is committed first, the email is retried with backoff while the mail server is

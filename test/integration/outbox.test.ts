@@ -7,7 +7,8 @@ import { OutboxWorker } from '../../src/mail/worker.js';
 import { WorkspaceKeyring } from '../../src/services/keyring.js';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import { openPostgres } from '../../src/db/connect.js';
-import { deadSmtpPort, smtpUrl, TestSmtpServer, waitFor } from '../helpers/smtp.js';
+import { deadSmtpPort, smtpUrl, TestSmtpServer } from '../helpers/smtp.js';
+import { waitFor } from '../helpers/wait.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
