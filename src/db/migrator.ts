@@ -5,6 +5,7 @@ import * as m0002 from './migrations/0002_partners_invitations.js';
 import * as m0003 from './migrations/0003_mfa_devices_limits.js';
 import * as m0004 from './migrations/0004_vault.js';
 import * as m0005 from './migrations/0005_approved_client_apps.js';
+import * as m0006 from './migrations/0006_connect_requests.js';
 
 /** Migrations are listed here, in order, so they work the same from sources, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003_mfa_devices_limits': m0003,
   '0004_vault': m0004,
   '0005_approved_client_apps': m0005,
+  '0006_connect_requests': m0006,
 };
 
 /** Every migration this version knows, in order (a backup made by a newer version has more). */

@@ -86,6 +86,8 @@ export interface SessionsTable {
   identity_confirmed_at: NullableTimestamp;
   webauthn_challenge: string | null;
   webauthn_challenge_expires_at: NullableTimestamp;
+  /** A client app's session (issue 9): the device it connected as; it ends with that device. Null for the web app. */
+  device_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ActivityEventsTable {
@@ -234,6 +236,28 @@ export interface DevicesTable {
   user_agent: string | null;
 }
 
+export type ConnectRequestStatus = 'pending' | 'approved' | 'denied' | 'consumed';
+
+/** A client app asking to connect (RFC 8628 device authorization grant), until it is consumed or runs out. */
+export interface ConnectRequestsTable {
+  id: Generated<string>;
+  device_code_hash: string;
+  user_code_hash: string;
+  kind: 'extension' | 'cli';
+  status: ColumnType<ConnectRequestStatus, ConnectRequestStatus | undefined, ConnectRequestStatus>;
+  denial_reason: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  interval_s: number;
+  last_polled_at: NullableTimestamp;
+  client_ip: string | null;
+  client_user_agent: string | null;
+  workspace_id: string | null;
+  user_id: string | null;
+  device_id: string | null;
+  decided_at: NullableTimestamp;
+}
+
 export interface RateLimitsTable {
   key: string;
   points: number;
@@ -297,6 +321,7 @@ export interface Database {
   mfa_factors: MfaFactorsTable;
   recovery_codes: RecoveryCodesTable;
   devices: DevicesTable;
+  connect_requests: ConnectRequestsTable;
   rate_limits: RateLimitsTable;
   workspace_keys: WorkspaceKeysTable;
   workspace_key_wraps: WorkspaceKeyWrapsTable;
@@ -308,6 +333,7 @@ export type Workspace = Selectable<WorkspacesTable>;
 export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type Session = Selectable<SessionsTable>;
+export type ConnectRequest = Selectable<ConnectRequestsTable>;
 export type ActivityEvent = Selectable<ActivityEventsTable>;
 export type Partner = Selectable<PartnersTable>;
 export type Invitation = Selectable<InvitationsTable>;

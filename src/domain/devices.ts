@@ -1,4 +1,4 @@
-import type { DeviceStatus } from './vocabulary.js';
+import type { DeviceKind, DeviceStatus } from './vocabulary.js';
 
 /** SPEC §6: at most this many approved or pending devices per user. */
 export const MAX_LIVE_DEVICES = 20;
@@ -68,11 +68,13 @@ export function suggestDeviceName(
   username: string,
   userAgent: string | null | undefined,
   takenNames: readonly string[],
+  kind: DeviceKind = 'browser',
 ): string {
   const at = username.lastIndexOf('@');
   const person = (at > 0 ? username.slice(0, at) : username).trim() || username;
   const { browser, os } = describeUserAgent(userAgent);
-  const suffix = ` ${browser} - ${os}`;
+  const client = kind === 'extension' ? `${browser} extension` : kind === 'cli' ? 'command line' : browser;
+  const suffix = ` ${client} - ${os}`;
   const taken = new Set(takenNames.map((name) => name.toLowerCase()));
   for (let n = 1; ; n++) {
     const counter = n === 1 ? '' : ` (${n})`;

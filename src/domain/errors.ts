@@ -21,6 +21,9 @@ export class AppError extends Error {
 
   /** When set, the response says when to retry (a Retry-After header, in whole seconds). */
   retryAfterMs?: number;
+
+  /** Extension members of the problem (RFC 9457 §3.2) a client acts on, e.g. RFC 8628's `error`. */
+  extensions?: Record<string, string | number>;
 }
 
 export const notFound = (what: string, detail = `${what} was not found.`) =>

@@ -39,6 +39,7 @@ import oidcRoutes from './routes/oidc.js';
 import mfaRoutes from './routes/mfa.js';
 import passkeyRoutes from './routes/passkeys.js';
 import deviceRoutes from './routes/devices.js';
+import connectRoutes from './routes/connect.js';
 import accountRoutes from './routes/accounts.js';
 import accountSharingRoutes from './routes/account-sharing.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
@@ -218,6 +219,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(mfaRoutes);
       await api.register(passkeyRoutes);
       await api.register(deviceRoutes);
+      await api.register(connectRoutes);
       await api.register(accountRoutes);
       await api.register(accountSharingRoutes);
     },

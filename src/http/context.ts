@@ -10,6 +10,6 @@ export function requestContext(request: FastifyRequest): RequestContext {
 
 /** The signed-in session, or a 401 problem. */
 export function requireSession(request: FastifyRequest): AuthenticatedSession {
-  if (!request.auth) throw unauthenticated();
+  if (!request.auth) throw request.authRefusal ?? unauthenticated();
   return request.auth;
 }

@@ -71,6 +71,18 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
     'Passwords are delivered for autofill only to an approved client app (browser extension or command line) on a trusted device.',
   'client-app-not-approved':
     'The workspace does not approve this kind of client app (Approved client apps in the workspace settings), so it cannot be set up as a device. A workspace admin can approve it.',
+  'connect-request-not-found':
+    'The user code is unknown, was already decided, or expired (codes live 10 minutes). The client app starts connecting again.',
+  'authorization-pending':
+    'RFC 8628 `authorization_pending`: the person has not approved or denied the connect request yet. Poll again after `interval` seconds.',
+  'slow-down':
+    'RFC 8628 `slow_down`: the client polled faster than the interval; `interval` gives the new, longer one.',
+  'expired-token': 'RFC 8628 `expired_token`: the connect request expired before it was approved. Start again.',
+  'access-denied':
+    'RFC 8628 `access_denied`: the person denied the connection, or it could not be completed (`detail` says why). Start again.',
+  'invalid-grant': 'RFC 8628 `invalid_grant`: the device code is unknown or was already used. Start again.',
+  'session-ended':
+    "A client app's session no longer works; `reason` says why (signed_out, device_removed, device_denied, user_deactivated, idle_timeout, absolute_timeout, client_app_not_approved, unknown). Connect again.",
   'already-shared': 'The person can already use this account.',
   'access-through-partner':
     "The person's access comes from the partner's share; remove the account from the partner instead.",

@@ -97,6 +97,12 @@ export const ProblemSchema = z.object({
   status: z.number().int(),
   detail: z.string(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** Connecting a client app: the RFC 8628 error code (`authorization_pending`, `slow_down`, …). */
+  error: z.string().optional(),
+  /** Connecting a client app: the polling interval to use from now on, in seconds (after `slow_down`). */
+  interval: z.number().int().optional(),
+  /** A client app's session that ended: why (`signed_out`, `device_removed`, …). */
+  reason: z.string().optional(),
 });
 
 /** Standard error responses, listed in OpenAPI for every route that can produce them. */

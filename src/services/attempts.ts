@@ -95,6 +95,13 @@ export class InvitationsRateLimitedError extends AppError {
   }
 }
 
+/** Too many requests of one kind from one client or person (see AttemptLimiter.takeAllowance). */
+export class RateLimitedError extends AppError {
+  constructor(override readonly retryAfterMs: number) {
+    super('rate-limited', 429, 'Too many requests', `Too many requests. Try again in ${waitText(retryAfterMs)}.`);
+  }
+}
+
 /** An invitation's place within the limits: give it back when the invitation was not sent after all. */
 export interface InvitationAllowance {
   giveBack(): Promise<void>;
@@ -227,6 +234,26 @@ export class AttemptLimiter {
       }
     }
     return { giveBack };
+  }
+
+  /**
+   * Takes one request from a plain allowance (`points` per `windowMs` per key), in the shared store;
+   * throws RateLimitedError (429) when it is spent. For calls that are cheap but must not be hammered,
+   * such as starting to connect a client app or looking up a user code.
+   */
+  async takeAllowance(name: string, key: string, points: number, windowMs: number): Promise<void> {
+    const counter = `allowance-${name}`;
+    let limiter = this.counters.get(counter);
+    if (!limiter) {
+      limiter = this.store({ keyPrefix: counter, points, durationS: Math.ceil(windowMs / 1000) });
+      this.counters.set(counter, limiter);
+    }
+    try {
+      await limiter.consume(storeKey(key));
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) throw new RateLimitedError(rejection.msBeforeNext);
+      throw rejection;
+    }
   }
 
   /** Runs `send` (an invitation or a resend) within the limits; a failed `send` takes nothing. */

@@ -189,7 +189,7 @@ export function toDeviceView(device: Device, currentDeviceId: string | null, now
   };
 }
 
-function toCurrentDeviceView(device: Device, now: number): CurrentDeviceView {
+export function toCurrentDeviceView(device: Device, now: number): CurrentDeviceView {
   const outstanding =
     device.status === 'pending_verification' && device.code_hash !== null && device.code_expires_at !== null;
   return {
@@ -203,7 +203,7 @@ function toCurrentDeviceView(device: Device, now: number): CurrentDeviceView {
   };
 }
 
-async function hasTrustedDevice(
+export async function hasTrustedDevice(
   db: Kysely<Database>,
   clock: Clock,
   userId: string,
@@ -219,7 +219,7 @@ async function hasTrustedDevice(
   return (await query.limit(1).executeTakeFirst()) !== undefined;
 }
 
-async function liveDeviceNames(db: Kysely<Database>, userId: string): Promise<string[]> {
+export async function liveDeviceNames(db: Kysely<Database>, userId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('devices')
     .select('name')
@@ -229,7 +229,7 @@ async function liveDeviceNames(db: Kysely<Database>, userId: string): Promise<st
   return rows.map((row) => row.name);
 }
 
-async function approvalDays(db: Kysely<Database>, workspaceId: string): Promise<number> {
+export async function approvalDays(db: Kysely<Database>, workspaceId: string): Promise<number> {
   const row = await db
     .selectFrom('workspaces')
     .select('device_approval_days')
@@ -274,7 +274,7 @@ export function deviceEvent(
 const actorOf = (session: AuthenticatedSession) => ({ workspaceId: session.workspace.id, actorId: session.user.id });
 
 /** Mails a fresh code for the device and records it; the code itself goes only into the sealed mail. */
-async function issueCode(
+export async function issueCode(
   tx: Kysely<Database>,
   session: AuthenticatedSession,
   device: Device,
@@ -357,6 +357,54 @@ export interface NewDeviceInput {
 }
 
 /**
+ * Adds a device for a user, within SPEC §6's limits (20 live devices, a name unique among them). The
+ * caller holds the user's row lock (so the limits hold under parallel requests) and records the event.
+ */
+export async function insertDevice(
+  tx: Kysely<Database>,
+  owner: { workspaceId: string; userId: string; name: string; kind: DeviceKind },
+  state: {
+    status: Device['status'];
+    secretHash: string;
+    now: number;
+    context: RequestContext;
+    approvedUntil?: Date;
+    decidedByDeviceId?: string;
+  },
+): Promise<Device> {
+  const live = await tx
+    .selectFrom('devices')
+    .select(({ fn }) => fn.countAll<string>().as('count'))
+    .where('user_id', '=', owner.userId)
+    .where('status', 'in', [...LIVE_DEVICE_STATUSES])
+    .executeTakeFirstOrThrow();
+  if (Number(live.count) >= MAX_LIVE_DEVICES) throw deviceLimitReached();
+  const taken = await liveDeviceNames(tx, owner.userId);
+  if (taken.some((name) => name.toLowerCase() === owner.name.toLowerCase())) throw deviceNameTaken(owner.name);
+  return tx
+    .insertInto('devices')
+    .values({
+      workspace_id: owner.workspaceId,
+      user_id: owner.userId,
+      name: owner.name,
+      kind: owner.kind,
+      status: state.status,
+      secret_hash: state.secretHash,
+      approved_until: state.approvedUntil ?? null,
+      decided_by_device_id: state.decidedByDeviceId ?? null,
+      last_seen_at: new Date(state.now),
+      ip: state.context.ip,
+      user_agent: state.context.userAgent,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+    .catch((error: unknown) => {
+      if (isUniqueViolation(error)) throw deviceNameTaken(owner.name);
+      throw error;
+    });
+}
+
+/**
  * Set up a trusted session: registers the client as a new device of the signed-in user, if the workspace
  * approves its kind (SPEC §7a). Returns the device and its secret (for the cookie, or for a non-browser
  * client to keep); only the hash is stored.
@@ -377,37 +425,18 @@ export async function createDevice(
     const row = await tx.selectFrom('devices').select('status').where('id', '=', current.id).executeTakeFirst();
     if (row && isLiveStatus(row.status)) throw deviceAlreadyRegistered(current.name);
   }
-  const live = await tx
-    .selectFrom('devices')
-    .select(({ fn }) => fn.countAll<string>().as('count'))
-    .where('user_id', '=', userId)
-    .where('status', 'in', [...LIVE_DEVICE_STATUSES])
-    .executeTakeFirstOrThrow();
-  if (Number(live.count) >= MAX_LIVE_DEVICES) throw deviceLimitReached();
-  const taken = await liveDeviceNames(tx, userId);
-  if (taken.some((name) => name.toLowerCase() === input.name.toLowerCase())) throw deviceNameTaken(input.name);
-
   const status = initialDeviceStatus(await hasTrustedDevice(tx, deps.clock, userId));
   const secret = randomToken();
-  const device = await tx
-    .insertInto('devices')
-    .values({
-      workspace_id: session.workspace.id,
-      user_id: userId,
-      name: input.name,
-      kind: input.kind,
+  const device = await insertDevice(
+    tx,
+    { workspaceId: session.workspace.id, userId, ...input },
+    {
       status,
-      secret_hash: hashToken(secret),
-      last_seen_at: new Date(deps.clock.now()),
-      ip: context.ip,
-      user_agent: context.userAgent,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow()
-    .catch((error: unknown) => {
-      if (isUniqueViolation(error)) throw deviceNameTaken(input.name);
-      throw error;
-    });
+      secretHash: hashToken(secret),
+      now: deps.clock.now(),
+      context,
+    },
+  );
   await recordEvent(
     tx,
     deviceEvent(actorOf(session), context, 'device.created', device, { kind: device.kind, status }),

@@ -216,14 +216,18 @@ export interface AuthenticatedSession {
 }
 
 /**
- * Resolves a session cookie on every request. Reads the database each time, so an ended session or a
- * deactivated user is out on the very next request, whichever server instance answers it.
+ * Resolves a session on every request: the web app's cookie, or a client app's bearer token (its
+ * `clientApp` session, bound to the device it connected as). Reads the database each time, so an ended
+ * session, a deactivated user or a removed device is out on the very next request, whichever server
+ * instance answers it. A client app's session also ends when its device is denied or removed, when the
+ * secret it presents is not its device's, and when the workspace stops approving its kind.
  */
 export async function resolveSession(
   db: Kysely<Database>,
   clock: Clock,
   token: string,
   deviceSecret?: string,
+  clientApp = false,
 ): Promise<AuthenticatedSession | undefined> {
   const row = await db
     .selectFrom('sessions as s')
@@ -233,7 +237,8 @@ export async function resolveSession(
       join
         .onRef('d.user_id', '=', 's.user_id')
         .on('d.secret_hash', '=', deviceSecret ? hashToken(deviceSecret) : '')
-        .on('d.status', '<>', 'removed'),
+        .on('d.status', '<>', 'removed')
+        .on((eb) => eb.or([eb('s.device_id', 'is', null), eb('d.id', '=', eb.ref('s.device_id'))])),
     )
     .selectAll('u')
     .select([
@@ -264,8 +269,17 @@ export async function resolveSession(
     ])
     .where('s.token_hash', '=', hashToken(token))
     .where('s.ended_at', 'is', null)
+    .where('s.device_id', clientApp ? 'is not' : 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
+  if (
+    clientApp &&
+    (!row.device_id ||
+      row.device_status === 'denied' ||
+      !clientAppIsApproved(row.device_kind!, row.w_approved_client_apps))
+  ) {
+    return undefined;
+  }
   const now = clock.now();
   if (
     row.idle_expires_at.getTime() <= now ||
@@ -364,13 +378,18 @@ export async function signOut(
   });
 }
 
-/** Opens a session for a user who just proved who they are some other way (first-run set-up). */
+/**
+ * Opens a session for a user who just proved who they are some other way (first-run set-up, a client
+ * app the person approved). A client app's session is bound to its device and has passed the second
+ * factor through the session that approved it.
+ */
 export async function openSession(
   tx: Kysely<Database>,
   clock: Clock,
   userId: string,
   workspaceId: string,
   context: RequestContext,
+  clientApp?: { deviceId: string; secondFactorPassed: boolean },
 ): Promise<string> {
   const token = randomToken();
   const now = clock.now();
@@ -385,6 +404,8 @@ export async function openSession(
       absolute_expires_at: new Date(now + SESSION_ABSOLUTE_MS),
       ip: context.ip,
       user_agent: context.userAgent,
+      device_id: clientApp?.deviceId ?? null,
+      second_factor_at: clientApp?.secondFactorPassed ? new Date(now) : null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -395,6 +416,87 @@ export async function openSession(
     targetType: 'session',
     targetId: session.id,
     context,
+    ...(clientApp ? { details: { deviceId: clientApp.deviceId } } : {}),
   });
   return token;
+}
+
+/** Why a client app's session no longer works, in words its popup can show (SPEC §7a). */
+export type SessionEndReason =
+  | 'signed_out'
+  | 'device_removed'
+  | 'device_denied'
+  | 'user_deactivated'
+  | 'idle_timeout'
+  | 'absolute_timeout'
+  | 'client_app_not_approved'
+  | 'unknown';
+
+const SESSION_END_DETAILS: Record<SessionEndReason, string> = {
+  signed_out: 'You signed out. Connect again to use your accounts.',
+  device_removed: 'This device was removed from your trusted devices. Connect again to use your accounts.',
+  device_denied: 'This device was denied. Connect again to ask anew.',
+  user_deactivated: 'Your account was deactivated. Ask a workspace admin if you still need access.',
+  idle_timeout: 'The session ended after 2 hours without use. Connect again to use your accounts.',
+  absolute_timeout: 'The session ended 12 hours after connecting. Connect again to use your accounts.',
+  client_app_not_approved:
+    'Your workspace no longer approves this client app. A workspace admin can approve it again under Workspace settings.',
+  unknown: 'This session is not valid any more. Connect again to use your accounts.',
+};
+
+export const sessionEnded = (reason: SessionEndReason) => {
+  const problem = new AppError('session-ended', 401, 'Session ended', SESSION_END_DETAILS[reason]);
+  problem.extensions = { reason };
+  return problem;
+};
+
+/**
+ * Called only after a client app's bearer token was refused: looks the session up again, ended or not,
+ * to tell the client why. Someone without a real token learns nothing (`unknown`).
+ */
+export async function explainEndedClientAppSession(
+  db: Kysely<Database>,
+  clock: Clock,
+  token: string,
+): Promise<AppError> {
+  const row = await db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .innerJoin('workspaces as w', 'w.id', 's.workspace_id')
+    .leftJoin('devices as d', 'd.id', 's.device_id')
+    .select([
+      's.ended_at',
+      's.idle_expires_at',
+      's.absolute_expires_at',
+      'u.status as user_status',
+      'd.status as device_status',
+      'd.kind as device_kind',
+      'w.approved_client_apps',
+    ])
+    .where('s.token_hash', '=', hashToken(token))
+    .where('s.device_id', 'is not', null)
+    .executeTakeFirst();
+  return sessionEnded(row ? endReason(row, clock.now()) : 'unknown');
+}
+
+function endReason(
+  row: {
+    ended_at: Date | null;
+    idle_expires_at: Date;
+    absolute_expires_at: Date;
+    user_status: User['status'];
+    device_status: string | null;
+    device_kind: string | null;
+    approved_client_apps: readonly string[];
+  },
+  now: number,
+): SessionEndReason {
+  if (row.user_status === 'deactivated') return 'user_deactivated';
+  if (row.device_status === 'removed' || row.device_status === null) return 'device_removed';
+  if (row.device_status === 'denied') return 'device_denied';
+  if (row.ended_at) return 'signed_out';
+  if (row.device_kind && !row.approved_client_apps.includes(row.device_kind)) return 'client_app_not_approved';
+  if (row.absolute_expires_at.getTime() <= now) return 'absolute_timeout';
+  if (row.idle_expires_at.getTime() <= now) return 'idle_timeout';
+  return 'unknown';
 }

@@ -149,21 +149,29 @@ describeBrowser('trusted sessions', { timeout: STORY_TIMEOUT_MS }, () => {
 
   it('refuses the 21st device with a clear message', async () => {
     // Fill the owner's places quickly through the API: 20 approved or pending devices in all.
-    const api = t.client({ userAgent: 'gatehouse-cli/1.0' });
-    const signedIn = await api.post('/api/v1/auth/sign-in', {
-      workspace: OWNER.slug,
-      username: OWNER.email,
-      password: OWNER.password,
-    });
-    expect(signedIn.statusCode).toBe(200);
     const live = await t.database.db
       .selectFrom('devices')
       .select(({ fn }) => fn.countAll<string>().as('count'))
       .where('status', 'in', ['pending_verification', 'pending_approval', 'approved'])
       .executeTakeFirstOrThrow();
+    // Client apps connect through the device grant, which a test need not walk 20 times: rows suffice.
+    const { id: userId, workspace_id } = await t.database.db
+      .selectFrom('users')
+      .select(['id', 'workspace_id'])
+      .where('username', '=', OWNER.email)
+      .executeTakeFirstOrThrow();
     for (let i = Number(live.count) + 1; i <= 20; i++) {
-      const created = await api.post('/api/v1/devices', { name: `Install ${i}`, kind: 'extension' });
-      expect(created.statusCode, created.body).toBe(201);
+      await t.database.db
+        .insertInto('devices')
+        .values({
+          workspace_id,
+          user_id: userId,
+          name: `Install ${i}`,
+          kind: 'extension',
+          status: 'pending_verification',
+          secret_hash: `unused ${i}`,
+        })
+        .execute();
     }
 
     const page = await ownerBrowser();

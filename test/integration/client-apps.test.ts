@@ -7,7 +7,7 @@ import { ACCOUNT, trustDevice } from '../helpers/vault.js';
 
 /**
  * SPEC §7a: the workspace setting **Approved client apps**. A kind the workspace does not approve cannot
- * register a device, and a device whose kind loses approval gets no secret from its next request on.
+ * connect, and a client app whose kind loses approval is stopped at its next request.
  */
 
 let t: TestApp;
@@ -85,26 +85,39 @@ describe('approved client apps', () => {
   });
 });
 
-describe('registering a device', () => {
+/** A client app starts connecting; the owner approves its code from her web session. */
+async function connect(kind: 'extension' | 'cli') {
+  const app = t.client({ userAgent: 'gatehouse-cli/1.0 (linux)' });
+  const started = await app.post('/api/v1/connect/start', { kind });
+  expect(started.statusCode, started.body).toBe(200);
+  const { deviceCode, userCode } = started.json() as { deviceCode: string; userCode: string };
+  const approved = await owner.post(`/api/v1/connect/requests/${userCode}/approve`, { deviceName: `Ada ${kind}` });
+  const polled = await app.post('/api/v1/connect/token', { deviceCode });
+  return { approved, polled };
+}
+
+describe('connecting a client app', () => {
   it('of a kind the workspace does not approve is refused, saying which client app and who can approve it', async () => {
-    const cli = await ownerClientApp();
-    const refused = await cli.post('/api/v1/devices', { name: 'Ada terminal', kind: 'cli' });
-    expect(refused.statusCode).toBe(403);
-    expect(refused.headers['content-type']).toContain('application/problem+json');
-    expect(refused.json()).toMatchObject({
+    const { approved, polled } = await connect('cli');
+    expect(approved.statusCode).toBe(403);
+    expect(approved.headers['content-type']).toContain('application/problem+json');
+    const detail =
+      'Your workspace does not approve the command line. A workspace admin can approve it under Workspace settings, in Approved client apps.';
+    expect(approved.json()).toMatchObject({
       type: '/api/problems/client-app-not-approved',
       title: 'Client app not approved',
       status: 403,
-      detail:
-        'Your workspace does not approve the command line. A workspace admin can approve it under Workspace settings, in Approved client apps.',
+      detail,
     });
-    expect(refused.json().deviceSecret).toBeUndefined();
+    // The client app hears it too, and gets nothing.
+    expect(polled.statusCode).toBe(400);
+    expect(polled.json()).toMatchObject({ error: 'access_denied', detail });
+    expect(polled.json().sessionToken).toBeUndefined();
 
     await approve(owner, []);
-    const extension = await ownerClientApp();
-    const noExtension = await extension.post('/api/v1/devices', { name: 'Ada extension', kind: 'extension' });
-    expect(noExtension.statusCode).toBe(403);
-    expect(noExtension.json().detail).toBe(
+    const extension = await connect('extension');
+    expect(extension.approved.statusCode).toBe(403);
+    expect(extension.polled.json().detail).toBe(
       'Your workspace does not approve the browser extension. A workspace admin can approve it under Workspace settings, in Approved client apps.',
     );
     const devices = await t.database.db.selectFrom('devices').select('kind').execute();
@@ -112,23 +125,27 @@ describe('registering a device', () => {
     expect((await t.client().get('/api/problems/client-app-not-approved')).statusCode).toBe(200);
   });
 
-  it('of the web app itself is always allowed, whatever the workspace approves', async () => {
+  it('the web app itself is always allowed, whatever the workspace approves', async () => {
     await approve(owner, []);
     const browser = await owner.post('/api/v1/devices', { name: 'Ada laptop', kind: 'browser' });
     expect(browser.statusCode, browser.body).toBe(201);
   });
 
-  it('of a kind an admin approved works', async () => {
+  it('of a kind an admin approved connects', async () => {
     await approve(owner, ['extension', 'cli']);
-    const cli = await ownerClientApp();
-    const created = await cli.post('/api/v1/devices', { name: 'Ada terminal', kind: 'cli' });
-    expect(created.statusCode, created.body).toBe(201);
-    expect(created.json().deviceSecret).toEqual(expect.any(String));
+    const { approved, polled } = await connect('cli');
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(polled.statusCode, polled.body).toBe(200);
+    expect(polled.json()).toMatchObject({
+      sessionToken: expect.any(String),
+      deviceSecret: expect.any(String),
+      device: { name: 'Ada cli', kind: 'cli' },
+    });
   });
 });
 
 describe('a client app whose kind loses approval', () => {
-  it('gets no TOTP code or password from its next request; approved again, it does', async () => {
+  it('is stopped at its next request, told why; approved again, it works', async () => {
     const accountId = ((await owner.post('/api/v1/accounts', ACCOUNT)).json() as { id: string }).id;
     const extension = await ownerClientApp();
     await trustDevice(extension, owner, { kind: 'extension', name: 'Ada extension' });
@@ -142,20 +159,18 @@ describe('a client app whose kind loses approval', () => {
 
     expect((await approve(owner, [])).statusCode).toBe(200);
     const refusal = {
-      type: '/api/problems/trusted-session-required',
-      status: 403,
+      type: '/api/problems/session-ended',
+      status: 401,
+      reason: 'client_app_not_approved',
       detail:
-        'Your workspace no longer approves the browser extension. A workspace admin can approve it again under Workspace settings.',
+        'Your workspace no longer approves this client app. A workspace admin can approve it again under Workspace settings.',
     };
     const refusedFill = await extension.post(`/api/v1/accounts/${accountId}/autofill`);
-    expect(refusedFill.statusCode).toBe(403);
+    expect(refusedFill.statusCode).toBe(401);
     expect(refusedFill.json()).toMatchObject(refusal);
     expect(refusedFill.body).not.toContain(ACCOUNT.password);
-    const refusedCode = await extension.post(`/api/v1/accounts/${accountId}/totp-code`);
-    expect(refusedCode.json()).toMatchObject(refusal);
-    // The device keeps its approval; only its kind stands in the way, and the session says it is not trusted.
-    const session = (await extension.get('/api/v1/auth/session')).json();
-    expect(session.assurance).toMatchObject({ device: { status: 'approved' }, trusted: false });
+    expect((await extension.post(`/api/v1/accounts/${accountId}/totp-code`)).json()).toMatchObject(refusal);
+    expect((await extension.get('/api/v1/accounts')).json()).toMatchObject(refusal);
     // The web app's own trusted session is not affected.
     await trustDevice(owner, owner, { name: 'Ada laptop' });
     expect((await owner.post(`/api/v1/accounts/${accountId}/totp-code`)).statusCode).toBe(200);

@@ -8,6 +8,7 @@ import { readInvitationMail, waitForMailTo } from '../helpers/invitation-mail.js
 import { addMember, completeFirstSignIn, createPartner, me, MEMBER_PASSWORD } from '../helpers/partners.js';
 import { TestSmtpServer } from '../helpers/smtp.js';
 import { turnOnMfa } from '../helpers/mfa.js';
+import { clientAppHeaders } from '../helpers/vault.js';
 import { testClock } from '../helpers/clock.js';
 
 /**
@@ -342,7 +343,9 @@ describe('limits and names', () => {
     await cli.post('/api/v1/auth/sign-in', { workspace: OWNER.slug, username: OWNER.email, password: OWNER.password });
     const ids: string[] = [];
     for (let i = 1; i <= 20; i++) {
-      const response = await cli.post('/api/v1/devices', { name: `Install ${i}`, kind: 'extension' });
+      // Each time as a browser that holds no device yet (its device cookie dropped).
+      cli.setCookie('gatehouse_device', '');
+      const response = await cli.post('/api/v1/devices', { name: `Install ${i}` });
       expect(response.statusCode, response.body).toBe(201);
       ids.push(response.json().device.id);
     }
@@ -493,29 +496,30 @@ describe('other people: admins, host admins, deactivation', () => {
 });
 
 describe('non-browser clients', () => {
-  it('get the secret once in the body (no cookie) and present it in the x-gatehouse-device header', async () => {
-    // The command line is a client app the workspace must approve first (SPEC §7a).
-    const approved = await owner.request({
-      method: 'PATCH',
-      url: '/api/v1/workspace/settings',
-      payload: { approvedClientApps: ['extension', 'cli'] },
-    });
-    expect(approved.statusCode, approved.body).toBe(200);
-    const response = await owner.post('/api/v1/devices', { name: 'gatehouse CLI', kind: 'cli' });
-    expect(response.statusCode).toBe(201);
-    const secret = response.json().deviceSecret as string;
-    expect(secret.length).toBeGreaterThanOrEqual(43);
-    expect(response.cookies.find((c) => c.name === 'gatehouse_device')).toBeUndefined();
-    expect((await deviceRow(response.json().device.id)).secret_hash).toBe(hashToken(secret));
+  it('cannot register here: they connect, and a device secret in a header does not trust a web session', async () => {
+    const refused = await owner.post('/api/v1/devices', { name: 'gatehouse CLI', kind: 'extension' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().detail).toContain('POST /api/v1/connect/start');
 
-    const withHeader = { 'x-gatehouse-device': secret };
-    const state = (await owner.get('/api/v1/devices/current', withHeader)).json();
-    expect(state.device).toMatchObject({ name: 'gatehouse CLI', kind: 'cli', status: 'pending_verification' });
+    // An extension connects for the owner, approved from her (untrusted) web session: it verifies the
+    // mailed code with its own session, and is then a trusted device.
+    const { deviceCode, userCode } = (await owner.post('/api/v1/connect/start', { kind: 'extension' })).json();
+    const approved = await owner.post(`/api/v1/connect/requests/${userCode}/approve`, { deviceName: 'laptop' });
+    expect(approved.json().device).toMatchObject({ name: 'laptop', kind: 'extension', status: 'pending_verification' });
+    const connected = (await owner.post('/api/v1/connect/token', { deviceCode })).json();
+    const asExtension = clientAppHeaders(connected);
     const code = await waitForDeviceCode(smtp, OWNER.email);
-    const verified = await owner.post('/api/v1/devices/current/verify', { code }, withHeader);
+    const verified = await owner.post('/api/v1/devices/current/verify', { code }, asExtension);
     expect(verified.statusCode, verified.body).toBe(200);
-    expect((await owner.get('/api/v1/auth/session', withHeader)).json().assurance.trusted).toBe(true);
-    // Without the header, the same session is not trusted.
-    expect((await assurance(owner)).trusted).toBe(false);
+    expect((await owner.get('/api/v1/auth/session', asExtension)).json().assurance).toMatchObject({
+      device: { name: 'laptop', status: 'approved' },
+      trusted: true,
+    });
+
+    // Its secret, sent along the owner's web session, trusts nothing: client apps have sessions of their own.
+    const withSecretOnly = { 'x-gatehouse-device': connected.deviceSecret as string };
+    const web = (await owner.get('/api/v1/auth/session', withSecretOnly)).json();
+    expect(web.assurance.device).toBeNull();
+    expect(web.assurance.trusted).toBe(false);
   });
 });

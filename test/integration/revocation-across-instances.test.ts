@@ -86,10 +86,13 @@ async function expectFullAccess(world: World, person: Person) {
 type Refusal =
   | { status: 401; type: 'unauthenticated' }
   | { status: 404; type: 'not-found' }
-  | { status: 403; type: 'trusted-session-required' };
+  | { status: 403; type: 'trusted-session-required' }
+  | { status: 401; type: 'session-ended' };
 const SIGNED_OUT: Refusal = { status: 401, type: 'unauthenticated' };
 const ACCOUNT_GONE: Refusal = { status: 404, type: 'not-found' };
 const DEVICE_UNTRUSTED: Refusal = { status: 403, type: 'trusted-session-required' };
+/** A client app's session ends with its device, and says so (SPEC §7a). */
+const CLIENT_APP_STOPPED: Refusal = { status: 401, type: 'session-ended' };
 
 function expectRefused(response: LightMyRequestResponse, refusal: Refusal, who: string) {
   expect(response.statusCode, `${who}'s next request on B: ${response.body}`).toBe(refusal.status);
@@ -289,9 +292,9 @@ const revocations: Record<string, Revocation[]> = {
       },
     },
     {
-      title: "an admin removes a member's browser extension on A: the extension gets no password for autofill on B",
+      title: "an admin removes a member's browser extension on A: the extension is stopped on B, told why",
       prepare: async (w) => {
-        // The extension: a client app of its own, signed in on B, approved with a mailed code.
+        // The extension: a client app of its own, connected on B, approved from Mia's web session there.
         const extension = await signIn(w.two.second, w.mia.email, MEMBER_PASSWORD);
         await passSecondFactor(extension, w.mia.secret);
         const { deviceId } = await trustDevice(extension, w.ownerOnA, { name: 'Mia extension', kind: 'extension' });
@@ -304,11 +307,15 @@ const revocations: Record<string, Revocation[]> = {
       refused: [
         {
           who: 'mia',
-          refusal: DEVICE_UNTRUSTED,
+          refusal: CLIENT_APP_STOPPED,
           request: (w, client) => client.post(`/api/v1/accounts/${w.accountId}/autofill`),
         },
       ],
-      afterwards: async (w) => expectSignedInButUntrusted(w.mia),
+      afterwards: async (w) => {
+        const session = await w.mia.onB.get('/api/v1/auth/session');
+        expect(session.statusCode).toBe(401);
+        expect(session.json()).toMatchObject({ reason: 'device_removed' });
+      },
     },
   ],
   deactivation: [

@@ -26,6 +26,10 @@ const PUBLIC_ROUTES: Record<string, string> = {
     'a Join as a guest link is opened before signing in; the token is the secret',
   'GET /api/v1/workspaces/:slug/oidc/start': 'sign-in through the workspace identity provider starts signed out',
   'GET /api/v1/oidc/callback': 'the identity provider sends the browser back before a session exists',
+  'POST /api/v1/connect/start':
+    'a client app asks to connect before it has a session (RFC 8628); rate limited per address, it grants nothing',
+  'POST /api/v1/connect/token':
+    'a client app polls with its device code, which is the secret; it gets a session only once a signed-in person approved',
 };
 
 /** The parameters that name someone's resource: an outsider must not learn whether it exists. */

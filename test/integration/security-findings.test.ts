@@ -83,12 +83,19 @@ describe('finding 1: responses carrying a secret are never stored by a cache', (
     expect(revealed.json().value).toBe(ACCOUNT.password);
     expectNoStore(revealed, 'POST /accounts/:id/reveal');
 
-    // A client app: its device secret is in the body once, then it receives passwords for autofill.
+    // A client app: its session token and device secret come once when it connects, then it receives
+    // passwords for autofill.
     const extension = await signIn(t, OWNER.email, OWNER.password);
     await passSecondFactor(extension, secret);
-    const clientAppDevice = await mia.post('/api/v1/devices', { name: 'laptop extension', kind: 'extension' });
-    expect(clientAppDevice.json().deviceSecret).toEqual(expect.any(String));
-    expectNoStore(clientAppDevice, 'POST /devices (the device secret)');
+    const started = await extension.post('/api/v1/connect/start', { kind: 'extension' });
+    expectNoStore(started, 'POST /connect/start (the device code)');
+    const { deviceCode, userCode } = started.json() as { deviceCode: string; userCode: string };
+    expect(
+      (await owner.post(`/api/v1/connect/requests/${userCode}/approve`, { deviceName: 'laptop' })).statusCode,
+    ).toBe(200);
+    const connected = await extension.post('/api/v1/connect/token', { deviceCode });
+    expect(connected.json().deviceSecret).toEqual(expect.any(String));
+    expectNoStore(connected, 'POST /connect/token (the session token and device secret)');
     await trustDevice(extension, owner, { kind: 'extension' });
     const autofill = await extension.post(`/api/v1/accounts/${accountId}/autofill`);
     expect(autofill.json().password).toBe(ACCOUNT.password);

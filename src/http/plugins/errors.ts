@@ -109,6 +109,7 @@ async function errorsPlugin(app: FastifyInstance): Promise<void> {
         status: error.status,
         detail: error.message,
         ...(error.errors ? { errors: error.errors } : {}),
+        ...error.extensions,
       });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {

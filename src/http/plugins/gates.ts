@@ -131,7 +131,7 @@ export function registerGates(api: FastifyInstance): void {
     const config = request.routeOptions.config;
     if (config.public) return;
     const session = request.auth;
-    if (!session) throw unauthenticated();
+    if (!session) throw request.authRefusal ?? unauthenticated();
     const step = nextPendingStep(session.pending);
     if (step) {
       if (config.allowWhile?.includes(step)) return;

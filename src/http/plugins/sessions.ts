@@ -1,10 +1,22 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
-import { resolveSession, SESSION_ABSOLUTE_MS, type AuthenticatedSession } from '../../services/sessions.js';
+import type { AppError } from '../../domain/errors.js';
+import {
+  explainEndedClientAppSession,
+  resolveSession,
+  SESSION_ABSOLUTE_MS,
+  type AuthenticatedSession,
+} from '../../services/sessions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     auth: AuthenticatedSession | undefined;
+    /** A client app's bearer token was refused: why, for its 401 (SPEC §7a: the popup says why). */
+    authRefusal: AppError | undefined;
+    /** The request authenticates with a client app's bearer token, so cookies play no part in it. */
+    isClientAppRequest: boolean;
+    /** The session token and device secret the request presented, to resolve the session again after a change. */
+    presentedSession: PresentedSession | undefined;
   }
   interface FastifyReply {
     setSessionCookie(token: string): FastifyReply;
@@ -19,6 +31,12 @@ declare module 'fastify' {
   }
 }
 
+export interface PresentedSession {
+  token: string;
+  deviceSecret: string | undefined;
+  clientApp: boolean;
+}
+
 /** Where a non-browser client (extension, command line) presents its device secret. */
 export const DEVICE_SECRET_HEADER = 'x-gatehouse-device';
 
@@ -29,9 +47,15 @@ export interface SessionsOptions {
   secure: boolean;
 }
 
+/** A client app (extension, command line) presents its session token this way, never as a cookie. */
+const BEARER = /^Bearer ([A-Za-z0-9_-]{16,256})$/;
+
 /**
- * Resolves the session cookie on every API request. The cookie holds a random token; the database
- * holds only its hash. `__Host-` (https only) pins the cookie to this exact origin.
+ * Resolves the session on every API request. The web app's session is a cookie holding a random token
+ * (`__Host-` on https pins it to this exact origin); a client app sends its own session's token as
+ * `Authorization: Bearer` with its device secret in `x-gatehouse-device`, and for such a request cookies
+ * are ignored altogether, so it carries no ambient authority and needs no CSRF token. The database holds
+ * only hashes of both.
  */
 async function sessionsPlugin(app: FastifyInstance, options: SessionsOptions): Promise<void> {
   const cookieName = options.secure ? '__Host-gatehouse_session' : 'gatehouse_session';
@@ -40,6 +64,9 @@ async function sessionsPlugin(app: FastifyInstance, options: SessionsOptions): P
   app.decorate('sessionCookieName', cookieName);
   app.decorate('deviceCookieName', deviceCookieName);
   app.decorateRequest('auth', undefined);
+  app.decorateRequest('authRefusal', undefined);
+  app.decorateRequest('isClientAppRequest', false);
+  app.decorateRequest('presentedSession', undefined);
   app.decorateReply('setSessionCookie', function (this: FastifyReply, token: string) {
     return this.setCookie(cookieName, token, { ...cookieOptions, maxAge: Math.floor(SESSION_ABSOLUTE_MS / 1000) });
   });
@@ -53,19 +80,25 @@ async function sessionsPlugin(app: FastifyInstance, options: SessionsOptions): P
     return this.clearCookie(deviceCookieName, cookieOptions);
   });
   app.addHook('onRequest', async (request) => {
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined && request.url.startsWith('/api/')) {
+      request.isClientAppRequest = true;
+      request.cookies = {};
+      const token = BEARER.exec(authorization)?.[1];
+      if (!token) return;
+      const deviceHeader = request.headers[DEVICE_SECRET_HEADER];
+      const deviceSecret = typeof deviceHeader === 'string' && deviceHeader.length <= 256 ? deviceHeader : undefined;
+      request.presentedSession = { token, deviceSecret, clientApp: true };
+      request.auth = await resolveSession(app.db, app.clock, token, deviceSecret, true);
+      if (!request.auth) request.authRefusal = await explainEndedClientAppSession(app.db, app.clock, token);
+      return;
+    }
     const token = request.cookies[cookieName];
     if (!token || token.length > 256 || !request.url.startsWith('/api/')) return;
-    // A browser holds its device secret in the cookie; an extension or command-line client sends it in
-    // this header (SPEC §6: the device API is client-neutral).
-    const deviceHeader = request.headers[DEVICE_SECRET_HEADER];
-    const deviceSecret =
-      request.cookies[deviceCookieName] ?? (typeof deviceHeader === 'string' ? deviceHeader : undefined);
-    request.auth = await resolveSession(
-      app.db,
-      app.clock,
-      token,
-      deviceSecret && deviceSecret.length <= 256 ? deviceSecret : undefined,
-    );
+    const deviceCookie = request.cookies[deviceCookieName];
+    const deviceSecret = deviceCookie && deviceCookie.length <= 256 ? deviceCookie : undefined;
+    request.presentedSession = { token, deviceSecret, clientApp: false };
+    request.auth = await resolveSession(app.db, app.clock, token, deviceSecret);
   });
 }
 

@@ -37,9 +37,17 @@ export function toMe(session: AuthenticatedSession, now: number) {
   };
 }
 
-/** The session a response has just opened or renewed, as the next request will see it. */
-export async function meForNewToken(app: FastifyInstance, request: FastifyRequest, token: string) {
-  const session = await resolveSession(app.db, app.clock, token, request.cookies[app.deviceCookieName]);
+/**
+ * The session a response has just opened or renewed, as the next request will see it: the new token
+ * when the response sets one, otherwise the one the request presented (cookie or client app's bearer).
+ */
+export async function meForNewToken(app: FastifyInstance, request: FastifyRequest, newToken?: string) {
+  const presented = newToken === undefined ? request.presentedSession : undefined;
+  const token = newToken ?? presented?.token;
+  if (!token) throw unauthenticated();
+  const session = presented
+    ? await resolveSession(app.db, app.clock, token, presented.deviceSecret, presented.clientApp)
+    : await resolveSession(app.db, app.clock, token, request.cookies[app.deviceCookieName]);
   if (!session) throw unauthenticated();
   return toMe(session, app.clock.now());
 }

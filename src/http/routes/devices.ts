@@ -56,9 +56,10 @@ const ListQuery = z.strictObject({
 });
 
 /**
- * Trusted sessions (SPEC §6). Client-neutral: a browser keeps its device secret in an HttpOnly cookie
- * set here; an extension or command-line client (kind `extension` / `cli`) receives the secret once in
- * the response body and presents it in the `x-gatehouse-device` header on every request.
+ * Trusted sessions (SPEC §6). The web app registers its browser here and keeps the device secret in an
+ * HttpOnly cookie; a client app (kind `extension` / `cli`) becomes a device by connecting (routes/connect.ts)
+ * and presents its secret in the `x-gatehouse-device` header. Both then use the same routes: the current
+ * device's status, the emailed code, and the list.
  */
 const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = () => ({ masterKey: app.masterKey, keyring: app.keyring, clock: app.clock });
@@ -98,15 +99,16 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['devices'],
         summary:
           'Set up a trusted session: register this client as a device. It then waits for approval on a trusted device, or for the code mailed to the user',
-        body: z.strictObject({ name: DeviceName, kind: DeviceKindSchema.default('browser') }),
-        response: {
-          201: z.object({
-            device: CurrentDeviceSchema,
-            /** Only for non-browser clients, which cannot hold an HttpOnly cookie; shown once. */
-            deviceSecret: z.string().optional(),
-          }),
-          ...problemResponses(400, 401, 403, 409),
-        },
+        body: z.strictObject({
+          name: DeviceName,
+          kind: z
+            .literal('browser', {
+              error:
+                'Client apps (the browser extension, the command line) connect through POST /api/v1/connect/start.',
+            })
+            .default('browser'),
+        }),
+        response: { 201: z.object({ device: CurrentDeviceSchema }), ...problemResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -114,11 +116,8 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
       const { device, secret } = await app.unitOfWork.run((tx) =>
         createDevice(tx, session, request.body, deps(), requestContext(request)),
       );
-      if (request.body.kind === 'browser') {
-        reply.setDeviceCookie(secret);
-        return reply.status(201).send({ device });
-      }
-      return reply.status(201).send({ device, deviceSecret: secret });
+      reply.setDeviceCookie(secret);
+      return reply.status(201).send({ device });
     },
   );
 

@@ -118,7 +118,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
       const session = requireSession(request);
       const { code } = toProof({ code: request.body.code }) as { code: string };
       const { recoveryCodes } = await finishTotpEnrolment(counting(), session, code, requestContext(request));
-      return { recoveryCodes, me: await meForNewToken(app, request, request.cookies[app.sessionCookieName]!) };
+      return { recoveryCodes, me: await meForNewToken(app, request) };
     },
   );
 
@@ -173,7 +173,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
       const session = requireSession(request);
       const proof = toProof(request.body);
       await answerSecondFactor(counting(), session, proof, 'identity', requestContext(request));
-      return meForNewToken(app, request, request.cookies[app.sessionCookieName]!);
+      return meForNewToken(app, request);
     },
   );
 

@@ -216,7 +216,7 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
         requestContext(request),
       );
       if (token) reply.setSessionCookie(token);
-      return meForNewToken(app, request, token ?? request.cookies[app.sessionCookieName]!);
+      return meForNewToken(app, request, token ?? undefined);
     },
   );
 };
