@@ -32,9 +32,9 @@ function flow(): ConnectFlow {
   return startFlow(START, T0)!;
 }
 
-const problem = (error: string) => ({
+const problem = (error: string, detail?: string) => ({
   status: 400,
-  body: { type: '/api/problems/connect-' + error, title: 'x', status: 400, detail: 'x', error },
+  body: { type: `/api/problems/${error.replace('_', '-')}`, title: 'Not connected yet', status: 400, detail, error },
 });
 
 describe('startFlow', () => {
@@ -90,6 +90,19 @@ describe('afterPoll (RFC 8628 §3.5)', () => {
     expect(afterPoll(flow(), problem('invalid_grant'), T0)).toEqual({
       kind: 'stopped',
       notice: { kind: 'expired', message: INVALID_GRANT_MESSAGE },
+    });
+  });
+
+  it("says why in the server's words when it gives them", () => {
+    const detail =
+      'Your workspace does not approve the browser extension. A workspace admin can approve it under Workspace settings, in Approved client apps.';
+    expect(afterPoll(flow(), problem('access_denied', detail), T0)).toEqual({
+      kind: 'stopped',
+      notice: { kind: 'denied', message: detail },
+    });
+    expect(afterPoll(flow(), problem('expired_token', 'The code expired.'), T0)).toEqual({
+      kind: 'stopped',
+      notice: { kind: 'expired', message: 'The code expired.' },
     });
   });
 

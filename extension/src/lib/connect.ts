@@ -133,12 +133,13 @@ export function afterPoll(flow: ConnectFlow, answer: PollAnswer, now: number): P
           : again();
       case 'slow_down':
         return again(flow.interval + SLOW_DOWN_S);
+      // The server's words first: a denial may say why (the workspace does not approve the extension).
       case 'expired_token':
-        return { kind: 'stopped', notice: { kind: 'expired', message: EXPIRED_MESSAGE } };
+        return { kind: 'stopped', notice: { kind: 'expired', message: problem.detail ?? EXPIRED_MESSAGE } };
       case 'access_denied':
-        return { kind: 'stopped', notice: { kind: 'denied', message: DENIED_MESSAGE } };
+        return { kind: 'stopped', notice: { kind: 'denied', message: problem.detail ?? DENIED_MESSAGE } };
       case 'invalid_grant':
-        return { kind: 'stopped', notice: { kind: 'expired', message: INVALID_GRANT_MESSAGE } };
+        return { kind: 'stopped', notice: { kind: 'expired', message: problem.detail ?? INVALID_GRANT_MESSAGE } };
     }
   }
   return { kind: 'stopped', notice: { kind: 'refused', message: problemMessage(answer.status, problem) } };
