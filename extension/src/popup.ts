@@ -108,8 +108,8 @@ function show(status: Status): void {
       showView('connected');
     } else {
       verifyWho.textContent =
-        `Connected as ${person} to ${workspaceName}. Before Gatehouse fills anything in, confirm that ` +
-        `“${deviceName}” is yours with the code it emailed you.`;
+        `“${deviceName}” was approved from a session that is not trusted. Before Gatehouse fills ` +
+        `anything in, confirm it is yours with the code emailed to ${person}.`;
       showView('verify');
     }
     return;
