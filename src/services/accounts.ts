@@ -144,6 +144,7 @@ export async function createAccount(
   return id;
 }
 
+/** The accounts the actor can use (the username still sealed: see openUsernames). */
 export async function listAccounts(db: Kysely<Database>, actor: Actor, search?: string) {
   let query = accessibleAccounts(db, actor)
     .select([
@@ -151,6 +152,7 @@ export async function listAccounts(db: Kysely<Database>, actor: Actor, search?: 
       'a.name',
       'a.app_name',
       'a.login_url',
+      'a.username_sealed',
       'eff.role',
       sql<boolean>`a.totp_secret_sealed IS NOT NULL`.as('has_totp'),
     ])
@@ -162,6 +164,30 @@ export async function listAccounts(db: Kysely<Database>, actor: Actor, search?: 
     query = query.where((eb) => eb.or([eb('a.name', 'ilike', pattern), eb('a.app_name', 'ilike', pattern)]));
   }
   return query.execute();
+}
+
+/** Listed accounts with their usernames opened (client apps show the username next to **Fill**). */
+export async function openUsernames<Row extends { id: string; username_sealed: string | null }>(
+  db: Kysely<Database>,
+  keyring: WorkspaceKeyring,
+  workspaceId: string,
+  rows: Row[],
+): Promise<Array<Omit<Row, 'username_sealed'> & { username: string | null }>> {
+  return Promise.all(
+    rows.map(async ({ username_sealed, ...row }) => ({
+      ...row,
+      username:
+        username_sealed === null
+          ? null
+          : openAccountField(
+              await keyring.dataKey(db, workspaceId, sealedKeyId(username_sealed)),
+              workspaceId,
+              row.id,
+              'username',
+              username_sealed,
+            ),
+    })),
+  );
 }
 
 export async function updateAccount(

@@ -1,6 +1,7 @@
 import { Route, Routes } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { ClientAppsPage } from './pages/ClientAppsPage';
+import { ConnectPage } from './pages/ConnectPage';
 import { AccountPage } from './pages/AccountPage';
 import { AccountsPage } from './pages/AccountsPage';
 import { ActivityPage } from './pages/ActivityPage';
@@ -49,6 +50,7 @@ export function App() {
         <Route path="devices" element={<TrustedDevicesPage />} />
         <Route path="trusted-session" element={<TrustedSessionPage />} />
         <Route path="client-apps" element={<ClientAppsPage />} />
+        <Route path="connect" element={<ConnectPage />} />
         <Route path="dev/outbox" element={<DevOutboxPage />} />
         <Route path="*" element={<NotFoundContent />} />
       </Route>

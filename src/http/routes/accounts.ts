@@ -8,6 +8,7 @@ import {
   deliverPasswordForAutofill,
   issueTotpCode,
   listAccounts,
+  openUsernames,
   revealSecret,
   toAccountView,
   updateAccount,
@@ -63,6 +64,7 @@ const AccountSummary = z.object({
   name: z.string(),
   appName: z.string(),
   loginUrl: z.string().nullable(),
+  username: z.string().nullable(),
   role: ItemRoleSchema,
   hasTotp: z.boolean(),
 });
@@ -117,13 +119,19 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const session = requireSession(request);
-      const rows = await listAccounts(app.db, session.actor, request.query.search);
+      const rows = await openUsernames(
+        app.db,
+        app.keyring,
+        session.actor.workspaceId,
+        await listAccounts(app.db, session.actor, request.query.search),
+      );
       return {
         accounts: rows.map((row) => ({
           id: row.id,
           name: row.name,
           appName: row.app_name,
           loginUrl: row.login_url,
+          username: row.username,
           role: row.role,
           hasTotp: row.has_totp,
         })),

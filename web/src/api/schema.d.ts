@@ -115,6 +115,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -133,6 +136,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -151,6 +157,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -169,6 +178,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -230,6 +242,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -248,6 +263,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -387,6 +405,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -405,6 +426,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -423,6 +447,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -441,6 +468,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -493,6 +523,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -511,6 +544,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -600,6 +636,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -660,6 +699,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -764,6 +806,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -782,6 +827,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -800,6 +848,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -818,6 +869,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -882,6 +936,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -900,6 +957,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -961,6 +1021,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -979,6 +1042,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -997,6 +1063,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1015,6 +1084,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1033,6 +1105,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1103,6 +1178,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1121,6 +1199,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1139,6 +1220,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1203,6 +1287,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1221,6 +1308,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1315,6 +1405,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1333,6 +1426,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1351,6 +1447,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1369,6 +1468,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1387,6 +1489,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1405,6 +1510,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1504,6 +1612,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1522,6 +1633,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1540,6 +1654,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1581,6 +1698,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1599,6 +1719,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1617,6 +1740,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1635,6 +1761,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1729,6 +1858,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1747,6 +1879,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1765,6 +1900,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1783,6 +1921,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1801,6 +1942,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1905,6 +2049,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1923,6 +2070,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1941,6 +2091,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1959,6 +2112,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -1977,6 +2133,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2080,6 +2239,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2098,6 +2260,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2116,6 +2281,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2134,6 +2302,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2152,6 +2323,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2259,6 +2433,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2277,6 +2454,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2295,6 +2475,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2313,6 +2496,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2331,6 +2517,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2349,6 +2538,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2367,6 +2559,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2432,6 +2627,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2450,6 +2648,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2468,6 +2669,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2526,6 +2730,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2544,6 +2751,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2562,6 +2772,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2580,6 +2793,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2676,6 +2892,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2694,6 +2913,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2712,6 +2934,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2730,6 +2955,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2792,6 +3020,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2810,6 +3041,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2866,6 +3100,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2884,6 +3121,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2902,6 +3142,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2920,6 +3163,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2938,6 +3184,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -2956,6 +3205,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3010,6 +3262,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3028,6 +3283,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3046,6 +3304,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3064,6 +3325,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3082,6 +3346,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3140,6 +3407,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3158,6 +3428,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3218,6 +3491,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3236,6 +3512,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3254,6 +3533,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3314,6 +3596,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3332,6 +3617,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3383,6 +3671,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3401,6 +3692,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3419,6 +3713,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3473,6 +3770,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3491,6 +3791,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3553,6 +3856,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3571,6 +3877,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3635,6 +3944,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3653,6 +3965,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3671,6 +3986,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3731,6 +4049,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3749,6 +4070,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3767,6 +4091,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3817,6 +4144,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3835,6 +4165,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3853,6 +4186,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3871,6 +4207,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3973,6 +4312,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -3991,6 +4333,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4055,6 +4400,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4073,6 +4421,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4176,6 +4527,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4194,6 +4548,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4212,6 +4569,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4230,6 +4590,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4248,6 +4611,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4266,6 +4632,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4322,6 +4691,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4340,6 +4712,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4358,6 +4733,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4414,6 +4792,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4432,6 +4813,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4533,6 +4917,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4551,6 +4938,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4569,6 +4959,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4587,6 +4980,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4605,6 +5001,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4623,6 +5022,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4679,6 +5081,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4785,6 +5190,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4803,6 +5211,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4821,6 +5232,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4839,6 +5253,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4857,6 +5274,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4918,6 +5338,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4936,6 +5359,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4954,6 +5380,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -4972,6 +5401,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5031,6 +5463,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5049,6 +5484,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5067,6 +5505,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5085,6 +5526,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5145,6 +5589,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5163,6 +5610,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5238,6 +5688,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5256,6 +5709,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5274,6 +5730,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5292,6 +5751,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5350,6 +5812,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5368,6 +5833,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5423,6 +5891,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5441,6 +5912,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5459,6 +5933,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5477,6 +5954,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5532,6 +6012,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5550,6 +6033,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5568,6 +6054,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5586,6 +6075,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5604,6 +6096,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5665,6 +6160,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5683,6 +6181,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5701,6 +6202,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5719,6 +6223,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5838,6 +6345,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5856,6 +6366,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5874,6 +6387,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5892,6 +6408,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5961,6 +6480,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5979,6 +6501,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5997,6 +6522,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6019,7 +6547,7 @@ export interface paths {
                          * @default browser
                          * @enum {string}
                          */
-                        kind?: "browser" | "extension" | "cli";
+                        kind?: "browser";
                     };
                 };
             };
@@ -6049,7 +6577,6 @@ export interface paths {
                                     triesLeft: number;
                                 } | null;
                             };
-                            deviceSecret?: string;
                         };
                     };
                 };
@@ -6068,6 +6595,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6086,6 +6616,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6104,6 +6637,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6122,6 +6658,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6195,6 +6734,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6213,6 +6755,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6286,6 +6831,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6304,6 +6852,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6322,6 +6873,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6340,6 +6894,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6417,6 +6974,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6435,6 +6995,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6453,6 +7016,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6471,6 +7037,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6489,6 +7058,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6507,6 +7079,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6525,6 +7100,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6594,6 +7172,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6612,6 +7193,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6630,6 +7214,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6648,6 +7235,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6666,6 +7256,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6735,6 +7328,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6753,6 +7349,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6771,6 +7370,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6789,6 +7391,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6807,6 +7412,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6862,6 +7470,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6880,6 +7491,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6898,6 +7512,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6916,6 +7533,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -6934,6 +7554,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7004,6 +7627,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7022,6 +7648,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7040,6 +7669,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7058,6 +7690,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7116,6 +7751,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7134,6 +7772,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7152,6 +7793,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7170,6 +7814,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7188,11 +7835,680 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connect/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A client app asks to connect (RFC 8628 device authorization request): it gets a device code to poll with and a user code to show; the person approves at verificationUriComplete */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "extension" | "cli";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deviceCode: string;
+                            userCode: string;
+                            verificationUri: string;
+                            verificationUriComplete: string;
+                            expiresIn: number;
+                            interval: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connect/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The client app polls (RFC 8628 device access token request): 400 with error authorization_pending, slow_down, expired_token, access_denied or invalid_grant until approved; then, once, its session token and device secret */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        deviceCode: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sessionToken: string;
+                            deviceSecret: string;
+                            device: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                kind: "browser" | "extension" | "cli";
+                                /** @enum {string} */
+                                status: "pending_verification" | "pending_approval" | "approved" | "denied" | "removed";
+                                createdAt: string;
+                                lastSeenAt: string | null;
+                                approvedUntil: string | null;
+                                approvalExpired: boolean;
+                                current: boolean;
+                                code: {
+                                    expiresAt: string;
+                                    triesLeft: number;
+                                } | null;
+                            };
+                            user: {
+                                username: string;
+                                displayName: string | null;
+                            };
+                            workspace: {
+                                slug: string;
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connect/requests/{userCode}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** **Connect the browser extension**: the request behind a user code, as the signed-in person will decide it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            userCode: string;
+                            /** @enum {string} */
+                            kind: "extension" | "cli";
+                            clientAppName: string;
+                            deviceName: string;
+                            expiresAt: string;
+                            clientAppApproved: boolean;
+                            approvesAtOnce: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connect/requests/{userCode}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** **Approve**: the client app becomes a device of yours, trusted at once from a trusted session, otherwise after the code emailed to you */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        deviceName: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            device: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                kind: "browser" | "extension" | "cli";
+                                /** @enum {string} */
+                                status: "pending_verification" | "pending_approval" | "approved" | "denied" | "removed";
+                                createdAt: string;
+                                lastSeenAt: string | null;
+                                approvedUntil: string | null;
+                                approvalExpired: boolean;
+                                current: boolean;
+                                code: {
+                                    expiresAt: string;
+                                    triesLeft: number;
+                                } | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connect/requests/{userCode}/deny": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** **Deny**: the client app is told the connection was denied */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7230,6 +8546,7 @@ export interface paths {
                                 name: string;
                                 appName: string;
                                 loginUrl: string | null;
+                                username: string | null;
                                 /** @enum {string} */
                                 role: "owner" | "manager" | "collaborator";
                                 hasTotp: boolean;
@@ -7252,6 +8569,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7270,6 +8590,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7288,6 +8611,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7362,6 +8688,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7380,6 +8709,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7398,6 +8730,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7416,6 +8751,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7492,6 +8830,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7510,6 +8851,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7528,6 +8872,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7546,6 +8893,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7587,6 +8937,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7605,6 +8958,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7623,6 +8979,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7641,6 +9000,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7718,6 +9080,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7736,6 +9101,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7754,6 +9122,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7772,6 +9143,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7790,6 +9164,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7845,6 +9222,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7863,6 +9243,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7881,6 +9264,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7899,6 +9285,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7917,6 +9306,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7976,6 +9368,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -7994,6 +9389,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8012,6 +9410,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8030,6 +9431,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8048,6 +9452,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8113,6 +9520,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8131,6 +9541,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8149,6 +9562,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8167,6 +9583,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8185,6 +9604,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8254,6 +9676,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8272,6 +9697,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8290,6 +9718,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8308,6 +9739,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8373,6 +9807,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8391,6 +9828,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8409,6 +9849,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8427,6 +9870,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8488,6 +9934,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8506,6 +9955,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8524,6 +9976,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8542,6 +9997,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8560,6 +10018,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8621,6 +10082,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8639,6 +10103,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8657,6 +10124,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8675,6 +10145,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8732,6 +10205,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8750,6 +10226,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8768,6 +10247,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8786,6 +10268,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8804,6 +10289,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8867,6 +10355,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8885,6 +10376,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8903,6 +10397,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8921,6 +10418,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8972,6 +10472,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -8990,6 +10493,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -9008,6 +10514,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -9026,6 +10535,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -9090,6 +10602,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -9108,6 +10623,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -9126,6 +10644,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -9144,6 +10665,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -9202,6 +10726,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -9220,6 +10747,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -9238,6 +10768,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -9256,6 +10789,9 @@ export interface paths {
                                 path: string;
                                 message: string;
                             }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };

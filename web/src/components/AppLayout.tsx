@@ -1,6 +1,7 @@
 import { AppShell, Burger, Group } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { Navigate, Outlet, useLocation } from 'react-router';
+import { rememberPageForAfterSignIn } from '../lib/afterSignIn';
 import { MeContext } from '../lib/me';
 import { useSession } from '../lib/queries';
 import { ChangePasswordPage } from '../pages/ChangePasswordPage';
@@ -22,7 +23,7 @@ export { isWorkspaceAdmin, useMe } from '../lib/me';
 export function AppLayout() {
   const session = useSession();
   const [opened, { toggle, close }] = useDisclosure(false);
-  const { pathname } = useLocation();
+  const { pathname, search } = useLocation();
 
   if (session.isPending) return <Loading />;
   if (session.isError) {
@@ -32,7 +33,10 @@ export function AppLayout() {
       </PublicLayout>
     );
   }
-  if (!session.data) return <Navigate to="/login" replace />;
+  if (!session.data) {
+    rememberPageForAfterSignIn(pathname + search);
+    return <Navigate to="/login" replace />;
+  }
   const me = session.data;
 
   // Pending steps (SPEC §2, §4): the server refuses everything else until they are done, so the app

@@ -2,6 +2,7 @@ import { Alert, Anchor, Button, Stack, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { takePageAfterSignIn } from '../lib/afterSignIn';
 import { api, ApiError, resetCsrfToken } from '../api';
 import { Loading } from '../components/Loading';
 import { PasswordField } from '../components/PasswordField';
@@ -51,7 +52,7 @@ function SignInForm({ slug, name }: { slug: string; name: string }) {
       queryClient.setQueryData(queryKeys.session, me);
       // With MFA on, the verification page comes next: "Signed in" is said once that is passed.
       if (!me.pending.secondFactor) toastSuccess('Signed in');
-      navigate('/app', { replace: true });
+      navigate(takePageAfterSignIn(), { replace: true });
     },
     onError: (error) => {
       form.setErrors(splitFieldProblems(error, fields).fieldErrors);
