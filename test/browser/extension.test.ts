@@ -13,7 +13,8 @@ import { CHROMIUM_PATH } from '../helpers/requirements.js';
  * The built extension (extension/dist/, built by `npm test` or the global set-up) loads in Chromium: its
  * service worker starts, the popup asks for the **Gatehouse address** and keeps it in session storage
  * only, and the content script says which login fields its page shows and fills them when the service
- * worker asks, only while the page is at the origin it was asked for. Connecting and **Fill** from the popup come with the connect flow.
+ * worker asks, only while the page is at the origin it was asked for. Connecting, the icon's count and
+ * **Fill** with a Gatehouse server are in extension-story.test.ts.
  */
 
 const EXTENSION_DIR = path.resolve('extension/dist');
