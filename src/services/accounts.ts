@@ -256,7 +256,7 @@ export async function issueTotpCode(
   keyring: WorkspaceKeyring,
   actor: Actor,
   accountId: string,
-  deviceId: string | null,
+  device: DeliveryDevice | null,
   context: RequestContext,
   now: number,
 ): Promise<{ code: string; expiresAt: Date }> {
@@ -266,9 +266,19 @@ export async function issueTotpCode(
   if (secret === null) throw noTotp();
   const code = totpAt(base32Decode(secret), now);
   await markUsed(tx, actor, accountId);
-  await recordAccountEvent(tx, actor, context, 'account.totp_code_issued', accountId, { deviceId });
+  await recordAccountEvent(tx, actor, context, 'account.totp_code_issued', accountId, deliveredTo(device));
   return { code, expiresAt: new Date((Math.floor(now / 30_000) + 1) * 30_000) };
 }
+
+/** The device a secret went to: named in the activity event, so the account's history says where it went. */
+export interface DeliveryDevice {
+  id: string;
+  name: string;
+  kind: string;
+}
+
+const deliveredTo = (device: DeliveryDevice | null) =>
+  device ? { deviceId: device.id, deviceName: device.name, deviceKind: device.kind } : { deviceId: null };
 
 /** The password for autofill, to an approved client app on a trusted device (the route checks both). */
 export async function deliverPasswordForAutofill(
@@ -276,7 +286,7 @@ export async function deliverPasswordForAutofill(
   keyring: WorkspaceKeyring,
   actor: Actor,
   accountId: string,
-  deviceId: string,
+  device: DeliveryDevice,
   context: RequestContext,
 ): Promise<{ username: string | null; password: string }> {
   const { account, standing } = await loadAccount(tx, actor, accountId);
@@ -284,7 +294,7 @@ export async function deliverPasswordForAutofill(
   const password = await openField(tx, keyring, account, 'password');
   if (password === null) throw noPassword();
   await markUsed(tx, actor, accountId);
-  await recordAccountEvent(tx, actor, context, 'account.password_delivered', accountId, { deviceId });
+  await recordAccountEvent(tx, actor, context, 'account.password_delivered', accountId, deliveredTo(device));
   return { username: await openField(tx, keyring, account, 'username'), password };
 }
 

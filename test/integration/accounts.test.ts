@@ -156,7 +156,7 @@ describe('using an account', () => {
 
     const issued = (await activity()).filter((e) => e.action === 'account.totp_code_issued');
     expect(issued).toHaveLength(1);
-    expect(issued[0]!.details).toEqual({ deviceId });
+    expect(issued[0]!.details).toEqual({ deviceId, deviceName: expect.any(String), deviceKind: 'browser' });
     expect(JSON.stringify(await activity())).not.toContain(code);
   });
 
@@ -175,7 +175,7 @@ describe('using an account', () => {
     expect(delivered.statusCode, delivered.body).toBe(200);
     expect(delivered.json()).toEqual({ username: ACCOUNT.username, password: ACCOUNT.password });
     const events = (await activity()).filter((e) => e.action === 'account.password_delivered');
-    expect(events.map((e) => e.details)).toEqual([{ deviceId }]);
+    expect(events.map((e) => e.details)).toEqual([{ deviceId, deviceName: 'Ada extension', deviceKind: 'extension' }]);
     expect(JSON.stringify(await activity())).not.toContain(ACCOUNT.password);
   });
 

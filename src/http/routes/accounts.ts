@@ -277,7 +277,7 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
           app.keyring,
           session.actor,
           request.params.accountId,
-          session.assurance.device?.id ?? null,
+          session.assurance.device,
           requestContext(request),
           app.clock.now(),
         ),
@@ -311,7 +311,7 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
           app.keyring,
           session.actor,
           request.params.accountId,
-          device.id,
+          device,
           requestContext(request),
         ),
       );
