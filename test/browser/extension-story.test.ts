@@ -9,7 +9,14 @@ import { chromium, type BrowserContext, type Page, type Worker } from 'playwrigh
 import { OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import { testClock } from '../helpers/clock.js';
-import { describeBrowser, expectHidden, expectInputValue, expectVisible, screenshot } from '../helpers/browser.js';
+import {
+  describeBrowser,
+  expectHidden,
+  expectInputValue,
+  expectVisible,
+  screenshot,
+  UI_TIMEOUT_MS,
+} from '../helpers/browser.js';
 import { waitForDeviceCode } from '../helpers/devices.js';
 import { readInvitationMail, waitForMailTo } from '../helpers/invitation-mail.js';
 import { confirmIdentity, decodeBase32, freshCode, totp, turnOnMfa } from '../helpers/mfa.js';
@@ -302,6 +309,22 @@ describeBrowser('the browser extension with Gatehouse', { timeout: STORY_TIMEOUT
     return { userCode, approval };
   }
 
+  /** Connects the extension, approved on /app/connect in the trusted browser session; returns the device's id. */
+  async function connectThroughUi(): Promise<string> {
+    await showConnect();
+    const { approval } = await startConnecting();
+    const deviceName = await approval.getByLabel('Device name').inputValue();
+    await approval.getByRole('button', { name: 'Approve' }).click();
+    await expectVisible(approval.getByRole('status').filter({ hasText: 'is connected and trusted' }));
+    await approval.close();
+    await popup.bringToFront();
+    await expectVisible(popup.getByRole('button', { name: 'Sign out' }), CONNECT_TIMEOUT_MS);
+    const devices = (await guest.get('/api/v1/devices')).json() as {
+      devices: Array<{ id: string; name: string; status: string }>;
+    };
+    return devices.devices.find((device) => device.name === deviceName && device.status === 'approved')!.id;
+  }
+
   /** The popup back at **Connect**, whatever it showed (a code still waiting is cancelled). */
   async function showConnect(): Promise<void> {
     await popup.bringToFront();
@@ -365,7 +388,7 @@ describeBrowser('the browser extension with Gatehouse', { timeout: STORY_TIMEOUT
 
     // The login site: its account counted on the icon.
     const shop = await openShop('/login');
-    await expect.poll(() => badgeOf(shop)).toBe('1');
+    await expect.poll(() => badgeOf(shop), { timeout: UI_TIMEOUT_MS }).toBe('1');
     await reopenPopup(shop);
     await expectVisible(popup.getByRole('heading', { name: `Accounts for login.shop.test:${sitePort}` }));
     const item = accountItem(SHOP.name);
@@ -380,11 +403,11 @@ describeBrowser('the browser extension with Gatehouse', { timeout: STORY_TIMEOUT
     await expectInputValue(shop.getByLabel('Email or username'), SHOP.username);
     await shop.getByRole('button', { name: 'Next' }).click();
     await expectVisible(shop.getByRole('heading', { name: 'Enter your password' }));
-    await expect.poll(() => shop.getByLabel('Password').inputValue()).not.toBe('');
+    await expect.poll(() => shop.getByLabel('Password').inputValue(), { timeout: UI_TIMEOUT_MS }).not.toBe('');
     await shop.getByRole('button', { name: 'Sign in' }).click();
     await expectVisible(shop.getByRole('heading', { name: 'Two-step verification' }));
     const codeField = shop.getByLabel('Code from your authenticator app');
-    await expect.poll(() => codeField.inputValue()).toMatch(/^\d{6}$/);
+    await expect.poll(() => codeField.inputValue(), { timeout: UI_TIMEOUT_MS }).toMatch(/^\d{6}$/);
     await shop.getByRole('button', { name: 'Verify' }).click();
     await expectVisible(shop.getByRole('heading', { name: 'Signed in' }));
 
@@ -426,7 +449,7 @@ describeBrowser('the browser extension with Gatehouse', { timeout: STORY_TIMEOUT
     // Another site's login page: no account for it, and a fill asked for anyway is refused.
     const other = await context.newPage();
     await other.goto(`http://evil.test:${sitePort}/both`);
-    await expect.poll(() => badgeOf(other)).toBe('');
+    await expect.poll(() => badgeOf(other), { timeout: UI_TIMEOUT_MS }).toBe('');
     await reopenPopup(other);
     await expectVisible(popup.getByRole('heading', { name: `Accounts for evil.test:${sitePort}` }));
     await expectVisible(popup.getByText('None of the accounts shared with you logs in on this site.'));
@@ -447,7 +470,7 @@ describeBrowser('the browser extension with Gatehouse', { timeout: STORY_TIMEOUT
 
     // The account's own page with another site's login form in a frame: only the page's own form is filled.
     const mixed = await openShop('/mixed');
-    await expect.poll(() => badgeOf(mixed)).toBe('1');
+    await expect.poll(() => badgeOf(mixed), { timeout: UI_TIMEOUT_MS }).toBe('1');
     await reopenPopup(mixed);
     await accountItem(SHOP.name).getByRole('button', { name: 'Fill' }).click();
     await expectVisible(popup.getByRole('status').filter({ hasText: 'Filled the username and password.' }));
@@ -465,7 +488,7 @@ describeBrowser('the browser extension with Gatehouse', { timeout: STORY_TIMEOUT
   it('fills a login form inside a frame of the same site', async () => {
     const framed = await context.newPage();
     await framed.goto(`http://www.shop.test:${sitePort}/framed`);
-    await expect.poll(() => badgeOf(framed)).toBe('1');
+    await expect.poll(() => badgeOf(framed), { timeout: UI_TIMEOUT_MS }).toBe('1');
     await reopenPopup(framed);
     await accountItem(SHOP.name).getByRole('button', { name: 'Fill' }).click();
     await expectVisible(popup.getByRole('status').filter({ hasText: 'Filled the username and password.' }));
@@ -485,7 +508,7 @@ describeBrowser('the browser extension with Gatehouse', { timeout: STORY_TIMEOUT
     await reopenPopup(shop);
     await expectVisible(popup.getByText('None of the accounts shared with you logs in on this site.'));
     await expectHidden(accountItem(SHOP.name));
-    await expect.poll(() => badgeOf(shop)).toBe('');
+    await expect.poll(() => badgeOf(shop), { timeout: UI_TIMEOUT_MS }).toBe('');
     await shop.close();
   });
 
@@ -560,7 +583,21 @@ describeBrowser('the browser extension with Gatehouse', { timeout: STORY_TIMEOUT
     expect(afterSignOut.statusCode).toBe(401);
   });
 
-  it('a workspace that does not approve the extension: the popup shows the refusal', async () => {
+  it("the server's idle time-out ends the extension's session, and the popup says so", async () => {
+    const deviceId = await connectThroughUi();
+    await t.database.db
+      .updateTable('sessions')
+      .set({ idle_expires_at: new Date(testClock.now() - 1_000) })
+      .where('device_id', '=', deviceId)
+      .execute();
+    await popup.reload();
+    await expectVisible(popupAlert('The session ended after 2 hours without use.'));
+    await expectVisible(popup.getByRole('button', { name: 'Connect again' }));
+    await screenshot(popup, 'extension-popup-idle-timeout');
+  });
+
+  it('a workspace that stops approving the extension: the connected one is stopped, and it cannot connect again', async () => {
+    await connectThroughUi();
     await confirmIdentity(owner, ownerSecret);
     const off = await owner.request({
       method: 'PATCH',
@@ -569,8 +606,13 @@ describeBrowser('the browser extension with Gatehouse', { timeout: STORY_TIMEOUT
     });
     expect(off.statusCode, off.body).toBe(200);
     try {
-      await showConnect();
-      // The extension cannot know the workspace before someone approves: the refusal comes with the approval.
+      // Stopped at its next request, and told why.
+      await popup.reload();
+      await expectVisible(popupAlert('Your workspace no longer approves this client app.'));
+
+      // Connecting again: the extension cannot know the workspace before someone approves, so the
+      // refusal comes on the approval page, which offers only Deny.
+      await expectVisible(popup.getByRole('button', { name: 'Connect again' }));
       const { approval } = await startConnecting();
       await expectVisible(approval.getByRole('alert').filter({ hasText: 'does not approve the browser extension' }));
       await expectHidden(approval.getByRole('button', { name: 'Approve' }));
