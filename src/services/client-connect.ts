@@ -45,6 +45,8 @@ import { openSession, type AuthenticatedSession } from './sessions.js';
 export const CONNECT_STARTS_PER_ADDRESS = 20;
 export const CONNECT_LOOKUPS_PER_USER = 20;
 export const CONNECT_LIMIT_WINDOW_MS = 10 * 60 * 1000;
+/** How long a used-up or expired connect request is kept after its expiry. */
+const STALE_CONNECT_REQUEST_MS = 24 * 60 * 60 * 1000;
 
 export interface StartedConnect {
   deviceCode: string;
@@ -150,6 +152,11 @@ export async function startConnect(
 ): Promise<StartedConnect> {
   const deviceCode = randomToken();
   const now = deps.clock.now();
+  // Requests are kept a day past their expiry, for the record; each start clears older ones.
+  await tx
+    .deleteFrom('connect_requests')
+    .where('expires_at', '<', new Date(now - STALE_CONNECT_REQUEST_MS))
+    .execute();
   // A user code is unique among pending requests (an index says so); a clash, one in billions, retries.
   for (let attempt = 0; ; attempt++) {
     const userCode = newUserCode(randomInt);

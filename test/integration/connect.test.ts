@@ -74,6 +74,13 @@ describe('starting', () => {
     });
     const rows = await t.database.db.selectFrom('connect_requests').selectAll().execute();
     expect(rows).toHaveLength(1);
+    // A day past its expiry, a request is cleared by the next start.
+    await t.database.db
+      .updateTable('connect_requests')
+      .set({ expires_at: new Date(testClock.now() - 24 * 60 * 60 * 1000 - 1) })
+      .execute();
+    await start();
+    expect(await t.database.db.selectFrom('connect_requests').select('id').execute()).toHaveLength(1);
     const stored = JSON.stringify(rows);
     expect(stored).not.toContain(started.deviceCode);
     expect(stored).not.toContain(started.userCode.replace('-', ''));
