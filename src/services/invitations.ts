@@ -111,6 +111,16 @@ export async function inviteGuest(
       .where('user_id', '=', existing.id)
       .where('role', '<>', 'host_admin')
       .execute();
+    // They start over as a new guest would: no second factor, recovery code or trusted device of before
+    // (whoever holds the old phone or browser must not get in with the new temporary password).
+    await tx.deleteFrom('recovery_codes').where('user_id', '=', existing.id).execute();
+    await tx.deleteFrom('mfa_factors').where('user_id', '=', existing.id).execute();
+    await tx
+      .updateTable('devices')
+      .set({ status: 'removed', removed_at: sql`now()`, updated_at: sql`now()` })
+      .where('user_id', '=', existing.id)
+      .where('status', '<>', 'removed')
+      .execute();
     userId = existing.id;
   } else {
     const user = await tx

@@ -160,7 +160,8 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/auth/change-password',
     {
-      config: { allowWhile: EVERY_PENDING_STEP },
+      // Not while the second factor is owed: a temporary password alone must not set the permanent one.
+      config: { allowWhile: ['password-change', 'terms'] },
       schema: {
         tags: ['auth'],
         summary: 'Change Password at first sign-in: new password (twice), name and family name',
