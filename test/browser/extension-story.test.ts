@@ -29,14 +29,17 @@ import { TestSmtpServer } from '../helpers/smtp.js';
  * Issue 9's story, in Chromium with the built extension loaded: a guest user with MFA, signed in to
  * Gatehouse in a trusted browser session, connects the extension with the code the popup shows (approved
  * on /app/connect), opens a fixture login site served by this test (username, then password, then a
- * one-time code, on three pages), sees the count on the extension's icon, presses **Fill**, and the site
- * receives exactly the account's username, password and a TOTP code this test's own RFC 6238 generator
- * accepts. The password is never in the popup nor in the extension's storage. Then the refusals: another
- * site gets nothing; an account removed from the partner is no longer listed; a removed device is refused
- * and the popup says why; an unapproved extension, a denied code and an expired code end with a message.
+ * one-time code, on three pages, the last two on another host of the same site), sees the count on the
+ * extension's icon, presses **Fill**, and the site receives exactly the account's username, password and
+ * a TOTP code this test's own RFC 6238 generator accepts. The password is never in the popup nor in the
+ * extension's storage. Then the refusals and the ends: another site gets nothing (nor its frame inside
+ * the account's page, while a same-site frame is filled); an account removed from the partner is no
+ * longer listed; a removed device, the idle time-out and a workspace that stops approving the extension
+ * end the session and the popup says why; approval from an untrusted session waits for the emailed code;
+ * Sign out; an unapproved extension, a denied code and an expired code end with a message.
  *
  * The sites have names of their own (`*.test`, resolved to 127.0.0.1 by Chromium's host rules), so that
- * registrable domains are what tells them apart: login.shop.test and www.shop.test are one site,
+ * registrable domains are what tells them apart: login.shop.test and auth.shop.test are one site,
  * evil.test another.
  */
 
@@ -113,7 +116,12 @@ function fixtureSite(received: Received[]) {
          <button>Sign in</button></form>`,
       ),
   };
-  const next: Record<string, string> = { '/login': '/password', '/password': '/totp', '/totp': '/done' };
+  // The password and code pages are on another host of the same site, as many sign-in services do.
+  const next: Record<string, (port: number) => string> = {
+    '/login': (port) => `http://auth.shop.test:${port}/password`,
+    '/password': () => '/totp',
+    '/totp': () => '/done',
+  };
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
     if (request.method === 'POST') {
@@ -125,7 +133,8 @@ function fixtureSite(received: Received[]) {
           path: url.pathname,
           fields: Object.fromEntries(new URLSearchParams(body)),
         });
-        response.writeHead(303, { location: next[url.pathname] ?? '/done' }).end();
+        const port = (server.address() as AddressInfo).port;
+        response.writeHead(303, { location: next[url.pathname]?.(port) ?? '/done' }).end();
       });
       return;
     }
@@ -412,10 +421,10 @@ describeBrowser('the browser extension with Gatehouse', { timeout: STORY_TIMEOUT
     await expectVisible(shop.getByRole('heading', { name: 'Signed in' }));
 
     // What the site received: exactly the account's username and password, and a valid TOTP code.
-    expect(received.map(({ path, fields }) => ({ path, fields: Object.keys(fields) }))).toEqual([
-      { path: '/login', fields: ['username'] },
-      { path: '/password', fields: ['password'] },
-      { path: '/totp', fields: ['otp'] },
+    expect(received.map(({ host, path, fields }) => ({ host, path, fields: Object.keys(fields) }))).toEqual([
+      { host: 'login.shop.test', path: '/login', fields: ['username'] },
+      { host: 'auth.shop.test', path: '/password', fields: ['password'] },
+      { host: 'auth.shop.test', path: '/totp', fields: ['otp'] },
     ]);
     expect(received[0]!.fields.username).toBe(SHOP.username);
     expect(received[1]!.fields.password).toBe(SHOP.password);
