@@ -133,6 +133,7 @@ function handle(response: PopupResponse): void {
     if (view === null || view === 'address') showAddressError(response.message);
     else if (view === 'disconnected') showMessage(notice, response.message);
     else if (view === 'verify') showMessage(verifyError, response.message);
+    else if (view === 'connecting') waiting.textContent = response.message;
     else showMessage(fillError, response.message);
   }
 }
