@@ -40,6 +40,7 @@ import mfaRoutes from './routes/mfa.js';
 import passkeyRoutes from './routes/passkeys.js';
 import deviceRoutes from './routes/devices.js';
 import connectRoutes from './routes/connect.js';
+import sessionRoutes from './routes/sessions.js';
 import accountRoutes from './routes/accounts.js';
 import accountSharingRoutes from './routes/account-sharing.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
@@ -220,6 +221,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(passkeyRoutes);
       await api.register(deviceRoutes);
       await api.register(connectRoutes);
+      await api.register(sessionRoutes);
       await api.register(accountRoutes);
       await api.register(accountSharingRoutes);
     },

@@ -433,7 +433,7 @@ export type SessionEndReason =
   | 'unknown';
 
 const SESSION_END_DETAILS: Record<SessionEndReason, string> = {
-  signed_out: 'You signed out. Connect again to use your accounts.',
+  signed_out: 'This session was signed out. Connect again to use your accounts.',
   device_removed: 'This device was removed from your trusted devices. Connect again to use your accounts.',
   device_denied: 'This device was denied. Connect again to ask anew.',
   user_deactivated: 'Your account was deactivated. Ask a workspace admin if you still need access.',

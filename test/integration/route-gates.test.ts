@@ -33,7 +33,7 @@ const PUBLIC_ROUTES: Record<string, string> = {
 };
 
 /** The parameters that name someone's resource: an outsider must not learn whether it exists. */
-const RESOURCE_PARAMS = ['partnerId', 'accountId', 'userId', 'deviceId', 'invitationId'] as const;
+const RESOURCE_PARAMS = ['partnerId', 'accountId', 'userId', 'deviceId', 'invitationId', 'sessionId'] as const;
 type ResourceParam = (typeof RESOURCE_PARAMS)[number];
 
 const label = (route: RouteSummary) => `${route.method} ${route.url}`;
@@ -111,6 +111,9 @@ beforeAll(async () => {
   target.userId = (await me(guest)).user.id;
   await turnOnMfa(guest);
   target.deviceId = (await trustDevice(guest, owner)).deviceId;
+  target.sessionId = (
+    (await guest.get('/api/v1/sessions')).json() as { sessions: Array<{ id: string }> }
+  ).sessions[0]!.id;
   const invited = await owner.post(`/api/v1/partners/${agency.id}/guests`, { email: 'pending@agency.test' });
   expect(invited.statusCode, invited.body).toBe(201);
   const pending = (await owner.get(`/api/v1/partners/${agency.id}`)).json() as {
@@ -190,7 +193,7 @@ describe('a signed-in outsider', () => {
 
   // Each route naming a resource, once per outsider: the 404 must not depend on who asks, and a 403 or a
   // 200 would tell an outsider that the partner, account, person, device or invitation exists.
-  it('gets 404 on every route that names a partner, account, user, device or invitation', async () => {
+  it('gets 404 on every route that names a partner, account, user, device, invitation or session', async () => {
     const answers: string[] = [];
     const expected: string[] = [];
     const resourceRoutes = table.filter((route) => RESOURCE_PARAMS.some((param) => route.url.includes(`:${param}`)));
