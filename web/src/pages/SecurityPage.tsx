@@ -9,6 +9,7 @@ import { Loading } from '../components/Loading';
 import { PasskeysSection } from '../components/PasskeysSection';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { RecoveryCodes } from '../components/RecoveryCodes';
+import { SessionsSection } from '../components/SessionsSection';
 import { useMe } from '../lib/me';
 import { isProblemType, mfaApi, mfaQueryKeys, useMfaStatus, type MfaStatus, type TotpEnrolment } from '../lib/mfa';
 import { usePasskeys } from '../lib/passkeys';
@@ -58,6 +59,7 @@ export function SecurityPage() {
         <ProblemAlert error={status.error} />
       )}
       <PasskeysSection />
+      <SessionsSection />
     </Stack>
   );
 }
