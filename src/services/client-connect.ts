@@ -245,8 +245,10 @@ export async function decideConnect(
       .execute();
   const eventDetails = { kind: request.kind, clientIp: request.client_ip };
 
+  const kindApproved = clientAppIsApproved(request.kind, await approvedClientApps(tx, session.workspace.id));
   if (input.decision === 'deny') {
-    await end('denied', { denial_reason: 'denied' });
+    // Denying a kind the workspace does not approve (the page offers nothing else) tells the client why.
+    await end('denied', { denial_reason: kindApproved ? 'denied' : 'client_app_not_approved' });
     await recordEvent(tx, {
       ...actorOf(session),
       action: 'client_app.connect_denied',
@@ -256,7 +258,7 @@ export async function decideConnect(
     return { ok: true, device: null };
   }
 
-  if (!clientAppIsApproved(request.kind, await approvedClientApps(tx, session.workspace.id))) {
+  if (!kindApproved) {
     await end('denied', { denial_reason: 'client_app_not_approved' });
     await recordEvent(tx, {
       ...actorOf(session),

@@ -149,7 +149,11 @@ describeBrowser('connecting a client app in a real browser', { timeout: BROWSER_
     await screenshots(page, 'connect-not-approved');
     await page.getByRole('button', { name: 'Deny' }).click();
     await expectVisible(page.getByRole('status').filter({ hasText: 'The connection was denied' }));
-    expect(await poll(deviceCode)).toMatchObject({ error: 'access_denied' });
+    expect(await poll(deviceCode)).toMatchObject({
+      error: 'access_denied',
+      detail:
+        'Your workspace does not approve the browser extension. A workspace admin can approve it under Workspace settings, in Approved client apps.',
+    });
     await owner.request({
       method: 'PATCH',
       url: '/api/v1/workspace/settings',

@@ -628,7 +628,7 @@ describeBrowser('the browser extension with Gatehouse', { timeout: STORY_TIMEOUT
       await screenshot(approval, 'extension-connect-page-not-approved');
       await approval.getByRole('button', { name: 'Deny' }).click();
       await popup.bringToFront();
-      await expectVisible(popupAlert(/does not approve the browser extension|was denied/), CONNECT_TIMEOUT_MS);
+      await expectVisible(popupAlert('Your workspace does not approve the browser extension.'), CONNECT_TIMEOUT_MS);
       await expectVisible(popup.getByRole('button', { name: 'Connect again' }));
       await screenshot(popup, 'extension-popup-not-approved');
       await approval.close();
