@@ -406,7 +406,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
       .toBe('Manager');
 
     await row(GUEST_USER.email)
-      .getByRole('button', { name: `Remove ${GUEST_USER.email} from account` })
+      .getByRole('button', { name: `Remove from account: ${GUEST_USER.email}` })
       .click();
     const confirmRemoval = ownerPage.getByRole('dialog', { name: 'Remove from account?' });
     await expectVisible(confirmRemoval);
@@ -418,7 +418,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     // The only owner is not offered a removal the server would refuse.
     const members = ownerPage.getByRole('table', { name: 'Members and partners' });
     await expectVisible(members.getByRole('row').filter({ hasText: OWNER.email }));
-    await expectHidden(members.getByRole('button', { name: `Remove ${OWNER.email} from account` }));
+    await expectHidden(members.getByRole('button', { name: `Remove from account: ${OWNER.email}` }));
 
     // Delete (owners): after the confirmation the account is gone from the list.
     await ownerPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();

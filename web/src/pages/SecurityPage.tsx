@@ -228,7 +228,12 @@ function TotpEnrolmentForm({ enrolment, replacing, onCancel, onConfirmed }: Totp
             rightSection={
               <CopyButton value={enrolment.key.replace(/\s/g, '')}>
                 {({ copied, copy }) => (
-                  <Button variant="subtle" size="compact-xs" onClick={copy} aria-label="Copy key">
+                  <Button
+                    variant="subtle"
+                    size="compact-xs"
+                    onClick={copy}
+                    aria-label={copied ? 'Copied key' : 'Copy key'}
+                  >
                     {copied ? 'Copied' : 'Copy'}
                   </Button>
                 )}

@@ -124,7 +124,7 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
                           size="xs"
                           variant="subtle"
                           color="red"
-                          aria-label={`Remove ${personOf(entry)} from account`}
+                          aria-label={`Remove from account: ${personOf(entry)}`}
                           onClick={() => setRemoving(entry)}
                         >
                           Remove from account
@@ -189,7 +189,7 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
                         size="xs"
                         variant="subtle"
                         color="red"
-                        aria-label={`Remove ${personOf(entry)} from account`}
+                        aria-label={`Remove from account: ${personOf(entry)}`}
                         onClick={() => setRemoving(entry)}
                       >
                         Remove from account

@@ -88,7 +88,12 @@ export function LogInPanel({ account }: { account: AccountDetail }) {
               </Text>
               <CopyButton value={code.code}>
                 {({ copied, copy }) => (
-                  <Button size="xs" variant="light" onClick={copy} aria-label="Copy TOTP code">
+                  <Button
+                    size="xs"
+                    variant="light"
+                    onClick={copy}
+                    aria-label={copied ? 'Copied TOTP code' : 'Copy TOTP code'}
+                  >
                     {copied ? 'Copied' : 'Copy'}
                   </Button>
                 )}

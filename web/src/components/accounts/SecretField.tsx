@@ -46,7 +46,7 @@ export function SecretField({ accountId, field }: { accountId: string; field: Fi
           <>
             <CopyButton value={value}>
               {({ copied, copy }) => (
-                <Button size="xs" variant="light" onClick={copy} aria-label={`Copy ${label}`}>
+                <Button size="xs" variant="light" onClick={copy} aria-label={`${copied ? 'Copied' : 'Copy'} ${label}`}>
                   {copied ? 'Copied' : 'Copy'}
                 </Button>
               )}
