@@ -302,7 +302,10 @@ describe("a client app's session", () => {
     });
     expect(signedOut.statusCode, signedOut.body).toBe(204);
     expect(await reasonOf(headers)).toEqual(
-      expect.objectContaining({ reason: 'signed_out', detail: 'This session was signed out. Connect again to use your accounts.' }),
+      expect.objectContaining({
+        reason: 'signed_out',
+        detail: 'This session was signed out. Connect again to use your accounts.',
+      }),
     );
   });
 
