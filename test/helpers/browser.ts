@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe } from 'vitest';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { expectNoAxeViolations } from './axe.js';
 import { CHROMIUM_PATH, chromiumAvailable, isRequired } from './requirements.js';
 import { waitFor } from './wait.js';
 
@@ -131,10 +132,16 @@ export function toast(page: Page, text: string): Locator {
 
 export const SHOTS_DIR = '/tmp/gatehouse-shots';
 
-/** Saves a full-page screenshot for a person to look at; not compared against anything. */
+/**
+ * Saves a full-page screenshot for a person to look at (not compared against anything), then scans the
+ * page with axe-core: any serious or critical WCAG 2.2 AA violation fails the test (see axe.ts). Every
+ * page the browser stories visit is screenshotted, so every one is scanned.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS_DIR, { recursive: true });
+  // animations: 'disabled' also finishes running transitions (a modal fading in), so the scan sees final colours.
   await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+  await expectNoAxeViolations(page, name);
 }
 
 /** Signs in on a workspace's sign-in page and waits for the dashboard. */
