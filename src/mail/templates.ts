@@ -231,3 +231,50 @@ export function mfaResetMail(raw: MfaResetMailInput): RenderedMail {
   );
   return { subject, text, html };
 }
+
+export interface InvitationWithheldMailInput {
+  workspaceName: string;
+  partnerName: string;
+  /** The guest admin who tried to invite. */
+  inviterName: string;
+  /** The address they tried: already a guest of another partner. */
+  email: string;
+  partnerUrl: string;
+}
+
+/**
+ * To a partner's host admins (issue 11): one of its guest admins tried to invite someone who is already
+ * the guest of another partner. The guest admin is not told (that would reveal another partner's guest);
+ * the host admins, who may know, decide what to do.
+ */
+export const INVITATION_WITHHELD_SUBJECT = 'A guest invitation was not sent';
+
+export function invitationWithheldMail(raw: InvitationWithheldMailInput): RenderedMail {
+  const input = chosen(raw);
+  const subject = INVITATION_WITHHELD_SUBJECT;
+  const text = [
+    `${input.inviterName}, guest admin of ${input.partnerName} in ${input.workspaceName}, tried to invite ${input.email}.`,
+    '',
+    `${input.email} is already the guest of another partner, and a person can be the guest of one partner only, so Gatehouse did not send the invitation. ${input.inviterName} was not told why.`,
+    '',
+    `If ${input.partnerName} should have this person, remove them from the other partner first, then invite them: ${input.partnerUrl}`,
+    '',
+  ].join('\n');
+  const e = {
+    workspaceName: escapeHtml(input.workspaceName),
+    partnerName: escapeHtml(input.partnerName),
+    inviterName: escapeHtml(input.inviterName),
+    email: escapeHtml(input.email),
+    partnerUrl: escapeHtml(input.partnerUrl),
+  };
+  const font = 'font-family:Arial,Helvetica,sans-serif;';
+  const html = mailDocument(
+    subject,
+    `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">A guest invitation was not sent</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">${e.inviterName}, guest admin of <strong>${e.partnerName}</strong> in ${e.workspaceName}, tried to invite <strong>${e.email}</strong>.</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">${e.email} is already the guest of another partner, and a person can be the guest of one partner only, so Gatehouse did not send the invitation. ${e.inviterName} was not told why.</td></tr>
+<tr><td style="padding:8px 32px 32px 32px;${font}font-size:15px;line-height:22px;color:#333333;">If ${e.partnerName} should have this person, remove them from the other partner first, then invite them: <a href="${e.partnerUrl}" style="color:#1864ab;word-break:break-all;">${e.partnerUrl}</a></td></tr>
+`,
+  );
+  return { subject, text, html };
+}

@@ -1,9 +1,11 @@
-import type { Kysely } from 'kysely';
-import type { Database, GuestRole } from '../db/schema.js';
+import { sql, type Kysely } from 'kysely';
+import type { Database, GuestRole, Partner } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
 import { partnerPolicy } from '../domain/policies/partners.js';
-import { recordUserEvent } from './activity.js';
+import { recordEvent, recordUserEvent } from './activity.js';
+import { enqueueMail } from '../mail/outbox.js';
+import { invitationWithheldMail } from '../mail/templates.js';
 import { ensure, loadPartner } from './partner-access.js';
 import { offboardGuest } from './partners.js';
 import { inviteGuest, type InvitationDeps, type TemporaryCredential } from './invitations.js';
@@ -186,5 +188,77 @@ export async function inviteGuestUser(
   context: RequestContext,
 ): Promise<void> {
   const { partner } = await loadPartner(tx, actor, partnerId, { lock: true });
+  if (actor.role === 'guest' && (await isGuestOfAnotherPartner(tx, partner, email))) {
+    await withholdInvitation(tx, actor, partner, email, deps, context);
+    return;
+  }
   await inviteGuest(tx, actor, partner, { email, role: 'guest_user' }, credential, deps, context);
+}
+
+/** A live guest (invited or active) of another partner of the workspace has this address. */
+async function isGuestOfAnotherPartner(tx: Kysely<Database>, partner: Partner, email: string): Promise<boolean> {
+  const found = await tx
+    .selectFrom('users as u')
+    .innerJoin('partner_members as pm', 'pm.user_id', 'u.id')
+    .select('u.id')
+    .where('u.workspace_id', '=', partner.workspace_id)
+    .where(sql<string>`lower(u.email)`, '=', email.toLowerCase())
+    .where('u.kind', '=', 'guest')
+    .where('u.status', '<>', 'deactivated')
+    .where('pm.partner_id', '<>', partner.id)
+    .executeTakeFirst();
+  return found !== undefined;
+}
+
+/**
+ * A guest admin tried to invite someone who is the guest of another partner (issue 11). Telling them
+ * would reveal another partner's guest, so they get the answer any invitation gets, nothing is sent to
+ * the address, and the partner's host admins are told instead (and the activity log keeps it).
+ */
+async function withholdInvitation(
+  tx: Kysely<Database>,
+  actor: Actor,
+  partner: Partner,
+  email: string,
+  deps: InvitationDeps,
+  context: RequestContext,
+): Promise<void> {
+  const workspace = await tx
+    .selectFrom('workspaces')
+    .select(['name', 'slug'])
+    .where('id', '=', partner.workspace_id)
+    .executeTakeFirstOrThrow();
+  const inviter = await tx.selectFrom('users').select('display_name').where('id', '=', actor.userId).executeTakeFirst();
+  const hosts = await tx
+    .selectFrom('partner_members as pm')
+    .innerJoin('users as u', 'u.id', 'pm.user_id')
+    .select('u.email')
+    .where('pm.partner_id', '=', partner.id)
+    .where('pm.role', '=', 'host_admin')
+    .where('u.status', '=', 'active')
+    .execute();
+  const mail = invitationWithheldMail({
+    workspaceName: workspace.name,
+    partnerName: partner.name,
+    inviterName: inviter?.display_name ?? 'A guest admin',
+    email,
+    partnerUrl: new URL(`/app/partners/${partner.id}`, deps.publicUrl).toString(),
+  });
+  for (const host of hosts) {
+    await enqueueMail(tx, deps, {
+      workspaceId: partner.workspace_id,
+      kind: 'invitation-withheld',
+      to: host.email,
+      ...mail,
+    });
+  }
+  await recordEvent(tx, {
+    workspaceId: partner.workspace_id,
+    actorId: actor.userId,
+    action: 'invitation.withheld',
+    targetType: 'partner',
+    targetId: partner.id,
+    context,
+    details: { email, reason: 'guest_of_another_partner', hostAdminsTold: hosts.length },
+  });
 }
