@@ -81,6 +81,10 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'access-denied':
     'RFC 8628 `access_denied`: the person denied the connection, or it could not be completed (`detail` says why). Start again.',
   'invalid-grant': 'RFC 8628 `invalid_grant`: the device code is unknown or was already used. Start again.',
+  'current-password-wrong':
+    'Change password: the current password given is not right. Counted as a failed password attempt (lockouts apply).',
+  'password-not-used':
+    "The person signs in through the workspace's identity provider and has no Gatehouse password to change.",
   'session-ended':
     "A client app's session no longer works; `reason` says why (signed_out, device_removed, device_denied, user_deactivated, idle_timeout, absolute_timeout, client_app_not_approved, unknown). Connect again.",
   'already-shared': 'The person can already use this account.',

@@ -278,3 +278,43 @@ export function invitationWithheldMail(raw: InvitationWithheldMailInput): Render
   );
   return { subject, text, html };
 }
+
+export interface PasswordChangedMailInput {
+  workspaceName: string;
+  displayName: string;
+  ip: string | null;
+  securityUrl: string;
+}
+
+/** Sent when a person changes their own password (issue 11): if it was not them, they know at once. */
+export const PASSWORD_CHANGED_SUBJECT = 'Your Gatehouse password was changed';
+
+export function passwordChangedMail(raw: PasswordChangedMailInput): RenderedMail {
+  const input = chosen(raw);
+  const subject = PASSWORD_CHANGED_SUBJECT;
+  const from = input.ip ? ` from the address ${input.ip}` : '';
+  const text = [
+    `Hello ${input.displayName},`,
+    '',
+    `Your password for ${input.workspaceName} on Gatehouse was changed${from}. Every other session of yours was signed out.`,
+    '',
+    `If you did not change it, tell an administrator of ${input.workspaceName} right away. Your sessions and devices: ${input.securityUrl}`,
+    '',
+  ].join('\n');
+  const e = {
+    workspaceName: escapeHtml(input.workspaceName),
+    displayName: escapeHtml(input.displayName),
+    from: escapeHtml(from),
+    securityUrl: escapeHtml(input.securityUrl),
+  };
+  const font = 'font-family:Arial,Helvetica,sans-serif;';
+  const html = mailDocument(
+    subject,
+    `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">Your password was changed</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Hello ${e.displayName},</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Your password for <strong>${e.workspaceName}</strong> on Gatehouse was changed${e.from}. Every other session of yours was signed out.</td></tr>
+<tr><td style="padding:8px 32px 32px 32px;${font}font-size:15px;line-height:22px;color:#333333;">If you did not change it, tell an administrator of ${e.workspaceName} right away. Your sessions and devices: <a href="${e.securityUrl}" style="color:#1864ab;word-break:break-all;">${e.securityUrl}</a></td></tr>
+`,
+  );
+  return { subject, text, html };
+}

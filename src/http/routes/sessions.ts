@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { changeOwnPassword } from '../../services/own-password.js';
 import { endOtherOwnSessions, endOwnSession, listOwnSessions } from '../../services/own-sessions.js';
 import { requestContext, requireSession } from '../context.js';
-import { problemResponses } from '../schemas.js';
+import { Password, problemResponses } from '../schemas.js';
 
 const SessionSchema = z.object({
   id: z.uuid(),
@@ -15,7 +16,10 @@ const SessionSchema = z.object({
   clientApp: z.object({ deviceId: z.uuid(), deviceName: z.string(), kind: z.string() }).nullable(),
 });
 
-/** **Sessions** on Security (issue 11): where the person is signed in, and signing any of them out. */
+/**
+ * The person's own security (issue 11): **Sessions** — where they are signed in, and signing any of them
+ * out — and **Change password**.
+ */
 const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/sessions',
@@ -58,6 +62,44 @@ const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const session = requireSession(request);
       return { ended: await app.unitOfWork.run((tx) => endOtherOwnSessions(tx, session, requestContext(request))) };
+    },
+  );
+
+  app.post(
+    '/auth/password',
+    {
+      config: { confirmIdentity: true },
+      schema: {
+        tags: ['auth'],
+        summary:
+          '**Change password** (Security): the current one, then the new one twice; every other session ends and you are emailed',
+        body: z.strictObject({
+          currentPassword: z.string().min(1, { error: 'Enter your current password.' }).max(1024),
+          newPassword: Password,
+          newPasswordAgain: z.string().max(1024),
+        }),
+        response: {
+          200: z.object({ otherSessionsEnded: z.number().int() }),
+          ...problemResponses(400, 401, 403, 409, 422, 429),
+        },
+      },
+    },
+    async (request) => {
+      const session = requireSession(request);
+      const ended = await changeOwnPassword(
+        app.unitOfWork,
+        {
+          attempts: app.attempts,
+          clock: app.clock,
+          masterKey: app.masterKey,
+          keyring: app.keyring,
+          publicUrl: app.config.publicUrl,
+        },
+        session,
+        request.body,
+        requestContext(request),
+      );
+      return { otherSessionsEnded: ended };
     },
   );
 };
