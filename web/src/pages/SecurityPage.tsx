@@ -3,6 +3,7 @@ import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { Me } from '../api';
+import { ChangeOwnPasswordSection } from '../components/ChangeOwnPasswordSection';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { useIdentityConfirmation } from '../components/ConfirmIdentity';
 import { Loading } from '../components/Loading';
@@ -59,6 +60,7 @@ export function SecurityPage() {
         <ProblemAlert error={status.error} />
       )}
       <PasskeysSection />
+      <ChangeOwnPasswordSection />
       <SessionsSection />
     </Stack>
   );
