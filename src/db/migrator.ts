@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003_mfa_devices_limits.js';
 import * as m0004 from './migrations/0004_vault.js';
 import * as m0005 from './migrations/0005_approved_client_apps.js';
 import * as m0006 from './migrations/0006_connect_requests.js';
+import * as m0007 from './migrations/0007_activity_by_target.js';
 
 /** Migrations are listed here, in order, so they work the same from sources, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0004_vault': m0004,
   '0005_approved_client_apps': m0005,
   '0006_connect_requests': m0006,
+  '0007_activity_by_target': m0007,
 };
 
 /** Every migration this version knows, in order (a backup made by a newer version has more). */

@@ -185,8 +185,13 @@ export interface ActivityEventView {
   details: Record<string, unknown>;
 }
 
-export async function listEvents(db: Kysely<Database>, workspaceId: string, limit = 200): Promise<ActivityEventView[]> {
-  const rows = await db
+export async function listEvents(
+  db: Kysely<Database>,
+  workspaceId: string,
+  limit = 200,
+  target?: { type: string; id: string },
+): Promise<ActivityEventView[]> {
+  let query = db
     .selectFrom('activity_events as e')
     .leftJoin('users as u', 'u.id', 'e.actor_id')
     .select([
@@ -201,10 +206,9 @@ export async function listEvents(db: Kysely<Database>, workspaceId: string, limi
       'e.user_agent',
       'e.details',
     ])
-    .where('e.workspace_id', '=', workspaceId)
-    .orderBy('e.seq', 'desc')
-    .limit(limit)
-    .execute();
+    .where('e.workspace_id', '=', workspaceId);
+  if (target) query = query.where('e.target_type', '=', target.type).where('e.target_id', '=', target.id);
+  const rows = await query.orderBy('e.seq', 'desc').limit(limit).execute();
   return rows.map((row) => ({
     id: row.id,
     occurredAt: row.occurred_at.toISOString(),

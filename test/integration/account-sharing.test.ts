@@ -180,7 +180,7 @@ describe('who has access (the Users tab)', () => {
 });
 
 describe('what the account page offers (its permissions)', () => {
-  type Flag = 'share' | 'shareOnward' | 'manageAccess';
+  type Flag = 'share' | 'shareOnward' | 'manageAccess' | 'viewActivity';
   const offered = async (client: TestClient): Promise<Record<Flag, boolean>> => {
     const response = await client.get(`/api/v1/accounts/${ids.account}`);
     expect(response.statusCode, response.body).toBe(200);
@@ -201,6 +201,7 @@ describe('what the account page offers (its permissions)', () => {
       share: (c) => c.post(`/api/v1/accounts/${ids.account}/members`, { userId: memberId, role: 'collaborator' }),
       shareOnward: (c) => c.post(`/api/v1/accounts/${ids.account}/onward-shares`, { userId: gwenId }),
       manageAccess: (c) => c.get(`/api/v1/accounts/${ids.account}/access`),
+      viewActivity: (c) => c.get(`/api/v1/accounts/${ids.account}/activity`),
     };
     const people = { owner, guestAdmin, guestUser };
     for (const flag of Object.keys(attempts) as Flag[]) {
@@ -214,8 +215,18 @@ describe('what the account page offers (its permissions)', () => {
         else expect(response.statusCode, `${who} ${flag}: ${response.body}`).toBe(403);
       }
     }
-    expect(await offered(owner)).toMatchObject({ share: true, shareOnward: false, manageAccess: true });
-    expect(await offered(guestAdmin)).toMatchObject({ share: false, shareOnward: true, manageAccess: false });
+    expect(await offered(owner)).toMatchObject({
+      share: true,
+      shareOnward: false,
+      manageAccess: true,
+      viewActivity: true,
+    });
+    expect(await offered(guestAdmin)).toMatchObject({
+      share: false,
+      shareOnward: true,
+      manageAccess: false,
+      viewActivity: false,
+    });
   });
 
   it('does not offer Share Access to a guest user an owner made manager: no partner share of theirs to pass on', async () => {

@@ -228,6 +228,17 @@ describe('the person deciding', () => {
     expect(events.map((e) => e.action)).toEqual(
       expect.arrayContaining(['client_app.connected', 'device.created', 'device.approved']),
     );
+    // And the account's own Activity tab, for its owners, lists the deliveries with the device.
+    const accountEvents = (await owner.get(`/api/v1/accounts/${accountId}/activity`)).json().events as Array<{
+      action: string;
+      details: Record<string, unknown>;
+    }>;
+    expect(accountEvents.map((e) => e.action)).toEqual([
+      'account.totp_code_issued',
+      'account.password_delivered',
+      'account.created',
+    ]);
+    expect(accountEvents[1]!.details).toMatchObject({ deviceName: 'Ada laptop', deviceKind: 'extension' });
   });
 
   it('counts the client app among the 20 devices, and refuses a name already taken', async () => {

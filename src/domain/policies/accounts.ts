@@ -26,4 +26,6 @@ export const accountPolicy = {
   /** The account's half of **Share Access**; the sharing policy adds the partner the role comes from. */
   shareOnward: (s: AccountStanding) => s.role === 'manager',
   manageAccess: isOwner,
+  /** SPEC §8: an account's owners see everything that happened to and with it (its **Activity** tab). */
+  viewActivity: isOwner,
 } as const;

@@ -49,6 +49,8 @@ export type AccountPermissions = {
   /** **Share Access**: pass the account on to guest users of the actor's partner. */
   shareOnward: boolean;
   manageAccess: boolean;
+  /** The account's **Activity** tab. */
+  viewActivity: boolean;
 };
 
 /**
@@ -63,5 +65,6 @@ export function accountPermissions(s: AccountStanding, sharingPartner: PartnerSt
     share: sharingPolicy.shareWithMember(s, { kind: 'member' }) === null,
     shareOnward: sharingPolicy.shareOnward(s, sharingPartner, { partnerRole: 'guest_user', active: true }) === null,
     manageAccess: accountPolicy.manageAccess(s),
+    viewActivity: accountPolicy.viewActivity(s),
   };
 }

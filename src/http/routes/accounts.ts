@@ -7,6 +7,7 @@ import {
   deleteAccount,
   deliverPasswordForAutofill,
   issueTotpCode,
+  listAccountActivity,
   listAccounts,
   openUsernames,
   revealSecret,
@@ -14,6 +15,7 @@ import {
   updateAccount,
 } from '../../services/accounts.js';
 import { requestContext, requireSession } from '../context.js';
+import { EventView } from './activity.js';
 import { MULTILINE_TEXT, NameText, PRINTABLE_TEXT, problemResponses } from '../schemas.js';
 
 const ItemRoleSchema = z.enum(['owner', 'manager', 'collaborator']);
@@ -86,6 +88,7 @@ const AccountDetail = z.object({
     share: z.boolean(),
     shareOnward: z.boolean(),
     manageAccess: z.boolean(),
+    viewActivity: z.boolean(),
   }),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -252,6 +255,31 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         deleteAccount(tx, session.actor, request.params.accountId, requestContext(request)),
       );
       return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/accounts/:accountId/activity',
+    {
+      config: { access: 'accounts' },
+      schema: {
+        tags: ['accounts'],
+        summary: "The account's **Activity**: what happened to and with it, newest first (its owners)",
+        params: AccountParams,
+        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        response: {
+          200: z.object({
+            events: z.array(EventView),
+            /** Display names of the people and partners the events' details name by id. */
+            names: z.record(z.string(), z.string()),
+          }),
+          ...problemResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { actor } = requireSession(request);
+      return listAccountActivity(app.db, actor, request.params.accountId, request.query.limit);
     },
   );
 

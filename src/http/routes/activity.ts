@@ -4,7 +4,7 @@ import { listActivity } from '../../services/activity.js';
 import { requireSession } from '../context.js';
 import { problemResponses } from '../schemas.js';
 
-const EventView = z.object({
+export const EventView = z.object({
   id: z.uuid(),
   occurredAt: z.string(),
   action: z.string(),

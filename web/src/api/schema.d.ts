@@ -9134,6 +9134,7 @@ export interface paths {
                                 share: boolean;
                                 shareOnward: boolean;
                                 manageAccess: boolean;
+                                viewActivity: boolean;
                             };
                             createdAt: string;
                             updatedAt: string;
@@ -9276,6 +9277,7 @@ export interface paths {
                                 share: boolean;
                                 shareOnward: boolean;
                                 manageAccess: boolean;
+                                viewActivity: boolean;
                             };
                             createdAt: string;
                             updatedAt: string;
@@ -9526,6 +9528,7 @@ export interface paths {
                                 share: boolean;
                                 shareOnward: boolean;
                                 manageAccess: boolean;
+                                viewActivity: boolean;
                             };
                             createdAt: string;
                             updatedAt: string;
@@ -9639,6 +9642,149 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/accounts/{accountId}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's **Activity**: what happened to and with it, newest first (its owners) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    accountId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            events: {
+                                /** Format: uuid */
+                                id: string;
+                                occurredAt: string;
+                                action: string;
+                                actorId: string | null;
+                                actorEmail: string | null;
+                                targetType: string | null;
+                                targetId: string | null;
+                                ip: string | null;
+                                userAgent: string | null;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            names: {
+                                [key: string]: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/accounts/{accountId}/totp-code": {

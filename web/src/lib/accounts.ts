@@ -36,6 +36,7 @@ export const accountsApi = {
   reveal: (id: string, field: SecretField) =>
     call(() => client.POST('/api/v1/accounts/{accountId}/reveal', { ...account(id), body: { field } })),
   access: (id: string) => call(() => client.GET('/api/v1/accounts/{accountId}/access', account(id))),
+  activity: (id: string) => call(() => client.GET('/api/v1/accounts/{accountId}/activity', account(id))),
   shareWithMember: (id: string, userId: string, role: MemberItemRole) =>
     call(() => client.POST('/api/v1/accounts/{accountId}/members', { ...account(id), body: { userId, role } })),
   shareOnward: (id: string, userId: string) =>
@@ -58,6 +59,7 @@ export const accountKeys = {
   list: (search: string) => ['accounts', 'list', search] as const,
   detail: (id: string) => ['accounts', 'detail', id] as const,
   access: (id: string) => ['accounts', 'detail', id, 'access'] as const,
+  activity: (id: string) => ['accounts', 'detail', id, 'activity'] as const,
 };
 
 export const itemRoleLabel: Record<ItemRole, string> = {

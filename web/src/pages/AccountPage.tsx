@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { AccountFormModal } from '../components/accounts/AccountFormModal';
+import { AccountActivityPanel } from '../components/accounts/AccountActivityPanel';
 import { AccountUsersPanel } from '../components/accounts/AccountUsersPanel';
 import { LogInPanel } from '../components/accounts/LogInPanel';
 import { SecretField } from '../components/accounts/SecretField';
@@ -79,18 +80,26 @@ function AccountView({ account }: { account: AccountDetail }) {
 
       <LogInPanel account={account} />
 
-      {permissions.manageAccess ? (
+      {permissions.manageAccess || permissions.viewActivity ? (
         <Tabs defaultValue="details" keepMounted={false}>
           <Tabs.List>
             <Tabs.Tab value="details">Details</Tabs.Tab>
-            <Tabs.Tab value="users">Users</Tabs.Tab>
+            {permissions.manageAccess && <Tabs.Tab value="users">Users</Tabs.Tab>}
+            {permissions.viewActivity && <Tabs.Tab value="activity">Activity</Tabs.Tab>}
           </Tabs.List>
           <Tabs.Panel value="details" pt="md">
             {details}
           </Tabs.Panel>
-          <Tabs.Panel value="users" pt="md">
-            <AccountUsersPanel account={account} />
-          </Tabs.Panel>
+          {permissions.manageAccess && (
+            <Tabs.Panel value="users" pt="md">
+              <AccountUsersPanel account={account} />
+            </Tabs.Panel>
+          )}
+          {permissions.viewActivity && (
+            <Tabs.Panel value="activity" pt="md">
+              <AccountActivityPanel accountId={account.id} />
+            </Tabs.Panel>
+          )}
         </Tabs>
       ) : (
         details
