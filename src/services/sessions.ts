@@ -108,6 +108,9 @@ export async function signIn(
           .executeTakeFirst()
       : undefined;
   const hash = found?.status === 'active' ? found.password_hash : invitation?.temp_password_hash;
+  // A temporary password is copied from a mail, whose layout can add spaces or a line break around it
+  // (it never holds whitespace itself); a chosen password is taken exactly as typed.
+  const password = found?.status === 'invited' ? input.password.trim() : input.password;
 
   // The username as stored for a known user; for an unknown one, only its keyed hash.
   const typed = () =>
@@ -132,7 +135,7 @@ export async function signIn(
     'password',
     { user: `${workspace?.id ?? `slug:${input.workspaceSlug}`}:${username}`, ip: context.ip },
     async () => {
-      const ok = hash ? await verifyPassword(hash, input.password) : await verifyAgainstDummy(input.password);
+      const ok = hash ? await verifyPassword(hash, password) : await verifyAgainstDummy(password);
       if (!found || !ok) throw wrongCredentials;
     },
     {

@@ -65,6 +65,25 @@ describe("the guest's first sign-in", () => {
     expect(response.json().detail).toBe('Wrong username or password.');
   });
 
+  it('takes the temporary password as pasted from the mail, with spaces or a line break around it; a chosen one as typed', async () => {
+    const pasted = await signIn(t, invitation.username, ` ${invitation.temporaryPassword} \n`);
+    expect((await me(pasted)).user).toMatchObject({ status: 'invited' });
+    await signIn(t, invitation.username, `\t${invitation.temporaryPassword}\r\n`);
+
+    const guest = await signIn(t, invitation.username, invitation.temporaryPassword);
+    expect((await changePassword(guest)).statusCode).toBe(200);
+    for (const password of [`${GUEST_PASSWORD} `, ` ${GUEST_PASSWORD}`]) {
+      const refused = await t.client().post('/api/v1/auth/sign-in', {
+        workspace: 'acme',
+        username: invitation.username,
+        password,
+      });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json().detail).toBe('Wrong username or password.');
+    }
+    await signIn(t, invitation.username, GUEST_PASSWORD);
+  });
+
   it('with the temporary password, allows only the password change until it is done', async () => {
     const guest = await signIn(t, invitation.username, invitation.temporaryPassword);
     expect((await me(guest)).user).toMatchObject({ status: 'invited' });
