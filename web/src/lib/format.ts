@@ -22,3 +22,16 @@ export function formatDateTime(iso: string): string {
 export function capitalize(value: string): string {
   return value.charAt(0).toUpperCase() + value.slice(1);
 }
+
+/**
+ * The period that ends a sentence whose last words are `text`: none when they already end with . ! or ?
+ * (perhaps inside closing quotes), so a name such as “Acme Marketing & Co.” ends a sentence once.
+ */
+export function periodAfter(text: string): string {
+  return /[.!?]["'”’]*\s*$/u.test(text) ? '' : '.';
+}
+
+/** `text` as a sentence: a period added unless it already ends with one (see periodAfter). */
+export function sentence(text: string): string {
+  return text + periodAfter(text);
+}

@@ -8,6 +8,7 @@ import { Loading } from '../components/Loading';
 import { PasswordField } from '../components/PasswordField';
 import { PasswordPolicyList } from '../components/PasswordPolicyList';
 import { ProblemAlert } from '../components/ProblemAlert';
+import { sentence } from '../lib/format';
 import { rulesNamedBy } from '../lib/passwordRules';
 import { queryKeys } from '../lib/queries';
 import { splitFieldProblems } from '../lib/problems';
@@ -32,8 +33,8 @@ export function ChangePasswordPage({ me }: { me: Me }) {
       <div>
         <Title order={1}>Change Password</Title>
         <Text c="dimmed" mt={4}>
-          Welcome to {me.workspace.name}. Choose your own password to replace the temporary one from your invitation,
-          and tell us your name.
+          {sentence(`Welcome to ${me.workspace.name}`)} Choose your own password to replace the temporary one from your
+          invitation, and tell us your name.
         </Text>
       </div>
       <Paper withBorder p="lg" radius="md">

@@ -5,6 +5,7 @@ import { api, ApiError, resetCsrfToken } from '../api';
 import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { SecondFactorForm } from '../components/SecondFactorForm';
+import { sentence } from '../lib/format';
 import { useMe } from '../lib/me';
 import { mfaApi, useSecondFactorMethods } from '../lib/mfa';
 import { verifyWithPasskey } from '../lib/passkeys';
@@ -40,8 +41,8 @@ export function SecondFactorPage() {
         <Title order={1}>Verify it&apos;s you</Title>
         <Text c="dimmed" mt={4}>
           {methods.data && !methods.data.totp && methods.data.passkey
-            ? `Use your passkey or security key to finish signing in to ${me.workspace.name}.`
-            : `Enter the code from your authenticator app to finish signing in to ${me.workspace.name}.`}
+            ? sentence(`Use your passkey or security key to finish signing in to ${me.workspace.name}`)
+            : sentence(`Enter the code from your authenticator app to finish signing in to ${me.workspace.name}`)}
         </Text>
       </div>
       <Paper withBorder p="lg" radius="md">

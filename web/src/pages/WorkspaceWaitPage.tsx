@@ -7,6 +7,7 @@ import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { PublicLayout } from '../components/PublicLayout';
 import { WorkspaceNotFound } from '../components/WorkspaceNotFound';
+import { periodAfter } from '../lib/format';
 import { isNotFound, useWorkspace } from '../lib/queries';
 
 const GUEST_BUTTON = 'Log in as a guest user';
@@ -214,7 +215,7 @@ function InvitationState({ invitation }: { invitation: InvitationLookup }) {
                 by <strong>{invitation.invitedBy}</strong>
               </>
             ) : null}
-            .
+            {periodAfter(invitation.invitedBy ?? invitation.partnerName)}
           </Text>
           <Text>
             Sign in with your username <strong>{invitation.username}</strong> and the temporary password from the

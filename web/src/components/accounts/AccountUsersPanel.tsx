@@ -10,7 +10,7 @@ import {
   type AccountDetail,
   type GuestItemRole,
 } from '../../lib/accounts';
-import { formatDateTime } from '../../lib/format';
+import { formatDateTime, sentence } from '../../lib/format';
 import { memberStatusLabel } from '../../lib/partners';
 import { toastSuccess } from '../../lib/toast';
 import type { MemberStatus } from '../../api';
@@ -217,8 +217,8 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
         }}
       >
         <Text size="sm">
-          {removing ? personOf(removing) : ''} will no longer be able to use {account.name}. Anyone they shared it on to
-          loses it too.
+          {removing ? personOf(removing) : ''} will no longer be able to use {sentence(account.name)} Anyone they shared
+          it on to loses it too.
         </Text>
       </ConfirmModal>
       {account.permissions.share && (
