@@ -16,17 +16,58 @@ export interface AddMemberInput {
   password: string;
 }
 
-export async function listMembers(db: Kysely<Database>, actor: Actor): Promise<UserView[]> {
+/** A member as the Members page shows them: their MFA, last sign-in, and what the viewer may do. */
+export interface MemberView extends UserView {
+  mfa: { totp: boolean; passkeys: number };
+  lastSignInAt: string | null;
+  permissions: { resetMfa: boolean };
+}
+
+export async function listMembers(db: Kysely<Database>, actor: Actor): Promise<MemberView[]> {
   if (!memberPolicy.list(actor)) throw forbidden('Guests cannot see the workspace member list.');
   const rows = await db
-    .selectFrom('users')
-    .select(['id', 'email', 'display_name', 'role', 'status', 'created_at'])
-    .where('workspace_id', '=', actor.workspaceId)
-    .where('kind', '=', 'member')
-    .orderBy('created_at')
-    .orderBy('email')
+    .selectFrom('users as u')
+    .select(['u.id', 'u.email', 'u.display_name', 'u.role', 'u.status', 'u.created_at'])
+    .select((eb) => [
+      eb
+        .exists(
+          eb
+            .selectFrom('mfa_factors as f')
+            .select('f.id')
+            .whereRef('f.user_id', '=', 'u.id')
+            .where('f.kind', '=', 'totp')
+            .where('f.confirmed_at', 'is not', null),
+        )
+        .as('has_totp'),
+      eb
+        .selectFrom('mfa_factors as f')
+        .select((f) => f.fn.countAll<string>().as('n'))
+        .whereRef('f.user_id', '=', 'u.id')
+        .where('f.kind', '=', 'passkey')
+        .as('passkeys'),
+      eb
+        .selectFrom('sessions as s')
+        .select((s) => s.fn.max('s.created_at').as('at'))
+        .whereRef('s.user_id', '=', 'u.id')
+        .as('last_sign_in_at'),
+    ])
+    .where('u.workspace_id', '=', actor.workspaceId)
+    .where('u.kind', '=', 'member')
+    .orderBy('u.created_at')
+    .orderBy('u.email')
     .execute();
-  return rows.map(toUserView);
+  return rows.map((row) => {
+    const passkeys = Number(row.passkeys ?? 0);
+    const hasFactor = Boolean(row.has_totp) || passkeys > 0;
+    const target = { userId: row.id, kind: 'member' as const, role: row.role, hostedByActor: false };
+    return {
+      ...toUserView(row),
+      mfa: { totp: Boolean(row.has_totp), passkeys },
+      lastSignInAt: row.last_sign_in_at ? new Date(row.last_sign_in_at).toISOString() : null,
+      // Nothing to reset without a factor; and who acts on whom is the policy's.
+      permissions: { resetMfa: hasFactor && row.status === 'active' && memberPolicy.resetMfa(actor, target) },
+    };
+  });
 }
 
 /** The password hash is computed before the transaction opens (see prepareMemberPassword). */

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
-import { notFound } from '../domain/errors.js';
+import { conflict, notFound } from '../domain/errors.js';
 import { memberPolicy, type MfaResetTarget } from '../domain/policies/members.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { mfaResetMail } from '../mail/templates.js';
@@ -89,6 +89,14 @@ export async function resetMfa(
 ): Promise<void> {
   const { user, target } = await loadTarget(tx, actor, userId, { lock: true });
   ensure(memberPolicy.resetMfa(actor, target), refusal(actor, target));
+  const confirmed = await tx
+    .selectFrom('mfa_factors')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('confirmed_at', 'is not', null)
+    .executeTakeFirst();
+  // Nothing to reset: say so rather than sign the person out and mail them for nothing.
+  if (!confirmed) throw conflict('no-second-factor', `${user.display_name} has no second factor to reset.`);
   const factors = await tx.deleteFrom('mfa_factors').where('user_id', '=', userId).returning(['kind']).execute();
   const codes = await tx.deleteFrom('recovery_codes').where('user_id', '=', userId).returning(['id']).execute();
   await endSessionsOf(tx, userId);

@@ -92,8 +92,10 @@ describeBrowser('members in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS 
       'Member',
       'Active',
       expect.any(String),
+      'Never',
       'Devices',
-      'Reset MFA',
+      // No MFA yet: nothing to reset, so no Reset MFA.
+      'Off',
     ]);
     await screenshot(owner, 'members');
   });

@@ -5,6 +5,13 @@ import { addMember, listMembers, prepareMemberPassword } from '../../services/me
 import { requestContext, requireSession } from '../context.js';
 import { DisplayName, Email, Password, problemResponses, UserView } from '../schemas.js';
 
+const MemberView = UserView.extend({
+  mfa: z.object({ totp: z.boolean(), passkeys: z.number().int() }),
+  lastSignInAt: z.string().nullable(),
+  /** What the viewer may do to this member, from the same policy the server enforces. */
+  permissions: z.object({ resetMfa: z.boolean() }),
+});
+
 const memberRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/members',
@@ -12,7 +19,7 @@ const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['members'],
         summary: "List the workspace's members (owner, admins, members)",
-        response: { 200: z.object({ members: z.array(UserView) }), ...problemResponses(401, 403) },
+        response: { 200: z.object({ members: z.array(MemberView) }), ...problemResponses(401, 403) },
       },
     },
     async (request) => ({ members: await listMembers(app.db, requireSession(request).actor) }),

@@ -240,7 +240,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Who acts on whom: the owner for anyone else, admins for members and guests, host admins for guests of their partners; nobody for the owner. The person is emailed and must turn MFA on again. Needs a confirmed identity.',
         params: UserParams,
-        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404) },
+        response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -917,6 +917,14 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "invited" | "active" | "deactivated";
                                 createdAt: string;
+                                mfa: {
+                                    totp: boolean;
+                                    passkeys: number;
+                                };
+                                lastSignInAt: string | null;
+                                permissions: {
+                                    resetMfa: boolean;
+                                };
                             }[];
                         };
                     };
@@ -5513,6 +5521,27 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -1,8 +1,7 @@
-import { Anchor, Badge, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Group, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { Member, MemberStatus } from '../api';
 import { capitalize, formatDate } from '../lib/format';
-import { useMe } from '../lib/me';
 import { ResetMfaButton } from './ResetMfaSection';
 
 const statusColor: Record<MemberStatus, string> = {
@@ -11,8 +10,16 @@ const statusColor: Record<MemberStatus, string> = {
   deactivated: 'gray',
 };
 
+/** "Authenticator app, 2 passkeys", or "Off". */
+function describeMfa(mfa: Member['mfa']): string {
+  const parts = [
+    ...(mfa.totp ? ['Authenticator app'] : []),
+    ...(mfa.passkeys > 0 ? [mfa.passkeys === 1 ? '1 passkey' : `${mfa.passkeys} passkeys`] : []),
+  ];
+  return parts.length > 0 ? parts.join(', ') : 'Off';
+}
+
 export function MembersTable({ members }: { members: Member[] }) {
-  const me = useMe();
   return (
     <Table.ScrollContainer minWidth={640}>
       <Table aria-label="Members" striped highlightOnHover verticalSpacing="sm">
@@ -23,6 +30,7 @@ export function MembersTable({ members }: { members: Member[] }) {
             <Table.Th scope="col">Role</Table.Th>
             <Table.Th scope="col">Status</Table.Th>
             <Table.Th scope="col">Added</Table.Th>
+            <Table.Th scope="col">Last sign-in</Table.Th>
             <Table.Th scope="col">Trusted devices</Table.Th>
             <Table.Th scope="col">MFA</Table.Th>
           </Table.Tr>
@@ -30,7 +38,7 @@ export function MembersTable({ members }: { members: Member[] }) {
         <Table.Tbody>
           {members.length === 0 ? (
             <Table.Tr>
-              <Table.Td colSpan={7}>
+              <Table.Td colSpan={8}>
                 <Text c="dimmed">No members yet.</Text>
               </Table.Td>
             </Table.Tr>
@@ -49,18 +57,19 @@ export function MembersTable({ members }: { members: Member[] }) {
                   <time dateTime={m.createdAt}>{formatDate(m.createdAt)}</time>
                 </Table.Td>
                 <Table.Td>
+                  {m.lastSignInAt ? <time dateTime={m.lastSignInAt}>{formatDate(m.lastSignInAt)}</time> : 'Never'}
+                </Table.Td>
+                <Table.Td>
                   <Anchor component={Link} to={`/app/members/${encodeURIComponent(m.id)}/devices`} size="sm">
                     Devices
                   </Anchor>
                 </Table.Td>
                 <Table.Td>
-                  {/* Who acts on whom: nobody on the owner, only the owner on admins (the server decides). */}
-                  {m.id !== me.user.id &&
-                    m.status === 'active' &&
-                    m.role !== 'owner' &&
-                    (m.role !== 'admin' || me.user.role === 'owner') && (
-                      <ResetMfaButton userId={m.id} name={m.displayName} />
-                    )}
+                  <Group gap="xs" wrap="nowrap">
+                    <Text size="sm">{describeMfa(m.mfa)}</Text>
+                    {/* Offered exactly when the server would do it: who acts on whom, and a factor to reset. */}
+                    {m.permissions.resetMfa && <ResetMfaButton userId={m.id} name={m.displayName} />}
+                  </Group>
                 </Table.Td>
               </Table.Tr>
             ))
