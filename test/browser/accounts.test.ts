@@ -224,6 +224,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     await page.getByRole('button', { name: 'Reveal password' }).click();
     const confirm = page.getByRole('dialog', { name: 'Confirm your identity' });
     await expectVisible(confirm);
+    await expectVisible(confirm.getByText('Revealing a password needs a second factor within the last 5 minutes.'));
     await confirm.getByLabel('Authentication Code').fill(await freshCode(ownerSecret));
     await confirm.getByRole('button', { name: 'Verify' }).click();
     await expectHidden(confirm);

@@ -37,7 +37,10 @@ export function ChangeOwnPasswordSection() {
   const form = useForm<Values>({ initialValues: { currentPassword: '', newPassword: '', newPasswordAgain: '' } });
   const change = useMutation({
     mutationFn: (values: Values) =>
-      confirmIdentity(() => call(() => client.POST('/api/v1/auth/password', { body: values }))),
+      confirmIdentity(
+        () => call(() => client.POST('/api/v1/auth/password', { body: values })),
+        'Changing your password',
+      ),
     onSuccess: ({ otherSessionsEnded }) => {
       toastSuccess(
         otherSessionsEnded === 0

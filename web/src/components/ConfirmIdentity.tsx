@@ -13,8 +13,12 @@ import { SecondFactorForm } from './SecondFactorForm';
 /**
  * **Confirm your identity** (SPEC §5): sensitive actions need a second factor within the last 5 minutes.
  * One dialog for the whole app (IdentityConfirmationHost, mounted by AppLayout); any component asks for
- * it through useIdentityConfirmation().
+ * it through useIdentityConfirmation(), naming the action ("Revealing a password") so the dialog says
+ * what needs the second factor.
  */
+
+/** What the dialog says needs the second factor when the caller does not name its action. */
+const DEFAULT_ACTION = 'This change';
 
 interface PendingConfirmation {
   promise: Promise<void>;
@@ -22,6 +26,8 @@ interface PendingConfirmation {
   reject: (reason: unknown) => void;
   /** The server's refusal that led here, given back if the person cancels. */
   cause: unknown;
+  /** The action that needs the confirmation, as the start of a sentence: "Revealing a password". */
+  action: string;
 }
 
 let pending: PendingConfirmation | null = null;
@@ -37,16 +43,18 @@ function subscribe(listener: () => void) {
   return () => listeners.delete(listener);
 }
 
-const cancelled = () =>
+const cancelled = (action: string) =>
   new ApiError({
     type: '/api/problems/identity-confirmation-required',
     title: 'Confirm your identity',
     status: 403,
-    detail: 'Confirm your identity with a second factor to continue: this change needs one within the last 5 minutes.',
+    detail: `Confirm your identity with a second factor to continue: ${lowerFirst(action)} needs one within the last 5 minutes.`,
   });
 
+const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
+
 /** Opens the dialog (or joins the one already open); resolves once the identity is confirmed. */
-function requestIdentityConfirmation(cause?: unknown): Promise<void> {
+function requestIdentityConfirmation(action: string, cause?: unknown): Promise<void> {
   if (pending) return pending.promise;
   let resolve!: () => void;
   let reject!: (reason: unknown) => void;
@@ -54,7 +62,7 @@ function requestIdentityConfirmation(cause?: unknown): Promise<void> {
     resolve = res;
     reject = rej;
   });
-  setPending({ promise, resolve, reject, cause: cause ?? cancelled() });
+  setPending({ promise, resolve, reject, cause: cause ?? cancelled(action), action });
   return promise;
 }
 
@@ -64,24 +72,25 @@ const FRESHNESS_MARGIN_MS = 10_000;
 /**
  * Runs a sensitive action; when the server answers identity-confirmation-required, asks the user to
  * confirm their identity with a second factor and retries the action once. When the session's last
- * confirmation has clearly run out, it asks first and saves the refused round trip.
+ * confirmation has clearly run out, it asks first and saves the refused round trip. `what` names the action
+ * for the dialog, as the start of a sentence ("Revealing a password"); without it the dialog says "This change".
  */
-export function useIdentityConfirmation(): <T>(action: () => Promise<T>) => Promise<T> {
+export function useIdentityConfirmation(): <T>(action: () => Promise<T>, what?: string) => Promise<T> {
   const me = use(MeContext);
   const mfaEnabled = me?.assurance.mfaEnabled ?? false;
   const confirmedUntil = me?.assurance.identityConfirmedUntil ?? null;
   return useCallback(
-    async <T,>(action: () => Promise<T>): Promise<T> => {
+    async <T,>(action: () => Promise<T>, what: string = DEFAULT_ACTION): Promise<T> => {
       const fresh = confirmedUntil !== null && Date.parse(confirmedUntil) - FRESHNESS_MARGIN_MS > Date.now();
       if (mfaEnabled && !fresh) {
-        await requestIdentityConfirmation();
+        await requestIdentityConfirmation(what);
         return action();
       }
       try {
         return await action();
       } catch (error) {
         if (!isProblemType(error, 'identity-confirmation-required')) throw error;
-        await requestIdentityConfirmation(error);
+        await requestIdentityConfirmation(what, error);
         return action();
       }
     },
@@ -109,8 +118,8 @@ function ConfirmIdentityModal({ confirmation }: { confirmation: PendingConfirmat
     <Modal opened onClose={close} title="Confirm your identity" centered zIndex={400}>
       <Stack>
         <Text size="sm">
-          This change needs a second factor within the last 5 minutes. Confirm it&apos;s you with your authenticator
-          app, a recovery code or a passkey.
+          {confirmation.action} needs a second factor within the last 5 minutes. Confirm it&apos;s you with your
+          authenticator app, a recovery code or a passkey.
         </Text>
         {status.isPending ? (
           <Loading />

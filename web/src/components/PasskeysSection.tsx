@@ -156,7 +156,7 @@ function AddPasskeyModal({ opened, taken, onClose, onAdded }: AddPasskeyModalPro
   const confirmIdentity = useIdentityConfirmation();
   const form = useForm({ initialValues: { name: '' }, validate: { name: (value) => validateName(value, taken) } });
   const add = useMutation({
-    mutationFn: (name: string) => confirmIdentity(() => registerPasskey(name)),
+    mutationFn: (name: string) => confirmIdentity(() => registerPasskey(name), 'Adding a passkey'),
     onSuccess: async (added) => {
       toastSuccess(`Passkey "${added.passkey.name}" added`);
       form.reset();
@@ -260,7 +260,7 @@ function RemovePasskeyModal({ passkey, onClose }: { passkey: Passkey; onClose: (
   const queryClient = useQueryClient();
   const confirmIdentity = useIdentityConfirmation();
   const remove = useMutation({
-    mutationFn: () => confirmIdentity(() => passkeysApi.remove(passkey.id)),
+    mutationFn: () => confirmIdentity(() => passkeysApi.remove(passkey.id), 'Removing a passkey'),
     onSuccess: async () => {
       toastSuccess(`Passkey "${passkey.name}" removed`);
       onClose();

@@ -26,7 +26,7 @@ export function ResetMfaSection({ userId, name }: { userId: string; name: string
   const [asking, setAsking] = useState(false);
   const status = useQuery({ queryKey: mfaQueryKeys.member(userId), queryFn: () => mfaApi.memberStatus(userId) });
   const reset = useMutation({
-    mutationFn: () => confirmIdentity(() => mfaApi.resetMfa(userId)),
+    mutationFn: () => confirmIdentity(() => mfaApi.resetMfa(userId), 'Resetting MFA'),
     onSuccess: async () => {
       setAsking(false);
       toastSuccess(`MFA reset for ${name}`);
@@ -109,7 +109,7 @@ function ResetMfaDialog({ userId, name, onClose }: { userId: string; name: strin
   const confirmIdentity = useIdentityConfirmation();
   const status = useQuery({ queryKey: mfaQueryKeys.member(userId), queryFn: () => mfaApi.memberStatus(userId) });
   const reset = useMutation({
-    mutationFn: () => confirmIdentity(() => mfaApi.resetMfa(userId)),
+    mutationFn: () => confirmIdentity(() => mfaApi.resetMfa(userId), 'Resetting MFA'),
     onSuccess: async () => {
       onClose();
       toastSuccess(`MFA reset for ${name}`);

@@ -38,7 +38,7 @@ function AccountView({ account }: { account: AccountDetail }) {
   const close = () => setDialog(null);
 
   const remove = useMutation({
-    mutationFn: () => confirmed(() => accountsApi.remove(account.id)),
+    mutationFn: () => confirmed(() => accountsApi.remove(account.id), 'Deleting an account'),
     onSuccess: async () => {
       close();
       toastSuccess(`${account.name} deleted`);
@@ -113,7 +113,7 @@ function AccountView({ account }: { account: AccountDetail }) {
           title="Edit account"
           submitLabel="Save changes"
           account={account}
-          submit={(input) => confirmed(() => accountsApi.update(account.id, input))}
+          submit={(input) => confirmed(() => accountsApi.update(account.id, input), 'Editing an account')}
           onSaved={(saved) => {
             queryClient.setQueryData(accountKeys.detail(saved.id), saved);
             void queryClient.invalidateQueries({ queryKey: ['accounts', 'list'] });

@@ -106,7 +106,7 @@ function RemovePartnerModal({
   const confirmed = useIdentityConfirmation();
   const remove = useMutation({
     // Removing a partner needs a recent identity confirmation; the dialog asks for one when due.
-    mutationFn: () => confirmed(() => api.removePartner(partner.id)),
+    mutationFn: () => confirmed(() => api.removePartner(partner.id), 'Removing a partner'),
     onSuccess: async () => {
       toastSuccess('Partner removed');
       navigate('/app/partners', { replace: true });

@@ -78,11 +78,11 @@ function AuthenticatorSection({ me, status, onRecoveryCodes }: SectionProps & { 
   const [turningOff, setTurningOff] = useState(false);
 
   const start = useMutation({
-    mutationFn: () => confirmIdentity(mfaApi.startTotp),
+    mutationFn: () => confirmIdentity(mfaApi.startTotp, 'Setting up an authenticator app'),
     onSuccess: setEnrolment,
   });
   const turnOff = useMutation({
-    mutationFn: () => confirmIdentity(mfaApi.turnOffTotp),
+    mutationFn: () => confirmIdentity(mfaApi.turnOffTotp, 'Turning off the authenticator app'),
     onSuccess: async () => {
       setTurningOff(false);
       toastSuccess('Authenticator app turned off');
@@ -282,7 +282,7 @@ function RecoveryCodesSection({ status, onRecoveryCodes }: SectionProps) {
   const confirmIdentity = useIdentityConfirmation();
   const [asking, setAsking] = useState(false);
   const regenerate = useMutation({
-    mutationFn: () => confirmIdentity(mfaApi.regenerateRecoveryCodes),
+    mutationFn: () => confirmIdentity(mfaApi.regenerateRecoveryCodes, 'Making new recovery codes'),
     onSuccess: async ({ recoveryCodes }) => {
       setAsking(false);
       onRecoveryCodes(recoveryCodes);

@@ -44,7 +44,7 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
 
   const changeRole = useMutation({
     mutationFn: ({ entry, role }: { entry: AccessEntry; role: GuestItemRole }) =>
-      confirmed(() => accountsApi.changeGuestRole(account.id, entry.userId!, role)),
+      confirmed(() => accountsApi.changeGuestRole(account.id, entry.userId!, role), 'Changing a role'),
     onSuccess: async (_, { entry, role }) => {
       toastSuccess(`${personOf(entry)} is now ${itemRoleLabel[role].toLowerCase()}`);
       await refresh();

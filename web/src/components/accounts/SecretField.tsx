@@ -6,6 +6,7 @@ import { useIdentityConfirmation } from '../ConfirmIdentity';
 import { ProblemAlert } from '../ProblemAlert';
 
 const fieldLabel: Record<Field, string> = { password: 'password', totpSecret: 'TOTP secret' };
+const revealedName: Record<Field, string> = { password: 'a password', totpSecret: 'a TOTP secret' };
 
 /**
  * An owner's **Reveal** of the password or TOTP secret, after **Confirm your identity**. Only rendered for
@@ -15,7 +16,7 @@ export function SecretField({ accountId, field }: { accountId: string; field: Fi
   const confirmed = useIdentityConfirmation();
   const [value, setValue] = useState<string | null>(null);
   const reveal = useMutation({
-    mutationFn: () => confirmed(() => accountsApi.reveal(accountId, field)),
+    mutationFn: () => confirmed(() => accountsApi.reveal(accountId, field), `Revealing ${revealedName[field]}`),
     onSuccess: (result) => setValue(result.value),
   });
   const label = fieldLabel[field];

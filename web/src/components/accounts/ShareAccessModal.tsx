@@ -40,7 +40,8 @@ export function ShareAccessModal({ opened, onClose, account }: ShareAccessModalP
   const chosen = options.find((o) => o.value === userId)?.label ?? '';
 
   const share = useMutation({
-    mutationFn: (guestUserId: string) => confirmed(() => accountsApi.shareOnward(account.id, guestUserId)),
+    mutationFn: (guestUserId: string) =>
+      confirmed(() => accountsApi.shareOnward(account.id, guestUserId), 'Sharing an account'),
     onSuccess: () => {
       toastSuccess(`${account.name} shared with ${chosen}`);
       close();

@@ -32,7 +32,7 @@ export function ShareWithMemberModal({ opened, onClose, account, alreadyShared, 
 
   const share = useMutation({
     mutationFn: (input: { userId: string; role: MemberItemRole }) =>
-      confirmed(() => accountsApi.shareWithMember(account.id, input.userId, input.role)),
+      confirmed(() => accountsApi.shareWithMember(account.id, input.userId, input.role), 'Sharing an account'),
     onSuccess: () => {
       const chosen = options.find((o) => o.value === userId)?.label ?? 'The member';
       toastSuccess(`${account.name} shared with ${chosen}`);

@@ -37,7 +37,7 @@ export function ShareAccountsModal({ partner, shared, opened, onClose }: ShareAc
 
   const share = useMutation({
     mutationFn: (items: Array<{ accountId: string; role: GuestItemRole }>) =>
-      confirmed(() => partnerAccountsApi.share(partner.id, items)),
+      confirmed(() => partnerAccountsApi.share(partner.id, items), 'Sharing accounts'),
     onSuccess: async (_none, items) => {
       const only = items.length === 1 ? offered.find((a) => a.id === items[0]!.accountId) : undefined;
       toastSuccess(
