@@ -8,7 +8,8 @@ import {
   expectHidden,
   expectVisible,
   launchBrowser,
-  screenshot,
+  DESKTOP,
+  screenshots,
   toast,
 } from '../helpers/browser.js';
 import { turnOnMfa } from '../helpers/mfa.js';
@@ -45,7 +46,7 @@ describeBrowser("an account's activity in a real browser", { timeout: BROWSER_TE
 
   it('shows the owner each delivery with the device it went to', async () => {
     const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
+      viewport: DESKTOP,
       locale: 'en-US',
       timezoneId: 'UTC',
     });
@@ -65,8 +66,6 @@ describeBrowser("an account's activity in a real browser", { timeout: BROWSER_TE
     );
     await expectVisible(table.getByRole('row').filter({ hasText: `${OWNER.email} created the account` }));
     await expectHidden(toast(page, 'Signed in'));
-    await screenshot(page, 'account-activity-1280x800');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await screenshot(page, 'account-activity-390x844');
+    await screenshots(page, 'account-activity');
   });
 });

@@ -11,7 +11,8 @@ import {
   expectPath,
   expectVisible,
   launchBrowser,
-  screenshot,
+  DESKTOP,
+  screenshots,
   toast,
 } from '../helpers/browser.js';
 
@@ -19,9 +20,6 @@ import {
  * **Connect the browser extension** (/app/connect, SPEC §7a) in a real browser: the page a client app
  * opens with its code. The client app here is an API client without cookies, as the extension is.
  */
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 
 describeBrowser('connecting a client app in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let browser: Browser;
@@ -50,13 +48,6 @@ describeBrowser('connecting a client app in a real browser', { timeout: BROWSER_
     const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: 'UTC' });
     contexts.push(context);
     return context.newPage();
-  }
-
-  async function screenshots(page: Page, name: string): Promise<void> {
-    await screenshot(page, `${name}-1280x800`);
-    await page.setViewportSize(PHONE);
-    await screenshot(page, `${name}-390x844`);
-    await page.setViewportSize(DESKTOP);
   }
 
   async function start(): Promise<{ deviceCode: string; userCode: string; verificationUriComplete: string }> {

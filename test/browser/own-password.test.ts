@@ -8,7 +8,8 @@ import {
   expectPath,
   expectVisible,
   launchBrowser,
-  screenshot,
+  DESKTOP,
+  screenshots,
   toast,
 } from '../helpers/browser.js';
 import { freshCode, turnOnMfa } from '../helpers/mfa.js';
@@ -37,7 +38,7 @@ describeBrowser('changing one’s own password in a real browser', { timeout: BR
 
   async function signedInPage(): Promise<Page> {
     const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
+      viewport: DESKTOP,
       locale: 'en-US',
       timezoneId: 'UTC',
     });
@@ -62,10 +63,7 @@ describeBrowser('changing one’s own password in a real browser', { timeout: BR
     await page.getByLabel('Current password').fill('not my password');
     await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
     await page.getByLabel('Enter new password again').fill(NEW_PASSWORD);
-    await screenshot(page, 'security-change-password-1280x800');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await screenshot(page, 'security-change-password-390x844');
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await screenshots(page, 'security-change-password');
     await page.getByRole('button', { name: 'Change password' }).click();
     await expectVisible(page.getByText('This is not your current password.'));
 

@@ -8,16 +8,14 @@ import {
   expectPath,
   expectVisible,
   launchBrowser,
-  screenshot,
+  DESKTOP,
+  screenshots,
   signInThroughUi,
   toast,
 } from '../helpers/browser.js';
 import { connectClientApp } from '../helpers/vault.js';
 
 /** **Sessions** on Security (issue 11) in a real browser: see where you are signed in and sign out there. */
-
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 
 describeBrowser('sessions in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let browser: Browser;
@@ -56,10 +54,7 @@ describeBrowser('sessions in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS
     await expect.poll(() => rows(page).count()).toBe(5);
     await expectVisible(rows(page).filter({ hasText: 'This session' }));
     await expectVisible(rows(page).filter({ hasText: 'Ada laptop extension (browser extension)' }));
-    await screenshot(page, 'security-sessions-1280x800');
-    await page.setViewportSize(PHONE);
-    await screenshot(page, 'security-sessions-390x844');
-    await page.setViewportSize(DESKTOP);
+    await screenshots(page, 'security-sessions');
 
     // Sign out the other browser: it is out at its next request.
     const otherRow = rows(page).filter({ hasText: 'Chrome on Linux' }).filter({ hasNotText: 'This session' });

@@ -144,6 +144,21 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await expectNoAxeViolations(page, name);
 }
 
+export const DESKTOP = { width: 1280, height: 800 } as const;
+export const PHONE = { width: 390, height: 844 } as const;
+
+/**
+ * The page at a desktop's size and at a phone's (`{name}-1280x800`, `{name}-390x844`), each scanned;
+ * the page is back at the desktop size after.
+ */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  await page.setViewportSize(DESKTOP);
+  await screenshot(page, `${name}-1280x800`);
+  await page.setViewportSize(PHONE);
+  await screenshot(page, `${name}-390x844`);
+  await page.setViewportSize(DESKTOP);
+}
+
 /** Signs in on a workspace's sign-in page and waits for the dashboard. */
 export async function signInThroughUi(
   page: Page,

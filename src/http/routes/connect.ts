@@ -50,6 +50,9 @@ const ConnectRequestSchema = z.object({
  */
 const connectRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = () => ({ masterKey: app.masterKey, keyring: app.keyring, clock: app.clock });
+  /** Looking up and deciding user codes: limited per person, so nobody can try codes at scale. */
+  const takeLookup = (userId: string) =>
+    app.attempts.takeAllowance('connect-lookup', userId, CONNECT_LOOKUPS_PER_USER, CONNECT_LIMIT_WINDOW_MS);
 
   app.post(
     '/connect/start',
@@ -128,12 +131,7 @@ const connectRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const session = requireSession(request);
-      await app.attempts.takeAllowance(
-        'connect-lookup',
-        session.user.id,
-        CONNECT_LOOKUPS_PER_USER,
-        CONNECT_LIMIT_WINDOW_MS,
-      );
+      await takeLookup(session.user.id);
       return viewConnectRequest(app.db, deps(), session, request.params.userCode);
     },
   );
@@ -157,12 +155,7 @@ const connectRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const session = requireSession(request);
-      await app.attempts.takeAllowance(
-        'connect-lookup',
-        session.user.id,
-        CONNECT_LOOKUPS_PER_USER,
-        CONNECT_LIMIT_WINDOW_MS,
-      );
+      await takeLookup(session.user.id);
       const result = await app.unitOfWork.run((tx) =>
         decideConnect(
           tx,
@@ -190,12 +183,7 @@ const connectRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const session = requireSession(request);
-      await app.attempts.takeAllowance(
-        'connect-lookup',
-        session.user.id,
-        CONNECT_LOOKUPS_PER_USER,
-        CONNECT_LIMIT_WINDOW_MS,
-      );
+      await takeLookup(session.user.id);
       await app.unitOfWork.run((tx) =>
         decideConnect(tx, deps(), session, request.params.userCode, { decision: 'deny' }, requestContext(request)),
       );
