@@ -25,7 +25,10 @@ export default defineConfig({
     // instead of once per file. Tests keep no module state between files (each builds its own app).
     isolate: false,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts', 'extension/src/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['src/**/*.test.ts', 'extension/src/**/*.test.ts', 'web/src/**/*.test.ts'] },
+      },
       { extends: true, test: { name: 'cli', include: ['test/cli/**/*.test.ts'], testTimeout: 120_000 } },
       integration('pglite', 'pglite'),
       ...(process.env.GATEHOUSE_TEST_DATABASE_URL ? [integration('postgres', 'postgres')] : []),

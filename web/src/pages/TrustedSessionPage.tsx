@@ -177,7 +177,8 @@ function VerifyCode({ device }: { device: CurrentDevice }) {
         noValidate
         onSubmit={form.onSubmit(({ code }) => {
           form.clearErrors();
-          verify.mutate(code);
+          // As pasted from the mail: spaces around the digits are the mail's layout, not the code.
+          verify.mutate(code.trim());
         })}
       >
         <Stack>
@@ -187,7 +188,7 @@ function VerifyCode({ device }: { device: CurrentDevice }) {
             description="The 6 digits from the email."
             inputMode="numeric"
             autoComplete="one-time-code"
-            maxLength={6}
+            maxLength={12}
             w={220}
             aria-required
             {...form.getInputProps('code')}

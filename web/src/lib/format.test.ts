@@ -1,7 +1,5 @@
-// The web app's pure helpers have no test project of their own (the unit project covers src/ and
-// extension/src/): this tests web/src/lib/format.ts from here. It imports nothing of the server.
 import { describe, expect, it } from 'vitest';
-import { periodAfter, sentence } from '../web/src/lib/format.js';
+import { periodAfter, sentence } from './format';
 
 describe('sentence: a name that ends with a period ends the sentence once', () => {
   it('adds the period a sentence needs', () => {
