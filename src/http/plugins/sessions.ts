@@ -1,12 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppError } from '../../domain/errors.js';
-import {
-  explainEndedClientAppSession,
-  resolveSession,
-  SESSION_ABSOLUTE_MS,
-  type AuthenticatedSession,
-} from '../../services/sessions.js';
+import { explainEndedClientAppSession } from '../../services/session-ends.js';
+import { resolveSession, SESSION_ABSOLUTE_MS, type AuthenticatedSession } from '../../services/sessions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
