@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_vault.js';
 import * as m0005 from './migrations/0005_approved_client_apps.js';
 import * as m0006 from './migrations/0006_connect_requests.js';
 import * as m0007 from './migrations/0007_activity_by_target.js';
+import * as m0008 from './migrations/0008_members_lifecycle.js';
 
 /** Migrations are listed here, in order, so they work the same from sources, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005_approved_client_apps': m0005,
   '0006_connect_requests': m0006,
   '0007_activity_by_target': m0007,
+  '0008_members_lifecycle': m0008,
 };
 
 /** Every migration this version knows, in order (a backup made by a newer version has more). */

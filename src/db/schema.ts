@@ -128,10 +128,12 @@ export interface PartnerMembersTable {
 export interface InvitationsTable {
   id: Generated<string>;
   workspace_id: string;
-  partner_id: string;
+  /** The guest's partner; null for a member's invitation (SPEC §2a). */
+  partner_id: string | null;
   user_id: string;
   invited_by: string | null;
-  role: GuestRole;
+  /** A guest role for a guest's invitation, admin or member for a member's. */
+  role: GuestRole | MemberInvitationRole;
   state: ColumnType<InvitationState, InvitationState | undefined, InvitationState>;
   temp_password_hash: string | null;
   link_token_hash: string;
@@ -306,6 +308,32 @@ export interface GrantsTable {
   last_used_at: NullableTimestamp;
 }
 
+export type MemberInvitationRole = 'admin' | 'member';
+
+export interface PasswordResetsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  requested_ip: string | null;
+}
+
+export interface EmailChangesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  user_id: string;
+  new_email: string;
+  requested_by: string | null;
+  token_hash: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  confirmed_at: NullableTimestamp;
+  cancelled_at: NullableTimestamp;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -327,6 +355,8 @@ export interface Database {
   workspace_key_wraps: WorkspaceKeyWrapsTable;
   accounts: AccountsTable;
   grants: GrantsTable;
+  password_resets: PasswordResetsTable;
+  email_changes: EmailChangesTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;

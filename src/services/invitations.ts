@@ -254,7 +254,8 @@ async function loadManageableInvitation(
     .where('workspace_id', '=', actor.workspaceId)
     .forUpdate()
     .executeTakeFirst();
-  if (!invitation) throw notFound('Invitation');
+  // A member's invitation (no partner) is managed from the Members page, never through these routes.
+  if (!invitation?.partner_id) throw notFound('Invitation');
   const { partner, standing } = await loadPartner(tx, actor, invitation.partner_id);
   ensure(
     partnerPolicy.manageInvitations(standing),
@@ -285,6 +286,7 @@ export async function invitationPartnerId(
     .select('partner_id')
     .where('id', '=', invitationId)
     .where('workspace_id', '=', actor.workspaceId)
+    .where('partner_id', 'is not', null)
     .executeTakeFirst();
   return row?.partner_id ?? null;
 }
