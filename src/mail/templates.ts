@@ -31,7 +31,7 @@ export function escapeHtml(value: string): string {
  * The HTML document every mail shares: a grey page and a white 560-pixel card; `rows` are the card's
  * table rows (`<tr>…</tr>`), already escaped.
  */
-function mailDocument(subject: string, rows: string): string {
+export function mailDocument(subject: string, rows: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -57,7 +57,7 @@ ${rows}</table>
  * U+FFFD. Subjects hold none of it: a subject is what a mail client lists and trusts most, so each is a
  * fixed sentence.
  */
-function chosen<T extends object>(input: T): T {
+export function chosen<T extends object>(input: T): T {
   return Object.fromEntries(
     Object.entries(input).map(([key, value]) => [
       key,
