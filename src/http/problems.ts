@@ -97,6 +97,19 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'invalid-totp-secret': 'The TOTP secret is not valid base32 or a supported otpauth://totp/ URI.',
   'password-change-invalid': 'The new password or names were refused. `errors` names each problem.',
   'password-already-changed': 'The temporary password was already replaced.',
+  'member-not-invited': 'The member is not waiting on an invitation (they joined, or were deactivated).',
+  'member-invited': 'The member has not joined yet: revoke the invitation (and invite again) instead.',
+  'member-deactivated': 'The member is already deactivated.',
+  'member-active': 'The member is not deactivated.',
+  'member-never-joined':
+    'The invitation was revoked before the person joined: invite them again instead of reactivating.',
+  'role-unchanged': 'The member already has this role.',
+  'transfer-required':
+    'The member is the only owner of some accounts or the only host admin of some partners; `errors` lists each. Deactivate again with `transferTo` naming who takes them over.',
+  'transfer-target-invalid':
+    'Ownership can pass only to an active member of the workspace, other than the person leaving.',
+  'invitation-expired': 'The invitation has expired; an admin can send it again.',
+  'sign-in-with-idp': "The workspace signs its members in through the company's identity provider.",
   'temporary-password-expired': 'The invitation and its temporary password have expired; a host admin can resend it.',
   'invitation-revoked': 'The invitation was revoked.',
   'invitation-accepted': 'The invitation was already accepted.',

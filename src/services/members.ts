@@ -1,26 +1,30 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import type { Actor, RequestContext } from '../domain/actor.js';
-import { conflict, forbidden, invalid } from '../domain/errors.js';
-import { checkPassword, passwordFieldErrors } from '../domain/password-policy.js';
-import { memberPolicy } from '../domain/policies/members.js';
-import type { AssignableMemberRole } from '../domain/roles.js';
-import { hashPassword } from '../crypto/passwords.js';
-import { recordEvent } from './activity.js';
-import { isUniqueViolation, toUserView, type UserView } from './users.js';
+import type { Actor } from '../domain/actor.js';
+import { forbidden } from '../domain/errors.js';
+import { effectiveState } from '../domain/invitations.js';
+import { memberPolicy, type MemberTarget } from '../domain/policies/members.js';
+import type { InvitationState, OutboxState } from '../db/schema.js';
+import { toUserView, type UserView } from './users.js';
 
-export interface AddMemberInput {
-  email: string;
-  displayName: string;
-  role: AssignableMemberRole;
-  password: string;
+/** What the viewer may do to a member: each flag is the policy the server enforces on that action. */
+export interface MemberPermissions {
+  resetMfa: boolean;
+  changeRole: boolean;
+  deactivate: boolean;
+  reactivate: boolean;
+  resendInvitation: boolean;
+  revokeInvitation: boolean;
+  changeEmail: boolean;
 }
 
-/** A member as the Members page shows them: their MFA, last sign-in, and what the viewer may do. */
+/** A member as the Members page shows them: their MFA, last sign-in, invitation, and what the viewer may do. */
 export interface MemberView extends UserView {
   mfa: { totp: boolean; passkeys: number };
   lastSignInAt: string | null;
-  permissions: { resetMfa: boolean };
+  /** The newest member invitation, while they are invited or it was revoked before they joined. */
+  invitation: { state: InvitationState; expiresAt: string; delivery: OutboxState | null } | null;
+  permissions: MemberPermissions;
 }
 
 export async function listMembers(db: Kysely<Database>, actor: Actor): Promise<MemberView[]> {
@@ -50,6 +54,31 @@ export async function listMembers(db: Kysely<Database>, actor: Actor): Promise<M
         .select((s) => s.fn.max('s.created_at').as('at'))
         .whereRef('s.user_id', '=', 'u.id')
         .as('last_sign_in_at'),
+      eb
+        .selectFrom('invitations as i')
+        .select('i.state')
+        .whereRef('i.user_id', '=', 'u.id')
+        .where('i.partner_id', 'is', null)
+        .orderBy('i.created_at', 'desc')
+        .limit(1)
+        .as('invitation_state'),
+      eb
+        .selectFrom('invitations as i')
+        .select('i.expires_at')
+        .whereRef('i.user_id', '=', 'u.id')
+        .where('i.partner_id', 'is', null)
+        .orderBy('i.created_at', 'desc')
+        .limit(1)
+        .as('invitation_expires_at'),
+      eb
+        .selectFrom('invitations as i')
+        .innerJoin('outbox as o', 'o.invitation_id', 'i.id')
+        .select('o.state')
+        .whereRef('i.user_id', '=', 'u.id')
+        .where('i.partner_id', 'is', null)
+        .orderBy('o.created_at', 'desc')
+        .limit(1)
+        .as('delivery'),
     ])
     .where('u.workspace_id', '=', actor.workspaceId)
     .where('u.kind', '=', 'member')
@@ -59,65 +88,35 @@ export async function listMembers(db: Kysely<Database>, actor: Actor): Promise<M
   return rows.map((row) => {
     const passkeys = Number(row.passkeys ?? 0);
     const hasFactor = Boolean(row.has_totp) || passkeys > 0;
-    const target = { userId: row.id, kind: 'member' as const, role: row.role, hostedByActor: false };
+    const target: MemberTarget = { userId: row.id, role: row.role, status: row.status };
+    const invitation =
+      row.invitation_state && row.invitation_expires_at && row.invitation_state !== 'accepted'
+        ? {
+            state: effectiveState({ state: row.invitation_state, expires_at: new Date(row.invitation_expires_at) }),
+            expiresAt: new Date(row.invitation_expires_at).toISOString(),
+            delivery: row.delivery ?? null,
+          }
+        : null;
+    // A member whose invitation was revoked before joining is invited again rather than reactivated.
+    const neverJoined = invitation !== null;
     return {
       ...toUserView(row),
       mfa: { totp: Boolean(row.has_totp), passkeys },
       lastSignInAt: row.last_sign_in_at ? new Date(row.last_sign_in_at).toISOString() : null,
-      // Nothing to reset without a factor; and who acts on whom is the policy's.
-      permissions: { resetMfa: hasFactor && row.status === 'active' && memberPolicy.resetMfa(actor, target) },
+      invitation,
+      permissions: {
+        // Nothing to reset without a factor; and who acts on whom is the policy's.
+        resetMfa:
+          hasFactor &&
+          row.status === 'active' &&
+          memberPolicy.resetMfa(actor, { ...target, kind: 'member', hostedByActor: false }),
+        changeRole: memberPolicy.changeRole(actor, target, 'admin') || memberPolicy.changeRole(actor, target, 'member'),
+        deactivate: memberPolicy.deactivate(actor, target),
+        reactivate: !neverJoined && memberPolicy.reactivate(actor, target),
+        resendInvitation: memberPolicy.manageInvitation(actor, target),
+        revokeInvitation: memberPolicy.manageInvitation(actor, target),
+        changeEmail: memberPolicy.changeEmail(actor, target),
+      },
     };
   });
-}
-
-/** The password hash is computed before the transaction opens (see prepareMemberPassword). */
-export function prepareMemberPassword(actor: Actor, input: AddMemberInput): Promise<string> {
-  if (!memberPolicy.add(actor)) throw forbidden('Only the workspace owner and admins can add members.');
-  const problems = checkPassword(input.password, { username: input.email, email: input.email });
-  if (problems.length > 0)
-    throw invalid('weak-password', problems.join(' '), passwordFieldErrors('password', problems));
-  return hashPassword(input.password);
-}
-
-export async function addMember(
-  tx: Kysely<Database>,
-  actor: Actor,
-  input: AddMemberInput,
-  passwordHash: string,
-  context: RequestContext,
-): Promise<UserView> {
-  if (!memberPolicy.add(actor)) throw forbidden('Only the workspace owner and admins can add members.');
-  const user = await tx
-    .insertInto('users')
-    .values({
-      workspace_id: actor.workspaceId,
-      email: input.email,
-      username: input.email,
-      display_name: input.displayName,
-      kind: 'member',
-      role: input.role,
-      status: 'active',
-      password_hash: passwordHash,
-      updated_at: sql<Date>`now()`,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow()
-    .catch((error: unknown) => {
-      if (isUniqueViolation(error)) {
-        throw conflict('email-taken', `${input.email} already belongs to someone in this workspace.`, [
-          { path: 'email', message: 'Someone in this workspace already uses this email.' },
-        ]);
-      }
-      throw error;
-    });
-  await recordEvent(tx, {
-    workspaceId: actor.workspaceId,
-    actorId: actor.userId,
-    action: 'member.created',
-    targetType: 'user',
-    targetId: user.id,
-    context,
-    details: { email: user.email, role: user.role },
-  });
-  return toUserView(user);
 }

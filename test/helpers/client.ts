@@ -26,6 +26,11 @@ export class TestClient {
     private readonly options: { userAgent?: string; ip?: string } = {},
   ) {}
 
+  /** Another browser on the same server: no cookies, the same user agent and address. */
+  another(): TestClient {
+    return new TestClient(this.app, this.options);
+  }
+
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
   }

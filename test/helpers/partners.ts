@@ -5,19 +5,39 @@ import type { TestClient } from './client.js';
 export const MEMBER_PASSWORD = 'members own long password';
 export const GUEST_PASSWORD = 'guests own long password';
 
+/**
+ * A member who has joined: invited by `owner` (Invite member), then joined from the emailed link with
+ * MEMBER_PASSWORD and the given name taken from the address (so mia@acme.test is "mia Member").
+ */
 export async function addMember(
   owner: TestClient,
   email: string,
   role: 'admin' | 'member' = 'member',
 ): Promise<string> {
-  const response = await owner.post('/api/v1/members', {
-    email,
-    displayName: email.split('@')[0],
-    role,
-    password: MEMBER_PASSWORD,
-  });
+  const response = await owner.post('/api/v1/members', { email, role });
   expect(response.statusCode, response.body).toBe(201);
+  const { token } = await readJoinLink(owner, email);
+  const joined = await owner.another().post('/api/v1/member-invitations/join', {
+    token,
+    password: MEMBER_PASSWORD,
+    passwordAgain: MEMBER_PASSWORD,
+    givenName: email.split('@')[0],
+    familyName: 'Member',
+  });
+  expect(joined.statusCode, joined.body).toBe(200);
   return response.json().id as string;
+}
+
+/** The newest Join workspace link mailed to `to`, read from the development outbox by an admin. */
+export async function readJoinLink(admin: TestClient, to: string): Promise<{ joinUrl: string; token: string }> {
+  const response = await admin.get('/api/v1/dev/outbox');
+  expect(response.statusCode, response.body).toBe(200);
+  const messages = response.json().messages as Array<{ to: string; text: string }>;
+  const message = messages.find((m) => m.to.toLowerCase() === to.toLowerCase() && m.text.includes('Join workspace:'));
+  if (!message) throw new Error(`no Join workspace mail to ${to}`);
+  const joinUrl = /Join workspace: (https?:\/\/\S+)/.exec(message.text)?.[1];
+  if (!joinUrl) throw new Error(`no link in:\n${message.text}`);
+  return { joinUrl, token: new URL(joinUrl).searchParams.get('token')! };
 }
 
 /** Any instance a client can talk to: a test app, or the second of two instances (test/helpers/two-instances.ts). */

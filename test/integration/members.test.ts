@@ -2,27 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
+import { addMember, MEMBER_PASSWORD, readJoinLink, signIn } from '../helpers/partners.js';
 
-const ADMIN = {
-  email: 'alice@acme.test',
-  displayName: 'Alice Admin',
-  role: 'admin',
-  password: 'alice has a long password',
-} as const;
-const MEMBER = {
-  email: 'bob@acme.test',
-  displayName: 'Bob Member',
-  role: 'member',
-  password: 'bob has a long password',
-} as const;
-const CAROL = {
-  email: 'carol@acme.test',
-  displayName: 'Carol',
-  role: 'member',
-  password: 'carol has a long password',
-} as const;
-
-type NewMember = { email: string; displayName: string; role: 'admin' | 'member'; password: string };
+/**
+ * Invite member (SPEC §2a): an admin names the email and the role; the person joins from the emailed
+ * link and chooses their own password. Nobody else chooses or sees it.
+ */
 
 let t: TestApp;
 let owner: TestClient;
@@ -34,194 +19,189 @@ afterEach(async () => {
   await t.close();
 });
 
-/** Adds a member through the API and fails loudly if that does not work. */
-async function add(by: TestClient, member: NewMember) {
-  const response = await by.post('/api/v1/members', member);
+const BOB_PASSWORD = 'bob chose this one himself';
+
+async function invite(by: TestClient, email: string, role: 'admin' | 'member' = 'member') {
+  const response = await by.post('/api/v1/members', { email, role });
   expect(response.statusCode, response.body).toBe(201);
-  return response.json() as {
-    id: string;
-    email: string;
-    displayName: string;
-    role: string;
-    status: string;
-    createdAt: string;
-  };
+  return response.json().id as string;
 }
 
-/** A separate browser signed in as the given member, past the first-sign-in terms step. */
-async function signedIn(member: { email: string; password: string }): Promise<TestClient> {
-  const client = t.client();
-  const response = await client.post('/api/v1/auth/sign-in', {
-    workspace: OWNER.slug,
-    username: member.email,
-    password: member.password,
+async function join(token: string, password = BOB_PASSWORD, passwordAgain = password) {
+  return t.client().post('/api/v1/member-invitations/join', {
+    token,
+    password,
+    passwordAgain,
+    givenName: 'Bob',
+    familyName: 'Builder',
   });
-  expect(response.statusCode, response.body).toBe(200);
-  if (response.json().pending?.terms) {
-    const { version } = (await client.get('/api/v1/terms/current')).json() as { version: number };
-    expect((await client.post('/api/v1/terms/accept', { version })).statusCode).toBe(204);
-  }
-  return client;
 }
 
-describe('adding members', () => {
-  it('the owner adds an admin and a member; the list shows everyone in the order they joined', async () => {
-    const response = await owner.post('/api/v1/members', ADMIN);
-    expect(response.statusCode).toBe(201);
-    expect(response.headers['content-type']).toMatch(/^application\/json/);
-    const admin = response.json();
-    expect(admin).toEqual({
-      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      email: ADMIN.email,
-      displayName: ADMIN.displayName,
-      role: 'admin',
-      status: 'active',
-      createdAt: expect.any(String),
+async function memberRow(email: string) {
+  const members = (await owner.get('/api/v1/members')).json().members as Array<Record<string, unknown>>;
+  return members.find((m) => m.email === email);
+}
+
+describe('inviting a member', () => {
+  it('sends a Join workspace link, never a password; the person chooses theirs and is signed in', async () => {
+    const id = await invite(owner, 'bob@acme.test');
+    expect(await memberRow('bob@acme.test')).toMatchObject({
+      id,
+      status: 'invited',
+      role: 'member',
+      invitation: { state: 'pending' },
+      permissions: { resendInvitation: true, revokeInvitation: true, deactivate: false },
     });
-    expect(Number.isNaN(Date.parse(admin.createdAt))).toBe(false);
-    expect(response.body).not.toContain(ADMIN.password);
-    expect(response.body).not.toMatch(/password|hash|argon2/i);
+    const mails = (await owner.get('/api/v1/dev/outbox')).json().messages as Array<{ to: string; text: string }>;
+    const mail = mails.find((m) => m.to === 'bob@acme.test')!;
+    expect(mail.text).toContain('Join workspace: http');
+    expect(mail.text).not.toMatch(/password:/i);
 
-    const member = await add(owner, MEMBER);
-    expect(member).toMatchObject({ email: MEMBER.email, role: 'member', status: 'active' });
-
-    const list = await owner.get('/api/v1/members');
-    expect(list.statusCode).toBe(200);
-    const members = list.json().members as Array<Record<string, unknown>>;
-    expect(members.map((m) => [m.email, m.role])).toEqual([
-      [OWNER.email, 'owner'],
-      [ADMIN.email, 'admin'],
-      [MEMBER.email, 'member'],
-    ]);
-    expect(list.body).not.toMatch(/password|hash|argon2/i);
-  });
-
-  it('trims the display name', async () => {
-    const member = await add(owner, { ...CAROL, displayName: '  Carol  ' });
-    expect(member).toMatchObject({ email: CAROL.email, displayName: 'Carol' });
-  });
-
-  it('an admin can add a member', async () => {
-    await add(owner, ADMIN);
-    const admin = await signedIn(ADMIN);
-    const member = await add(admin, MEMBER);
-    expect(member.role).toBe('member');
-  });
-
-  it('the added member signs in with the initial password', async () => {
-    await add(owner, MEMBER);
-    const bob = await signedIn(MEMBER);
-    const session = await bob.get('/api/v1/auth/session');
-    expect(session.json()).toMatchObject({
-      user: { email: MEMBER.email, role: 'member' },
-      workspace: { slug: OWNER.slug },
+    const { token } = await readJoinLink(owner, 'bob@acme.test');
+    const lookup = await t.client().get(`/api/v1/member-invitations/${token}`);
+    expect(lookup.json()).toMatchObject({
+      state: 'pending',
+      email: 'bob@acme.test',
+      role: 'member',
+      invitedBy: OWNER.displayName,
+      workspace: { slug: OWNER.slug, mode: 'local' },
     });
 
-    const wrong = await t
+    const joined = await join(token);
+    expect(joined.statusCode, joined.body).toBe(200);
+    expect(joined.json().user).toMatchObject({ email: 'bob@acme.test', displayName: 'Bob Builder', status: 'active' });
+    expect(await memberRow('bob@acme.test')).toMatchObject({ status: 'active', invitation: null });
+    // The password they chose is the one that works.
+    await signIn(t, 'bob@acme.test', BOB_PASSWORD);
+  });
+
+  it('the link works once', async () => {
+    await invite(owner, 'bob@acme.test');
+    const { token } = await readJoinLink(owner, 'bob@acme.test');
+    expect((await join(token)).statusCode).toBe(200);
+    const again = await join(token, 'someone else took the link');
+    expect(again.statusCode).toBe(409);
+    expect(again.json().type).toBe('/api/problems/invitation-accepted');
+    await signIn(t, 'bob@acme.test', BOB_PASSWORD);
+  });
+
+  it('holds the chosen password to the workspace policy and to matching twice', async () => {
+    await invite(owner, 'bob@acme.test');
+    const { token } = await readJoinLink(owner, 'bob@acme.test');
+    const weak = await join(token, 'bob@acme.test');
+    expect(weak.statusCode).toBe(422);
+    expect(weak.json().errors.map((e: { path: string }) => e.path)).toContain('password');
+    const mismatch = await join(token, BOB_PASSWORD, `${BOB_PASSWORD}!`);
+    expect(mismatch.statusCode).toBe(422);
+    expect(mismatch.json().errors).toContainEqual({
+      path: 'passwordAgain',
+      message: 'The two passwords do not match.',
+    });
+    expect(await memberRow('bob@acme.test')).toMatchObject({ status: 'invited' });
+  });
+
+  it('an invited member cannot sign in before joining', async () => {
+    await invite(owner, 'bob@acme.test');
+    const response = await t
       .client()
-      .post('/api/v1/auth/sign-in', { workspace: OWNER.slug, username: MEMBER.email, password: ADMIN.password });
-    expect(wrong.statusCode).toBe(401);
+      .post('/api/v1/auth/sign-in', { workspace: OWNER.slug, username: 'bob@acme.test', password: BOB_PASSWORD });
+    expect(response.statusCode).toBe(401);
   });
 
-  it('records member.created with the actor, the new member and no password', async () => {
-    const member = await add(owner, MEMBER);
-    const ownerId = (await owner.get('/api/v1/auth/session')).json().user.id as string;
-    const events = (await owner.get('/api/v1/activity')).json().events as Array<Record<string, unknown>>;
-    const created = events.filter((e) => e.action === 'member.created' && e.targetId === member.id);
-    expect(created).toHaveLength(1);
-    expect(created[0]).toMatchObject({
-      actorId: ownerId,
-      actorEmail: OWNER.email,
-      targetType: 'user',
-      targetId: member.id,
-      details: { email: MEMBER.email, role: 'member' },
+  it('Resend invitation voids the old link; Revoke voids the link and shows the person deactivated', async () => {
+    const id = await invite(owner, 'bob@acme.test');
+    const first = await readJoinLink(owner, 'bob@acme.test');
+    expect((await owner.post(`/api/v1/members/${id}/resend-invitation`)).statusCode).toBe(204);
+    const second = await readJoinLink(owner, 'bob@acme.test');
+    expect(second.token).not.toBe(first.token);
+    expect((await t.client().get(`/api/v1/member-invitations/${first.token}`)).statusCode).toBe(404);
+
+    expect((await owner.post(`/api/v1/members/${id}/revoke-invitation`)).statusCode).toBe(204);
+    expect(await memberRow('bob@acme.test')).toMatchObject({
+      status: 'deactivated',
+      invitation: { state: 'revoked' },
+      permissions: { reactivate: false, resendInvitation: false },
     });
-    expect(JSON.stringify(events)).not.toContain(MEMBER.password);
-  });
-
-  it('records the admin, not the owner, as the actor when an admin adds someone', async () => {
-    const adminView = await add(owner, ADMIN);
-    const member = await add(await signedIn(ADMIN), MEMBER);
-    const events = (await owner.get('/api/v1/activity')).json().events as Array<Record<string, unknown>>;
-    expect(events.find((e) => e.action === 'member.created' && e.targetId === member.id)).toMatchObject({
-      actorId: adminView.id,
-      actorEmail: ADMIN.email,
-    });
-  });
-});
-
-describe('who may do what', () => {
-  it('a plain member can list members but may not add them or read the activity log', async () => {
-    await add(owner, MEMBER);
-    const bob = await signedIn(MEMBER);
-
-    const list = await bob.get('/api/v1/members');
-    expect(list.statusCode).toBe(200);
-    expect((list.json().members as Array<{ email: string }>).map((m) => m.email)).toEqual([OWNER.email, MEMBER.email]);
-
-    for (const response of [await bob.post('/api/v1/members', CAROL), await bob.get('/api/v1/activity')]) {
-      expect(response.statusCode).toBe(403);
-      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-      expect(response.json()).toMatchObject({
-        type: '/api/problems/forbidden',
-        status: 403,
-        detail: expect.any(String),
-      });
-    }
-    const after = (await owner.get('/api/v1/members')).json().members as Array<{ email: string }>;
-    expect(after.map((m) => m.email)).not.toContain(CAROL.email);
-  });
-
-  it('without a session, listing and adding members answer 401', async () => {
-    const visitor = t.client();
-    for (const response of [await visitor.get('/api/v1/members'), await visitor.post('/api/v1/members', CAROL)]) {
-      expect(response.statusCode).toBe(401);
-      expect(response.json()).toMatchObject({ type: '/api/problems/unauthenticated', status: 401 });
-    }
-  });
-});
-
-describe('refusals', () => {
-  it('refuses an email already in the workspace, whatever its case', async () => {
-    await add(owner, { ...MEMBER, email: 'Bob@acme.test' });
-    const response = await owner.post('/api/v1/members', { ...CAROL, email: 'bob@acme.test' });
-    expect(response.statusCode).toBe(409);
-    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(response.json()).toMatchObject({
-      type: '/api/problems/email-taken',
-      status: 409,
-      errors: [{ path: 'email', message: expect.any(String) }],
-    });
-    const emails = ((await owner.get('/api/v1/members')).json().members as Array<{ email: string }>).map(
-      (m) => m.email,
+    const late = await join(second.token);
+    expect(late.statusCode).toBe(410);
+    expect(late.json().type).toBe('/api/problems/invitation-revoked');
+    expect((await owner.post(`/api/v1/members/${id}/reactivate`)).json().type).toBe(
+      '/api/problems/member-never-joined',
     );
-    expect(emails).toEqual([OWNER.email, 'Bob@acme.test']);
+
+    // Invited again, the same person starts afresh.
+    expect(await invite(owner, 'bob@acme.test', 'admin')).toBe(id);
+    const third = await readJoinLink(owner, 'bob@acme.test');
+    expect((await join(third.token)).statusCode).toBe(200);
+    expect(await memberRow('bob@acme.test')).toMatchObject({ status: 'active', role: 'admin' });
   });
 
-  it('refuses the owner’s own email for a new member', async () => {
-    const response = await owner.post('/api/v1/members', { ...CAROL, email: OWNER.email.toUpperCase() });
-    expect(response.statusCode).toBe(409);
-    expect(response.json().type).toBe('/api/problems/email-taken');
+  it('an expired link says so and asks for a new invitation', async () => {
+    await invite(owner, 'bob@acme.test');
+    const { token } = await readJoinLink(owner, 'bob@acme.test');
+    await t.database.db
+      .updateTable('invitations')
+      .set({ expires_at: sql`now() - interval '1 minute'` })
+      .execute();
+    expect((await t.client().get(`/api/v1/member-invitations/${token}`)).json().state).toBe('expired');
+    const late = await join(token);
+    expect(late.statusCode).toBe(410);
+    expect(late.json().type).toBe('/api/problems/invitation-expired');
   });
 
-  it.each([
-    ['the email', 'carol.builder@acme.test'],
-    ['the email in capitals', 'CAROL.BUILDER@ACME.TEST'],
-    ['the email’s local part', 'carol.builder'],
-  ])('refuses %s as the password and names the rule', async (_label, password) => {
-    const response = await owner.post('/api/v1/members', { ...CAROL, email: 'carol.builder@acme.test', password });
-    expect(response.statusCode).toBe(422);
-    expect(response.json()).toMatchObject({ type: '/api/problems/weak-password', status: 422 });
-    expect(response.json().errors).toContainEqual({
-      path: 'password',
-      message: 'Do not use your username or email address as the password.',
+  it('in an idp workspace the link sends the person to the identity provider: no password is set', async () => {
+    await invite(owner, 'bob@acme.test');
+    await t.database.db.updateTable('workspaces').set({ mode: 'idp' }).execute();
+    const { token } = await readJoinLink(owner, 'bob@acme.test');
+    expect((await t.client().get(`/api/v1/member-invitations/${token}`)).json().workspace.mode).toBe('idp');
+    const joined = await join(token);
+    expect(joined.statusCode).toBe(409);
+    expect(joined.json().type).toBe('/api/problems/sign-in-with-idp');
+  });
+
+  it('refuses an address already in the workspace, whatever its case, and a body with a password', async () => {
+    for (const email of ['ADA@acme.test', 'ada@acme.test']) {
+      const response = await owner.post('/api/v1/members', { email, role: 'member' });
+      expect(response.statusCode).toBe(409);
+      expect(response.json().type).toBe('/api/problems/email-taken');
+    }
+    const withPassword = await owner.post('/api/v1/members', {
+      email: 'carol@acme.test',
+      role: 'member',
+      password: 'an admin must never choose it',
     });
+    expect(withPassword.statusCode).toBe(400);
   });
 
-  it('refuses a short password with the minimum length', async () => {
-    const response = await owner.post('/api/v1/members', { ...CAROL, password: 'too short' });
-    expect(response.statusCode).toBe(422);
-    expect(response.json().errors).toContainEqual({ path: 'password', message: 'Use at least 12 characters.' });
+  it('records member.invited and user.joined, with no password in any event', async () => {
+    await invite(owner, 'bob@acme.test');
+    const { token } = await readJoinLink(owner, 'bob@acme.test');
+    await join(token);
+    const events = (await owner.get('/api/v1/activity')).json().events as Array<{ action: string }>;
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['member.invited', 'user.joined']));
+    expect(JSON.stringify(events)).not.toContain(BOB_PASSWORD);
+  });
+});
+
+describe('who may invite', () => {
+  it('admins invite members but not admins; members and guests invite nobody', async () => {
+    await addMember(owner, 'alice@acme.test', 'admin');
+    await addMember(owner, 'mia@acme.test', 'member');
+    const alice = await signIn(t, 'alice@acme.test', MEMBER_PASSWORD);
+    const mia = await signIn(t, 'mia@acme.test', MEMBER_PASSWORD);
+    for (const client of [alice, mia]) {
+      const session = await client.get('/api/v1/auth/session');
+      if (session.json().pending?.terms) {
+        const { version } = (await client.get('/api/v1/terms/current')).json() as { version: number };
+        await client.post('/api/v1/terms/accept', { version });
+      }
+    }
+    expect((await alice.post('/api/v1/members', { email: 'bob@acme.test', role: 'member' })).statusCode).toBe(201);
+    const adminByAdmin = await alice.post('/api/v1/members', { email: 'carl@acme.test', role: 'admin' });
+    expect(adminByAdmin.statusCode).toBe(403);
+    expect(adminByAdmin.json().detail).toBe('Only the workspace owner can invite an admin.');
+    expect((await mia.post('/api/v1/members', { email: 'dan@acme.test', role: 'member' })).statusCode).toBe(403);
+    expect((await t.client().post('/api/v1/members', { email: 'eve@acme.test', role: 'member' })).statusCode).toBe(401);
   });
 });
 
@@ -249,8 +229,21 @@ describe('the database itself', () => {
   });
 
   it('refuses a second owner through an update too', async () => {
-    const member = await add(owner, MEMBER);
-    const promote = t.database.db.updateTable('users').set({ role: 'owner' }).where('id', '=', member.id);
+    const id = await addMember(owner, 'bob@acme.test');
+    const promote = t.database.db.updateTable('users').set({ role: 'owner' }).where('id', '=', id);
     await expect(promote.execute()).rejects.toMatchObject({ code: '23505' });
+  });
+
+  it('a member invitation holds no temporary password and no partner (invitations_member_or_guest)', async () => {
+    const id = await invite(owner, 'bob@acme.test');
+    const row = await t.database.db
+      .selectFrom('invitations')
+      .selectAll()
+      .where('user_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ partner_id: null, temp_password_hash: null, role: 'member' });
+    await expect(
+      t.database.db.updateTable('invitations').set({ temp_password_hash: 'x' }).where('id', '=', row.id).execute(),
+    ).rejects.toMatchObject({ code: '23514' });
   });
 });

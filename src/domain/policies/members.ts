@@ -1,4 +1,4 @@
-import type { UserKind, WorkspaceRole } from '../vocabulary.js';
+import type { UserKind, UserStatus, WorkspaceRole } from '../vocabulary.js';
 import type { Actor } from '../actor.js';
 import { isWorkspaceAdmin } from '../roles.js';
 
@@ -21,10 +21,45 @@ export function actsOn(actorRole: WorkspaceRole, targetRole: WorkspaceRole): boo
   return false;
 }
 
+/** A member (owner, admin or member) as the lifecycle actions of SPEC §2a see them. */
+export interface MemberTarget {
+  userId: string;
+  role: WorkspaceRole;
+  status: UserStatus;
+}
+
+/** Acting on another of the workspace's own people: never on oneself, and by who acts on whom. */
+const actsOnOther = (actor: Actor, target: MemberTarget) =>
+  target.userId !== actor.userId && target.role !== 'guest' && actsOn(actor.role, target.role);
+
+/**
+ * Making or unmaking an admin is acting on an admin: only the owner does it (an admin cannot promote a
+ * member to be their peer, nor invite one).
+ */
+const mayGiveRole = (actor: Actor, role: 'admin' | 'member') =>
+  role === 'admin' ? actor.role === 'owner' : isWorkspaceAdmin(actor.role);
+
 /** Who may see and manage the workspace's own people. Guests never see the member list. */
 export const memberPolicy = {
   list: (actor: Actor) => actor.role !== 'guest',
-  add: (actor: Actor) => isWorkspaceAdmin(actor.role),
+  /** Invite member: admins invite members, the owner invites admins too. */
+  invite: (actor: Actor, role: 'admin' | 'member') => mayGiveRole(actor, role),
+  /** Resend invitation / Revoke, while the member is invited. */
+  manageInvitation: (actor: Actor, target: MemberTarget) => target.status === 'invited' && actsOnOther(actor, target),
+  /** Change role admin ↔ member: the owner only, on an active or deactivated member. */
+  changeRole: (actor: Actor, target: MemberTarget, to: 'admin' | 'member') =>
+    target.status !== 'invited' &&
+    target.role !== to &&
+    actsOnOther(actor, target) &&
+    mayGiveRole(actor, to) &&
+    actsOn(actor.role, to),
+  deactivate: (actor: Actor, target: MemberTarget) => target.status === 'active' && actsOnOther(actor, target),
+  reactivate: (actor: Actor, target: MemberTarget) => target.status === 'deactivated' && actsOnOther(actor, target),
+  /** Change email, proven by a link to the new address. */
+  changeEmail: (actor: Actor, target: MemberTarget) => target.status !== 'deactivated' && actsOnOther(actor, target),
+  /** Transfer workspace ownership: the owner, to an active admin. */
+  transferOwnership: (actor: Actor, target: MemberTarget) =>
+    actor.role === 'owner' && target.userId !== actor.userId && target.role === 'admin' && target.status === 'active',
   /**
    * Reset MFA (SPEC §5, §2a): whom the actor acts on (the owner on anyone else, admins on members and
    * guests), and host admins on the guests of partners they host. Nobody resets their own (they turn it
