@@ -157,4 +157,11 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'device-denied': 'This device was denied; set up a trusted session again to ask anew.',
   'device-not-pending': 'Only a device waiting for approval or verification can be approved or denied.',
   'device-already-removed': 'The device was already removed; removal is final.',
+  'email-unchanged': 'Change email: the new address is the one the member already uses.',
+  'email-change-not-found': 'The email confirmation link is unknown (check that the whole link was opened).',
+  'email-change-used': 'The email confirmation link was already used: the new address is confirmed.',
+  'email-change-cancelled':
+    'The email confirmation link no longer works: a newer change was asked for, or whoever asked can no longer make it. An administrator can send a new one.',
+  'email-change-expired': 'The email confirmation link is older than 24 hours. An administrator can send a new one.',
+  'new-owner-not-active-admin': 'Transfer workspace ownership: the new owner must be an active admin of the workspace.',
 });

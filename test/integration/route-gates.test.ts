@@ -30,6 +30,10 @@ const PUBLIC_ROUTES: Record<string, string> = {
     'a client app asks to connect before it has a session (RFC 8628); rate limited per address, it grants nothing',
   'POST /api/v1/connect/token':
     'a client app polls with its device code, which is the secret; it gets a session only once a signed-in person approved',
+  'GET /api/v1/email-changes/:token':
+    'a Confirm email address link is opened from the mailbox, signed out; the token is the secret',
+  'POST /api/v1/email-changes/confirm':
+    'confirming the new address needs only the link sent to it (the token); it signs the person out everywhere',
 };
 
 /** The parameters that name someone's resource: an outsider must not learn whether it exists. */
@@ -61,6 +65,7 @@ function validBody(route: RouteSummary): unknown {
     'POST /api/v1/partners/:partnerId/guests': { email: 'newcomer@outsider.test' },
     'PATCH /api/v1/partners/:partnerId/guests/:userId': { role: 'guest_user' },
     'POST /api/v1/partners/:partnerId/accounts': { accounts: [{ accountId: target.accountId, role: 'collaborator' }] },
+    'POST /api/v1/members/:userId/email': { email: 'renamed@outsider.test' },
   };
   return bodies[label(route)];
 }
