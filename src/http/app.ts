@@ -238,3 +238,5 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(webPlugin, { distDir: options.webDistDir ?? DEFAULT_WEB_DIST });
   return app;
 }
+import passwordResetRoutes from './routes/password-reset.js';
+      await api.register(passwordResetRoutes);

@@ -475,3 +475,142 @@ export function ownershipTransferredMail(raw: OwnershipTransferredMailInput): Re
   );
   return { subject, text, html };
 }
+
+export interface PasswordResetMailInput {
+  workspaceName: string;
+  displayName: string;
+  resetUrl: string;
+  validMinutes: number;
+  /** Where the request came from, so a person who did not ask can tell. */
+  ip: string | null;
+}
+
+/** **Forgot your password?** (SPEC §2a): the reset link. The link is in the body only, never the subject. */
+export const PASSWORD_RESET_SUBJECT = 'Reset your Gatehouse password';
+
+export function passwordResetMail(raw: PasswordResetMailInput): RenderedMail {
+  const input = chosen(raw);
+  const subject = PASSWORD_RESET_SUBJECT;
+  const from = input.ip ? ` from the address ${input.ip}` : '';
+  const text = [
+    `Hello ${input.displayName},`,
+    '',
+    `Someone${from} asked to reset your password for ${input.workspaceName} on Gatehouse.`,
+    '',
+    `Choose a new password: ${input.resetUrl}`,
+    '',
+    `The link works once, for ${input.validMinutes} minutes. Choosing a new password signs you out everywhere; you still confirm your second factor when you sign in again.`,
+    'If you did not ask for this, ignore this email: your password stays as it is.',
+    '',
+  ].join('\n');
+  const e = {
+    workspaceName: escapeHtml(input.workspaceName),
+    displayName: escapeHtml(input.displayName),
+    from: escapeHtml(from),
+    resetUrl: escapeHtml(input.resetUrl),
+  };
+  const font = 'font-family:Arial,Helvetica,sans-serif;';
+  const html = mailDocument(
+    subject,
+    `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">Reset your password</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Hello ${e.displayName},</td></tr>
+<tr><td style="padding:8px 32px 16px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Someone${e.from} asked to reset your password for <strong>${e.workspaceName}</strong> on Gatehouse.</td></tr>
+<tr><td style="padding:8px 32px 24px 32px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0">
+<tr><td align="center" bgcolor="#1c7ed6" style="border-radius:6px;background-color:#1c7ed6;">
+<a href="${e.resetUrl}" target="_blank" rel="noopener" style="display:inline-block;padding:12px 24px;${font}font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:6px;">Choose a new password</a>
+</td></tr>
+</table>
+</td></tr>
+<tr><td style="padding:0 32px 8px 32px;${font}font-size:14px;line-height:20px;color:#333333;">The link works once, for ${input.validMinutes} minutes. Choosing a new password signs you out everywhere; you still confirm your second factor when you sign in again.</td></tr>
+<tr><td style="padding:0 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If the button does not work, open this link: <a href="${e.resetUrl}" style="color:#1c7ed6;word-break:break-all;">${e.resetUrl}</a><br>If you did not ask for this, ignore this email: your password stays as it is.</td></tr>
+`,
+  );
+  return { subject, text, html };
+}
+
+export interface PasswordResetIdpMailInput {
+  workspaceName: string;
+  displayName: string;
+  signInUrl: string;
+  ip: string | null;
+}
+
+/**
+ * **Forgot your password?** asked by a member of an `idp` workspace: Gatehouse holds no password of
+ * theirs to reset, so the mail sends them to the company's identity provider (no link to reset anything).
+ */
+export function passwordResetIdpMail(raw: PasswordResetIdpMailInput): RenderedMail {
+  const input = chosen(raw);
+  const subject = PASSWORD_RESET_SUBJECT;
+  const from = input.ip ? ` from the address ${input.ip}` : '';
+  const text = [
+    `Hello ${input.displayName},`,
+    '',
+    `Someone${from} asked to reset your password for ${input.workspaceName} on Gatehouse.`,
+    '',
+    `You sign in to ${input.workspaceName} through your company's identity provider, so there is no Gatehouse password to reset. Sign in there: ${input.signInUrl}`,
+    "If you forgot that password, your company's IT help desk can reset it.",
+    '',
+    'If you did not ask for this, you can ignore this email.',
+    '',
+  ].join('\n');
+  const e = {
+    workspaceName: escapeHtml(input.workspaceName),
+    displayName: escapeHtml(input.displayName),
+    from: escapeHtml(from),
+    signInUrl: escapeHtml(input.signInUrl),
+  };
+  const font = 'font-family:Arial,Helvetica,sans-serif;';
+  const html = mailDocument(
+    subject,
+    `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">Sign in through your company</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Hello ${e.displayName},</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Someone${e.from} asked to reset your password for <strong>${e.workspaceName}</strong> on Gatehouse.</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">You sign in to ${e.workspaceName} through your company's identity provider, so there is no Gatehouse password to reset. Sign in there: <a href="${e.signInUrl}" style="color:#1864ab;word-break:break-all;">${e.signInUrl}</a></td></tr>
+<tr><td style="padding:8px 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If you forgot that password, your company's IT help desk can reset it. If you did not ask for this, you can ignore this email.</td></tr>
+`,
+  );
+  return { subject, text, html };
+}
+
+export interface PasswordResetDoneMailInput {
+  workspaceName: string;
+  displayName: string;
+  ip: string | null;
+  signInUrl: string;
+}
+
+/** After a reset link was used: the password changed and every session ended. */
+export function passwordResetDoneMail(raw: PasswordResetDoneMailInput): RenderedMail {
+  const input = chosen(raw);
+  const subject = PASSWORD_CHANGED_SUBJECT;
+  const from = input.ip ? ` from the address ${input.ip}` : '';
+  const text = [
+    `Hello ${input.displayName},`,
+    '',
+    `Your password for ${input.workspaceName} on Gatehouse was changed${from}, with a reset link sent to this address. Every session of yours was signed out, client apps included.`,
+    '',
+    `Sign in again: ${input.signInUrl}`,
+    '',
+    `If you did not change it, tell an administrator of ${input.workspaceName} right away.`,
+    '',
+  ].join('\n');
+  const e = {
+    workspaceName: escapeHtml(input.workspaceName),
+    displayName: escapeHtml(input.displayName),
+    from: escapeHtml(from),
+    signInUrl: escapeHtml(input.signInUrl),
+  };
+  const font = 'font-family:Arial,Helvetica,sans-serif;';
+  const html = mailDocument(
+    subject,
+    `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">Your password was changed</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Hello ${e.displayName},</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Your password for <strong>${e.workspaceName}</strong> on Gatehouse was changed${e.from}, with a reset link sent to this address. Every session of yours was signed out, client apps included.</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Sign in again: <a href="${e.signInUrl}" style="color:#1864ab;word-break:break-all;">${e.signInUrl}</a></td></tr>
+<tr><td style="padding:8px 32px 32px 32px;${font}font-size:15px;line-height:22px;color:#333333;">If you did not change it, tell an administrator of ${e.workspaceName} right away.</td></tr>
+`,
+  );
+  return { subject, text, html };
+}

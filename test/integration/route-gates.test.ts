@@ -224,3 +224,8 @@ describe('a signed-in outsider', () => {
     expect(answers).toEqual(expected);
   });
 });
+  'POST /api/v1/auth/forgot-password':
+    'Forgot your password? is asked signed out; the same answer whether or not the address exists, rate limited',
+  'GET /api/v1/auth/reset-password/:token': 'a reset link is opened from the mailbox, signed out; the token is the secret',
+  'POST /api/v1/auth/reset-password':
+    'choosing a new password needs only the reset link (the token); it signs nobody in and ends every session',
