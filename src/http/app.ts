@@ -43,6 +43,7 @@ import connectRoutes from './routes/connect.js';
 import sessionRoutes from './routes/sessions.js';
 import accountRoutes from './routes/accounts.js';
 import accountSharingRoutes from './routes/account-sharing.js';
+import guestPasswordResetRoutes from './routes/guest-password-reset.js';
 import memberEmailRoutes from './routes/member-email.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
 import { openAttemptStore } from '../services/attempt-stores.js';
@@ -225,6 +226,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(sessionRoutes);
       await api.register(accountRoutes);
       await api.register(accountSharingRoutes);
+      await api.register(guestPasswordResetRoutes);
       await api.register(memberEmailRoutes);
     },
     { prefix: '/api/v1' },

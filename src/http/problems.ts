@@ -82,6 +82,8 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
     'RFC 8628 `access_denied`: the person denied the connection, or it could not be completed (`detail` says why). Start again.',
   'invalid-grant': 'RFC 8628 `invalid_grant`: the device code is unknown or was already used. Start again.',
   'no-second-factor': 'Reset MFA: the person has no second factor to reset.',
+  'guest-not-active':
+    'Reset password applies to an active guest only: an invited guest gets Resend invitation instead, a deactivated one cannot sign in.',
   'current-password-wrong':
     'Change password: the current password given is not right. Counted as a failed password attempt (lockouts apply).',
   'password-not-used':

@@ -614,3 +614,77 @@ export function passwordResetDoneMail(raw: PasswordResetDoneMailInput): Rendered
   );
   return { subject, text, html };
 }
+
+export interface GuestPasswordResetMailInput {
+  workspaceName: string;
+  partnerName: string;
+  displayName: string;
+  /** The host admin or guest admin who reset it. */
+  adminName: string;
+  username: string;
+  temporaryPassword: string;
+  signInUrl: string;
+}
+
+/**
+ * **Reset password** for a guest (SPEC §2a): a new temporary password, as on invitation. The person who
+ * reset it never sees it; the guest chooses their own at their next sign-in, after their second factor.
+ */
+export const GUEST_PASSWORD_RESET_SUBJECT = 'Your Gatehouse password was reset: a new temporary password';
+
+export function guestPasswordResetMail(raw: GuestPasswordResetMailInput): RenderedMail {
+  const input = chosen(raw);
+  const subject = GUEST_PASSWORD_RESET_SUBJECT;
+  const text = [
+    `Hello ${input.displayName},`,
+    '',
+    `${input.adminName} reset your password for ${input.workspaceName} on Gatehouse, where you are a guest of ${input.partnerName}. Your old password no longer works, and you were signed out everywhere.`,
+    '',
+    `Workspace: ${input.workspaceName}`,
+    `Username: ${input.username}`,
+    `Temporary password: ${input.temporaryPassword}`,
+    '',
+    `Sign in: ${input.signInUrl}`,
+    '',
+    'When you sign in, you confirm with your second factor as before, then choose your own password.',
+    `If you did not ask for this, tell ${input.adminName} or another host admin of ${input.partnerName} right away.`,
+    '',
+  ].join('\n');
+
+  const e = {
+    workspaceName: escapeHtml(input.workspaceName),
+    partnerName: escapeHtml(input.partnerName),
+    displayName: escapeHtml(input.displayName),
+    adminName: escapeHtml(input.adminName),
+    username: escapeHtml(input.username),
+    temporaryPassword: escapeHtml(input.temporaryPassword),
+    signInUrl: escapeHtml(input.signInUrl),
+  };
+  const font = 'font-family:Arial,Helvetica,sans-serif;';
+  const label = `${font}font-size:14px;color:#555555;padding:4px 16px 4px 0;`;
+  const value = `font-family:Menlo,Consolas,monospace;font-size:15px;color:#111111;padding:4px 0;`;
+  const html = mailDocument(
+    subject,
+    `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">Your password was reset</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Hello ${e.displayName},</td></tr>
+<tr><td style="padding:8px 32px 16px 32px;${font}font-size:15px;line-height:22px;color:#333333;">${e.adminName} reset your password for <strong>${e.workspaceName}</strong> on Gatehouse, where you are a guest of ${e.partnerName}. Your old password no longer works, and you were signed out everywhere.</td></tr>
+<tr><td style="padding:0 32px 16px 32px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0">
+<tr><td style="${label}">Workspace</td><td style="${value}">${e.workspaceName}</td></tr>
+<tr><td style="${label}">Username</td><td style="${value}">${e.username}</td></tr>
+<tr><td style="${label}">Temporary password</td><td style="${value}">${e.temporaryPassword}</td></tr>
+</table>
+</td></tr>
+<tr><td style="padding:8px 32px 24px 32px;">
+<table role="presentation" cellpadding="0" cellspacing="0" border="0">
+<tr><td align="center" bgcolor="#1c7ed6" style="border-radius:6px;background-color:#1c7ed6;">
+<a href="${e.signInUrl}" target="_blank" rel="noopener" style="display:inline-block;padding:12px 24px;${font}font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:6px;">Sign in</a>
+</td></tr>
+</table>
+</td></tr>
+<tr><td style="padding:0 32px 8px 32px;${font}font-size:14px;line-height:20px;color:#333333;">When you sign in, you confirm with your second factor as before, then choose your own password.</td></tr>
+<tr><td style="padding:0 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If you did not ask for this, tell ${e.adminName} or another host admin of ${e.partnerName} right away.<br>If the button does not work, open this link: <a href="${e.signInUrl}" style="color:#1864ab;word-break:break-all;">${e.signInUrl}</a></td></tr>
+`,
+  );
+  return { subject, text, html };
+}

@@ -3,6 +3,7 @@ import type { Database, GuestRole, Partner } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { conflict, invalid, notFound } from '../domain/errors.js';
 import { partnerPolicy } from '../domain/policies/partners.js';
+import { guestPasswordPolicy } from '../domain/policies/guest-passwords.js';
 import { recordEvent, recordUserEvent } from './activity.js';
 import { enqueueMail } from '../mail/outbox.js';
 import { invitationWithheldMail } from '../mail/templates.js';
@@ -149,7 +150,7 @@ export interface PartnerMemberDetail {
   partnerRole: string;
   status: string;
   /** What the member page may offer, from the same policies the server enforces. */
-  permissions: { resetMfa: boolean };
+  permissions: { resetMfa: boolean; resetPassword: boolean };
 }
 
 export async function getPartnerMember(
@@ -158,7 +159,7 @@ export async function getPartnerMember(
   partnerId: string,
   userId: string,
 ): Promise<PartnerMemberDetail> {
-  await loadPartner(db, actor, partnerId);
+  const { standing } = await loadPartner(db, actor, partnerId);
   const row = await db
     .selectFrom('partner_members as pm')
     .innerJoin('users as u', 'u.id', 'pm.user_id')
@@ -173,7 +174,12 @@ export async function getPartnerMember(
     displayName: row.display_name,
     partnerRole: row.role,
     status: row.status,
-    permissions: { resetMfa: await mayResetMfa(db, actor, row.id) },
+    permissions: {
+      resetMfa: await mayResetMfa(db, actor, row.id),
+      resetPassword:
+        row.role !== 'host_admin' &&
+        guestPasswordPolicy.offered(standing, { userId: row.id, role: row.role, status: row.status }),
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import type { RequestContext } from '../domain/actor.js';
 import { conflict, invalid, type FieldError } from '../domain/errors.js';
 import { checkPassword } from '../domain/password-policy.js';
 import { hashPassword, verifyPassword } from '../crypto/passwords.js';
+import { hashToken } from '../crypto/tokens.js';
 import { recordEvent } from './activity.js';
 import { endSessionsOf } from './partner-access.js';
 import { openSession, type AuthenticatedSession } from './sessions.js';
@@ -76,7 +77,12 @@ export async function changeTemporaryPassword(
       .where('id', '=', user.id)
       .execute();
     const event = { workspaceId: user.workspace_id, actorId: user.id, targetType: 'user', targetId: user.id, context };
-    await recordEvent(tx, { ...event, action: 'user.password_changed', details: { first: true } });
+    // After an admin's Reset password (an active user), the temporary password is the user's own hash.
+    await recordEvent(tx, {
+      ...event,
+      action: 'user.password_changed',
+      details: wasInvited ? { first: true } : { temporary: true },
+    });
     if (invitation && invitation.state === 'pending') {
       await tx
         .updateTable('invitations')
@@ -92,6 +98,17 @@ export async function changeTemporaryPassword(
     if (wasInvited) await recordEvent(tx, { ...event, action: 'user.activated' });
     // Rotation: every session opened with the temporary password ends; a fresh one continues.
     await endSessionsOf(tx, user.id);
-    return openSession(tx, clock, user.id, user.workspace_id, context);
+    const token = await openSession(tx, clock, user.id, user.workspace_id, context);
+    // After an admin's Reset password, a guest with MFA passed their second factor before this step (the
+    // gates ask it first): the fresh session keeps that proof rather than asking for it again.
+    const secondFactorAt = session.assurance.secondFactorAt;
+    if (secondFactorAt) {
+      await tx
+        .updateTable('sessions')
+        .set({ second_factor_at: secondFactorAt })
+        .where('token_hash', '=', hashToken(token))
+        .execute();
+    }
+    return token;
   });
 }

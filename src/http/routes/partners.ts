@@ -258,7 +258,12 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
             displayName: z.string(),
             partnerRole: z.string(),
             status: z.string(),
-            permissions: z.object({ resetMfa: z.boolean() }),
+            permissions: z.object({
+              resetMfa: z.boolean(),
+              resetPassword: z
+                .boolean()
+                .describe('Reset password: an active guest, and the viewer may reset their password'),
+            }),
           }),
           ...problemResponses(400, 401, 404),
         },
