@@ -45,6 +45,7 @@ import accountRoutes from './routes/accounts.js';
 import accountSharingRoutes from './routes/account-sharing.js';
 import guestPasswordResetRoutes from './routes/guest-password-reset.js';
 import memberEmailRoutes from './routes/member-email.js';
+import workspaceOwnershipRoutes from './routes/workspace-ownership.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
 import { openAttemptStore } from '../services/attempt-stores.js';
 import { WorkspaceKeyring } from '../services/keyring.js';
@@ -228,6 +229,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(accountSharingRoutes);
       await api.register(guestPasswordResetRoutes);
       await api.register(memberEmailRoutes);
+      await api.register(workspaceOwnershipRoutes);
     },
     { prefix: '/api/v1' },
   );
