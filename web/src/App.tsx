@@ -2,6 +2,7 @@ import { Route, Routes } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { ClientAppsPage } from './pages/ClientAppsPage';
 import { ConnectPage } from './pages/ConnectPage';
+import { ConfirmEmailPage } from './pages/ConfirmEmailPage';
 import { AccountPage } from './pages/AccountPage';
 import { AccountsPage } from './pages/AccountsPage';
 import { ActivityPage } from './pages/ActivityPage';
@@ -33,6 +34,7 @@ export function App() {
       <Route path="/login" element={<LoginPage />} />
       <Route path="/w/:slug" element={<WorkspaceWaitPage />} />
       <Route path="/w/:slug/sign-in" element={<SignInPage />} />
+      <Route path="/email/confirm" element={<ConfirmEmailPage />} />
       <Route path="/app" element={<AppLayout />}>
         <Route index element={<DashboardPage />} />
         <Route path="accounts" element={<AccountsPage />} />

@@ -33,6 +33,9 @@ export type PublicWorkspace = ResponseBody<'/api/v1/workspaces/{slug}', 'get'>;
 /** What an invitation link (/w/:slug?invitation=TOKEN) tells the person who opens it. */
 export type InvitationLookup = ResponseBody<'/api/v1/invitations/by-token/{token}', 'get'>;
 export type InvitationState = InvitationLookup['state'];
+/** What a Confirm email address link (/email/confirm?token=TOKEN) tells the person who opens it. */
+export type EmailChangeLookup = ResponseBody<'/api/v1/email-changes/{token}', 'get'>;
+export type EmailChangeState = EmailChangeLookup['state'];
 
 export type Member = ResponseBody<'/api/v1/members', 'get'>['members'][number];
 export type MemberStatus = Member['status'];
@@ -265,4 +268,14 @@ export const api = {
     call(() => client.POST('/api/v1/invitations/{invitationId}/resend', { params: { path: { invitationId } } })),
   revokeInvitation: (invitationId: string) =>
     call(() => client.POST('/api/v1/invitations/{invitationId}/revoke', { params: { path: { invitationId } } })),
+
+  /** Change email (SPEC §2a): a link to the new address; nothing changes until it is confirmed. */
+  changeMemberEmail: (userId: string, email: string) =>
+    call(() => client.POST('/api/v1/members/{userId}/email', { params: { path: { userId } }, body: { email } })),
+  getEmailChange: (token: string) =>
+    call(() => client.GET('/api/v1/email-changes/{token}', { params: { path: { token } } })),
+  confirmEmailChange: (token: string) => call(() => client.POST('/api/v1/email-changes/confirm', { body: { token } })),
+  /** Transfer workspace ownership (owner only, identity confirmed) to an active admin. */
+  transferOwnership: (userId: string) =>
+    call(() => client.POST('/api/v1/workspace/transfer-ownership', { body: { userId } })),
 };

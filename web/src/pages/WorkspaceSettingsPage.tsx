@@ -4,6 +4,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { AdminOnly } from '../components/AdminOnly';
 import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
+import { TransferOwnershipSection } from '../components/TransferOwnershipSection';
+import { useMe } from '../lib/me';
 import { queryKeys } from '../lib/queries';
 import { splitFieldProblems } from '../lib/problems';
 import { toastSuccess } from '../lib/toast';
@@ -30,11 +32,13 @@ const FIELDS = [
  * device approval lifetime, approved client apps.
  */
 export function WorkspaceSettingsPage() {
+  const me = useMe();
   return (
     <Stack maw={640}>
       <Title order={1}>Workspace settings</Title>
       <AdminOnly>
         <SettingsLoader />
+        {me.user.role === 'owner' && <TransferOwnershipSection />}
       </AdminOnly>
     </Stack>
   );
