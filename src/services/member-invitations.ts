@@ -5,7 +5,7 @@ import type { Actor, RequestContext } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../domain/errors.js';
 import { effectiveState } from '../domain/invitations.js';
-import { checkPassword } from '../domain/password-policy.js';
+import { checkPassword, describePolicy } from '../domain/password-policy.js';
 import { memberPolicy, type MemberTarget } from '../domain/policies/members.js';
 import type { AssignableMemberRole } from '../domain/roles.js';
 import { hashPassword } from '../crypto/passwords.js';
@@ -210,14 +210,16 @@ async function loadInvitedMember(tx: Kysely<Database>, actor: Actor, userId: str
     .executeTakeFirst();
   if (!user || !memberPolicy.list(actor)) throw notFound('Member', 'This person is not a member of this workspace.');
   const target: MemberTarget = { userId: user.id, role: user.role, status: user.status };
-  if (user.status !== 'invited')
-    throw conflict('member-not-invited', `${user.email} is not waiting on an invitation (they are ${user.status}).`);
-  if (!memberPolicy.manageInvitation(actor, target))
-    throw forbidden(
-      user.role === 'admin'
+  const refusal = () =>
+    forbidden(
+      user.role === 'admin' || user.role === 'owner'
         ? "Only the workspace owner manages an admin's invitation."
         : 'Only the workspace owner and admins manage invitations.',
     );
+  if (!memberPolicy.actsOnMember(actor, target)) throw refusal();
+  if (user.status !== 'invited')
+    throw conflict('member-not-invited', `${user.email} is not waiting on an invitation (they are ${user.status}).`);
+  if (!memberPolicy.manageInvitation(actor, target)) throw refusal();
   const invitation = await tx
     .selectFrom('invitations')
     .selectAll()
@@ -308,6 +310,8 @@ export interface MemberInvitationView {
   role: AssignableMemberRole;
   invitedBy: string | null;
   expiresAt: string;
+  /** The policy the chosen password must meet (a member has no temporary password to avoid). */
+  passwordPolicy: { minLength: number; rules: Array<{ id: string; label: string }> };
 }
 
 const invitationNotFound = () =>
@@ -354,6 +358,10 @@ export async function lookupMemberInvitation(db: Kysely<Database>, token: string
     role: row.role === 'admin' ? 'admin' : 'member',
     invitedBy: row.inviter_name,
     expiresAt: row.expires_at.toISOString(),
+    passwordPolicy: {
+      minLength: row.password_min_length,
+      rules: describePolicy({ minLength: row.password_min_length }).filter((rule) => rule.id !== 'not-temporary'),
+    },
   };
 }
 

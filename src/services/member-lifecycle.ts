@@ -51,6 +51,7 @@ export async function changeMemberRole(
   context: RequestContext,
 ): Promise<void> {
   const user = await loadMember(tx, actor, userId);
+  if (!memberPolicy.actsOnMember(actor, targetOf(user))) throw refusal(actor, user, 'change the role of');
   if (user.role === role)
     throw conflict('role-unchanged', `${user.email} is already ${role === 'admin' ? 'an admin' : 'a member'}.`);
   if (user.status === 'invited')
@@ -294,6 +295,7 @@ export async function reactivateMember(
   context: RequestContext,
 ): Promise<void> {
   const user = await loadMember(tx, actor, userId);
+  if (!memberPolicy.actsOnMember(actor, targetOf(user))) throw refusal(actor, user, 'reactivate');
   if (user.status !== 'deactivated') throw conflict('member-active', `${user.email} is not deactivated.`);
   if (!memberPolicy.reactivate(actor, targetOf(user))) throw refusal(actor, user, 'reactivate');
   if (!(await hasJoined(tx, user.id)))

@@ -1,6 +1,8 @@
 import { expect } from 'vitest';
 import type { TestApp } from './app.js';
 import type { TestClient } from './client.js';
+import { TestSmtpServer } from './smtp.js';
+import { waitFor } from './wait.js';
 
 export const MEMBER_PASSWORD = 'members own long password';
 export const GUEST_PASSWORD = 'guests own long password';
@@ -28,12 +30,29 @@ export async function addMember(
   return response.json().id as string;
 }
 
-/** The newest Join workspace link mailed to `to`, read from the development outbox by an admin. */
+/**
+ * The newest Join workspace link mailed to `to`: from the development outbox (read by an admin), or,
+ * when the app sends through SMTP, from the test SMTP server the test file started.
+ */
 export async function readJoinLink(admin: TestClient, to: string): Promise<{ joinUrl: string; token: string }> {
+  const isJoinMail = (m: { to: string; text: string }) =>
+    m.to.toLowerCase() === to.toLowerCase() && m.text.includes('Join workspace:');
   const response = await admin.get('/api/v1/dev/outbox');
-  expect(response.statusCode, response.body).toBe(200);
-  const messages = response.json().messages as Array<{ to: string; text: string }>;
-  const message = messages.find((m) => m.to.toLowerCase() === to.toLowerCase() && m.text.includes('Join workspace:'));
+  let message: { to: string; text: string } | undefined;
+  if (response.statusCode === 404 && TestSmtpServer.latest()) {
+    const smtp = TestSmtpServer.latest()!;
+    message = await waitFor(
+      () =>
+        smtp.messages
+          .map((m) => ({ to: m.to.join(','), text: m.text }))
+          .filter(isJoinMail)
+          .at(-1),
+      `a Join workspace mail to ${to}`,
+    );
+  } else {
+    expect(response.statusCode, response.body).toBe(200);
+    message = (response.json().messages as Array<{ to: string; text: string }>).find(isJoinMail);
+  }
   if (!message) throw new Error(`no Join workspace mail to ${to}`);
   const joinUrl = /Join workspace: (https?:\/\/\S+)/.exec(message.text)?.[1];
   if (!joinUrl) throw new Error(`no link in:\n${message.text}`);

@@ -18,6 +18,8 @@ export interface ReceivedMail {
  * A real SMTP server on 127.0.0.1 (no TLS, no authentication) collecting what it receives. Start it on a
  * port of its own (0) or on a given one, e.g. to bring a "dead" mail server back on the same address.
  */
+let latest: TestSmtpServer | undefined;
+
 export class TestSmtpServer {
   private constructor(
     private readonly server: SMTPServer,
@@ -56,7 +58,17 @@ export class TestSmtpServer {
       });
     });
     server.on('error', () => undefined);
-    return new TestSmtpServer(server, (server.server.address() as AddressInfo).port, messages);
+    const started = new TestSmtpServer(server, (server.server.address() as AddressInfo).port, messages);
+    latest = started;
+    return started;
+  }
+
+  /**
+   * The server this test file started last: where a helper that only holds a client (addMember) reads
+   * the mail when the app sends through SMTP rather than to the development outbox.
+   */
+  static latest(): TestSmtpServer | undefined {
+    return latest;
   }
 
   /** The URL for GATEHOUSE_SMTP_URL. */

@@ -337,6 +337,49 @@ const revocations: Record<string, Revocation[]> = {
       },
     },
     {
+      title:
+        'an admin deactivates a member on A (Deactivate): her session on B ends, her devices and grant go, she cannot sign in; Reactivate brings back sign-in only',
+      revoke: (w) => w.ownerOnA.post(`/api/v1/members/${w.mia.id}/deactivate`, {}),
+      refused: [{ who: 'mia', refusal: SIGNED_OUT }],
+      afterwards: async (w) => {
+        expect(await liveDevicesOf(w, w.mia)).toEqual([]);
+        expect(await peopleWithAccess(w)).not.toContain(w.mia.email);
+        const signIn = (client: TestClient) =>
+          client.post('/api/v1/auth/sign-in', { workspace: 'acme', username: w.mia.email, password: MEMBER_PASSWORD });
+        const refused = await signIn(w.two.second.client());
+        expect(refused.statusCode, refused.body).toBe(401);
+        // The others keep what they had.
+        await expectFullAccess(w, w.gail);
+
+        const reactivated = await w.ownerOnA.post(`/api/v1/members/${w.mia.id}/reactivate`);
+        expect(reactivated.statusCode, reactivated.body).toBe(204);
+        const back = w.two.second.client();
+        expect((await signIn(back)).statusCode).toBe(200);
+        // Signed in again (her MFA asks for the second factor), but with no grant and no trusted device.
+        await passSecondFactor(back, w.mia.secret);
+        expect((await back.get(`/api/v1/accounts/${w.accountId}`)).statusCode).toBe(404);
+        expect(await peopleWithAccess(w)).not.toContain(w.mia.email);
+        expect(await liveDevicesOf(w, w.mia)).toEqual([]);
+      },
+    },
+    {
+      title: "a deactivated member's connected browser extension is stopped on its next request to B",
+      prepare: async (w) => {
+        const extension = await signIn(w.two.second, w.mia.email, MEMBER_PASSWORD);
+        await passSecondFactor(extension, w.mia.secret);
+        const { deviceId } = await trustDevice(extension, w.ownerOnA, { name: 'Mia extension', kind: 'extension' });
+        w.mia = { ...w.mia, onB: extension, deviceId };
+      },
+      revoke: (w) => w.ownerOnA.post(`/api/v1/members/${w.mia.id}/deactivate`, {}),
+      refused: [
+        {
+          who: 'mia',
+          refusal: CLIENT_APP_STOPPED,
+          request: (w, client) => client.post(`/api/v1/accounts/${w.accountId}/autofill`),
+        },
+      ],
+    },
+    {
       title: "a member deactivated by a direct status change in the database is refused on B's next request",
       // No request and no cache to invalidate: only the session lookup reading the status on every request.
       revoke: async (w) => {

@@ -42,6 +42,8 @@ const mayGiveRole = (actor: Actor, role: 'admin' | 'member') =>
 /** Who may see and manage the workspace's own people. Guests never see the member list. */
 export const memberPolicy = {
   list: (actor: Actor) => actor.role !== 'guest',
+  /** Whether the actor may act on this member at all, whatever the action and the member's state. */
+  actsOnMember: (actor: Actor, target: MemberTarget) => actsOnOther(actor, target),
   /** Invite member: admins invite members, the owner invites admins too. */
   invite: (actor: Actor, role: 'admin' | 'member') => mayGiveRole(actor, role),
   /** Resend invitation / Revoke, while the member is invited. */

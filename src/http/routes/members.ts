@@ -217,6 +217,10 @@ const memberRoutes: FastifyPluginAsyncZod = async (app) => {
             role: MemberRole,
             invitedBy: z.string().nullable(),
             expiresAt: z.string(),
+            passwordPolicy: z.object({
+              minLength: z.number(),
+              rules: z.array(z.object({ id: z.string(), label: z.string() })),
+            }),
           }),
           ...problemResponses(400, 404),
         },
