@@ -17,6 +17,7 @@ import { PartnerPage } from './pages/PartnerPage';
 import { PartnersPage } from './pages/PartnersPage';
 import { RootRedirect } from './pages/RootRedirect';
 import { SetupPage } from './pages/SetupPage';
+import { JoinWorkspacePage } from './pages/JoinWorkspacePage';
 import { SignInPage } from './pages/SignInPage';
 import { TermsPage } from './pages/TermsPage';
 import { WorkspaceSettingsPage } from './pages/WorkspaceSettingsPage';
@@ -35,6 +36,7 @@ export function App() {
       <Route path="/w/:slug" element={<WorkspaceWaitPage />} />
       <Route path="/w/:slug/sign-in" element={<SignInPage />} />
       <Route path="/email/confirm" element={<ConfirmEmailPage />} />
+      <Route path="/w/:slug/join" element={<JoinWorkspacePage />} />
       <Route path="/app" element={<AppLayout />}>
         <Route index element={<DashboardPage />} />
         <Route path="accounts" element={<AccountsPage />} />

@@ -44,6 +44,12 @@ export type ActivityEvent = ResponseBody<'/api/v1/activity', 'get'>['events'][nu
 export type SetupInput = RequestBody<'/api/v1/setup', 'post'>;
 export type SignInInput = RequestBody<'/api/v1/auth/sign-in', 'post'>;
 export type NewMemberInput = RequestBody<'/api/v1/members', 'post'>;
+export type MemberRole = NewMemberInput['role'];
+/** What a Join workspace link (/w/:slug/join?token=…) tells the person who opens it. */
+export type MemberInvitationLookup = ResponseBody<'/api/v1/member-invitations/{token}', 'get'>;
+export type JoinWorkspaceInput = RequestBody<'/api/v1/member-invitations/join', 'post'>;
+/** What deactivating a member would leave without an owner or host. */
+export type Handover = ResponseBody<'/api/v1/members/{userId}/deactivation', 'get'>;
 export type ChangePasswordInput = RequestBody<'/api/v1/auth/change-password', 'post'>;
 
 export type PasswordPolicy = ResponseBody<'/api/v1/auth/password-policy', 'get'>;
@@ -215,7 +221,28 @@ export const api = {
   signOut: () => call(() => client.POST('/api/v1/auth/sign-out')),
 
   listMembers: () => call(() => client.GET('/api/v1/members')),
-  addMember: (input: NewMemberInput) => call(() => client.POST('/api/v1/members', { body: input })),
+  inviteMember: (input: NewMemberInput) => call(() => client.POST('/api/v1/members', { body: input })),
+  resendMemberInvitation: (userId: string) =>
+    call(() => client.POST('/api/v1/members/{userId}/resend-invitation', { params: { path: { userId } } })),
+  revokeMemberInvitation: (userId: string) =>
+    call(() => client.POST('/api/v1/members/{userId}/revoke-invitation', { params: { path: { userId } } })),
+  changeMemberRole: (userId: string, role: MemberRole) =>
+    call(() => client.PUT('/api/v1/members/{userId}/role', { params: { path: { userId } }, body: { role } })),
+  previewDeactivation: (userId: string) =>
+    call(() => client.GET('/api/v1/members/{userId}/deactivation', { params: { path: { userId } } })),
+  deactivateMember: (userId: string, transferTo?: string) =>
+    call(() =>
+      client.POST('/api/v1/members/{userId}/deactivate', {
+        params: { path: { userId } },
+        body: transferTo ? { transferTo } : {},
+      }),
+    ),
+  reactivateMember: (userId: string) =>
+    call(() => client.POST('/api/v1/members/{userId}/reactivate', { params: { path: { userId } } })),
+  lookupMemberInvitation: (token: string) =>
+    call(() => client.GET('/api/v1/member-invitations/{token}', { params: { path: { token } } })),
+  joinWorkspace: (input: JoinWorkspaceInput) =>
+    call(() => client.POST('/api/v1/member-invitations/join', { body: input })),
 
   listActivity: () => call(() => client.GET('/api/v1/activity')),
 
