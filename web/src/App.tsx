@@ -1,6 +1,8 @@
 import { Route, Routes } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { ClientAppsPage } from './pages/ClientAppsPage';
+import { ForgotPasswordPage } from './pages/ForgotPasswordPage';
+import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { ConnectPage } from './pages/ConnectPage';
 import { ConfirmEmailPage } from './pages/ConfirmEmailPage';
 import { AccountPage } from './pages/AccountPage';
@@ -36,6 +38,8 @@ export function App() {
       <Route path="/w/:slug" element={<WorkspaceWaitPage />} />
       <Route path="/w/:slug/sign-in" element={<SignInPage />} />
       <Route path="/email/confirm" element={<ConfirmEmailPage />} />
+      <Route path="/w/:slug/forgot-password" element={<ForgotPasswordPage />} />
+      <Route path="/w/:slug/reset-password" element={<ResetPasswordPage />} />
       <Route path="/w/:slug/join" element={<JoinWorkspacePage />} />
       <Route path="/app" element={<AppLayout />}>
         <Route index element={<DashboardPage />} />

@@ -306,3 +306,12 @@ export const api = {
   transferOwnership: (userId: string) =>
     call(() => client.POST('/api/v1/workspace/transfer-ownership', { body: { userId } })),
 };
+/** What a reset link (/w/:slug/reset-password?token=…) leads to: its state, workspace and password policy. */
+export type ResetLinkLookup = ResponseBody<'/api/v1/auth/reset-password/{token}', 'get'>;
+export type ResetPasswordInput = RequestBody<'/api/v1/auth/reset-password', 'post'>;
+  /** **Send reset link**: the same answer whether or not the address has an account. */
+  forgotPassword: (workspace: string, email: string) =>
+    call(() => client.POST('/api/v1/auth/forgot-password', { body: { workspace, email } })),
+  lookupResetLink: (token: string) =>
+    call(() => client.GET('/api/v1/auth/reset-password/{token}', { params: { path: { token } } })),
+  resetPassword: (input: ResetPasswordInput) => call(() => client.POST('/api/v1/auth/reset-password', { body: input })),

@@ -93,6 +93,15 @@ function SignInForm({ slug, name }: { slug: string; name: string }) {
           aria-required
           {...form.getInputProps('password')}
         />
+        <Anchor
+          component={Link}
+          to={`/w/${slug}/forgot-password${form.values.username.trim() ? `?username=${encodeURIComponent(form.values.username.trim())}` : ''}`}
+          size="sm"
+          ta="right"
+          mt={-8}
+        >
+          Forgot your password?
+        </Anchor>
         <Button type="submit" loading={signIn.isPending} fullWidth>
           Sign In
         </Button>
