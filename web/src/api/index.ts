@@ -290,6 +290,13 @@ export const api = {
     call(() =>
       client.GET('/api/v1/partners/{partnerId}/members/{userId}', { params: { path: { partnerId, userId } } }),
     ) as Promise<PartnerMemberDetail>,
+  /** **Reset password** for a guest: a new temporary password goes to them by email, never to the caller. */
+  resetGuestPassword: (partnerId: string, userId: string) =>
+    call(() =>
+      client.POST('/api/v1/partners/{partnerId}/members/{userId}/reset-password', {
+        params: { path: { partnerId, userId } },
+      }),
+    ),
 
   resendInvitation: (invitationId: string) =>
     call(() => client.POST('/api/v1/invitations/{invitationId}/resend', { params: { path: { invitationId } } })),

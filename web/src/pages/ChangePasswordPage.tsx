@@ -33,8 +33,18 @@ export function ChangePasswordPage({ me }: { me: Me }) {
       <div>
         <Title order={1}>Change Password</Title>
         <Text c="dimmed" mt={4}>
-          {sentence(`Welcome to ${me.workspace.name}`)} Choose your own password to replace the temporary one from your
-          invitation, and tell us your name.
+          {me.user.status === 'active' ? (
+            // Back after a Reset password (by email from an admin, or handed on by the operator), not an invitation.
+            <>
+              Your password was reset. Replace the temporary password you were given with your own, and tell us your
+              name.
+            </>
+          ) : (
+            <>
+              {sentence(`Welcome to ${me.workspace.name}`)} Choose your own password to replace the temporary one from
+              your invitation, and tell us your name.
+            </>
+          )}
         </Text>
       </div>
       <Paper withBorder p="lg" radius="md">

@@ -8,6 +8,7 @@ import { ProblemAlert } from '../components/ProblemAlert';
 import { UserDevicesSection } from '../components/UserDevicesSection';
 import { ResetMfaSection } from '../components/ResetMfaSection';
 import { MemberAccountsSection } from '../components/partner/MemberAccountsSection';
+import { ResetGuestPasswordSection } from '../components/partner/ResetGuestPasswordSection';
 import { memberName, memberStatusColor, memberStatusLabel, partnerRoleLabel } from '../lib/partners';
 import { isNotFound, queryKeys, usePartner } from '../lib/queries';
 
@@ -22,6 +23,8 @@ export function PartnerMemberPage() {
   const partnerPath = `/app/partners/${encodeURIComponent(partnerId)}`;
   // Reset MFA is offered exactly when the server's policy allows it (who acts on whom, host admins for guests).
   const canResetMfa = member.data?.permissions.resetMfa ?? false;
+  // Reset password likewise: an active guest, and the server's policy lets this viewer reset theirs.
+  const canResetPassword = member.data?.permissions.resetPassword ?? false;
 
   return (
     <Stack maw={900}>
@@ -41,7 +44,12 @@ export function PartnerMemberPage() {
       {member.isPending ? (
         <Loading />
       ) : member.data ? (
-        <MemberDetails partnerId={partnerId} member={member.data} canResetMfa={canResetMfa} />
+        <MemberDetails
+          partnerId={partnerId}
+          member={member.data}
+          canResetMfa={canResetMfa}
+          canResetPassword={canResetPassword}
+        />
       ) : (
         <>
           <Title order={1}>{isNotFound(member.error) ? 'Member not found' : 'Member details'}</Title>
@@ -72,10 +80,12 @@ function MemberDetails({
   partnerId,
   member,
   canResetMfa,
+  canResetPassword,
 }: {
   partnerId: string;
   member: PartnerMemberDetail;
   canResetMfa: boolean;
+  canResetPassword: boolean;
 }) {
   return (
     <Stack gap="lg">
@@ -91,6 +101,14 @@ function MemberDetails({
           </Field>
         </SimpleGrid>
       </Paper>
+      {canResetPassword && (
+        <ResetGuestPasswordSection
+          partnerId={partnerId}
+          userId={member.userId}
+          name={memberName(member)}
+          email={member.email}
+        />
+      )}
       {canResetMfa && <ResetMfaSection userId={member.userId} name={memberName(member)} />}
       <MemberAccountsSection partnerId={partnerId} userId={member.userId} />
       <UserDevicesSection userId={member.userId} name={memberName(member)} />
