@@ -24,7 +24,7 @@ export function ChangeMemberEmailModal({ member, onClose }: ChangeMemberEmailMod
     mutationFn: ({ userId, email }: { userId: string; email: string }) => api.changeMemberEmail(userId, email.trim()),
     onError: (error) => form.setErrors(splitFieldProblems(error, fields).fieldErrors),
   });
-  const other = splitFieldProblems(send.error, fields).other;
+  const { fieldErrors, other } = splitFieldProblems(send.error, fields);
 
   function close() {
     form.reset();
@@ -63,7 +63,8 @@ export function ChangeMemberEmailModal({ member, onClose }: ChangeMemberEmailMod
                 {member.displayName} signs in with <strong>{member.email}</strong>. A link to confirm goes to the new
                 address; the change happens only when it is opened there, and then they sign in with the new address.
               </Text>
-              {!form.errors.email && <ProblemAlert error={send.error} other={other} />}
+              {/* A problem with the address shows under the field (and stays there while it is corrected). */}
+              {!fieldErrors.email && <ProblemAlert error={send.error} other={other} />}
               <TextInput
                 label="New email"
                 type="email"
