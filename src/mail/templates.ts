@@ -688,3 +688,52 @@ export function guestPasswordResetMail(raw: GuestPasswordResetMailInput): Render
   );
   return { subject, text, html };
 }
+
+export interface DeviceTrustedMailInput {
+  workspaceName: string;
+  displayName: string;
+  deviceName: string;
+  /** "web browser", "browser extension", "command line". */
+  kindName: string;
+  trustedAt: Date;
+  /** The address the device was set up from, when known. */
+  ip: string | null;
+  devicesUrl: string;
+}
+
+/** SPEC §2a: a person is told when a device of theirs became trusted, so a stranger's device is noticed. */
+export const DEVICE_TRUSTED_SUBJECT = 'A new device was trusted on your Gatehouse account';
+
+export function deviceTrustedMail(raw: DeviceTrustedMailInput): RenderedMail {
+  const input = chosen(raw);
+  const subject = DEVICE_TRUSTED_SUBJECT;
+  const when = formatUtc(input.trustedAt);
+  const from = input.ip ? `, from the address ${input.ip}` : '';
+  const text = [
+    `Hello ${input.displayName},`,
+    '',
+    `A new device was trusted: ${input.deviceName} (${input.kindName}), on ${when}${from}, for ${input.workspaceName} on Gatehouse.`,
+    '',
+    `If this was not you, remove it on My trusted devices and change your password: ${input.devicesUrl}`,
+    '',
+  ].join('\n');
+  const e = {
+    workspaceName: escapeHtml(input.workspaceName),
+    displayName: escapeHtml(input.displayName),
+    deviceName: escapeHtml(input.deviceName),
+    kindName: escapeHtml(input.kindName),
+    when: escapeHtml(when),
+    from: escapeHtml(from),
+    devicesUrl: escapeHtml(input.devicesUrl),
+  };
+  const font = 'font-family:Arial,Helvetica,sans-serif;';
+  const html = mailDocument(
+    subject,
+    `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">A new device was trusted</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Hello ${e.displayName},</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">A new device was trusted: <strong>${e.deviceName}</strong> (${e.kindName}), on ${e.when}${e.from}, for <strong>${e.workspaceName}</strong> on Gatehouse.</td></tr>
+<tr><td style="padding:8px 32px 32px 32px;${font}font-size:15px;line-height:22px;color:#333333;">If this was not you, remove it on <a href="${e.devicesUrl}" style="color:#1864ab;">My trusted devices</a> and change your password.</td></tr>
+`,
+  );
+  return { subject, text, html };
+}

@@ -25,6 +25,7 @@ import {
   deviceEvent,
   insertDevice,
   issueCode,
+  queueDeviceTrustedMail,
   liveDeviceNames,
   toCurrentDeviceView,
   type CurrentDeviceView,
@@ -304,6 +305,7 @@ export async function decideConnect(
         via: 'connect',
       }),
     );
+    await queueDeviceTrustedMail(tx, deps, device);
   } else {
     await issueCode(tx, session, device, deps, context);
   }

@@ -22,7 +22,8 @@ import { deviceIsTrusted } from '../domain/assurance.js';
 import { deriveKey } from '../crypto/seal.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
-import { deviceCodeMail } from '../mail/templates.js';
+import { deviceCodeMail, deviceTrustedMail } from '../mail/templates.js';
+import { clientAppName } from '../domain/client-apps.js';
 import { recordEvent } from './activity.js';
 import { ensureClientAppApproved } from './client-apps.js';
 import { lockoutOfSignedInUser, withCountedAttempt, type AttemptLimiter } from './attempts.js';
@@ -36,9 +37,13 @@ import { isUniqueViolation } from './users.js';
  * works that out on every request, so every change here holds from the next request on.
  */
 
-/** The master key (device code hashes, mail), the app's keyring (mail) and the clock (code expiry, approvals). */
+/**
+ * The master key (device code hashes, mail), the app's keyring (mail), the clock (code expiry, approvals)
+ * and the public URL (the link to My trusted devices in the notice that a device was trusted).
+ */
 export interface DeviceDeps extends MailKeys {
   clock: Clock;
+  publicUrl: URL;
 }
 
 export interface DeviceView {
@@ -307,6 +312,34 @@ export async function issueCode(
     ...mail,
   });
   await recordEvent(tx, deviceEvent(actorOf(session), context, 'device.code_sent', device));
+}
+
+/**
+ * SPEC §2a: the person is told, in the transaction that trusts it, that a device of theirs became trusted
+ * (verified by the mailed code, approved from another device, or connected from a trusted session), with
+ * its name, kind, time and the address it was set up from; a stranger's device does not go unnoticed.
+ */
+export async function queueDeviceTrustedMail(
+  tx: Kysely<Database>,
+  deps: Pick<DeviceDeps, 'masterKey' | 'keyring' | 'clock' | 'publicUrl'>,
+  device: Pick<Device, 'user_id' | 'workspace_id' | 'name' | 'kind' | 'ip'>,
+): Promise<void> {
+  const person = await tx
+    .selectFrom('users as u')
+    .innerJoin('workspaces as w', 'w.id', 'u.workspace_id')
+    .select(['u.email', 'u.display_name', 'w.name as workspace_name'])
+    .where('u.id', '=', device.user_id)
+    .executeTakeFirstOrThrow();
+  const mail = deviceTrustedMail({
+    workspaceName: person.workspace_name,
+    displayName: person.display_name,
+    deviceName: device.name,
+    kindName: device.kind === 'browser' ? 'web browser' : clientAppName(device.kind),
+    trustedAt: new Date(deps.clock.now()),
+    ip: device.ip,
+    devicesUrl: new URL('/app/devices', deps.publicUrl).toString(),
+  });
+  await enqueueMail(tx, deps, { workspaceId: device.workspace_id, kind: 'device-trusted', to: person.email, ...mail });
 }
 
 // ----- the signed-in user's own devices ---------------------------------------------------------------
@@ -581,6 +614,7 @@ export async function verifyDeviceCode(
       approvedUntil: approvedUntil.toISOString(),
     }),
   );
+  await queueDeviceTrustedMail(tx, deps, saved);
   return { ok: true, device: toCurrentDeviceView(saved, deps.clock.now()) };
 }
 
@@ -590,7 +624,7 @@ export async function verifyDeviceCode(
  */
 export async function decideDevice(
   tx: Kysely<Database>,
-  clock: Clock,
+  deps: Pick<DeviceDeps, 'masterKey' | 'keyring' | 'clock' | 'publicUrl'>,
   session: AuthenticatedSession,
   deviceId: string,
   decision: 'approve' | 'deny',
@@ -607,7 +641,7 @@ export async function decideDevice(
     .executeTakeFirst();
   if (!device) throw notFound('Device', 'You have no such device.');
   if (!canBeDecided(device.status)) throw notPending();
-  const now = clock.now();
+  const now = deps.clock.now();
   const approvedUntil =
     decision === 'approve' ? approvalExpiry(now, await approvalDays(tx, session.workspace.id)) : null;
   const saved = await tx
@@ -632,5 +666,6 @@ export async function decideDevice(
       ...(approvedUntil ? { approvedUntil: approvedUntil.toISOString() } : {}),
     }),
   );
+  if (decision === 'approve') await queueDeviceTrustedMail(tx, deps, saved);
   return toDeviceView(saved, approver.id, now);
 }

@@ -49,7 +49,12 @@ const ConnectRequestSchema = z.object({
  * Refusals while polling are problems whose `error` member carries RFC 8628's error code.
  */
 const connectRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps = () => ({ masterKey: app.masterKey, keyring: app.keyring, clock: app.clock });
+  const deps = () => ({
+    masterKey: app.masterKey,
+    keyring: app.keyring,
+    clock: app.clock,
+    publicUrl: app.config.publicUrl,
+  });
   /** Looking up and deciding user codes: limited per person, so nobody can try codes at scale. */
   const takeLookup = (userId: string) =>
     app.attempts.takeAllowance('connect-lookup', userId, CONNECT_LOOKUPS_PER_USER, CONNECT_LIMIT_WINDOW_MS);

@@ -62,7 +62,12 @@ const ListQuery = z.strictObject({
  * device's status, the emailed code, and the list.
  */
 const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
-  const deps = () => ({ masterKey: app.masterKey, keyring: app.keyring, clock: app.clock });
+  const deps = () => ({
+    masterKey: app.masterKey,
+    keyring: app.keyring,
+    clock: app.clock,
+    publicUrl: app.config.publicUrl,
+  });
 
   app.get(
     '/devices',
@@ -184,7 +189,7 @@ const deviceRoutes: FastifyPluginAsyncZod = async (app) => {
       async (request) => {
         const session = requireSession(request);
         return app.unitOfWork.run((tx) =>
-          decideDevice(tx, app.clock, session, request.params.deviceId, decision, requestContext(request)),
+          decideDevice(tx, deps(), session, request.params.deviceId, decision, requestContext(request)),
         );
       },
     );
