@@ -156,6 +156,8 @@ async function actOnRequest(
       await recordEvent(tx, { ...event, details: { outcome: 'idp' } });
       return;
     }
+    // One request at a time per person (the row lock), so two at once cannot leave two open links.
+    await tx.selectFrom('users').select('id').where('id', '=', user.id).forUpdate().execute();
     const now = deps.clock.now();
     // A newer request voids the older links still unused: only the newest mail works.
     await voidOpenResets(tx, user.id, now);

@@ -270,6 +270,25 @@ describe('the link', () => {
     expect((await signInAs(OWNER.email, NEW_PASSWORD)).statusCode).toBe(200);
   });
 
+  it('used twice at the same moment, it works for one of them only', async () => {
+    expectSameAnswer(await forgot(OWNER.email));
+    const { token } = await linkTo(OWNER.email);
+    const answers = await Promise.all([
+      reset(token, 'the first of two racing passwords'),
+      reset(token, 'the second of two racing passwords'),
+    ]);
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([204, 410]);
+    const winner = answers[0]!.statusCode === 204 ? 'the first' : 'the second';
+    expect((await signInAs(OWNER.email, `${winner} of two racing passwords`)).statusCode).toBe(200);
+    expect(
+      await t.database.db
+        .selectFrom('activity_events')
+        .select('id')
+        .where('action', '=', 'user.password_reset')
+        .execute(),
+    ).toHaveLength(1);
+  });
+
   it("keeps to the workspace's password policy, field by field, and changes nothing when refused", async () => {
     expectSameAnswer(await forgot(OWNER.email));
     const { token } = await linkTo(OWNER.email);
