@@ -13,6 +13,10 @@ Commands:
       [--owner-name "Ada Owner"] [--mode local|idp] [--domain acme.test]…
       with --mode idp: --idp-issuer https://login.acme.test --idp-client-id ID
       [--idp-redirect-seconds N]   (waiting-page countdown, 0–60, default 5)
+  users reset-mfa        Break-glass: remove a person's second factors and end their sessions (the owner too)
+      --workspace acme --email a@acme.test
+  users reset-password   Break-glass: print a temporary password, to be changed at the next sign-in
+      --workspace acme --email a@acme.test
   keys rotate            Wrap the data keys under GATEHOUSE_NEW_MASTER_KEY too (servers keep running)
   keys prune             After restarting with the new key: remove the old master key's wraps
   keys status            Which master keys wrap the data keys, and whether this one opens them all
@@ -39,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       if (sub === 'create')
         return (await import('./workspace-create.js')).workspaceCreateCommand(config, argv.slice(2));
       throw new UsageError(`Unknown workspace command "${sub ?? ''}".`);
+    case 'users':
+      return (await import('./users.js')).usersCommand(config, sub, argv.slice(2));
     case 'keys':
       return (await import('./keys.js')).keysCommand(config, sub);
     case 'backup':

@@ -183,8 +183,11 @@ export function deviceCodeMail(raw: DeviceCodeMailInput): RenderedMail {
 export interface MfaResetMailInput {
   workspaceName: string;
   displayName: string;
-  /** Who reset it: shown so the person knows whom to ask if they did not expect it. */
-  adminName: string;
+  /**
+   * Who reset it: shown so the person knows whom to ask if they did not expect it. Null when the
+   * server's operator did it from the command line (`gatehouse users reset-mfa`).
+   */
+  adminName: string | null;
   signInUrl: string;
 }
 
@@ -194,22 +197,25 @@ export const MFA_RESET_SUBJECT = 'Your multi-factor authentication on Gatehouse 
 export function mfaResetMail(raw: MfaResetMailInput): RenderedMail {
   const input = chosen(raw);
   const subject = MFA_RESET_SUBJECT;
+  const who = input.adminName ?? "The operator of your workspace's Gatehouse server";
+  const tell = input.adminName ? `${input.adminName} or another administrator` : 'an administrator';
   const text = [
     `Hello ${input.displayName},`,
     '',
-    `${input.adminName} reset your multi-factor authentication (MFA) for ${input.workspaceName} on Gatehouse.`,
+    `${who} reset your multi-factor authentication (MFA) for ${input.workspaceName} on Gatehouse.`,
     'Your authenticator app, passkeys and recovery codes no longer work, and you were signed out everywhere.',
     '',
     `Sign in again with your username and password, then turn on MFA again: ${input.signInUrl}`,
     '',
-    `If you did not ask for this, tell ${input.adminName} or another administrator of ${input.workspaceName} right away.`,
+    `If you did not ask for this, tell ${tell} of ${input.workspaceName} right away.`,
     '',
   ].join('\n');
 
   const e = {
     workspaceName: escapeHtml(input.workspaceName),
     displayName: escapeHtml(input.displayName),
-    adminName: escapeHtml(input.adminName),
+    adminName: escapeHtml(who),
+    tell: escapeHtml(tell),
     signInUrl: escapeHtml(input.signInUrl),
   };
   const font = 'font-family:Arial,Helvetica,sans-serif;';
@@ -226,7 +232,7 @@ export function mfaResetMail(raw: MfaResetMailInput): RenderedMail {
 </td></tr>
 </table>
 </td></tr>
-<tr><td style="padding:0 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If you did not ask for this, tell ${e.adminName} or another administrator of ${e.workspaceName} right away.<br>If the button does not work, open this link: <a href="${e.signInUrl}" style="color:#1c7ed6;word-break:break-all;">${e.signInUrl}</a></td></tr>
+<tr><td style="padding:0 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If you did not ask for this, tell ${e.tell} of ${e.workspaceName} right away.<br>If the button does not work, open this link: <a href="${e.signInUrl}" style="color:#1c7ed6;word-break:break-all;">${e.signInUrl}</a></td></tr>
 `,
   );
   return { subject, text, html };
@@ -733,6 +739,49 @@ export function deviceTrustedMail(raw: DeviceTrustedMailInput): RenderedMail {
 <tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Hello ${e.displayName},</td></tr>
 <tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">A new device was trusted: <strong>${e.deviceName}</strong> (${e.kindName}), on ${e.when}${e.from}, for <strong>${e.workspaceName}</strong> on Gatehouse.</td></tr>
 <tr><td style="padding:8px 32px 32px 32px;${font}font-size:15px;line-height:22px;color:#333333;">If this was not you, remove it on <a href="${e.devicesUrl}" style="color:#1864ab;">My trusted devices</a> and change your password.</td></tr>
+`,
+  );
+  return { subject, text, html };
+}
+
+export interface PasswordResetByOperatorMailInput {
+  workspaceName: string;
+  displayName: string;
+  signInUrl: string;
+}
+
+/**
+ * `gatehouse users reset-password` (break-glass): the operator was given a temporary password to hand
+ * on; the person is told, without it, so that a reset they did not ask for does not go unnoticed.
+ */
+export const PASSWORD_RESET_BY_OPERATOR_SUBJECT = 'Your Gatehouse password was reset';
+
+export function passwordResetByOperatorMail(raw: PasswordResetByOperatorMailInput): RenderedMail {
+  const input = chosen(raw);
+  const subject = PASSWORD_RESET_BY_OPERATOR_SUBJECT;
+  const text = [
+    `Hello ${input.displayName},`,
+    '',
+    `The operator of your workspace's Gatehouse server reset your password for ${input.workspaceName}. Your old password no longer works, and you were signed out everywhere.`,
+    '',
+    `The operator hands you a temporary password; sign in with it, confirm with your second factor, then choose your own: ${input.signInUrl}`,
+    '',
+    `If you did not ask for this, tell an administrator of ${input.workspaceName} right away.`,
+    '',
+  ].join('\n');
+  const e = {
+    workspaceName: escapeHtml(input.workspaceName),
+    displayName: escapeHtml(input.displayName),
+    signInUrl: escapeHtml(input.signInUrl),
+  };
+  const font = 'font-family:Arial,Helvetica,sans-serif;';
+  const html = mailDocument(
+    subject,
+    `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">Your password was reset</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">Hello ${e.displayName},</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">The operator of your workspace's Gatehouse server reset your password for <strong>${e.workspaceName}</strong>. Your old password no longer works, and you were signed out everywhere.</td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">The operator hands you a temporary password; sign in with it, confirm with your second factor, then choose your own: <a href="${e.signInUrl}" style="color:#1864ab;word-break:break-all;">${e.signInUrl}</a></td></tr>
+<tr><td style="padding:8px 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If you did not ask for this, tell an administrator of ${e.workspaceName} right away.</td></tr>
 `,
   );
   return { subject, text, html };

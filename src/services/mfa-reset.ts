@@ -89,34 +89,64 @@ export async function resetMfa(
 ): Promise<void> {
   const { user, target } = await loadTarget(tx, actor, userId, { lock: true });
   ensure(memberPolicy.resetMfa(actor, target), refusal(actor, target));
+  const removed = await removeSecondFactors(tx, user);
+  const admin = await tx.selectFrom('users').select('display_name').where('id', '=', actor.userId).executeTakeFirst();
+  await queueMfaResetMail(tx, deps, actor.workspaceId, user, admin?.display_name ?? 'An administrator');
+  await recordUserEvent(tx, actor, context, 'mfa.reset', userId, removed);
+}
+
+/** What a reset removed, as the activity event records it. */
+export type RemovedSecondFactors = {
+  totpRemoved: boolean;
+  passkeysRemoved: number;
+  recoveryCodesRemoved: number;
+};
+
+/**
+ * The reset itself, whoever asked for it (an admin in the web app, the operator's `gatehouse users
+ * reset-mfa`): every factor and recovery code removed and every session of the person ended. Trusted
+ * devices stay: a device proves the browser, not the person. Refuses when there is nothing to reset.
+ */
+export async function removeSecondFactors(
+  tx: Kysely<Database>,
+  user: { id: string; display_name: string },
+): Promise<RemovedSecondFactors> {
   const confirmed = await tx
     .selectFrom('mfa_factors')
     .select('id')
-    .where('user_id', '=', userId)
+    .where('user_id', '=', user.id)
     .where('confirmed_at', 'is not', null)
     .executeTakeFirst();
   // Nothing to reset: say so rather than sign the person out and mail them for nothing.
   if (!confirmed) throw conflict('no-second-factor', `${user.display_name} has no second factor to reset.`);
-  const factors = await tx.deleteFrom('mfa_factors').where('user_id', '=', userId).returning(['kind']).execute();
-  const codes = await tx.deleteFrom('recovery_codes').where('user_id', '=', userId).returning(['id']).execute();
-  await endSessionsOf(tx, userId);
-
-  const workspace = await tx
-    .selectFrom('workspaces')
-    .select(['name', 'slug'])
-    .where('id', '=', actor.workspaceId)
-    .executeTakeFirstOrThrow();
-  const admin = await tx.selectFrom('users').select('display_name').where('id', '=', actor.userId).executeTakeFirst();
-  const mail = mfaResetMail({
-    workspaceName: workspace.name,
-    displayName: user.display_name,
-    adminName: admin?.display_name ?? 'An administrator',
-    signInUrl: new URL(`/w/${encodeURIComponent(workspace.slug)}/sign-in`, deps.publicUrl).toString(),
-  });
-  await enqueueMail(tx, deps, { workspaceId: actor.workspaceId, kind: 'mfa-reset', to: user.email, ...mail });
-  await recordUserEvent(tx, actor, context, 'mfa.reset', userId, {
+  const factors = await tx.deleteFrom('mfa_factors').where('user_id', '=', user.id).returning(['kind']).execute();
+  const codes = await tx.deleteFrom('recovery_codes').where('user_id', '=', user.id).returning(['id']).execute();
+  await endSessionsOf(tx, user.id);
+  return {
     totpRemoved: factors.some((f) => f.kind === 'totp'),
     passkeysRemoved: factors.filter((f) => f.kind === 'passkey').length,
     recoveryCodesRemoved: codes.length,
+  };
+}
+
+/** Tells the person, in the same transaction: who reset it (null: the operator, from the command line). */
+export async function queueMfaResetMail(
+  tx: Kysely<Database>,
+  deps: MfaResetDeps,
+  workspaceId: string,
+  user: { email: string; display_name: string },
+  adminName: string | null,
+): Promise<void> {
+  const workspace = await tx
+    .selectFrom('workspaces')
+    .select(['name', 'slug'])
+    .where('id', '=', workspaceId)
+    .executeTakeFirstOrThrow();
+  const mail = mfaResetMail({
+    workspaceName: workspace.name,
+    displayName: user.display_name,
+    adminName,
+    signInUrl: new URL(`/w/${encodeURIComponent(workspace.slug)}/sign-in`, deps.publicUrl).toString(),
   });
+  await enqueueMail(tx, deps, { workspaceId, kind: 'mfa-reset', to: user.email, ...mail });
 }
