@@ -110,6 +110,26 @@ describe('asking for a link', () => {
     expect(await resetMailsTo('dora@acme.test')).toEqual([]);
     expect(await t.database.db.selectFrom('password_resets').select('id').execute()).toEqual([]);
 
+    // Like every public POST: the CSRF token is needed, and bad input is a 400 problem, never a 500.
+    const anonymous = t.client();
+    const withoutCsrf = await anonymous.request({
+      method: 'POST',
+      url: '/api/v1/auth/forgot-password',
+      payload: { workspace: OWNER.slug, email: OWNER.email },
+      withoutCsrf: true,
+    });
+    expect(withoutCsrf.statusCode).toBe(403);
+    for (const body of [
+      { workspace: OWNER.slug },
+      { workspace: OWNER.slug, email: 'a\u0000b' },
+      { workspace: 'acme', email: 'x@acme.test', extra: 1 },
+    ]) {
+      const bad = await anonymous.post('/api/v1/auth/forgot-password', body);
+      expect(bad.statusCode, bad.body).toBe(400);
+      expect(bad.headers['content-type']).toContain('application/problem+json');
+    }
+    expect(await resetMailsTo(OWNER.email)).toEqual([]);
+
     // The owner (any case, spaces around it) and the joined guest get a link.
     expectSameAnswer(await forgot('  ADA@acme.test '));
     expectSameAnswer(await forgot('gail@agency.test'));
