@@ -226,16 +226,46 @@ async function findByToken(db: Kysely<Database>, token: string, options: { lock?
       'w.name as workspace_name',
     ])
     .where('c.token_hash', '=', hashToken(token));
-  if (options.lock) query = query.forUpdate();
+  // The change's row only: the person's row is locked next, and the workspace's is left alone.
+  if (options.lock) query = query.forUpdate('c');
   return query.executeTakeFirst();
+}
+
+/**
+ * Whether whoever asked for a change may still make it, on the person as they are now: roles and statuses
+ * change within 24 hours (an admin demoted or deactivated, a member made an admin or the owner).
+ */
+async function requesterStillAllowed(
+  db: Kysely<Database>,
+  requestedBy: string | null,
+  user: { id: string; role: MemberTarget['role']; status: MemberTarget['status'] },
+): Promise<boolean> {
+  if (!requestedBy) return false;
+  const requester = await db
+    .selectFrom('users')
+    .select(['id', 'workspace_id', 'role', 'status'])
+    .where('id', '=', requestedBy)
+    .executeTakeFirst();
+  return (
+    requester?.status === 'active' &&
+    memberPolicy.changeEmail(
+      { userId: requester.id, workspaceId: requester.workspace_id, role: requester.role, status: requester.status },
+      { userId: user.id, role: user.role, status: user.status },
+    )
+  );
 }
 
 /** What a Confirm email address link is (public: the token is the secret). */
 export async function lookupEmailChange(db: Kysely<Database>, clock: Clock, token: string): Promise<EmailChangeLookup> {
   const change = await findByToken(db, token);
   if (!change) throw linkNotFound();
+  let state = stateOf(change, clock);
+  if (state === 'pending') {
+    const user = { id: change.user_id, role: change.role, status: change.status };
+    if (!(await requesterStillAllowed(db, change.requested_by, user))) state = 'cancelled';
+  }
   return {
-    state: stateOf(change, clock),
+    state,
     workspace: { slug: change.slug, name: change.workspace_name },
     displayName: change.display_name,
     currentEmail: change.email,
@@ -276,27 +306,13 @@ export async function confirmEmailChange(
     );
   }
 
-  // Asked by someone who may still do it, for someone they may still act on (roles change in 24 hours).
   const user = await tx
     .selectFrom('users')
     .select(['id', 'email', 'role', 'status'])
     .where('id', '=', change.user_id)
     .forUpdate()
     .executeTakeFirstOrThrow();
-  const requester = change.requested_by
-    ? await tx
-        .selectFrom('users')
-        .select(['id', 'workspace_id', 'role', 'status'])
-        .where('id', '=', change.requested_by)
-        .executeTakeFirst()
-    : undefined;
-  const stillAllowed =
-    requester?.status === 'active' &&
-    memberPolicy.changeEmail(
-      { userId: requester.id, workspaceId: requester.workspace_id, role: requester.role, status: requester.status },
-      { userId: user.id, role: user.role, status: user.status },
-    );
-  if (!stillAllowed) {
+  if (!(await requesterStillAllowed(tx, change.requested_by, user))) {
     throw conflict(
       'email-change-cancelled',
       'This link no longer works: the person who asked for the change can no longer make it. Ask an administrator to send a new one.',

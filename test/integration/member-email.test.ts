@@ -309,6 +309,8 @@ describe('confirming', () => {
     // The admin became a plain member before the link was opened.
     await t.database.db.updateTable('users').set({ role: 'member' }).where('email', '=', 'adam@acme.test').execute();
 
+    // The page already says the link no longer works, rather than offer a button that would fail.
+    expect((await t.client().get(`/api/v1/email-changes/${token}`)).json().state).toBe('cancelled');
     const refused = await t.client().post('/api/v1/email-changes/confirm', { token });
     expect(refused.statusCode).toBe(409);
     expect(refused.json().type).toBe('/api/problems/email-change-cancelled');

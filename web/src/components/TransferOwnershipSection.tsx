@@ -1,7 +1,9 @@
 import { useState } from 'react';
-import { Button, Group, Select, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Button, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router';
 import { api } from '../api';
+import { useMe } from '../lib/me';
 import { queryKeys, useWorkspaceMembers } from '../lib/queries';
 import { toastSuccess } from '../lib/toast';
 import { useIdentityConfirmation } from './ConfirmIdentity';
@@ -14,6 +16,7 @@ import { ProblemAlert } from './ProblemAlert';
  * active admin as the **New owner**, confirm, then confirm identity; the owner becomes an admin.
  */
 export function TransferOwnershipSection() {
+  const me = useMe();
   const queryClient = useQueryClient();
   const confirmIdentity = useIdentityConfirmation();
   const members = useWorkspaceMembers();
@@ -42,7 +45,15 @@ export function TransferOwnershipSection() {
         The workspace has one owner. Hand the role to an active admin: they become the owner and you become an admin, so
         you can no longer act on other admins or transfer the ownership again.
       </Text>
-      {members.isPending ? (
+      {!me.assurance.mfaEnabled ? (
+        <Text size="sm">
+          Transferring the ownership needs you to confirm your identity with a second factor.{' '}
+          <Anchor component={Link} to="/app/security">
+            Turn on MFA
+          </Anchor>{' '}
+          first.
+        </Text>
+      ) : members.isPending ? (
         <Loading />
       ) : members.isError ? (
         <ProblemAlert error={members.error} />
