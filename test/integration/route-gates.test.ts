@@ -30,6 +30,15 @@ const PUBLIC_ROUTES: Record<string, string> = {
     'a client app asks to connect before it has a session (RFC 8628); rate limited per address, it grants nothing',
   'POST /api/v1/connect/token':
     'a client app polls with its device code, which is the secret; it gets a session only once a signed-in person approved',
+  'POST /api/v1/auth/forgot-password':
+    'Forgot your password? is asked signed out; the same answer whether or not the address exists, rate limited',
+  'GET /api/v1/auth/reset-password/:token': 'a reset link is opened from the mailbox, signed out; the token is the secret',
+  'POST /api/v1/auth/reset-password':
+    'choosing a new password needs only the reset link (the token); it signs nobody in and ends every session',
+  'GET /api/v1/member-invitations/:token':
+    'a Join workspace link is opened before the person has an account to sign in with; the token is the secret',
+  'POST /api/v1/member-invitations/join':
+    'joining from the link is how an invited member gets a password and a first session; the token is the secret',
   'GET /api/v1/email-changes/:token':
     'a Confirm email address link is opened from the mailbox, signed out; the token is the secret',
   'POST /api/v1/email-changes/confirm':
@@ -66,6 +75,8 @@ function validBody(route: RouteSummary): unknown {
     'PATCH /api/v1/partners/:partnerId/guests/:userId': { role: 'guest_user' },
     'POST /api/v1/partners/:partnerId/accounts': { accounts: [{ accountId: target.accountId, role: 'collaborator' }] },
     'POST /api/v1/members/:userId/email': { email: 'renamed@outsider.test' },
+    'PUT /api/v1/members/:userId/role': { role: 'admin' },
+    'POST /api/v1/members/:userId/deactivate': {},
   };
   return bodies[label(route)];
 }
@@ -76,6 +87,10 @@ const ROUTES_WITHOUT_BODY = new Set([
   'POST /api/v1/devices/:deviceId/approve',
   'POST /api/v1/devices/:deviceId/deny',
   'POST /api/v1/members/:userId/reset-mfa',
+  'POST /api/v1/members/:userId/resend-invitation',
+  'POST /api/v1/members/:userId/revoke-invitation',
+  'POST /api/v1/members/:userId/reactivate',
+  'POST /api/v1/partners/:partnerId/members/:userId/reset-password',
   'POST /api/v1/invitations/:invitationId/resend',
   'POST /api/v1/invitations/:invitationId/revoke',
 ]);
@@ -224,8 +239,3 @@ describe('a signed-in outsider', () => {
     expect(answers).toEqual(expected);
   });
 });
-  'POST /api/v1/auth/forgot-password':
-    'Forgot your password? is asked signed out; the same answer whether or not the address exists, rate limited',
-  'GET /api/v1/auth/reset-password/:token': 'a reset link is opened from the mailbox, signed out; the token is the secret',
-  'POST /api/v1/auth/reset-password':
-    'choosing a new password needs only the reset link (the token); it signs nobody in and ends every session',
