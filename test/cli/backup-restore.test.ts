@@ -71,12 +71,8 @@ async function expectOk<T = Record<string, unknown>>(
 }
 
 const OWNER = { email: 'ada@acme.test', password: 'correct horse battery staple' };
-const MEMBER = {
-  email: 'bob@acme.test',
-  displayName: 'Bob Member',
-  role: 'member',
-  password: 'members own long password',
-};
+/** Invited by the owner, then joins from the emailed link with a password of their own. */
+const MEMBER = { email: 'bob@acme.test', role: 'member', password: 'members own long password' };
 
 describe('gatehouse backup and restore of the embedded database', () => {
   let root: string;
@@ -125,7 +121,20 @@ describe('gatehouse backup and restore of the embedded database', () => {
     const setup = await expectOk<{ key: string }>(owner.post('/api/v1/mfa/totp/setup'));
     mfaSecret = setup.key.replace(/\s/g, '');
     await expectOk(owner.post('/api/v1/mfa/totp/confirm', { code: await freshCode(mfaSecret) }));
-    await expectOk(owner.post('/api/v1/members', MEMBER), 201);
+    await expectOk(owner.post('/api/v1/members', { email: MEMBER.email, role: MEMBER.role }), 201);
+    const mail = (await expectOk(owner.get('/api/v1/dev/outbox'))).messages as Array<{ to: string; text: string }>;
+    const joinUrl = /Join workspace: (https?:\/\/\S+)/.exec(mail.find((m) => m.to === MEMBER.email)!.text)![1]!;
+    const joining = new HttpClient();
+    joining.baseUrl = server.url;
+    await expectOk(
+      joining.post('/api/v1/member-invitations/join', {
+        token: new URL(joinUrl).searchParams.get('token'),
+        password: MEMBER.password,
+        passwordAgain: MEMBER.password,
+        givenName: 'Bob',
+        familyName: 'Member',
+      }),
+    );
     accountId = (await expectOk<{ id: string }>(owner.post('/api/v1/accounts', ACCOUNT), 201)).id;
     // Trust this client as a device (a code mailed to the development outbox), as revealing needs.
     await expectOk(owner.post('/api/v1/devices', { name: 'Backup test browser', kind: 'browser' }), 201);

@@ -39,6 +39,8 @@ const REQUIRED_OPERATIONS = [
   'get /api/v1/auth/session',
   'get /api/v1/members',
   'post /api/v1/members',
+  'get /api/v1/member-invitations/{token}',
+  'post /api/v1/member-invitations/join',
   'get /api/v1/activity',
 ];
 
@@ -138,18 +140,48 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('documents the body of POST /api/v1/members: email, display name, password and role admin or member', () => {
+  it('documents the body of POST /api/v1/members (Invite member): email and role admin or member, nothing else', () => {
     const schema = requestSchema(doc, 'post', '/api/v1/members');
     expect(schema.type).toBe('object');
     expect(schema.additionalProperties).toBe(false);
-    expect([...(schema.required ?? [])].sort()).toEqual(['displayName', 'email', 'password', 'role']);
+    expect([...(schema.required ?? [])].sort()).toEqual(['email', 'role']);
+    expect(Object.keys(schema.properties ?? {}).sort()).toEqual(['email', 'role']);
     expect(schema.properties?.email).toMatchObject({ type: 'string', format: 'email' });
-    expect(schema.properties?.displayName).toMatchObject({ type: 'string', maxLength: 100 });
-    expect(schema.properties?.password).toMatchObject({ type: 'string' });
     expect(schema.properties?.role).toMatchObject({ type: 'string' });
     expect([...(schema.properties?.role?.enum ?? [])].sort()).toEqual(['admin', 'member']);
     expect(Object.keys(doc.paths['/api/v1/members']!.post!.responses)).toEqual(
-      expect.arrayContaining(['201', '400', '401', '403', '409', '422']),
+      expect.arrayContaining(['201', '400', '401', '403', '409', '422', '429']),
+    );
+  });
+
+  it('documents the body of joining from the link: token, the password twice, given and family name', () => {
+    const schema = requestSchema(doc, 'post', '/api/v1/member-invitations/join');
+    expect(schema.type).toBe('object');
+    expect(schema.additionalProperties).toBe(false);
+    expect([...(schema.required ?? [])].sort()).toEqual([
+      'familyName',
+      'givenName',
+      'password',
+      'passwordAgain',
+      'token',
+    ]);
+    expect(Object.keys(schema.properties ?? {}).sort()).toEqual([
+      'familyName',
+      'givenName',
+      'password',
+      'passwordAgain',
+      'token',
+    ]);
+    expect(schema.properties?.token).toMatchObject({ type: 'string' });
+    expect(schema.properties?.password).toMatchObject({ type: 'string' });
+    expect(schema.properties?.passwordAgain).toMatchObject({ type: 'string' });
+    expect(schema.properties?.givenName).toMatchObject({ type: 'string', maxLength: 100 });
+    expect(schema.properties?.familyName).toMatchObject({ type: 'string', maxLength: 100 });
+    expect(Object.keys(doc.paths['/api/v1/member-invitations/join']!.post!.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '404', '409', '410', '422']),
+    );
+    expect(doc.paths['/api/v1/member-invitations/{token}']!.get!.parameters).toContainEqual(
+      expect.objectContaining({ in: 'path', name: 'token', required: true }),
     );
   });
 

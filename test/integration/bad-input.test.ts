@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { RawRequest, TestClient } from '../helpers/client.js';
+import { addMember, MEMBER_PASSWORD, readJoinLink } from '../helpers/partners.js';
 
 /**
  * Acceptance: every kind of bad input gets a specific 4xx as application/problem+json with a stable
@@ -9,13 +10,26 @@ import type { RawRequest, TestClient } from '../helpers/client.js';
  * changes state another case relies on.
  */
 
-const BOB = { email: 'bob@acme.test', displayName: 'Bob Member', role: 'member', password: 'bob has a long password' };
-const VALID_MEMBER = {
-  email: 'carol@acme.test',
-  displayName: 'Carol',
-  role: 'member',
-  password: 'carol has a long password',
+const BOB_EMAIL = 'bob@acme.test';
+/** Invite member: Carol is invited in beforeAll and never joins; her link serves the join cases. */
+const VALID_MEMBER = { email: 'carol@acme.test', role: 'member' };
+/** Her Join workspace link's token, read from the outbox once she is invited. */
+let carolToken = '';
+const validJoin = () => {
+  if (!carolToken) throw new Error("Carol's join token is not read yet");
+  return {
+    token: carolToken,
+    password: 'carol has a long password',
+    passwordAgain: 'carol has a long password',
+    givenName: 'Carol',
+    familyName: 'Member',
+  };
 };
+/** Joining from Carol's link, the fields overridden; built when the case runs (the token exists by then). */
+const join =
+  (fields: Record<string, unknown>, extra: Partial<RawRequest> = {}) =>
+  (): RawRequest =>
+    post('/api/v1/member-invitations/join', { ...validJoin(), ...fields }, extra);
 const VALID_SIGN_IN = { workspace: 'acme', username: OWNER.email, password: OWNER.password };
 const VALID_SETUP = { ...OWNER, slug: 'acme-two' };
 
@@ -25,7 +39,8 @@ interface BadInput {
   name: string;
   /** Who sends it: a fresh anonymous browser, the signed-in owner, or a signed-in plain member. */
   as: Who;
-  request: RawRequest;
+  /** The request, or a function building it when the case runs (for Carol's join token). */
+  request: RawRequest | (() => RawRequest);
   /** Send these exact bytes as an application/json body instead of `request.payload`. */
   bytes?: Buffer;
   /** A fresh browser presenting this session cookie (as `as: 'visitor'`). */
@@ -107,9 +122,9 @@ const CASES: BadInput[] = [
     as: 'owner',
     request: post('/api/v1/members', undefined),
     bytes: Buffer.concat([
-      Buffer.from('{"email":"dave@acme.test","displayName":"Da'),
+      Buffer.from('{"email":"da'),
       Buffer.from([0xff, 0xfe, 0xc3]),
-      Buffer.from('","role":"member","password":"dave has a long password"}'),
+      Buffer.from('ve@acme.test","role":"member"}'),
     ]),
     status: 400,
     problem: 'malformed-json',
@@ -169,9 +184,16 @@ const CASES: BadInput[] = [
     problem: 'validation-failed',
   },
   {
-    name: 'an array for the display name',
-    as: 'owner',
-    request: post('/api/v1/members', { ...VALID_MEMBER, displayName: ['Carol'] }),
+    name: 'an array for the given name when joining',
+    as: 'visitor',
+    request: join({ givenName: ['Carol'] }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a number for the join token',
+    as: 'visitor',
+    request: join({ token: 42 }),
     status: 400,
     problem: 'validation-failed',
   },
@@ -208,6 +230,34 @@ const CASES: BadInput[] = [
     problem: 'validation-failed',
   },
   {
+    name: 'a password chosen by the admin when inviting a member',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, password: 'carol has a long password' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a display name when inviting a member',
+    as: 'owner',
+    request: post('/api/v1/members', { ...VALID_MEMBER, displayName: 'Carol' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a role chosen by the person joining',
+    as: 'visitor',
+    request: join({ role: 'admin' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'joining without the password typed twice',
+    as: 'visitor',
+    request: join({ passwordAgain: undefined }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
     name: 'role owner when adding a member',
     as: 'owner',
     request: post('/api/v1/members', { ...VALID_MEMBER, role: 'owner' }),
@@ -226,10 +276,7 @@ const CASES: BadInput[] = [
   {
     name: '__proto__ key',
     as: 'owner',
-    request: post(
-      '/api/v1/members',
-      `{"email":"eve@acme.test","displayName":"Eve","role":"member","password":"eve has a long password","__proto__":{"isAdmin":true}}`,
-    ),
+    request: post('/api/v1/members', `{"email":"eve@acme.test","role":"member","__proto__":{"isAdmin":true}}`),
     status: 400,
     problem: 'malformed-json',
   },
@@ -256,16 +303,30 @@ const CASES: BadInput[] = [
 
   // Lengths
   {
-    name: 'a 10,000-character display name',
-    as: 'owner',
-    request: post('/api/v1/members', { ...VALID_MEMBER, displayName: 'C'.repeat(10_000) }),
+    name: 'a 10,000-character given name',
+    as: 'visitor',
+    request: join({ givenName: 'C'.repeat(10_000) }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a 10,000-character family name',
+    as: 'visitor',
+    request: join({ familyName: 'M'.repeat(10_000) }),
     status: 400,
     problem: 'validation-failed',
   },
   {
     name: 'a 2,000-character password',
-    as: 'owner',
-    request: post('/api/v1/members', { ...VALID_MEMBER, password: 'p'.repeat(2_000) }),
+    as: 'visitor',
+    request: join({ password: 'p'.repeat(2_000) }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a 2,000-character join token',
+    as: 'visitor',
+    request: join({ token: 't'.repeat(2_000) }),
     status: 400,
     problem: 'validation-failed',
   },
@@ -284,9 +345,16 @@ const CASES: BadInput[] = [
     problem: 'validation-failed',
   },
   {
-    name: 'a blank display name',
-    as: 'owner',
-    request: post('/api/v1/members', { ...VALID_MEMBER, displayName: '   ' }),
+    name: 'a blank given name',
+    as: 'visitor',
+    request: join({ givenName: '   ' }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a blank family name',
+    as: 'visitor',
+    request: join({ familyName: '' }),
     status: 400,
     problem: 'validation-failed',
   },
@@ -314,26 +382,41 @@ const CASES: BadInput[] = [
     problem: 'validation-failed',
   },
   {
-    name: 'a NUL character in the display name',
-    as: 'owner',
-    request: post('/api/v1/members', { ...VALID_MEMBER, displayName: 'Car\u0000ol' }),
+    name: 'a NUL character in the given name',
+    as: 'visitor',
+    request: join({ givenName: 'Car\u0000ol' }),
     status: 400,
     problem: 'validation-failed',
   },
   {
-    name: 'a line break in the display name',
-    as: 'owner',
-    request: post('/api/v1/members', { ...VALID_MEMBER, displayName: 'Carol\nAdmin' }),
+    name: 'a line break in the family name',
+    as: 'visitor',
+    request: join({ familyName: 'Member\nAdmin' }),
     status: 400,
     problem: 'validation-failed',
   },
   {
-    name: 'a lone UTF-16 surrogate in the display name',
-    as: 'owner',
-    request: post(
-      '/api/v1/members',
-      String.raw`{"email":"carol@acme.test","displayName":"Carol \ud800","role":"member","password":"carol has a long password"}`,
-    ),
+    name: 'a lone UTF-16 surrogate in the given name',
+    as: 'visitor',
+    request: () =>
+      post(
+        '/api/v1/member-invitations/join',
+        JSON.stringify({ ...validJoin(), givenName: 'Carol @@' }).replace('@@', String.raw`\ud800`),
+      ),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a join token with characters a link never has',
+    as: 'visitor',
+    request: join({ token: `${'a'.repeat(30)}/../${'b'.repeat(10)}` }),
+    status: 400,
+    problem: 'validation-failed',
+  },
+  {
+    name: 'a join token with a NUL byte in the link look-up',
+    as: 'visitor',
+    request: get(`/api/v1/member-invitations/${'a'.repeat(30)}%00`),
     status: 400,
     problem: 'validation-failed',
   },
@@ -524,6 +607,13 @@ const CASES: BadInput[] = [
     problem: 'csrf',
   },
   {
+    name: 'joining without a CSRF token',
+    as: 'visitor',
+    request: join({}, { withoutCsrf: true }),
+    status: 403,
+    problem: 'csrf',
+  },
+  {
     name: 'CSRF token without its cookie',
     as: 'visitor',
     request: post('/api/v1/auth/sign-in', VALID_SIGN_IN, { withoutCsrf: true, headers: { 'x-csrf-token': 'a.b' } }),
@@ -588,16 +678,37 @@ const CASES: BadInput[] = [
     problem: 'email-taken',
   },
   {
+    name: 'a plain member inviting an admin',
+    as: 'member',
+    request: post('/api/v1/members', { ...VALID_MEMBER, role: 'admin' }),
+    status: 403,
+    problem: 'forbidden',
+  },
+  {
+    name: 'a well-formed join link that matches no invitation',
+    as: 'visitor',
+    request: join({ token: 'x'.repeat(43) }),
+    status: 404,
+    problem: 'invitation-not-found',
+  },
+  {
     name: 'a weak member password',
-    as: 'owner',
-    request: post('/api/v1/members', { ...VALID_MEMBER, password: 'short' }),
+    as: 'visitor',
+    request: join({ password: 'short', passwordAgain: 'short' }),
     status: 422,
     problem: 'weak-password',
   },
   {
     name: 'the email as the password',
-    as: 'owner',
-    request: post('/api/v1/members', { ...VALID_MEMBER, password: 'CAROL@ACME.TEST' }),
+    as: 'visitor',
+    request: join({ password: 'CAROL@ACME.TEST', passwordAgain: 'CAROL@ACME.TEST' }),
+    status: 422,
+    problem: 'weak-password',
+  },
+  {
+    name: 'two passwords that do not match',
+    as: 'visitor',
+    request: join({ passwordAgain: 'carol has a long passworD' }),
     status: 422,
     problem: 'weak-password',
   },
@@ -627,13 +738,15 @@ const clients = {} as Record<'owner' | 'member', TestClient>;
 beforeAll(async () => {
   t = await createTestApp();
   clients.owner = await setUpWorkspace(t);
-  const added = await clients.owner.post('/api/v1/members', BOB);
-  if (added.statusCode !== 201) throw new Error(`adding Bob failed: ${added.statusCode} ${added.body}`);
+  await addMember(clients.owner, BOB_EMAIL, 'member');
+  const invited = await clients.owner.post('/api/v1/members', VALID_MEMBER);
+  if (invited.statusCode !== 201) throw new Error(`inviting Carol failed: ${invited.statusCode} ${invited.body}`);
+  carolToken = (await readJoinLink(clients.owner, VALID_MEMBER.email)).token;
   clients.member = t.client();
   const signedIn = await clients.member.post('/api/v1/auth/sign-in', {
     workspace: 'acme',
-    username: BOB.email,
-    password: BOB.password,
+    username: BOB_EMAIL,
+    password: MEMBER_PASSWORD,
   });
   if (signedIn.statusCode !== 200) throw new Error(`Bob's sign-in failed: ${signedIn.statusCode} ${signedIn.body}`);
   if (signedIn.json().pending?.terms) {
@@ -652,7 +765,8 @@ afterAll(async () => {
 async function send(testCase: BadInput, index: number): Promise<LightMyRequestResponse> {
   const client = testCase.as === 'visitor' ? t.client({ ip: `198.51.100.${index % 250}` }) : clients[testCase.as];
   if (testCase.sessionCookie !== undefined) client.setCookie('gatehouse_session', testCase.sessionCookie);
-  if (!testCase.bytes) return client.request(testCase.request);
+  const request = typeof testCase.request === 'function' ? testCase.request() : testCase.request;
+  if (!testCase.bytes) return client.request(request);
 
   // TestClient sends strings as UTF-8; bytes that are not valid UTF-8 need inject directly.
   const token = (await client.get('/api/v1/auth/csrf')).json().token as string;
@@ -662,8 +776,8 @@ async function send(testCase: BadInput, index: number): Promise<LightMyRequestRe
     .map(([name, value]) => `${name}=${value}`)
     .join('; ');
   return t.app.inject({
-    method: testCase.request.method,
-    url: testCase.request.url,
+    method: request.method,
+    url: request.url,
     headers: { 'content-type': 'application/json', 'x-csrf-token': token, cookie },
     payload: testCase.bytes,
   });
@@ -702,13 +816,26 @@ describe('bad input gets a specific 4xx problem, never a 500 or a stack trace', 
 });
 
 describe('after the bad input', () => {
-  it('accepted none of it: the prototype is clean and only the owner and Bob are members', async () => {
+  it('accepted none of it: the prototype is clean, the owner and Bob are members, Carol is still only invited', async () => {
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
     const members = (await clients.owner.get('/api/v1/members')).json().members as Array<{
       email: string;
       displayName: string;
+      role: string;
+      status: string;
+      invitation: { state: string } | null;
     }>;
-    expect(members.map((m) => m.email)).toEqual([OWNER.email, BOB.email]);
+    expect(members.map((m) => m.email)).toEqual([OWNER.email, BOB_EMAIL, VALID_MEMBER.email]);
+    expect(members[2]).toMatchObject({ role: 'member', status: 'invited', invitation: { state: 'pending' } });
+    const link = await t.client().get(`/api/v1/member-invitations/${carolToken}`);
+    expect(link.statusCode, link.body).toBe(200);
+    expect(link.json()).toMatchObject({ state: 'pending', email: VALID_MEMBER.email, role: 'member' });
+    const carol = await t.client().post('/api/v1/auth/sign-in', {
+      workspace: 'acme',
+      username: VALID_MEMBER.email,
+      password: validJoin().password,
+    });
+    expect(carol.statusCode, carol.body).toBe(401);
   });
 
   it('still serves good input: the same app signs the owner in', async () => {

@@ -180,6 +180,8 @@ describe('signing in with a second factor', () => {
       /^\/api\/v1\/setup$/,
       /^\/api\/v1\/workspaces\/\{slug\}(\/oidc\/start)?$/,
       /^\/api\/v1\/invitations\/by-token\//,
+      /^\/api\/v1\/member-invitations\//,
+      /^\/api\/v1\/email-changes\//,
       /^\/api\/v1\/oidc\//,
       /^\/api\/v1\/mfa\/passkeys\/(authentication-options|verify)$/,
     ];

@@ -9,6 +9,7 @@ import { createTestApp, OWNER, setUpWorkspace, type TestApp, type TestAppOptions
 import { openPostgres } from '../../src/db/connect.js';
 import { deadSmtpPort, smtpUrl, TestSmtpServer } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait.js';
+import { addMember, MEMBER_PASSWORD } from '../helpers/partners.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -406,30 +407,31 @@ describe('development outbox', () => {
   it('is for the owner and admins only', async () => {
     const t = await app();
     const owner = await setUpWorkspace(t);
-    const added = await owner.post('/api/v1/members', {
-      email: 'mo@acme.test',
-      displayName: 'Mo Member',
-      role: 'member',
-      password: 'another long passphrase',
-    });
-    expect(added.statusCode).toBe(201);
-    const member = t.client();
-    const signIn = await member.post('/api/v1/auth/sign-in', {
-      workspace: OWNER.slug,
-      username: 'mo@acme.test',
-      password: 'another long passphrase',
-    });
-    expect(signIn.statusCode).toBe(200);
-    // Get past the first-sign-in gates (SPEC §4), so what answers is the outbox's own rule.
-    const terms = await member.get('/api/v1/terms/current');
-    if (terms.statusCode === 200 && terms.json().accepted === false) {
-      expect((await member.post('/api/v1/terms/accept', { version: terms.json().version })).statusCode).toBe(204);
-    }
+    await addMember(owner, 'mo@acme.test', 'member');
+    await addMember(owner, 'al@acme.test', 'admin');
+    const signedIn = async (username: string) => {
+      const client = t.client();
+      const signIn = await client.post('/api/v1/auth/sign-in', {
+        workspace: OWNER.slug,
+        username,
+        password: MEMBER_PASSWORD,
+      });
+      expect(signIn.statusCode, signIn.body).toBe(200);
+      // Get past the first-sign-in gates (SPEC §4), so what answers is the outbox's own rule.
+      const terms = await client.get('/api/v1/terms/current');
+      if (terms.statusCode === 200 && terms.json().accepted === false) {
+        expect((await client.post('/api/v1/terms/accept', { version: terms.json().version })).statusCode).toBe(204);
+      }
+      return client;
+    };
 
-    const forbidden = await member.get('/api/v1/dev/outbox');
+    const forbidden = await (await signedIn('mo@acme.test')).get('/api/v1/dev/outbox');
     expect(forbidden.statusCode).toBe(403);
     expect(forbidden.json().type).toBe('/api/problems/forbidden');
     expect((await t.client().get('/api/v1/dev/outbox')).statusCode).toBe(401);
+    const admin = await (await signedIn('al@acme.test')).get('/api/v1/dev/outbox');
+    expect(admin.statusCode, admin.body).toBe(200);
+    expect((admin.json().messages as Array<{ to: string }>).map((m) => m.to)).toContain('mo@acme.test');
   });
 
   it('does not exist when an SMTP server is configured', async () => {

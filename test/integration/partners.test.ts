@@ -52,7 +52,7 @@ describe('adding a partner', () => {
     expect(list).toEqual([
       expect.objectContaining({
         name: 'Agency One',
-        hostAdmins: ['Ada Owner', 'hugo'],
+        hostAdmins: ['Ada Owner', 'hugo Member'],
         guestCount: 1,
         myRole: 'host_admin',
       }),

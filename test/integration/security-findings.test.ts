@@ -12,6 +12,7 @@ import {
   me,
   MEMBER_PASSWORD,
   readInvitation,
+  readJoinLink,
   signIn,
 } from '../helpers/partners.js';
 import { ACCOUNT, trustDevice } from '../helpers/vault.js';
@@ -219,19 +220,25 @@ describe('finding 3: names that change how text reads are refused', () => {
     const accountId = ((await owner.post('/api/v1/accounts', ACCOUNT)).json() as { id: string }).id;
     const partner = await createPartner(owner, 'Agency', 'gia@agency.test', [(await me(owner)).user.id]);
     const patch = (url: string, payload: unknown) => owner.request({ method: 'PATCH', url, payload });
+    const invited = await owner.post('/api/v1/members', { email: 'x@acme.test', role: 'member' });
+    expect(invited.statusCode, invited.body).toBe(201);
+    const { token } = await readJoinLink(owner, 'x@acme.test');
+    const joinAs = (names: { givenName: string; familyName: string }) =>
+      t.client().post('/api/v1/member-invitations/join', {
+        token,
+        password: 'a long enough password',
+        passwordAgain: 'a long enough password',
+        ...names,
+      });
 
     for (const bad of [RIGHT_TO_LEFT_OVERRIDE, LINE_SEPARATOR]) {
       const name = `Name${bad}txt.exe`;
       const cases: Array<[string, string, Promise<LightMyRequestResponse>]> = [
+        ['POST /member-invitations/join (name)', 'givenName', joinAs({ givenName: name, familyName: 'Member' })],
         [
-          'POST /members',
-          'displayName',
-          owner.post('/api/v1/members', {
-            email: 'x@acme.test',
-            displayName: name,
-            role: 'member',
-            password: 'a long enough password',
-          }),
+          'POST /member-invitations/join (family name)',
+          'familyName',
+          joinAs({ givenName: 'Xavier', familyName: name }),
         ],
         ['PATCH /workspace/settings', 'name', patch('/api/v1/workspace/settings', { name })],
         [
