@@ -54,6 +54,9 @@ export type ChangePasswordInput = RequestBody<'/api/v1/auth/change-password', 'p
 
 export type PasswordPolicy = ResponseBody<'/api/v1/auth/password-policy', 'get'>;
 export type PasswordRuleId = PasswordPolicy['rules'][number]['id'];
+/** What a reset link (/w/:slug/reset-password?token=…) leads to: its state, workspace and password policy. */
+export type ResetLinkLookup = ResponseBody<'/api/v1/auth/reset-password/{token}', 'get'>;
+export type ResetPasswordInput = RequestBody<'/api/v1/auth/reset-password', 'post'>;
 
 export type Terms = ResponseBody<'/api/v1/terms', 'post'>;
 export type CurrentTerms = ResponseBody<'/api/v1/terms/current', 'get'>;
@@ -249,6 +252,12 @@ export const api = {
   getPasswordPolicy: () => call(() => client.GET('/api/v1/auth/password-policy')),
   changePassword: (input: ChangePasswordInput) =>
     call(() => client.POST('/api/v1/auth/change-password', { body: input })),
+  /** **Send reset link**: the same answer whether or not the address has an account. */
+  forgotPassword: (workspace: string, email: string) =>
+    call(() => client.POST('/api/v1/auth/forgot-password', { body: { workspace, email } })),
+  lookupResetLink: (token: string) =>
+    call(() => client.GET('/api/v1/auth/reset-password/{token}', { params: { path: { token } } })),
+  resetPassword: (input: ResetPasswordInput) => call(() => client.POST('/api/v1/auth/reset-password', { body: input })),
 
   getCurrentTerms: () => call(() => client.GET('/api/v1/terms/current')),
   acceptTerms: (version: number) => call(() => client.POST('/api/v1/terms/accept', { body: { version } })),
@@ -313,12 +322,3 @@ export const api = {
   transferOwnership: (userId: string) =>
     call(() => client.POST('/api/v1/workspace/transfer-ownership', { body: { userId } })),
 };
-/** What a reset link (/w/:slug/reset-password?token=…) leads to: its state, workspace and password policy. */
-export type ResetLinkLookup = ResponseBody<'/api/v1/auth/reset-password/{token}', 'get'>;
-export type ResetPasswordInput = RequestBody<'/api/v1/auth/reset-password', 'post'>;
-  /** **Send reset link**: the same answer whether or not the address has an account. */
-  forgotPassword: (workspace: string, email: string) =>
-    call(() => client.POST('/api/v1/auth/forgot-password', { body: { workspace, email } })),
-  lookupResetLink: (token: string) =>
-    call(() => client.GET('/api/v1/auth/reset-password/{token}', { params: { path: { token } } })),
-  resetPassword: (input: ResetPasswordInput) => call(() => client.POST('/api/v1/auth/reset-password', { body: input })),
