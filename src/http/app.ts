@@ -44,6 +44,7 @@ import sessionRoutes from './routes/sessions.js';
 import accountRoutes from './routes/accounts.js';
 import accountSharingRoutes from './routes/account-sharing.js';
 import guestPasswordResetRoutes from './routes/guest-password-reset.js';
+import passwordResetRoutes from './routes/password-reset.js';
 import memberEmailRoutes from './routes/member-email.js';
 import workspaceOwnershipRoutes from './routes/workspace-ownership.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
@@ -228,6 +229,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(accountRoutes);
       await api.register(accountSharingRoutes);
       await api.register(guestPasswordResetRoutes);
+      await api.register(passwordResetRoutes);
       await api.register(memberEmailRoutes);
       await api.register(workspaceOwnershipRoutes);
     },
@@ -242,5 +244,3 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(webPlugin, { distDir: options.webDistDir ?? DEFAULT_WEB_DIST });
   return app;
 }
-import passwordResetRoutes from './routes/password-reset.js';
-      await api.register(passwordResetRoutes);
