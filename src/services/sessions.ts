@@ -109,8 +109,10 @@ export async function signIn(
       : undefined;
   const hash = found?.status === 'active' ? found.password_hash : invitation?.temp_password_hash;
   // A temporary password is copied from a mail, whose layout can add spaces or a line break around it
-  // (it never holds whitespace itself); a chosen password is taken exactly as typed.
-  const password = found?.status === 'invited' ? input.password.trim() : input.password;
+  // (it never holds whitespace itself); a chosen password is taken exactly as typed. An active user who
+  // must change their password holds a temporary one too, after a Reset password.
+  const temporary = found?.status === 'invited' || (found?.status === 'active' && found.must_change_password);
+  const password = temporary ? input.password.trim() : input.password;
 
   // The username as stored for a known user; for an unknown one, only its keyed hash.
   const typed = () =>
@@ -179,8 +181,7 @@ export async function signIn(
     }
   }
 
-  const rehashed =
-    found.status === 'active' && passwordNeedsRehash(hash!) ? await hashPassword(input.password) : undefined;
+  const rehashed = found.status === 'active' && passwordNeedsRehash(hash!) ? await hashPassword(password) : undefined;
   const token = await unitOfWork.run(async (tx) => {
     // Rotation: whatever session the browser presented before signing in ends here.
     if (replacedToken) {
