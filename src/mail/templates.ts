@@ -243,8 +243,10 @@ export interface InvitationWithheldMailInput {
   partnerName: string;
   /** The guest admin who tried to invite. */
   inviterName: string;
-  /** The address they tried: already a guest of another partner. */
+  /** The address they tried: already a guest of another partner, or a member of the workspace. */
   email: string;
+  /** Why it was not sent. */
+  reason: 'guest_of_another_partner' | 'member';
   partnerUrl: string;
 }
 
@@ -258,12 +260,20 @@ export const INVITATION_WITHHELD_SUBJECT = 'A guest invitation was not sent';
 export function invitationWithheldMail(raw: InvitationWithheldMailInput): RenderedMail {
   const input = chosen(raw);
   const subject = INVITATION_WITHHELD_SUBJECT;
+  const why =
+    input.reason === 'member'
+      ? `${input.email} belongs to a member of ${input.workspaceName}, who cannot also be a guest, so Gatehouse did not send the invitation.`
+      : `${input.email} is already the guest of another partner, and a person can be the guest of one partner only, so Gatehouse did not send the invitation.`;
+  const next =
+    input.reason === 'member'
+      ? `If the partner should work with this person, share what they need with them as a member instead`
+      : `If ${input.partnerName} should have this person, remove them from the other partner first, then invite them`;
   const text = [
     `${input.inviterName}, guest admin of ${input.partnerName} in ${input.workspaceName}, tried to invite ${input.email}.`,
     '',
-    `${input.email} is already the guest of another partner, and a person can be the guest of one partner only, so Gatehouse did not send the invitation. ${input.inviterName} was not told why.`,
+    `${why} ${input.inviterName} was not told why.`,
     '',
-    `If ${input.partnerName} should have this person, remove them from the other partner first, then invite them: ${input.partnerUrl}`,
+    `${next}: ${input.partnerUrl}`,
     '',
   ].join('\n');
   const e = {
@@ -278,8 +288,8 @@ export function invitationWithheldMail(raw: InvitationWithheldMailInput): Render
     subject,
     `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">A guest invitation was not sent</td></tr>
 <tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">${e.inviterName}, guest admin of <strong>${e.partnerName}</strong> in ${e.workspaceName}, tried to invite <strong>${e.email}</strong>.</td></tr>
-<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">${e.email} is already the guest of another partner, and a person can be the guest of one partner only, so Gatehouse did not send the invitation. ${e.inviterName} was not told why.</td></tr>
-<tr><td style="padding:8px 32px 32px 32px;${font}font-size:15px;line-height:22px;color:#333333;">If ${e.partnerName} should have this person, remove them from the other partner first, then invite them: <a href="${e.partnerUrl}" style="color:#1864ab;word-break:break-all;">${e.partnerUrl}</a></td></tr>
+<tr><td style="padding:8px 32px 8px 32px;${font}font-size:15px;line-height:22px;color:#333333;">${escapeHtml(why)} ${e.inviterName} was not told why.</td></tr>
+<tr><td style="padding:8px 32px 32px 32px;${font}font-size:15px;line-height:22px;color:#333333;">${escapeHtml(next)}: <a href="${e.partnerUrl}" style="color:#1864ab;word-break:break-all;">${e.partnerUrl}</a></td></tr>
 `,
   );
   return { subject, text, html };

@@ -56,6 +56,8 @@ export async function changeMemberRole(
     throw conflict('role-unchanged', `${user.email} is already ${role === 'admin' ? 'an admin' : 'a member'}.`);
   if (user.status === 'invited')
     throw conflict('member-invited', 'Revoke the invitation and invite them again with the other role.');
+  if (user.status === 'deactivated')
+    throw conflict('member-deactivated', `${user.email} is deactivated: reactivate them first.`);
   if (!memberPolicy.changeRole(actor, targetOf(user), role)) {
     throw role === 'admin' && actor.role !== 'owner' && user.id !== actor.userId
       ? forbidden('Only the workspace owner can make someone an admin.')

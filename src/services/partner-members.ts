@@ -194,38 +194,44 @@ export async function inviteGuestUser(
   context: RequestContext,
 ): Promise<void> {
   const { partner } = await loadPartner(tx, actor, partnerId, { lock: true });
-  if (actor.role === 'guest' && (await isGuestOfAnotherPartner(tx, partner, email))) {
-    await withholdInvitation(tx, actor, partner, email, deps, context);
+  const hidden = actor.role === 'guest' ? await hiddenFromGuests(tx, partner, email) : null;
+  if (hidden) {
+    await withholdInvitation(tx, actor, partner, email, hidden, deps, context);
     return;
   }
   await inviteGuest(tx, actor, partner, { email, role: 'guest_user' }, credential, deps, context);
 }
 
-/** A live guest (invited or active) of another partner of the workspace has this address. */
-async function isGuestOfAnotherPartner(tx: Kysely<Database>, partner: Partner, email: string): Promise<boolean> {
+/**
+ * Why an address is someone a guest admin must not learn about: a member of the workspace, or a live guest
+ * (invited or active) of another partner. Null when it is neither.
+ */
+async function hiddenFromGuests(
+  tx: Kysely<Database>,
+  partner: Partner,
+  email: string,
+): Promise<'member' | 'guest_of_another_partner' | null> {
   const found = await tx
     .selectFrom('users as u')
-    .innerJoin('partner_members as pm', 'pm.user_id', 'u.id')
-    .select('u.id')
+    .leftJoin('partner_members as pm', 'pm.user_id', 'u.id')
+    .select(['u.kind', 'u.status', 'pm.partner_id'])
     .where('u.workspace_id', '=', partner.workspace_id)
     .where(sql<string>`lower(u.email)`, '=', email.toLowerCase())
-    .where('u.kind', '=', 'guest')
-    .where('u.status', '<>', 'deactivated')
-    .where('pm.partner_id', '<>', partner.id)
-    .executeTakeFirst();
-  return found !== undefined;
+    .execute();
+  if (found.some((row) => row.kind === 'member')) return 'member';
+  const otherPartner = found.some(
+    (row) =>
+      row.kind === 'guest' && row.status !== 'deactivated' && row.partner_id !== null && row.partner_id !== partner.id,
+  );
+  return otherPartner ? 'guest_of_another_partner' : null;
 }
 
-/**
- * A guest admin tried to invite someone who is the guest of another partner (issue 11). Telling them
- * would reveal another partner's guest, so they get the answer any invitation gets, nothing is sent to
- * the address, and the partner's host admins are told instead (and the activity log keeps it).
- */
 async function withholdInvitation(
   tx: Kysely<Database>,
   actor: Actor,
   partner: Partner,
   email: string,
+  reason: 'member' | 'guest_of_another_partner',
   deps: InvitationDeps,
   context: RequestContext,
 ): Promise<void> {
@@ -248,6 +254,7 @@ async function withholdInvitation(
     partnerName: partner.name,
     inviterName: inviter?.display_name ?? 'A guest admin',
     email,
+    reason,
     partnerUrl: new URL(`/app/partners/${partner.id}`, deps.publicUrl).toString(),
   });
   for (const host of hosts) {
@@ -265,6 +272,6 @@ async function withholdInvitation(
     targetType: 'partner',
     targetId: partner.id,
     context,
-    details: { email, reason: 'guest_of_another_partner', hostAdminsTold: hosts.length },
+    details: { email, reason, hostAdminsTold: hosts.length },
   });
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
-import { completeFirstSignIn, createPartner, me, readInvitation } from '../helpers/partners.js';
+import { addMember, completeFirstSignIn, createPartner, me, readInvitation } from '../helpers/partners.js';
 
 /**
  * Issue 11: a guest admin who invites someone already the guest of another partner must not learn it.
@@ -69,4 +69,26 @@ it('a host admin, who may know, is told plainly', async () => {
   const refused = await owner.post(`/api/v1/partners/${agency.id}/guests`, { email: 'rex@rival.test' });
   expect(refused.statusCode).toBe(409);
   expect(refused.json().type).toBe('/api/problems/guest-exists');
+});
+
+it("a guest admin inviting a member's outside address learns nothing either; the host admins are told it is a member", async () => {
+  // A contractor who is a member with an address outside the workspace's domains.
+  await addMember(owner, 'carla@freelance.test');
+  const agency = await createPartner(owner, 'Agency One', 'gail@agency.test', [ownerId]);
+  const gail = await completeFirstSignIn(t, await readInvitation(owner, 'gail@agency.test'));
+  const mailsToCarla = (await outbox()).filter((m) => m.to === 'carla@freelance.test').length;
+
+  const answer = await gail.post(`/api/v1/partners/${agency.id}/guests`, { email: 'carla@freelance.test' });
+  expect(answer.statusCode, answer.body).toBe(201);
+  expect(answer.body).not.toContain('carla');
+
+  const mails = await outbox();
+  expect(mails.filter((m) => m.to === 'carla@freelance.test')).toHaveLength(mailsToCarla);
+  const told = mails.find((m) => m.subject === 'A guest invitation was not sent');
+  expect(told?.text).toContain('belongs to a member of Acme Inc, who cannot also be a guest');
+  const events = (await owner.get('/api/v1/activity')).json().events as Array<{ action: string; details: unknown }>;
+  expect(events.find((e) => e.action === 'invitation.withheld')?.details).toMatchObject({ reason: 'member' });
+  // The owner, who may know, is told plainly.
+  const refused = await owner.post(`/api/v1/partners/${agency.id}/guests`, { email: 'carla@freelance.test' });
+  expect(refused.json().type).toBe('/api/problems/email-taken');
 });

@@ -48,9 +48,9 @@ export const memberPolicy = {
   invite: (actor: Actor, role: 'admin' | 'member') => mayGiveRole(actor, role),
   /** Resend invitation / Revoke, while the member is invited. */
   manageInvitation: (actor: Actor, target: MemberTarget) => target.status === 'invited' && actsOnOther(actor, target),
-  /** Change role admin ↔ member: the owner only, on an active or deactivated member. */
+  /** Change role admin ↔ member: the owner only, on an active member. */
   changeRole: (actor: Actor, target: MemberTarget, to: 'admin' | 'member') =>
-    target.status !== 'invited' &&
+    target.status === 'active' &&
     target.role !== to &&
     actsOnOther(actor, target) &&
     mayGiveRole(actor, to) &&
@@ -58,7 +58,7 @@ export const memberPolicy = {
   deactivate: (actor: Actor, target: MemberTarget) => target.status === 'active' && actsOnOther(actor, target),
   reactivate: (actor: Actor, target: MemberTarget) => target.status === 'deactivated' && actsOnOther(actor, target),
   /** Change email, proven by a link to the new address. */
-  changeEmail: (actor: Actor, target: MemberTarget) => target.status !== 'deactivated' && actsOnOther(actor, target),
+  changeEmail: (actor: Actor, target: MemberTarget) => target.status === 'active' && actsOnOther(actor, target),
   /** Transfer workspace ownership: the owner, to an active admin. */
   transferOwnership: (actor: Actor, target: MemberTarget) =>
     actor.role === 'owner' && target.userId !== actor.userId && target.role === 'admin' && target.status === 'active',
