@@ -21,7 +21,7 @@ import {
 
 type ActorName = 'owner' | 'admin' | 'member' | 'hostAdmin' | 'guestAdmin' | 'guestUser';
 type TargetName = 'owner' | 'admin' | 'member' | 'self';
-type Action = 'changeRole' | 'deactivate' | 'reactivate' | 'resendInvitation' | 'revokeInvitation';
+type Action = 'changeRole' | 'changeEmail' | 'deactivate' | 'reactivate' | 'resendInvitation' | 'revokeInvitation';
 
 let t: TestApp;
 let ownerClient: TestClient;
@@ -135,6 +135,10 @@ function act(action: Action, client: TestClient, id: string, currentRole: string
         url: `/api/v1/members/${id}/role`,
         payload: { role: currentRole === 'admin' ? 'member' : 'admin' },
       });
+    case 'changeEmail':
+      return client.post(`/api/v1/members/${id}/email`, {
+        email: `new-${Date.now()}-${Math.random().toString(36).slice(2)}@acme.test`,
+      });
     case 'deactivate':
       return client.post(`/api/v1/members/${id}/deactivate`, {});
     case 'reactivate':
@@ -146,7 +150,14 @@ function act(action: Action, client: TestClient, id: string, currentRole: string
   }
 }
 
-const ACTIONS: Action[] = ['changeRole', 'deactivate', 'reactivate', 'resendInvitation', 'revokeInvitation'];
+const ACTIONS: Action[] = [
+  'changeRole',
+  'changeEmail',
+  'deactivate',
+  'reactivate',
+  'resendInvitation',
+  'revokeInvitation',
+];
 const ACTORS: ActorName[] = ['owner', 'admin', 'member', 'hostAdmin', 'guestAdmin', 'guestUser'];
 const TARGETS: TargetName[] = ['owner', 'admin', 'member', 'self'];
 
