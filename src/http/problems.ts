@@ -99,6 +99,8 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'invalid-totp-secret': 'The TOTP secret is not valid base32 or a supported otpauth://totp/ URI.',
   'password-change-invalid': 'The new password or names were refused. `errors` names each problem.',
   'password-already-changed': 'The temporary password was already replaced.',
+  'reset-link-invalid':
+    'The password reset link cannot be used: `state` says whether it expired (30 minutes, or a newer link replaced it), was already used, or is unknown. Ask for a new one with Forgot your password?.',
   'member-not-invited': 'The member is not waiting on an invitation (they joined, or were deactivated).',
   'member-invited': 'The member has not joined yet: revoke the invitation (and invite again) instead.',
   'member-deactivated': 'The member is already deactivated.',
@@ -166,6 +168,4 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
     'The email confirmation link no longer works: a newer change was asked for, or whoever asked can no longer make it. An administrator can send a new one.',
   'email-change-expired': 'The email confirmation link is older than 24 hours. An administrator can send a new one.',
   'new-owner-not-active-admin': 'Transfer workspace ownership: the new owner must be an active admin of the workspace.',
-  'reset-link-invalid':
-    'The password reset link cannot be used: `state` says whether it expired (30 minutes, or a newer link replaced it), was already used, or is unknown. Ask for a new one with Forgot your password?.',
 });

@@ -32,7 +32,8 @@ const PUBLIC_ROUTES: Record<string, string> = {
     'a client app polls with its device code, which is the secret; it gets a session only once a signed-in person approved',
   'POST /api/v1/auth/forgot-password':
     'Forgot your password? is asked signed out; the same answer whether or not the address exists, rate limited',
-  'GET /api/v1/auth/reset-password/:token': 'a reset link is opened from the mailbox, signed out; the token is the secret',
+  'GET /api/v1/auth/reset-password/:token':
+    'a reset link is opened from the mailbox, signed out; the token is the secret',
   'POST /api/v1/auth/reset-password':
     'choosing a new password needs only the reset link (the token); it signs nobody in and ends every session',
   'GET /api/v1/member-invitations/:token':
