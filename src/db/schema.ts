@@ -49,6 +49,21 @@ export interface WorkspacesTable {
   idp_redirect_seconds: Generated<number>;
   device_approval_days: Generated<number>;
   approved_client_apps: ColumnType<ClientAppKind[], ClientAppKind[] | undefined, ClientAppKind[]>;
+  /** Just-in-time provisioning: an unknown person the IdP vouches for becomes a member (SPEC §2b). */
+  idp_jit: Generated<boolean>;
+  /** The OIDC client secret, sealed with the workspace data key; never returned by the API. */
+  idp_client_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** A person at the workspace's identity provider (issuer + sub), linked to one Gatehouse user. */
+export interface UserIdentitiesTable {
+  id: Generated<string>;
+  user_id: string;
+  workspace_id: string;
+  issuer: string;
+  subject: string;
+  created_at: CreatedAt;
+  last_used_at: NullableTimestamp;
 }
 
 export interface UsersTable {
@@ -357,6 +372,7 @@ export interface Database {
   grants: GrantsTable;
   password_resets: PasswordResetsTable;
   email_changes: EmailChangesTable;
+  user_identities: UserIdentitiesTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;
