@@ -81,6 +81,11 @@ export const Me = z.object({
   /** What this session has proved (SPEC §5, §6); the web app mirrors the server's rules with it. */
   assurance: z.object({
     mfaRequired: z.boolean(),
+    /**
+     * MFA must be turned on before anything else (an idp workspace's owner signed in with a password):
+     * only turning MFA on, the session and signing out answer until then.
+     */
+    mfaEnrolmentRequired: z.boolean(),
     mfaEnabled: z.boolean(),
     /** Until when sensitive actions need no new identity confirmation; null when they need one now. */
     identityConfirmedUntil: z.string().nullable(),

@@ -15,7 +15,12 @@ import { recordEvent } from './activity.js';
 import { withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import { effectiveState } from '../domain/invitations.js';
 import { formatUtc } from '../domain/time.js';
-import { deviceIsTrusted, mfaRequiredFor, type SessionAssurance } from '../domain/assurance.js';
+import {
+  deviceIsTrusted,
+  mfaEnrolmentRequiredFor,
+  mfaRequiredFor,
+  type SessionAssurance,
+} from '../domain/assurance.js';
 import { clientAppIsApproved } from '../domain/client-apps.js';
 
 /** A session ends after this long without a request… */
@@ -27,6 +32,15 @@ const TOUCH_INTERVAL_MS = 60 * 1000;
 
 export const invalidCredentials = () =>
   new AppError('invalid-credentials', 401, 'Sign-in failed', 'Wrong username or password.');
+
+/** SPEC §2b: a member of an idp workspace, right password and all, signs in through the IdP instead. */
+export const signInWithIdp = (workspaceName: string) =>
+  new AppError(
+    'sign-in-with-idp',
+    403,
+    "Sign in with your company's account",
+    `${workspaceName} signs its members in through the company's identity provider, not with a Gatehouse password. Sign in with your company account instead.`,
+  );
 
 /**
  * A username that names nobody, as the activity log keeps it: what was typed may be a password typed
@@ -153,6 +167,14 @@ export async function signIn(
     return error;
   };
   if (!found) throw wrongCredentials;
+  // SPEC §2b: in an idp workspace, members sign in through the IdP. Only someone who knows the password
+  // learns it (a wrong one was answered above as for anyone), so the answer tells no stranger who is a
+  // member. The owner keeps the break-glass local sign-in (MFA before anything else, logged each time);
+  // guests always use their Gatehouse password.
+  const idpMode = found.w_mode === 'idp' && found.kind === 'member';
+  if (idpMode && found.role !== 'owner') {
+    throw await fail('sign_in_with_idp', signInWithIdp(found.w_name));
+  }
   // Only someone who knows the temporary password learns what became of their invitation.
   if (invitation) {
     const state = effectiveState(invitation);
@@ -199,7 +221,19 @@ export async function signIn(
         .where('id', '=', found.id)
         .execute();
     }
-    return openSession(tx, deps.clock, found.id, found.workspace_id, context);
+    const sessionToken = await openSession(tx, deps.clock, found.id, found.workspace_id, context);
+    if (idpMode) {
+      // The owner's break-glass local sign-in of an idp workspace: every use is on the record.
+      await recordEvent(tx, {
+        workspaceId: found.workspace_id,
+        actorId: found.id,
+        action: 'auth.break_glass_sign_in',
+        targetType: 'user',
+        targetId: found.id,
+        context,
+      });
+    }
+    return sessionToken;
   });
 
   const { w_slug, w_name, w_mode, ...user } = found;
@@ -351,7 +385,12 @@ export async function resolveSession(
       terms: terms_pending,
     },
     assurance: {
-      mfaRequired: mfaRequiredFor(user, { mode: w_mode }),
+      mfaRequired: mfaRequiredFor(user, { mode: w_mode }, { secondFactorAt: second_factor_at }),
+      mfaEnrolmentRequired: mfaEnrolmentRequiredFor(
+        user,
+        { mode: w_mode },
+        { secondFactorAt: second_factor_at, mfaEnabled: mfa_enabled },
+      ),
       mfaEnabled: mfa_enabled,
       secondFactorAt: second_factor_at,
       identityConfirmedAt: identity_confirmed_at,

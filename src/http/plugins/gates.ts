@@ -31,6 +31,11 @@ declare module 'fastify' {
     access?: 'accounts' | 'secrets';
     /** A sensitive action: a second factor within the last five minutes (SPEC §5). */
     confirmIdentity?: boolean;
+    /**
+     * Part of turning MFA on: open to a session that must turn on MFA before anything else (the owner's
+     * break-glass sign-in of an idp workspace, SPEC §2b), as are the routes open through every pending step.
+     */
+    mfaEnrolment?: boolean;
   }
 }
 
@@ -88,6 +93,14 @@ export function checkAssurance(
   }
 }
 
+export const mfaEnrolmentRequired = () =>
+  new AppError(
+    'mfa-required',
+    403,
+    'Turn on MFA first',
+    "You signed in with your password in a workspace whose members sign in through the company's identity provider: turn on multi-factor authentication before anything else.",
+  );
+
 /** The step the session owes next, if any: the order matters, each page leads to the next. */
 function nextPendingStep(pending: AuthenticatedSession['pending']): PendingStep | undefined {
   if (pending.secondFactor) return 'second-factor';
@@ -136,6 +149,13 @@ export function registerGates(api: FastifyInstance): void {
     if (step) {
       if (config.allowWhile?.includes(step)) return;
       throw pendingStepRefusals[step]();
+    }
+    if (
+      session.assurance.mfaEnrolmentRequired &&
+      !config.mfaEnrolment &&
+      !EVERY_PENDING_STEP.every((s) => config.allowWhile?.includes(s))
+    ) {
+      throw mfaEnrolmentRequired();
     }
     checkAssurance(session, config, api.clock.now());
   });

@@ -22,6 +22,7 @@ export function toMe(session: AuthenticatedSession, now: number) {
     pending: session.pending,
     assurance: {
       mfaRequired: assurance.mfaRequired,
+      mfaEnrolmentRequired: assurance.mfaEnrolmentRequired,
       mfaEnabled: assurance.mfaEnabled,
       identityConfirmedUntil: confirmedUntil > now ? new Date(confirmedUntil).toISOString() : null,
       device: assurance.device

@@ -69,6 +69,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/mfa',
     {
+      config: { mfaEnrolment: true },
       schema: {
         tags: ['mfa'],
         summary: "The signed-in user's second factors",
@@ -81,6 +82,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/mfa/totp/setup',
     {
+      config: { mfaEnrolment: true },
       schema: {
         tags: ['mfa'],
         summary: 'Turn on MFA: start (or restart) adding an authenticator app; confirm it with its first code',
@@ -102,6 +104,7 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/mfa/totp/confirm',
     {
+      config: { mfaEnrolment: true },
       schema: {
         tags: ['mfa'],
         summary: 'Verify the first code of the authenticator app being added; turns it on',

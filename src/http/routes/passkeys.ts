@@ -81,6 +81,7 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/mfa/passkeys',
     {
+      config: { mfaEnrolment: true },
       schema: {
         tags: ['mfa'],
         summary: "The signed-in user's passkeys and security keys",
@@ -93,6 +94,7 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/mfa/passkeys/registration-options',
     {
+      config: { mfaEnrolment: true },
       schema: {
         tags: ['mfa'],
         summary:
@@ -110,6 +112,7 @@ const passkeysRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/mfa/passkeys',
     {
+      config: { mfaEnrolment: true },
       schema: {
         tags: ['mfa'],
         summary:
