@@ -13,6 +13,7 @@ import {
   launchBrowser,
   screenshot,
 } from '../helpers/browser.js';
+import { turnOnMfa } from '../helpers/mfa.js';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 import {
   completeFirstSignIn,
@@ -167,6 +168,8 @@ describeBrowser('the authentication waiting page in a real browser', () => {
     async function invite(): Promise<{ joinUrl: string; invitationId: string; received: ReceivedInvitation }> {
       const ownerId = await idpWorkspace(1);
       const owner = await signIn(t, OWNER.email, OWNER.password);
+      // The owner's password sign-in is the break-glass of an idp workspace: MFA before anything else.
+      await turnOnMfa(owner);
       const partner = await createPartner(owner, 'Agency Ltd', 'gail@agency.test', [ownerId]);
       const invitationId = partner.members.find((m) => m.email === 'gail@agency.test')!.invitation!.id;
       const received = await readInvitation(owner, 'gail@agency.test');

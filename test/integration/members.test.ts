@@ -151,8 +151,9 @@ describe('inviting a member', () => {
 
   it('in an idp workspace the link sends the person to the identity provider: no password is set', async () => {
     await invite(owner, 'bob@acme.test');
-    await t.database.db.updateTable('workspaces').set({ mode: 'idp' }).execute();
+    // Read before the switch: the owner's password session of an idp workspace must turn on MFA first.
     const { token } = await readJoinLink(owner, 'bob@acme.test');
+    await t.database.db.updateTable('workspaces').set({ mode: 'idp' }).execute();
     expect((await t.client().get(`/api/v1/member-invitations/${token}`)).json().workspace.mode).toBe('idp');
     const joined = await join(token);
     expect(joined.statusCode).toBe(409);

@@ -87,6 +87,7 @@ export interface paths {
                             };
                             assurance: {
                                 mfaRequired: boolean;
+                                mfaEnrolmentRequired: boolean;
                                 mfaEnabled: boolean;
                                 identityConfirmedUntil: string | null;
                                 device: {
@@ -377,6 +378,7 @@ export interface paths {
                             };
                             assurance: {
                                 mfaRequired: boolean;
+                                mfaEnrolmentRequired: boolean;
                                 mfaEnabled: boolean;
                                 identityConfirmedUntil: string | null;
                                 device: {
@@ -608,6 +610,7 @@ export interface paths {
                             };
                             assurance: {
                                 mfaRequired: boolean;
+                                mfaEnrolmentRequired: boolean;
                                 mfaEnabled: boolean;
                                 identityConfirmedUntil: string | null;
                                 device: {
@@ -778,6 +781,7 @@ export interface paths {
                             };
                             assurance: {
                                 mfaRequired: boolean;
+                                mfaEnrolmentRequired: boolean;
                                 mfaEnabled: boolean;
                                 identityConfirmedUntil: string | null;
                                 device: {
@@ -2203,6 +2207,7 @@ export interface paths {
                             };
                             assurance: {
                                 mfaRequired: boolean;
+                                mfaEnrolmentRequired: boolean;
                                 mfaEnabled: boolean;
                                 identityConfirmedUntil: string | null;
                                 device: {
@@ -5444,7 +5449,7 @@ export interface paths {
         };
         /**
          * Where the identity provider sends the browser back (redirect_uri)
-         * @description Consumes the pending request named by `state`. Member single sign-on is not completed yet: the browser is sent to /w/{slug}/sign-in?sso=unavailable, or to /login?sso=expired when the state is unknown, expired or from another browser.
+         * @description Consumes the pending request named by `state` (once), exchanges the code with its PKCE verifier, validates the ID token (issuer, audience, signature from the JWKS, expiry, iat, nonce) and matches the member by issuer + sub. On success a session cookie is set and the browser goes to /app; on any failure to /w/{slug}/sign-in?sso={reason}, or to /login?sso=expired when the state is unknown, expired, already used or from another browser.
          */
         get: {
             parameters: {
@@ -5710,6 +5715,7 @@ export interface paths {
                                 };
                                 assurance: {
                                     mfaRequired: boolean;
+                                    mfaEnrolmentRequired: boolean;
                                     mfaEnabled: boolean;
                                     identityConfirmedUntil: string | null;
                                     device: {
@@ -6101,6 +6107,7 @@ export interface paths {
                             };
                             assurance: {
                                 mfaRequired: boolean;
+                                mfaEnrolmentRequired: boolean;
                                 mfaEnabled: boolean;
                                 identityConfirmedUntil: string | null;
                                 device: {
@@ -6374,6 +6381,7 @@ export interface paths {
                             };
                             assurance: {
                                 mfaRequired: boolean;
+                                mfaEnrolmentRequired: boolean;
                                 mfaEnabled: boolean;
                                 identityConfirmedUntil: string | null;
                                 device: {
@@ -7550,6 +7558,7 @@ export interface paths {
                             };
                             assurance: {
                                 mfaRequired: boolean;
+                                mfaEnrolmentRequired: boolean;
                                 mfaEnabled: boolean;
                                 identityConfirmedUntil: string | null;
                                 device: {

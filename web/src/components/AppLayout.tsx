@@ -43,6 +43,11 @@ export function AppLayout() {
   // shows only them, without the navigation: the second factor after the password, then Change Password
   // on every page, then the terms dialog over the dashboard (the terms text stays readable at /app/terms).
   const firstSignIn = me.pending.secondFactor || me.pending.passwordChange || me.pending.terms;
+  // The owner's break-glass password sign-in of an idp workspace (SPEC §2b): MFA before anything else.
+  const mfaFirst = !firstSignIn && me.assurance.mfaEnrolmentRequired;
+  const gated = firstSignIn || mfaFirst;
+  // Security is where MFA is turned on; the page stays mounted once it is on, to show the recovery codes.
+  if (mfaFirst && !/^\/app\/security\/?$/.test(pathname)) return <Navigate to="/app/security" replace />;
   let page = <Outlet context={me} />;
   if (me.pending.secondFactor) page = <SecondFactorPage />;
   else if (me.pending.passwordChange) page = <ChangePasswordPage me={me} />;
@@ -61,26 +66,24 @@ export function AppLayout() {
     <MeContext value={me}>
       <AppShell
         header={{ height: 56 }}
-        navbar={firstSignIn ? undefined : { width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+        navbar={gated ? undefined : { width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
         padding="lg"
       >
         <AppShell.Header>
           <Group h="100%" px="md" gap="sm" wrap="nowrap">
-            {!firstSignIn && (
+            {!gated && (
               <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
             )}
             <AppHeader me={me} />
           </Group>
         </AppShell.Header>
-        {!firstSignIn && (
+        {!gated && (
           <AppShell.Navbar p="sm" aria-label="Main">
             <AppNavbar role={me.user.role} onNavigate={close} />
           </AppShell.Navbar>
         )}
         <AppShell.Main>
-          {!firstSignIn && !me.assurance.trusted && !/^\/app\/trusted-session\/?$/.test(pathname) && (
-            <NotSecureNotice />
-          )}
+          {!gated && !me.assurance.trusted && !/^\/app\/trusted-session\/?$/.test(pathname) && <NotSecureNotice />}
           {page}
         </AppShell.Main>
       </AppShell>

@@ -39,10 +39,18 @@ export function SecurityPage() {
           app, or a passkey.
         </Text>
       </div>
-      {me.assurance.mfaRequired && !me.assurance.mfaEnabled && (
-        <Alert color="yellow" variant="light" title="MFA is required">
-          {me.workspace.name} requires MFA before you can use shared accounts. Turn it on below.
+      {me.assurance.mfaEnrolmentRequired ? (
+        <Alert color="yellow" variant="light" title="Turn on MFA first">
+          You signed in with your password, and {me.workspace.name} signs its members in through the company&apos;s
+          identity provider: turn on MFA below before anything else. Every such sign-in is in the activity log.
         </Alert>
+      ) : (
+        me.assurance.mfaRequired &&
+        !me.assurance.mfaEnabled && (
+          <Alert color="yellow" variant="light" title="MFA is required">
+            {me.workspace.name} requires MFA before you can use shared accounts. Turn it on below.
+          </Alert>
+        )
       )}
       {shownCodes && (
         <RecoveryCodes codes={shownCodes} workspaceName={me.workspace.name} onDone={() => setShownCodes(null)} />
@@ -60,8 +68,12 @@ export function SecurityPage() {
         <ProblemAlert error={status.error} />
       )}
       <PasskeysSection />
-      <ChangeOwnPasswordSection />
-      <SessionsSection />
+      {!me.assurance.mfaEnrolmentRequired && (
+        <>
+          <ChangeOwnPasswordSection />
+          <SessionsSection />
+        </>
+      )}
     </Stack>
   );
 }

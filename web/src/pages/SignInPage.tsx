@@ -79,6 +79,11 @@ function SignInForm({ slug, name }: { slug: string; name: string }) {
           </Alert>
         )}
         <ProblemAlert error={signIn.error} other={other} />
+        {signIn.error instanceof ApiError && signIn.error.problem.type.endsWith('/sign-in-with-idp') && (
+          <Button component={Link} to={`/w/${slug}`} variant="light" fullWidth>
+            Sign in with your company account
+          </Button>
+        )}
         <TextInput
           label="Username"
           autoComplete="username"
