@@ -35,7 +35,7 @@ export function issuerUrlProblem(text: string): string | null {
   return 'must be an https:// URL (http:// only for localhost or 127.0.0.1)';
 }
 
-function isLoopbackHttp(issuer: URL): boolean {
+export function isLoopbackHttp(issuer: URL): boolean {
   return issuer.protocol === 'http:' && LOOPBACK_HOSTS.has(issuer.hostname);
 }
 

@@ -433,6 +433,8 @@ export async function openSession(
   workspaceId: string,
   context: RequestContext,
   clientApp?: { deviceId: string; secondFactorPassed: boolean },
+  /** A sign-in through the workspace's IdP (SPEC §2b): how, and whether the IdP asserted a second factor. */
+  sso?: { via: 'oidc'; secondFactorPassed: boolean; details?: Record<string, unknown> },
 ): Promise<string> {
   const token = randomToken();
   const now = clock.now();
@@ -448,7 +450,7 @@ export async function openSession(
       ip: context.ip,
       user_agent: context.userAgent,
       device_id: clientApp?.deviceId ?? null,
-      second_factor_at: clientApp?.secondFactorPassed ? new Date(now) : null,
+      second_factor_at: clientApp?.secondFactorPassed || sso?.secondFactorPassed ? new Date(now) : null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -460,6 +462,7 @@ export async function openSession(
     targetId: session.id,
     context,
     ...(clientApp ? { details: { deviceId: clientApp.deviceId } } : {}),
+    ...(sso ? { details: { via: sso.via, ...sso.details } } : {}),
   });
   return token;
 }

@@ -1,7 +1,21 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import Provider from 'oidc-provider';
+import { createSign, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+
+/** A person at the test provider: the claims it puts in their ID token, and how they authenticated. */
+export interface TestIdpUser {
+  email?: string;
+  email_verified?: boolean;
+  name?: string;
+  given_name?: string;
+  family_name?: string;
+  /** RFC 8176 authentication methods the provider asserts in `amr` (e.g. ['pwd', 'otp']). */
+  amr?: string[];
+}
+
+/** Rewrites the ID token the token endpoint returns; `resign: false` keeps the provider's signature. */
+export type IdTokenTamper = (claims: Record<string, unknown>) => { claims: Record<string, unknown>; resign: boolean };
 
 export interface TestOidcProvider {
   /** `http://127.0.0.1:{port}`, as the provider announces it in its discovery document. */
@@ -10,6 +24,13 @@ export interface TestOidcProvider {
   clientSecret: string;
   /** The provider's authorization endpoint, from its discovery document. */
   authorizationEndpoint: string;
+  /**
+   * People the provider knows, by login (their `sub`); tests may change them at any time. Someone not
+   * listed can still sign in with any login and gets an ID token with `sub` only.
+   */
+  users: Map<string, TestIdpUser>;
+  /** Set to rewrite the next ID tokens (wrong audience, tampered claims…); undefined leaves them alone. */
+  tamperIdToken: IdTokenTamper | undefined;
   close(): Promise<void>;
 }
 
@@ -21,7 +42,9 @@ export interface TestOidcProvider {
 export async function startOidcProvider(options: {
   redirectUris: string[];
   clientId?: string;
+  users?: Record<string, TestIdpUser>;
 }): Promise<TestOidcProvider> {
+  const users = new Map(Object.entries(options.users ?? {}));
   const clientId = options.clientId ?? 'gatehouse-test';
   const clientSecret = randomBytes(24).toString('base64url');
   // Start the server first to learn the port: the issuer must name it.
@@ -53,11 +76,31 @@ export async function startOidcProvider(options: {
           },
         ],
         pkce: { required: () => true },
+        claims: {
+          acr: null,
+          sid: null,
+          auth_time: null,
+          iss: null,
+          // amr in every ID token that has one, as IdPs that report MFA do.
+          openid: ['sub', 'amr'],
+          email: ['email', 'email_verified'],
+          profile: ['name', 'given_name', 'family_name'],
+        },
+        findAccount: (_ctx: unknown, sub: string) => ({
+          accountId: sub,
+          claims: () => {
+            const { amr: _amr, ...claims } = users.get(sub) ?? {};
+            return { sub, ...claims };
+          },
+        }),
         cookies: { keys: [randomBytes(32).toString('base64url')] },
         jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'test', alg: 'RS256', use: 'sig' } as never] },
       }),
   );
   provider.proxy = false;
+  const state: { tamper: IdTokenTamper | undefined } = { tamper: undefined };
+  provider.use(signInAndConsent(provider, users));
+  provider.use(tamperTokenResponse(state, privateKey));
   handler = provider.callback();
 
   let closed = false;
@@ -69,6 +112,13 @@ export async function startOidcProvider(options: {
     clientId,
     clientSecret,
     authorizationEndpoint: discovery.authorization_endpoint,
+    users,
+    get tamperIdToken() {
+      return state.tamper;
+    },
+    set tamperIdToken(tamper: IdTokenTamper | undefined) {
+      state.tamper = tamper;
+    },
     close: async () => {
       if (closed) return;
       closed = true;
@@ -95,4 +145,65 @@ function withoutQuickStartWarnings<T>(build: () => T): T {
   } finally {
     console.warn = warn;
   }
+}
+
+/**
+ * The provider's own login form, submitted: like its development interaction (any login, any password)
+ * but it also records the person's `amr` and grants the first-party client the requested scopes, so the
+ * browser goes straight back to the client instead of to a consent page.
+ */
+function signInAndConsent(provider: Provider, users: Map<string, TestIdpUser>) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    if (ctx.method !== 'POST' || !/^\/interaction\/[^/]+$/.test(ctx.path)) return next();
+    const body = new URLSearchParams(await readBody(ctx.req));
+    if (body.get('prompt') !== 'login') return next();
+    const login = body.get('login') ?? '';
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    const grant = new provider.Grant({ accountId: login, clientId: String(details.params.client_id) });
+    grant.addOIDCScope(String(details.params.scope ?? 'openid'));
+    const grantId = await grant.save();
+    const amr = users.get(login)?.amr;
+    await provider.interactionFinished(
+      ctx.req,
+      ctx.res,
+      { login: { accountId: login, ...(amr ? { amr } : {}) }, consent: { grantId } },
+      { mergeWithLastSubmission: false },
+    );
+    ctx.respond = false;
+  };
+}
+
+function readBody(request: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (text += chunk));
+    request.on('end', () => resolve(text));
+    request.on('error', reject);
+  });
+}
+
+/** Rewrites the token endpoint's ID token when a test asks for it (see `tamperIdToken`). */
+function tamperTokenResponse(state: { tamper: IdTokenTamper | undefined }, key: KeyObject) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    await next();
+    const tamper = state.tamper;
+    if (!tamper || ctx.method !== 'POST' || ctx.path !== '/token' || ctx.status !== 200) return;
+    const body = ctx.body as { id_token?: string } | undefined;
+    if (!body?.id_token) return;
+    const original = body.id_token;
+    const [header, payload, signature] = original.split('.') as [string, string, string];
+    const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const { claims, resign } = tamper(decoded);
+    const newPayload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    if (resign) {
+      // Signed with the provider's own key: a valid signature over claims the provider never issued.
+      const newHeader = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'test' })).toString('base64url');
+      const signer = createSign('RSA-SHA256');
+      signer.update(`${newHeader}.${newPayload}`);
+      body.id_token = `${newHeader}.${newPayload}.${signer.sign(key).toString('base64url')}`;
+    } else {
+      body.id_token = `${header}.${newPayload}.${signature}`;
+    }
+  };
 }

@@ -106,7 +106,7 @@ describe('members sign in through the workspace identity provider', () => {
     expect(next.searchParams.get('error')).toBe('invalid_request');
   });
 
-  it('consumes the state once at the callback and explains that member SSO is not available yet', async () => {
+  it('consumes the state once at the callback; a made-up code is refused with a reason, not a 500', async () => {
     await createAcme(t, { mode: 'idp', idp: { issuer: idp.issuer, clientId: idp.clientId } });
     const browser = t.client();
     const state = new URL(String((await browser.get(startUrl)).headers.location)).searchParams.get('state')!;
@@ -124,7 +124,7 @@ describe('members sign in through the workspace identity provider', () => {
       `/api/v1/oidc/callback?state=${encodeURIComponent(state)}&code=abc&iss=${encodeURIComponent(idp.issuer)}`,
     );
     expect(back.statusCode).toBe(302);
-    expect(back.headers.location).toBe('/w/acme/sign-in?sso=unavailable');
+    expect(back.headers.location).toBe('/w/acme/sign-in?sso=invalid_response');
     expect(await t.database.db.selectFrom('oidc_requests').selectAll().execute()).toHaveLength(0);
 
     const replay = await browser.get(`/api/v1/oidc/callback?state=${encodeURIComponent(state)}&code=abc`);

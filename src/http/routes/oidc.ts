@@ -4,7 +4,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../domain/errors.js';
 import { hashToken } from '../../crypto/tokens.js';
-import { consumeAuthorization, OIDC_REQUEST_TTL_MS, startAuthorization } from '../../services/oidc.js';
+import { OIDC_REQUEST_TTL_MS, startAuthorization } from '../../services/oidc.js';
+import { completeOidcSignIn } from '../../services/oidc-sign-in.js';
+import { requestContext } from '../context.js';
 import { findWorkspaceBySlug } from '../../services/workspaces.js';
 import { problemResponses, Slug } from '../schemas.js';
 
@@ -24,9 +26,9 @@ function sameToken(a: string, b: string): boolean {
 }
 
 /**
- * Members' sign-in through the workspace's OpenID Connect provider (authorization code + PKCE).
- * Completing it (token exchange, matching the member) is not built yet: the callback only closes the
- * pending request and sends the person to the Gatehouse sign-in page with an explanation.
+ * Members' sign-in through the workspace's OpenID Connect provider (authorization code + PKCE, SPEC §2b):
+ * the start sends the browser to the IdP, the callback completes the sign-in (services/oidc-sign-in.ts)
+ * and opens a session, or sends the person to the sign-in page with the reason in words.
  */
 const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
   const secure = app.config.publicUrl.protocol === 'https:';
@@ -91,8 +93,10 @@ const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['auth'],
         summary: 'Where the identity provider sends the browser back (redirect_uri)',
         description:
-          'Consumes the pending request named by `state`. Member single sign-on is not completed yet: the browser is sent to ' +
-          '/w/{slug}/sign-in?sso=unavailable, or to /login?sso=expired when the state is unknown, expired or from another browser.',
+          'Consumes the pending request named by `state` (once), exchanges the code with its PKCE verifier, validates the ID ' +
+          'token (issuer, audience, signature from the JWKS, expiry, iat, nonce) and matches the member by issuer + sub. ' +
+          'On success a session cookie is set and the browser goes to /app; on any failure to /w/{slug}/sign-in?sso={reason}, ' +
+          'or to /login?sso=expired when the state is unknown, expired, already used or from another browser.',
         // Providers add parameters of their own (iss, session_state, …): unknown ones are ignored, not refused.
         querystring: z.object({
           state: z.string().max(512).optional(),
@@ -108,9 +112,25 @@ const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
       const expired = () => reply.redirect('/login?sso=expired', 302);
       if (!state || !cookieState || !sameToken(state, cookieState)) return expired();
       reply.clearCookie(stateCookie, stateCookieOptions);
-      const pending = await consumeAuthorization(app.db, state);
-      if (!pending) return expired();
-      return reply.redirect(`/w/${encodeURIComponent(pending.workspace.slug)}/sign-in?sso=unavailable`, 302);
+      const result = await completeOidcSignIn(
+        { unitOfWork: app.unitOfWork, keyring: app.keyring, clock: app.clock },
+        {
+          callbackUrl: new URL(request.url, app.config.publicUrl.origin),
+          state,
+          replacedToken: request.cookies[app.sessionCookieName],
+        },
+        requestContext(request),
+      );
+      if (!result.ok) {
+        if (!result.workspaceSlug) return expired();
+        request.log.info({ workspace: result.workspaceSlug, reason: result.reason }, 'oidc sign-in refused');
+        return reply.redirect(
+          `/w/${encodeURIComponent(result.workspaceSlug)}/sign-in?sso=${encodeURIComponent(result.reason)}`,
+          302,
+        );
+      }
+      reply.setSessionCookie(result.token);
+      return reply.redirect('/app', 302);
     },
   );
 };

@@ -1,0 +1,370 @@
+import { sql, type Kysely } from 'kysely';
+import * as client from 'openid-client';
+import type { Database, User, Workspace } from '../db/schema.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
+import type { RequestContext } from '../domain/actor.js';
+import type { Clock } from '../domain/clock.js';
+import { effectiveState } from '../domain/invitations.js';
+import { hashToken } from '../crypto/tokens.js';
+import { recordEvent } from './activity.js';
+import type { WorkspaceKeyring } from './keyring.js';
+import { consumeAuthorization, isLoopbackHttp, providerMetadata } from './oidc.js';
+import { openSession } from './sessions.js';
+import { isUniqueViolation } from './users.js';
+
+/**
+ * The end of a member's sign-in through the workspace's OpenID Connect provider (SPEC §2b): the code is
+ * exchanged with its PKCE verifier, the ID token validated (issuer, audience, signature from the
+ * provider's JWKS, expiry, iat, nonce), and the person matched by (issuer, sub), linked the first time by
+ * a verified email in one of the workspace's verified domains, or created just in time when the
+ * workspace allows it. A session then opens as a password sign-in's does.
+ */
+
+/**
+ * `amr` values (RFC 8176) that count as a second factor asserted by the IdP: such a session is not asked
+ * for Gatehouse MFA. Anything else (`pwd` alone, no `amr`) is treated like a password sign-in.
+ */
+export const MFA_AMR_VALUES: readonly string[] = ['mfa', 'otp', 'hwk', 'swk', 'sc', 'fpt', 'face', 'iris', 'retina'];
+
+/** Seconds of clock difference tolerated between Gatehouse and the IdP for exp, iat and nbf. */
+export const ID_TOKEN_CLOCK_TOLERANCE_SECONDS = 60;
+
+/** Why a sign-in through the IdP ended without a session; the sign-in page explains each in words. */
+export type OidcFailure =
+  | 'expired' // unknown, expired, replayed state, or another browser's
+  | 'denied' // the IdP answered error=access_denied (the person cancelled, or the IdP refused them)
+  | 'idp_error' // the IdP answered another error
+  | 'invalid_response' // the answer or the ID token failed validation (iss, aud, signature, nonce, exp…)
+  | 'unavailable' // the IdP could not be reached, or single sign-on is not set up
+  | 'email_unverified' // first sign-in without email_verified: true
+  | 'domain_not_verified' // first sign-in with an email outside the workspace's verified domains
+  | 'not_provisioned' // nobody to link, and just-in-time provisioning is off
+  | 'guest' // the email belongs to a guest, who never signs in through the IdP
+  | 'invitation_expired' // an invited member whose invitation is no longer pending
+  | 'deactivated';
+
+export type OidcSignInResult =
+  | { ok: true; token: string; workspaceSlug: string; userId: string }
+  | { ok: false; reason: OidcFailure; workspaceSlug?: string };
+
+export interface OidcSignInDeps {
+  unitOfWork: UnitOfWork;
+  keyring: WorkspaceKeyring;
+  clock: Clock;
+}
+
+const secretAssociatedData = (workspaceId: string) => `workspace:${workspaceId}:idp_client_secret`;
+
+/** Stores (or clears, with null) the workspace's OIDC client secret, sealed with its data key. */
+export async function setIdpClientSecret(
+  tx: Kysely<Database>,
+  keyring: WorkspaceKeyring,
+  workspaceId: string,
+  secret: string | null,
+): Promise<void> {
+  const sealed = secret ? await keyring.seal(tx, workspaceId, secret, secretAssociatedData(workspaceId)) : null;
+  await tx.updateTable('workspaces').set({ idp_client_secret_sealed: sealed }).where('id', '=', workspaceId).execute();
+}
+
+async function clientConfig(
+  db: Kysely<Database>,
+  keyring: WorkspaceKeyring,
+  workspace: Workspace,
+): Promise<client.Configuration> {
+  const metadata = await providerMetadata(workspace.idp_issuer!);
+  const secret = workspace.idp_client_secret_sealed
+    ? await keyring.open(db, workspace.id, workspace.idp_client_secret_sealed, secretAssociatedData(workspace.id))
+    : undefined;
+  const config = new client.Configuration(
+    metadata,
+    workspace.idp_client_id!,
+    { [client.clockTolerance]: ID_TOKEN_CLOCK_TOLERANCE_SECONDS },
+    secret ? client.ClientSecretBasic(secret) : client.None(),
+  );
+  if (isLoopbackHttp(new URL(workspace.idp_issuer!))) client.allowInsecureRequests(config);
+  // Verify the ID token's signature with the provider's JWKS even though it came straight from the token
+  // endpoint: a tampered or forged token is refused whatever the transport.
+  client.enableNonRepudiationChecks(config);
+  return config;
+}
+
+function errorCode(error: unknown): string {
+  const e = error as { code?: string; name?: string; error?: string; cause?: { code?: string } };
+  return e?.error ?? e?.code ?? e?.cause?.code ?? e?.name ?? 'unknown';
+}
+
+/** Network failures talking to the IdP, as opposed to answers that failed validation. */
+function isUnreachable(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; cause?: { code?: string } };
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return true;
+  const code = e?.cause?.code ?? e?.code;
+  return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'UND_ERR_CONNECT_TIMEOUT'].includes(code ?? '');
+}
+
+interface IdTokenClaims {
+  iss: string;
+  sub: string;
+  email?: unknown;
+  email_verified?: unknown;
+  name?: unknown;
+  given_name?: unknown;
+  family_name?: unknown;
+  amr?: unknown;
+}
+
+const text = (value: unknown, max = 200): string | null =>
+  typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : null;
+
+function assertedMfa(amr: unknown): string[] {
+  if (!Array.isArray(amr)) return [];
+  return amr.filter((value): value is string => typeof value === 'string' && MFA_AMR_VALUES.includes(value));
+}
+
+/**
+ * Completes the sign-in the callback names. `callbackUrl` is the full URL the IdP sent the browser to
+ * (with code, state, iss…); the caller has already checked that the state is this browser's.
+ */
+export async function completeOidcSignIn(
+  deps: OidcSignInDeps,
+  input: { callbackUrl: URL; state: string; replacedToken?: string },
+  context: RequestContext,
+): Promise<OidcSignInResult> {
+  const { db } = deps.unitOfWork;
+  const pending = await consumeAuthorization(db, input.state);
+  if (!pending) return { ok: false, reason: 'expired' };
+  const workspace = await db
+    .selectFrom('workspaces')
+    .selectAll()
+    .where('id', '=', pending.workspace.id)
+    .executeTakeFirstOrThrow();
+  const workspaceSlug = workspace.slug;
+  const refuse = async (
+    reason: OidcFailure,
+    details: Record<string, unknown> = {},
+    user?: Pick<User, 'id'>,
+  ): Promise<OidcSignInResult> => {
+    await deps.unitOfWork.run((tx) =>
+      recordEvent(tx, {
+        workspaceId: workspace.id,
+        actorId: user?.id ?? null,
+        action: 'auth.sign_in_failed',
+        targetType: user ? 'user' : undefined,
+        targetId: user?.id,
+        context,
+        details: { via: 'oidc', reason, ...details },
+      }),
+    );
+    return { ok: false, reason, workspaceSlug };
+  };
+
+  const idpError = input.callbackUrl.searchParams.get('error');
+  if (idpError) {
+    return refuse(idpError === 'access_denied' ? 'denied' : 'idp_error', { idpError: idpError.slice(0, 100) });
+  }
+  if (workspace.mode !== 'idp' || !workspace.idp_issuer || !workspace.idp_client_id) {
+    return refuse('unavailable', { problem: 'not_configured' });
+  }
+
+  let claims: IdTokenClaims;
+  try {
+    const config = await clientConfig(db, deps.keyring, workspace);
+    const tokens = await client.authorizationCodeGrant(config, input.callbackUrl, {
+      pkceCodeVerifier: pending.request.code_verifier,
+      expectedState: input.state,
+      expectedNonce: pending.request.nonce,
+      idTokenExpected: true,
+    });
+    const idToken = tokens.claims();
+    if (!idToken) return refuse('invalid_response', { problem: 'no_id_token' });
+    claims = { ...(idToken as unknown as IdTokenClaims) };
+    // Providers that follow OIDC Core 5.4 strictly put the profile and email claims only in UserInfo when
+    // an access token is issued: ask it then (its `sub` must be the ID token's, which openid-client checks).
+    if (claims.email === undefined && config.serverMetadata().userinfo_endpoint && tokens.access_token) {
+      const info = await client.fetchUserInfo(config, tokens.access_token, claims.sub);
+      for (const key of ['email', 'email_verified', 'name', 'given_name', 'family_name'] as const) {
+        if (claims[key] === undefined && info[key] !== undefined) claims[key] = info[key];
+      }
+    }
+  } catch (error) {
+    const code = errorCode(error);
+    if (error instanceof client.AuthorizationResponseError) {
+      return refuse(code === 'access_denied' ? 'denied' : 'idp_error', { idpError: code.slice(0, 100) });
+    }
+    if (isUnreachable(error) || (error as { type?: string })?.type === 'idp-unavailable') {
+      return refuse('unavailable', { problem: code });
+    }
+    return refuse('invalid_response', {
+      problem: code,
+      message: String((error as Error)?.message ?? '').slice(0, 200),
+    });
+  }
+
+  const issuer = claims.iss;
+  const subject = claims.sub;
+  const mfa = assertedMfa(claims.amr);
+  const identityDetails = { issuer, subject };
+
+  return deps.unitOfWork.run(async (tx): Promise<OidcSignInResult> => {
+    const refuseIn = async (reason: OidcFailure, details: Record<string, unknown> = {}, user?: Pick<User, 'id'>) => {
+      await recordEvent(tx, {
+        workspaceId: workspace.id,
+        actorId: user?.id ?? null,
+        action: 'auth.sign_in_failed',
+        targetType: user ? 'user' : undefined,
+        targetId: user?.id,
+        context,
+        details: { via: 'oidc', reason, ...identityDetails, ...details },
+      });
+      return { ok: false as const, reason, workspaceSlug };
+    };
+
+    const linked = await tx
+      .selectFrom('user_identities as i')
+      .innerJoin('users as u', 'u.id', 'i.user_id')
+      .selectAll('u')
+      .select('i.id as identity_id')
+      .where('i.workspace_id', '=', workspace.id)
+      .where('i.issuer', '=', issuer)
+      .where('i.subject', '=', subject)
+      .forUpdate()
+      .executeTakeFirst();
+
+    let user: User;
+    let identityId: string | undefined = linked?.identity_id;
+    if (linked) {
+      const { identity_id: _ignored, ...row } = linked;
+      user = row;
+    } else {
+      // First sign-in: link only by an email the IdP says it verified, in a domain the workspace verified.
+      const email = text(claims.email, 320)?.toLowerCase() ?? null;
+      if (!email || claims.email_verified !== true) return refuseIn('email_unverified', { email });
+      const domain = email.slice(email.lastIndexOf('@') + 1);
+      const domains = workspace.verified_domains.map((d) => d.toLowerCase());
+      if (!email.includes('@') || !domains.includes(domain)) return refuseIn('domain_not_verified', { email });
+      const existing = await tx
+        .selectFrom('users')
+        .selectAll()
+        .where('workspace_id', '=', workspace.id)
+        .where(sql<string>`lower(email)`, '=', email)
+        .forUpdate()
+        .executeTakeFirst();
+      if (existing) {
+        if (existing.kind === 'guest') return refuseIn('guest', { email }, existing);
+        user = existing;
+      } else {
+        if (!workspace.idp_jit) return refuseIn('not_provisioned', { email });
+        const given = text(claims.given_name);
+        const family = text(claims.family_name);
+        const displayName = text(claims.name) ?? ([given, family].filter(Boolean).join(' ') || email);
+        const created = await tx
+          .insertInto('users')
+          .values({
+            workspace_id: workspace.id,
+            email,
+            username: email,
+            display_name: displayName,
+            given_name: given,
+            family_name: family,
+            kind: 'member',
+            role: 'member',
+            status: 'active',
+            password_hash: null,
+            must_change_password: false,
+            updated_at: sql<Date>`now()`,
+          })
+          .returningAll()
+          .executeTakeFirst()
+          .catch((error: unknown) => {
+            if (isUniqueViolation(error)) return undefined;
+            throw error;
+          });
+        // The same person signing in twice at once: the other request created them; ask them to retry.
+        if (!created) return refuseIn('expired', { problem: 'concurrent_creation' });
+        user = created;
+        await recordEvent(tx, {
+          workspaceId: workspace.id,
+          actorId: user.id,
+          action: 'user.created_jit',
+          targetType: 'user',
+          targetId: user.id,
+          context,
+          details: { email, role: 'member', ...identityDetails },
+        });
+      }
+      if (user.status === 'deactivated') return refuseIn('deactivated', {}, user);
+      const identity = await tx
+        .insertInto('user_identities')
+        .values({ user_id: user.id, workspace_id: workspace.id, issuer, subject })
+        .onConflict((oc) => oc.columns(['workspace_id', 'issuer', 'subject']).doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!identity) return refuseIn('expired', { problem: 'concurrent_link' });
+      identityId = identity.id;
+      await recordEvent(tx, {
+        workspaceId: workspace.id,
+        actorId: user.id,
+        action: 'user.identity_linked',
+        targetType: 'user',
+        targetId: user.id,
+        context,
+        details: { ...identityDetails, email },
+      });
+    }
+
+    if (user.kind === 'guest') return refuseIn('guest', {}, user);
+    if (user.status === 'deactivated') return refuseIn('deactivated', {}, user);
+    if (user.status === 'invited') {
+      // An invited member who signs in through the IdP has joined: the pending invitation is accepted.
+      const invitation = await tx
+        .selectFrom('invitations')
+        .select(['id', 'state', 'expires_at', 'role'])
+        .where('user_id', '=', user.id)
+        .where('partner_id', 'is', null)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!invitation || effectiveState(invitation) !== 'pending') {
+        return refuseIn('invitation_expired', { invitationId: invitation?.id ?? null }, user);
+      }
+      await tx
+        .updateTable('invitations')
+        .set({ state: 'accepted', accepted_at: sql`now()`, updated_at: sql`now()` })
+        .where('id', '=', invitation.id)
+        .execute();
+      await tx
+        .updateTable('users')
+        .set({ status: 'active', updated_at: sql`now()` })
+        .where('id', '=', user.id)
+        .execute();
+      const event = { workspaceId: workspace.id, actorId: user.id, targetType: 'user', targetId: user.id, context };
+      await recordEvent(tx, {
+        ...event,
+        action: 'user.joined',
+        details: { invitationId: invitation.id, role: invitation.role, via: 'oidc' },
+      });
+      await recordEvent(tx, { ...event, action: 'user.activated' });
+    }
+
+    await tx
+      .updateTable('user_identities')
+      .set({ last_used_at: sql`now()` })
+      .where('id', '=', identityId!)
+      .execute();
+    // Rotation: whatever session the browser presented before signing in ends here.
+    if (input.replacedToken) {
+      await tx
+        .updateTable('sessions')
+        .set({ ended_at: sql`now()` })
+        .where('token_hash', '=', hashToken(input.replacedToken))
+        .where('ended_at', 'is', null)
+        .execute();
+    }
+    const token = await openSession(tx, deps.clock, user.id, workspace.id, context, undefined, {
+      via: 'oidc',
+      secondFactorPassed: mfa.length > 0,
+      details: { ...identityDetails, ...(mfa.length > 0 ? { amr: mfa } : {}) },
+    });
+    return { ok: true, token, workspaceSlug, userId: user.id };
+  });
+}
