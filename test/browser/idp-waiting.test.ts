@@ -13,6 +13,7 @@ import {
   launchBrowser,
   screenshot,
 } from '../helpers/browser.js';
+import type { TestClient } from '../helpers/client.js';
 import { turnOnMfa } from '../helpers/mfa.js';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 import {
@@ -165,7 +166,12 @@ describeBrowser('the authentication waiting page in a real browser', () => {
     });
 
     /** A real invitation: the owner adds a partner, whose guest admin is invited by (development) mail. */
-    async function invite(): Promise<{ joinUrl: string; invitationId: string; received: ReceivedInvitation }> {
+    async function invite(): Promise<{
+      joinUrl: string;
+      invitationId: string;
+      received: ReceivedInvitation;
+      owner: TestClient;
+    }> {
       const ownerId = await idpWorkspace(1);
       const owner = await signIn(t, OWNER.email, OWNER.password);
       // The owner's password sign-in is the break-glass of an idp workspace: MFA before anything else.
@@ -174,7 +180,7 @@ describeBrowser('the authentication waiting page in a real browser', () => {
       const invitationId = partner.members.find((m) => m.email === 'gail@agency.test')!.invitation!.id;
       const received = await readInvitation(owner, 'gail@agency.test');
       expect(received.joinUrl.startsWith(`${baseUrl}/w/acme?invitation=`)).toBe(true);
-      return { joinUrl: received.joinUrl, invitationId, received };
+      return { joinUrl: received.joinUrl, invitationId, received, owner };
     }
 
     it('pending: says who invited them, stops no countdown because none starts, and fills in the username', async () => {
@@ -208,8 +214,7 @@ describeBrowser('the authentication waiting page in a real browser', () => {
     });
 
     it('revoked: says so and points to sign-in', async () => {
-      const { joinUrl, invitationId } = await invite();
-      const owner = await signIn(t, OWNER.email, OWNER.password);
+      const { joinUrl, invitationId, owner } = await invite();
       const revoked = await owner.post(`/api/v1/invitations/${invitationId}/revoke`);
       expect(revoked.statusCode, revoked.body).toBe(204);
       await page.goto(joinUrl);
