@@ -133,10 +133,10 @@ describeBrowser('the authentication waiting page in a real browser', () => {
     await expectVisible(page.getByRole('heading', { name: 'Sign in to Acme Inc' }));
   });
 
-  it('explains in the sign-in page that member SSO is not finished, and on /login that an attempt expired', async () => {
+  it('explains in the sign-in page that single sign-on is unavailable, and on /login that an attempt expired', async () => {
     await idpWorkspace(5);
     await page.goto(`${baseUrl}/w/acme/sign-in?sso=unavailable`);
-    await expectVisible(page.getByText('Single sign-on for members is not available yet. Guests sign in below.'));
+    await expectVisible(page.getByText('Single sign-on is not available'));
     await page.goto(`${baseUrl}/login?sso=expired`);
     await expectVisible(page.getByText('That sign-in attempt expired. Try again.'));
   });

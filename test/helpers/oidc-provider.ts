@@ -76,6 +76,8 @@ export async function startOidcProvider(options: {
           },
         ],
         pkce: { required: () => true },
+        // Fixed lifetimes, so the provider does not print a notice for each default it computes.
+        ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
         claims: {
           acr: null,
           sid: null,

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Stack, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
@@ -73,11 +73,7 @@ function SignInForm({ slug, name }: { slug: string; name: string }) {
         <Title order={1} size="h2">
           Sign in to {name}
         </Title>
-        {params.get('sso') === 'unavailable' && (
-          <Alert color="blue" variant="light">
-            Single sign-on for members is not available yet. Guests sign in below.
-          </Alert>
-        )}
+        <SsoRefusal slug={slug} name={name} reason={params.get('sso')} />
         <ProblemAlert error={signIn.error} other={other} />
         {signIn.error instanceof ApiError && signIn.error.problem.type.endsWith('/sign-in-with-idp') && (
           <Button component={Link} to={`/w/${slug}`} variant="light" fullWidth>
@@ -115,5 +111,78 @@ function SignInForm({ slug, name }: { slug: string; name: string }) {
         </Anchor>
       </Stack>
     </form>
+  );
+}
+
+/**
+ * Why a sign-in through the company's identity provider ended here (`?sso=` from the OIDC callback),
+ * in words, with a way to try again at the IdP. Guests use the form below whatever happened.
+ */
+const SSO_REFUSALS: Record<string, { title: string; text: (name: string) => string }> = {
+  denied: {
+    title: 'Sign-in was cancelled',
+    text: () => "Your company's sign-in service did not let the sign-in through (it was cancelled or refused there).",
+  },
+  idp_error: {
+    title: 'Your company’s sign-in service reported an error',
+    text: () => 'It could not complete the sign-in. Try again; if it keeps happening, tell your IT team.',
+  },
+  invalid_response: {
+    title: 'The sign-in could not be verified',
+    text: () =>
+      "The answer from your company's sign-in service did not pass Gatehouse's checks, so nobody was signed in. Try again; if it keeps happening, tell your IT team.",
+  },
+  unavailable: {
+    title: 'Single sign-on is not available',
+    text: () =>
+      "Your company's sign-in service cannot be reached, or single sign-on is not set up yet. Try again in a few minutes.",
+  },
+  email_unverified: {
+    title: 'Your email address is not verified',
+    text: (name) =>
+      `Your company's sign-in service did not confirm that your email address is verified, so it cannot be matched to an account in ${name}. Ask an admin of ${name} for help.`,
+  },
+  domain_not_verified: {
+    title: 'Your email address is not in this workspace’s domains',
+    text: (name) =>
+      `${name} only signs in people whose company email is in one of its verified domains. Ask an admin of ${name}.`,
+  },
+  not_provisioned: {
+    title: 'You do not have an account here yet',
+    text: (name) =>
+      `Your company account is fine, but ${name} has no account for you. Ask an admin of ${name} to invite you.`,
+  },
+  guest: {
+    title: 'Guests sign in with their Gatehouse username',
+    text: () => 'This email belongs to a guest account, which does not use the company sign-in. Sign in below.',
+  },
+  invitation_expired: {
+    title: 'Your invitation is no longer valid',
+    text: (name) => `Your invitation to ${name} has expired or was revoked. Ask an admin of ${name} to send it again.`,
+  },
+  deactivated: {
+    title: 'Your account is deactivated',
+    text: (name) => `Your account in ${name} has been deactivated. Ask an admin of ${name} if you need access again.`,
+  },
+};
+
+function SsoRefusal({ slug, name, reason }: { slug: string; name: string; reason: string | null }) {
+  if (!reason) return null;
+  const refusal = SSO_REFUSALS[reason] ?? SSO_REFUSALS.idp_error!;
+  return (
+    <Alert color="red" variant="light" title={refusal.title}>
+      <Stack gap="xs">
+        <Text size="sm">{refusal.text(name)}</Text>
+        <Button
+          component="a"
+          href={`/api/v1/workspaces/${encodeURIComponent(slug)}/oidc/start`}
+          variant="light"
+          size="xs"
+          fullWidth
+        >
+          Try again
+        </Button>
+      </Stack>
+    </Alert>
   );
 }

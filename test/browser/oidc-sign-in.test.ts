@@ -1,0 +1,135 @@
+import net from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { clearDiscoveryCache } from '../../src/services/oidc.js';
+import { setIdpClientSecret } from '../../src/services/oidc-sign-in.js';
+import { acceptTerms } from '../../src/services/terms.js';
+import { createWorkspace, prepareOwnerPassword, type CreateWorkspaceInput } from '../../src/services/workspaces.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { describeBrowser, expectPath, expectVisible, launchBrowser, screenshots } from '../helpers/browser.js';
+import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
+
+const OWNER = { email: 'ada@acme.test', displayName: 'Ada Owner', password: 'correct horse battery staple' };
+const COUNTDOWN = /Redirecting to your company's sign-in in \d+ seconds?…/;
+
+/** A port nobody listens on right now, so the app's public URL (and redirect_uri) can name it up front. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describeBrowser('members sign in through the company identity provider, in a real browser', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let t: TestApp;
+  let idp: TestOidcProvider;
+  let baseUrl: string;
+  let workspaceId: string;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  beforeEach(async () => {
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    idp = await startOidcProvider({
+      redirectUris: [`${baseUrl}/api/v1/oidc/callback`],
+      users: {
+        'carol-sub': { email: 'carol@acme.test', email_verified: true, name: 'Carol Member', amr: ['pwd', 'otp'] },
+        'dan-sub': { email: 'dan@acme.test', email_verified: true, name: 'Dan Unknown' },
+      },
+    });
+    t = await createTestApp({ env: { GATEHOUSE_PUBLIC_URL: baseUrl } });
+    await t.app.listen({ port, host: '127.0.0.1' });
+    const input: CreateWorkspaceInput = {
+      slug: 'acme',
+      name: 'Acme Inc',
+      owner: OWNER,
+      mode: 'idp',
+      domains: ['acme.test'],
+      idp: { issuer: idp.issuer, clientId: idp.clientId, redirectSeconds: 2 },
+    };
+    const passwordHash = await prepareOwnerPassword(input);
+    const created = await t.database.db
+      .transaction()
+      .execute((tx) => createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'test' }));
+    workspaceId = created.workspace.id;
+    await t.database.db.transaction().execute(async (tx) => {
+      await setIdpClientSecret(tx, t.app.keyring, workspaceId, idp.clientSecret);
+      // Carol is a member who already accepted the terms, so signing in lands on the dashboard.
+      const carol = await tx
+        .insertInto('users')
+        .values({
+          workspace_id: workspaceId,
+          email: 'carol@acme.test',
+          username: 'carol@acme.test',
+          display_name: 'Carol Member',
+          kind: 'member',
+          role: 'member',
+          status: 'active',
+          password_hash: null,
+          updated_at: new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await acceptTerms(
+        tx,
+        { userId: carol.id, workspaceId, role: 'member', status: 'active' },
+        { version: 1 },
+        { ip: null, userAgent: 'test' },
+      );
+    });
+    context = await browser.newContext();
+    page = await context.newPage();
+  });
+  afterEach(async () => {
+    await context?.close();
+    await t?.close();
+    await idp?.close();
+    clearDiscoveryCache();
+  });
+
+  /** The provider's own login page (oidc-provider's), filled in and submitted. */
+  async function signInAtProvider(login: string): Promise<void> {
+    await expectVisible(page.getByRole('button', { name: 'Sign-in' }));
+    expect(new URL(page.url()).origin).toBe(idp.issuer);
+    await page.getByPlaceholder('Enter any login').fill(login);
+    await page.getByPlaceholder('and password').fill('anything');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+  }
+
+  it('waiting page → countdown → provider login → back in Gatehouse, signed in as the linked member', async () => {
+    await page.goto(`${baseUrl}/w/acme`);
+    await expectVisible(page.getByText(COUNTDOWN));
+    await signInAtProvider('carol-sub');
+    await expectPath(page, '/app');
+    await expectVisible(page.getByRole('heading', { name: 'Welcome, Carol Member' }));
+    const session = await page.request.get(`${baseUrl}/api/v1/auth/session`);
+    expect((await session.json()).user.email).toBe('carol@acme.test');
+  });
+
+  it('refuses someone the workspace does not know, says so in words, and offers to try again', async () => {
+    await page.goto(`${baseUrl}/w/acme`);
+    await signInAtProvider('dan-sub');
+    await expectPath(page, '/w/acme/sign-in');
+    const alert = page.getByRole('alert').filter({ hasText: 'You do not have an account here yet' });
+    await expectVisible(alert);
+    await expectVisible(alert.getByText('Ask an admin of Acme Inc to invite you.', { exact: false }));
+    expect((await page.request.get(`${baseUrl}/api/v1/auth/session`)).status()).toBe(401);
+    await screenshots(page, 'oidc-sign-in-refused');
+
+    // Try again goes back to the provider (which still knows Dan: no login page this time, straight
+    // back with the same answer, as a real IdP with a session does).
+    await page.getByRole('link', { name: 'Try again' }).click();
+    await expectPath(page, '/w/acme/sign-in');
+    await expectVisible(page.getByRole('alert').filter({ hasText: 'You do not have an account here yet' }));
+  });
+});
