@@ -13,6 +13,8 @@ Commands:
       [--owner-name "Ada Owner"] [--mode local|idp] [--domain acme.test]…
       with --mode idp: --idp-issuer https://login.acme.test --idp-client-id ID
       [--idp-redirect-seconds N]   (waiting-page countdown, 0–60, default 5)
+  workspace set-idp-secret  Store the OIDC client secret, sealed, from GATEHOUSE_IDP_CLIENT_SECRET
+      --slug acme             (empty variable: remove it; never passed on the command line)
   users reset-mfa        Break-glass: remove a person's second factors and end their sessions (the owner too)
       --workspace acme --email a@acme.test
   users reset-password   Break-glass: print a temporary password, to be changed at the next sign-in
@@ -42,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
     case 'workspace':
       if (sub === 'create')
         return (await import('./workspace-create.js')).workspaceCreateCommand(config, argv.slice(2));
+      if (sub === 'set-idp-secret')
+        return (await import('./workspace-idp-secret.js')).workspaceIdpSecretCommand(config, argv.slice(2));
       throw new UsageError(`Unknown workspace command "${sub ?? ''}".`);
     case 'users':
       return (await import('./users.js')).usersCommand(config, sub, argv.slice(2));

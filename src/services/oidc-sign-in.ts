@@ -89,6 +89,11 @@ async function clientConfig(
 }
 
 function errorCode(error: unknown): string {
+  // A 401 from the token endpoint (a wrong client secret) carries its error in WWW-Authenticate.
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    const challenge = error.cause[0]?.parameters?.error;
+    if (challenge) return challenge;
+  }
   const e = error as { code?: string; name?: string; error?: string; cause?: { code?: string } };
   return e?.error ?? e?.code ?? e?.cause?.code ?? e?.name ?? 'unknown';
 }

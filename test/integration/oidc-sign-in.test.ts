@@ -370,6 +370,27 @@ describe('members sign in through the OpenID provider', () => {
     expect(other.cookie('gatehouse_session')).toBeUndefined();
   });
 
+  it('keeps the client secret sealed; with a wrong one the IdP refuses the exchange and the person is told', async () => {
+    const row = await t.database.db
+      .selectFrom('workspaces')
+      .select('idp_client_secret_sealed')
+      .where('id', '=', workspaceId)
+      .executeTakeFirstOrThrow();
+    expect(row.idp_client_secret_sealed).toBeTruthy();
+    expect(row.idp_client_secret_sealed).not.toContain(idp.clientSecret);
+
+    await addUser({ email: 'bob@acme.test' });
+    await t.database.db
+      .transaction()
+      .execute((tx) => setIdpClientSecret(tx, t.app.keyring, workspaceId, 'not-the-secret'));
+    const browser = t.client();
+    const back = await backInGatehouse(browser, await signInAtProvider(browser, 'bob-sub'));
+    expect(back.headers.location).toBe('/w/acme/sign-in?sso=invalid_response');
+    expect(await events('auth.sign_in_failed')).toContainEqual(
+      expect.objectContaining({ details: expect.objectContaining({ problem: 'invalid_client' }) }),
+    );
+  });
+
   it('shows the IdP refusing (error=access_denied) as such', async () => {
     const browser = t.client();
     const callback = await signInAtProvider(browser, 'bob-sub', 'abort');
