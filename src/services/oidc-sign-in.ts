@@ -156,7 +156,7 @@ export async function completeOidcSignIn(
         targetType: user ? 'user' : undefined,
         targetId: user?.id,
         context,
-        details: { via: 'oidc', reason, ...details },
+        details: { via: 'oidc', method: 'oidc', reason, ...details },
       }),
     );
     return { ok: false, reason, workspaceSlug };
@@ -218,7 +218,7 @@ export async function completeOidcSignIn(
         targetType: user ? 'user' : undefined,
         targetId: user?.id,
         context,
-        details: { via: 'oidc', reason, ...identityDetails, ...details },
+        details: { via: 'oidc', method: 'oidc', reason, ...identityDetails, ...details },
       });
       return { ok: false as const, reason, workspaceSlug };
     };
@@ -368,7 +368,8 @@ export async function completeOidcSignIn(
     const token = await openSession(tx, deps.clock, user.id, workspace.id, context, undefined, {
       via: 'oidc',
       secondFactorPassed: mfa.length > 0,
-      details: { ...identityDetails, ...(mfa.length > 0 ? { amr: mfa } : {}) },
+      // `method` is what the sign-in metrics count by (metrics-activity.ts).
+      details: { method: 'oidc', ...identityDetails, ...(mfa.length > 0 ? { amr: mfa } : {}) },
     });
     return { ok: true, token, workspaceSlug, userId: user.id };
   });

@@ -188,7 +188,7 @@ describe('members sign in through the OpenID provider', () => {
     expect(await events('auth.signed_in')).toContainEqual(
       expect.objectContaining({
         actor_id: carol,
-        details: expect.objectContaining({ via: 'oidc', issuer: idp.issuer, subject: 'carol-sub' }),
+        details: expect.objectContaining({ via: 'oidc', method: 'oidc', issuer: idp.issuer, subject: 'carol-sub' }),
       }),
     );
     const identity = (await identities())[0]!;
