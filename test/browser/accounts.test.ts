@@ -41,7 +41,7 @@ const STORY_TIMEOUT_MS = 150_000;
 const MAIL_TIMEOUT_MS = 30_000;
 const MANAGER = { email: 'gina@agency.test', givenName: 'Gina', familyName: 'Guestadmin' };
 const GUEST_USER = { email: 'gus@agency.test', givenName: 'Gus', familyName: 'Guestuser' };
-const MEMBER = { email: 'max@acme.test', displayName: 'max', password: MEMBER_PASSWORD };
+const MEMBER = { email: 'max@acme.test', displayName: 'max Member', password: MEMBER_PASSWORD };
 
 describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT_MS }, () => {
   let smtp: TestSmtpServer;

@@ -277,7 +277,7 @@ describeBrowser('sharing an account through a partner', { timeout: STORY_TIMEOUT
     await signInThroughUi(page, t.url, OWNER.slug, {
       email: 'hugo@acme.test',
       password: MEMBER_PASSWORD,
-      displayName: 'hugo',
+      displayName: 'hugo Member',
     });
 
     await page.goto(`${t.url}/app/partners/${partnerId}`);
