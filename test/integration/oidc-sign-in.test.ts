@@ -116,7 +116,7 @@ async function signedInAs(browser: TestClient) {
   expect(session.statusCode, session.body).toBe(200);
   return session.json() as {
     user: { email: string; status: string; kind: string; role: string };
-    pending: { secondFactor: boolean };
+    pending: { secondFactor: boolean; terms: boolean };
     assurance: { mfaRequired: boolean };
   };
 }
@@ -284,6 +284,9 @@ describe('members sign in through the OpenID provider', () => {
     expect((await backInGatehouse(browser, await signInAtProvider(browser, 'dan-sub'))).headers.location).toBe('/app');
     const me = await signedInAs(browser);
     expect(me.user).toMatchObject({ email: 'dan@acme.test', role: 'member', status: 'active' });
+    // A new member has not accepted the terms yet: the same first-sign-in gates as anyone's.
+    expect(me.pending.terms).toBe(true);
+    expect((await browser.get('/api/v1/accounts')).statusCode).toBe(403);
     const dan = await t.database.db
       .selectFrom('users')
       .selectAll()
