@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailChangeConfirmMail, emailChangeNoticeMail, ownershipTransferredMail } from './templates.js';
+import { emailChangeConfirmMail, emailChangeNoticeMail, ownershipTransferredMail } from './member-mails.js';
 
 const hostile = '<b>Acme & "Co"</b>';
 const escaped = '&lt;b&gt;Acme &amp; &quot;Co&quot;&lt;/b&gt;';

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { DEVICE_TRUSTED_SUBJECT, deviceTrustedMail, mfaResetMail } from './templates.js';
 import {
-  DEVICE_TRUSTED_SUBJECT,
-  deviceTrustedMail,
   GUEST_PASSWORD_RESET_SUBJECT,
   guestPasswordResetMail,
-  mfaResetMail,
   PASSWORD_RESET_BY_OPERATOR_SUBJECT,
   passwordResetByOperatorMail,
-} from './templates.js';
+} from './password-mails.js';
 
 const links = (html: string) =>
   [...html.matchAll(/<a\s[^>]*href="([^"]*)"[^>]*>([^<]*)<\/a>/g)].map((m) => ({ href: m[1]!, text: m[2]! }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passwordResetDoneMail, passwordResetIdpMail, passwordResetMail } from './templates.js';
+import { passwordResetDoneMail, passwordResetIdpMail, passwordResetMail } from './password-mails.js';
 
 const hostile = '<b>Acme & "Co"</b>';
 

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.js';
 import type { RequestContext } from '../domain/actor.js';
 import { conflict, notFound } from '../domain/errors.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
-import { passwordResetByOperatorMail } from '../mail/templates.js';
+import { passwordResetByOperatorMail } from '../mail/password-mails.js';
 import { recordEvent } from './activity.js';
 import type { TemporaryCredential } from './invitations.js';
 import { queueMfaResetMail, removeSecondFactors, type RemovedSecondFactors } from './mfa-reset.js';

@@ -4,7 +4,7 @@ import type { Actor, RequestContext } from '../domain/actor.js';
 import { conflict, notFound } from '../domain/errors.js';
 import { guestPasswordPolicy, type GuestPasswordTarget } from '../domain/policies/guest-passwords.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
-import { guestPasswordResetMail } from '../mail/templates.js';
+import { guestPasswordResetMail } from '../mail/password-mails.js';
 import { recordUserEvent } from './activity.js';
 import type { TemporaryCredential } from './invitations.js';
 import { endSessionsOf, ensure, loadPartner } from './partner-access.js';

@@ -6,7 +6,7 @@ import { AppError, conflict, forbidden, invalid, notFound } from '../domain/erro
 import { memberPolicy, type MemberTarget } from '../domain/policies/members.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
-import { emailChangeConfirmMail, emailChangeNoticeMail } from '../mail/templates.js';
+import { emailChangeConfirmMail, emailChangeNoticeMail } from '../mail/member-mails.js';
 import { recordEvent, recordUserEvent } from './activity.js';
 import { endSessionsOf } from './partner-access.js';
 import { isUniqueViolation } from './users.js';

@@ -10,7 +10,7 @@ import { memberPolicy, type MemberTarget } from '../domain/policies/members.js';
 import type { AssignableMemberRole } from '../domain/roles.js';
 import { hashPassword } from '../crypto/passwords.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
-import { memberInvitationMail } from '../mail/member-invitation.js';
+import { memberInvitationMail } from '../mail/member-mails.js';
 import { cancelPendingMail, enqueueMail } from '../mail/outbox.js';
 import { recordEvent } from './activity.js';
 import type { InvitationDeps } from './invitations.js';

@@ -6,7 +6,7 @@ import { conflict, invalid, type FieldError } from '../domain/errors.js';
 import { checkPassword } from '../domain/password-policy.js';
 import { hashPassword, verifyPassword } from '../crypto/passwords.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
-import { passwordChangedMail } from '../mail/templates.js';
+import { passwordChangedMail } from '../mail/password-mails.js';
 import { recordEvent } from './activity.js';
 import { lockoutOfSignedInUser, withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import type { AuthenticatedSession } from './sessions.js';

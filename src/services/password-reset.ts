@@ -11,7 +11,7 @@ import { RESET_LINK_TTL_MS, resetLinkState, resetOutcome, type ResetLinkState } 
 import { hashPassword, verifyPassword } from '../crypto/passwords.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
-import { passwordResetDoneMail, passwordResetIdpMail, passwordResetMail } from '../mail/templates.js';
+import { passwordResetDoneMail, passwordResetIdpMail, passwordResetMail } from '../mail/password-mails.js';
 import { recordEvent } from './activity.js';
 import { addressKey, RateLimitedError, type AttemptLimiter } from './attempts.js';
 import { endSessionsOf } from './partner-access.js';

@@ -4,7 +4,7 @@ import type { Actor, RequestContext } from '../domain/actor.js';
 import { forbidden, invalid, notFound } from '../domain/errors.js';
 import { memberPolicy, type MemberTarget } from '../domain/policies/members.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
-import { ownershipTransferredMail } from '../mail/templates.js';
+import { ownershipTransferredMail } from '../mail/member-mails.js';
 import { recordEvent } from './activity.js';
 import { toUserView, type UserView } from './users.js';
 
