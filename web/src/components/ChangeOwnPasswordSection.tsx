@@ -2,9 +2,9 @@ import { useState } from 'react';
 import { Button, Group, Stack, Text, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, call, client, type PasswordRuleId } from '../api';
+import { api, call, client, type PasswordRuleId } from '../api';
 import { useMe } from '../lib/me';
-import { splitFieldProblems } from '../lib/problems';
+import { splitFieldProblems, fieldMessages } from '../lib/problems';
 import { queryKeys } from '../lib/queries';
 import { sessionsQueryKey } from '../lib/sessions';
 import { toastSuccess } from '../lib/toast';
@@ -17,12 +17,6 @@ import { ProblemAlert } from './ProblemAlert';
 const FIELDS = ['currentPassword', 'newPassword', 'newPasswordAgain'] as const;
 type Values = Record<(typeof FIELDS)[number], string>;
 const NONE: ReadonlySet<PasswordRuleId> = new Set();
-
-/** Every message the problem gives for one field (several password rules can fail at once). */
-function messagesFor(error: unknown, path: string): string[] {
-  if (!(error instanceof ApiError)) return [];
-  return (error.problem.errors ?? []).filter((p) => p.path === path).map((p) => p.message);
-}
 
 /**
  * **Change password** on the Security page (issue 11): the current password, the new one twice (with the
@@ -54,7 +48,7 @@ export function ChangeOwnPasswordSection() {
     onError: (error) => {
       const { fieldErrors } = splitFieldProblems(error, FIELDS);
       for (const field of FIELDS) {
-        const messages = messagesFor(error, field);
+        const messages = fieldMessages(error, field);
         if (messages.length > 0) fieldErrors[field] = messages.join(' ');
       }
       form.setErrors(fieldErrors);

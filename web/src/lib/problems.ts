@@ -41,6 +41,17 @@ export function splitFieldProblems(
   return result;
 }
 
+/**
+ * Every message the problem gives for one field: the server may name several password rules at once, and
+ * a form shows them all under the field, not only the first (which is what splitFieldProblems keeps).
+ */
+export function fieldMessages(error: unknown, path: string): string[] {
+  if (!(error instanceof ApiError)) return [];
+  return (error.problem.errors ?? [])
+    .filter((p) => p.path.replace(/^\/+/, '').replace(/^body[./]/, '') === path)
+    .map((p) => p.message);
+}
+
 /** The text to show for any error: the problem's detail, else its title. */
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.problem.detail ?? error.problem.title;

@@ -3,7 +3,7 @@ import { useForm } from '@mantine/form';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api, ApiError, resetCsrfToken, type ChangePasswordInput, type Me, type PasswordRuleId } from '../api';
+import { api, resetCsrfToken, type ChangePasswordInput, type Me, type PasswordRuleId } from '../api';
 import { Loading } from '../components/Loading';
 import { PasswordField } from '../components/PasswordField';
 import { PasswordPolicyList } from '../components/PasswordPolicyList';
@@ -11,19 +11,11 @@ import { ProblemAlert } from '../components/ProblemAlert';
 import { sentence } from '../lib/format';
 import { rulesNamedBy } from '../lib/passwordRules';
 import { queryKeys } from '../lib/queries';
-import { splitFieldProblems } from '../lib/problems';
+import { splitFieldProblems, fieldMessages } from '../lib/problems';
 import { toastSuccess } from '../lib/toast';
 
 const fields = ['newPassword', 'newPasswordAgain', 'givenName', 'familyName'] as const;
 const initialValues: ChangePasswordInput = { newPassword: '', newPasswordAgain: '', givenName: '', familyName: '' };
-
-/** Every message the problem gives for one field (the server may name several rules at once). */
-function messagesFor(error: unknown, path: string): string[] {
-  if (!(error instanceof ApiError)) return [];
-  return (error.problem.errors ?? [])
-    .filter((p) => p.path.replace(/^\/+/, '').replace(/^body[./]/, '') === path)
-    .map((p) => p.message);
-}
 
 /** First sign-in: replace the temporary password and give your names (shown instead of any /app page). */
 export function ChangePasswordPage({ me }: { me: Me }) {
@@ -74,11 +66,11 @@ function ChangePasswordForm({ me, policy }: { me: Me; policy: ReturnType<typeof 
       const { fieldErrors } = splitFieldProblems(error, fields);
       // Several rules can fail at once: show each under the field, not only the first.
       for (const field of ['newPassword', 'newPasswordAgain'] as const) {
-        const messages = messagesFor(error, field);
+        const messages = fieldMessages(error, field);
         if (messages.length > 0) fieldErrors[field] = messages.join(' ');
       }
       form.setErrors(fieldErrors);
-      setRefused({ password: values.newPassword, rules: rulesNamedBy(messagesFor(error, 'newPassword')) });
+      setRefused({ password: values.newPassword, rules: rulesNamedBy(fieldMessages(error, 'newPassword')) });
     },
   });
   const other = splitFieldProblems(change.error, fields).other;

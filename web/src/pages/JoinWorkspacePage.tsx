@@ -19,17 +19,12 @@ import { PublicLayout } from '../components/PublicLayout';
 import { formatDateTime, sentence } from '../lib/format';
 import { rulesNamedBy } from '../lib/passwordRules';
 import { queryKeys } from '../lib/queries';
-import { splitFieldProblems } from '../lib/problems';
+import { splitFieldProblems, fieldMessages } from '../lib/problems';
 import { toastSuccess } from '../lib/toast';
 
 type JoinValues = Omit<JoinWorkspaceInput, 'token'>;
 const fields = ['password', 'passwordAgain', 'givenName', 'familyName'] as const;
 const initialValues: JoinValues = { password: '', passwordAgain: '', givenName: '', familyName: '' };
-
-function messagesFor(error: unknown, path: string): string[] {
-  if (!(error instanceof ApiError)) return [];
-  return (error.problem.errors ?? []).filter((p) => p.path.replace(/^\/+/, '') === path).map((p) => p.message);
-}
 
 /** Where a **Join workspace** link lands (/w/:slug/join?token=…): choose a password, or go to the IdP. */
 export function JoinWorkspacePage() {
@@ -149,11 +144,11 @@ function JoinForm({ token, invitation }: { token: string; invitation: MemberInvi
     onError: (error, values) => {
       const { fieldErrors } = splitFieldProblems(error, fields);
       for (const field of ['password', 'passwordAgain'] as const) {
-        const messages = messagesFor(error, field);
+        const messages = fieldMessages(error, field);
         if (messages.length > 0) fieldErrors[field] = messages.join(' ');
       }
       form.setErrors(fieldErrors);
-      setRefused({ password: values.password, rules: rulesNamedBy(messagesFor(error, 'password')) });
+      setRefused({ password: values.password, rules: rulesNamedBy(fieldMessages(error, 'password')) });
     },
   });
   const other = splitFieldProblems(join.error, fields).other;

@@ -9,18 +9,12 @@ import { PasswordField } from '../components/PasswordField';
 import { PasswordPolicyList } from '../components/PasswordPolicyList';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { PublicLayout } from '../components/PublicLayout';
-import { errorMessage, splitFieldProblems } from '../lib/problems';
+import { errorMessage, splitFieldProblems, fieldMessages } from '../lib/problems';
 import { rulesNamedBy } from '../lib/passwordRules';
 
 const FIELDS = ['newPassword', 'newPasswordAgain'] as const;
 const INCOMPLETE = 'This reset link is not complete. Open the whole link from the email, or ask for a new one.';
 type Values = Record<(typeof FIELDS)[number], string>;
-
-/** Every message the problem gives for one field (several password rules can fail at once). */
-function messagesFor(error: unknown, path: string): string[] {
-  if (!(error instanceof ApiError)) return [];
-  return (error.problem.errors ?? []).filter((p) => p.path === path).map((p) => p.message);
-}
 
 const isLinkProblem = (error: unknown) =>
   error instanceof ApiError && error.problem.type.endsWith('/reset-link-invalid');
@@ -121,11 +115,11 @@ function ResetPasswordForm({ token, link }: { token: string; link: ResetLinkLook
     onError: (error, values) => {
       const { fieldErrors } = splitFieldProblems(error, FIELDS);
       for (const field of FIELDS) {
-        const messages = messagesFor(error, field);
+        const messages = fieldMessages(error, field);
         if (messages.length > 0) fieldErrors[field] = messages.join(' ');
       }
       form.setErrors(fieldErrors);
-      setRefused({ password: values.newPassword, rules: rulesNamedBy(messagesFor(error, 'newPassword')) });
+      setRefused({ password: values.newPassword, rules: rulesNamedBy(fieldMessages(error, 'newPassword')) });
     },
   });
   const signIn = `/w/${link.workspace.slug}/sign-in?username=${encodeURIComponent(link.username)}`;
