@@ -47,7 +47,7 @@ if (unknown.length > 0) {
 const chosen = SCENARIOS.filter((s) => !only || only.includes(s.name));
 const failed: string[] = [];
 for (const scenario of chosen) {
-  const [load1] = os.loadavg();
+  const load1 = os.loadavg()[0] ?? 0;
   process.stdout.write(
     `\n=== ${scenario.name}: ${scenario.what} (load ${load1.toFixed(2)}, ${os.cpus().length} CPUs)\n`,
   );
