@@ -117,8 +117,13 @@ export interface ActivityEventsTable {
   ip: string | null;
   user_agent: string | null;
   details: Json;
-  prev_hash: string;
-  hash: string;
+  /** HMAC of what the event records, under a key derived from the workspace data key `key_id`. */
+  mac: string | null;
+  key_id: string | null;
+  /** Set when the chaining step links the event (null until then, and for events not yet adopted). */
+  chain_position: string | null;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 export type OutboxState = 'pending' | 'sent' | 'failed' | 'cancelled';

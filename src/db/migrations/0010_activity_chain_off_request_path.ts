@@ -1,0 +1,45 @@
+import { sql, type Kysely } from 'kysely';
+
+// Issue 15: recording an event no longer extends the hash chain inside the request's transaction (which
+// took a workspace-wide lock until commit, so every audited write in a workspace queued behind the
+// others). An event is inserted with a MAC under a key derived from the workspace data key (so an edit
+// made before it is chained is still detected); a chaining step links committed events afterwards, in
+// its own order (`chain_position`), each link a MAC over the previous link, its position, its `seq` and
+// the event's MAC. See docs/security.md, "The activity log's tamper evidence".
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    ALTER TABLE activity_events
+      ADD COLUMN mac text,
+      ADD COLUMN key_id uuid REFERENCES workspace_keys(id),
+      ADD COLUMN chain_position bigint,
+      ALTER COLUMN prev_hash DROP NOT NULL,
+      ALTER COLUMN hash DROP NOT NULL`.execute(db);
+  // Events recorded before this migration carry the old unkeyed chain (hash, prev_hash) and no MAC: the
+  // chaining step adopts them (checks the old chain, MACs them, links them first), so they are pending.
+  await sql`
+    CREATE UNIQUE INDEX activity_events_chain ON activity_events (workspace_id, chain_position)
+      WHERE chain_position IS NOT NULL`.execute(db);
+  await sql`
+    CREATE INDEX activity_events_unchained ON activity_events (workspace_id, seq)
+      WHERE chain_position IS NULL`.execute(db);
+
+  // Still append-only: the one change allowed is linking a pending event into the chain (and, for an event
+  // recorded before this migration, giving it its MAC), never a change to what it records.
+  await sql`
+    CREATE OR REPLACE FUNCTION activity_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'UPDATE'
+        AND OLD.chain_position IS NULL
+        AND NEW.chain_position IS NOT NULL AND NEW.hash IS NOT NULL AND NEW.prev_hash IS NOT NULL
+        AND (NEW.seq, NEW.id, NEW.workspace_id, NEW.occurred_at, NEW.actor_id, NEW.action, NEW.target_type,
+             NEW.target_id, NEW.ip, NEW.user_agent, NEW.details)
+          IS NOT DISTINCT FROM
+            (OLD.seq, OLD.id, OLD.workspace_id, OLD.occurred_at, OLD.actor_id, OLD.action, OLD.target_type,
+             OLD.target_id, OLD.ip, OLD.user_agent, OLD.details)
+        AND (OLD.mac IS NULL OR (NEW.mac, NEW.key_id) IS NOT DISTINCT FROM (OLD.mac, OLD.key_id))
+      THEN
+        RETURN NEW;
+      END IF;
+      RAISE EXCEPTION 'activity_events is append-only';
+    END $$`.execute(db);
+}
