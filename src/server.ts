@@ -46,6 +46,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     logger.info({ url, publicUrl: config.publicUrl.toString() }, 'Gatehouse is serving');
     app.mail.worker.start();
+    app.activityChainer.start();
     const sweeper = startInvitationSweeper(app.unitOfWork, app.log);
     logger.info(
       { transport: app.mail.transport.kind },

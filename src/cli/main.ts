@@ -19,6 +19,8 @@ Commands:
       --workspace acme --email a@acme.test
   users reset-password   Break-glass: print a temporary password, to be changed at the next sign-in
       --workspace acme --email a@acme.test
+  activity verify        Check every workspace's activity chain; exit 1 naming the first tampered event
+      [--workspace acme] [--expect-head POSITION:HASH]   (the head an earlier run printed)
   keys rotate            Wrap the data keys under GATEHOUSE_NEW_MASTER_KEY too (servers keep running)
   keys prune             After restarting with the new key: remove the old master key's wraps
   keys status            Which master keys wrap the data keys, and whether this one opens them all
@@ -49,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       throw new UsageError(`Unknown workspace command "${sub ?? ''}".`);
     case 'users':
       return (await import('./users.js')).usersCommand(config, sub, argv.slice(2));
+    case 'activity':
+      return (await import('./activity.js')).activityCommand(config, sub, argv.slice(2));
     case 'keys':
       return (await import('./keys.js')).keysCommand(config, sub);
     case 'backup':

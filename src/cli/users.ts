@@ -7,6 +7,7 @@ import { createUnitOfWork } from '../db/unit-of-work.js';
 import { breakGlassResetMfa, breakGlassResetPassword, type BreakGlassTarget } from '../services/break-glass.js';
 import { newTemporaryCredential } from '../services/invitations.js';
 import { checkMasterKey, WorkspaceKeyring } from '../services/keyring.js';
+import { recordActivityWith } from '../services/activity.js';
 import { parseCommandArgs, UsageError } from './usage-error.js';
 
 /**
@@ -43,6 +44,7 @@ export async function usersCommand(config: Config, sub: string | undefined, argv
     // The mail is sealed with the workspace's data key: this master key must open it, as the server's does.
     await checkMasterKey(database.db, masterKey);
     const deps = { masterKey, keyring: new WorkspaceKeyring(masterKey), publicUrl: config.publicUrl };
+    recordActivityWith(database.db, deps.keyring);
     const unit = createUnitOfWork(database.db);
     if (credential) {
       const reset = await unit.run((tx) => breakGlassResetPassword(tx, deps, target, credential));

@@ -4,6 +4,9 @@ import type { Config } from '../config.js';
 import { openDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { createUnitOfWork } from '../db/unit-of-work.js';
+import { resolveMasterKey } from '../crypto/master-key.js';
+import { recordActivityWith } from '../services/activity.js';
+import { checkMasterKey, WorkspaceKeyring } from '../services/keyring.js';
 import {
   createWorkspace,
   prepareOwnerPassword,
@@ -126,6 +129,10 @@ export async function workspaceCreateCommand(config: Config, argv: string[]): Pr
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   try {
     await migrateToLatest(database.db);
+    // Its first activity events are MACed with the new workspace's data key, wrapped by the server's master key.
+    const masterKey = resolveMasterKey(config.masterKey, config.dataDir).key;
+    await checkMasterKey(database.db, masterKey);
+    recordActivityWith(database.db, new WorkspaceKeyring(masterKey));
     const created = await createUnitOfWork(database.db).run((tx) =>
       createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'gatehouse-cli' }),
     );

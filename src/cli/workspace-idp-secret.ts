@@ -5,6 +5,7 @@ import { openDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { createUnitOfWork } from '../db/unit-of-work.js';
 import { checkMasterKey, WorkspaceKeyring } from '../services/keyring.js';
+import { recordActivityWith } from '../services/activity.js';
 import { setIdpClientSecret } from '../services/oidc-sign-in.js';
 import { UsageError } from './usage-error.js';
 
@@ -32,6 +33,7 @@ export async function workspaceIdpSecretCommand(config: Config, argv: string[], 
       .executeTakeFirst();
     if (!workspace) throw new UsageError(`--slug: no workspace is named "${values.slug}"`);
     const keyring = new WorkspaceKeyring(masterKey);
+    recordActivityWith(database.db, keyring);
     await createUnitOfWork(database.db).run((tx) =>
       setIdpClientSecret(tx, keyring, workspace.id, secret.trim() === '' ? null : secret.trim()),
     );

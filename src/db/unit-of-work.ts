@@ -23,7 +23,7 @@ export interface UnitOfWork {
 }
 
 /** Something a use case did that the app may act on once it has committed; the app maps it to an effect. */
-export type CommitNotice = 'mail-queued';
+export type CommitNotice = 'mail-queued' | 'activity-recorded';
 
 /** An effect run after commit: a notice the app maps, or a function. Effects must be quick and not fail. */
 export type AfterCommit = CommitNotice | (() => void);
@@ -37,6 +37,17 @@ export interface UnitOfWorkOptions {
 
 /** The effects registered by each open transaction that a unit of work runs. */
 const pendingEffects = new WeakMap<Kysely<Database>, Set<AfterCommit>>();
+
+/** The database each open transaction of a unit of work belongs to. */
+const origins = new WeakMap<Kysely<Database>, Kysely<Database>>();
+
+/**
+ * The database `tx` runs on: `tx` itself outside a transaction, its unit of work's database inside one.
+ * Lets what an app attaches to its database (the activity log's keys) be found from any transaction.
+ */
+export function databaseOf(tx: Kysely<Database>): Kysely<Database> {
+  return origins.get(tx) ?? tx;
+}
 
 /**
  * Registers `effect` to run once `tx` has committed (at most once per transaction, however often it is
@@ -67,6 +78,7 @@ export function createUnitOfWork(db: Kysely<Database>, options: UnitOfWorkOption
       const effects = new Set<AfterCommit>();
       const result = await db.transaction().execute((tx) => {
         pendingEffects.set(tx, effects);
+        origins.set(tx, db);
         return work(tx);
       });
       for (const effect of effects) perform(effect);

@@ -11,6 +11,8 @@ import type { DatabaseHandle } from '../db/connect.js';
 import type { Database } from '../db/schema.js';
 import { createUnitOfWork, type UnitOfWork } from '../db/unit-of-work.js';
 import { loggerOptions } from '../logger.js';
+import { recordActivityWith } from '../services/activity.js';
+import { ActivityChainer } from '../services/activity-chain.js';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import sessionsPlugin from './plugins/sessions.js';
 import csrfPlugin from './plugins/csrf.js';
@@ -57,6 +59,8 @@ declare module 'fastify' {
     db: Kysely<Database>;
     /** The one way to run a use case in a transaction, with what it registered to run after commit. */
     unitOfWork: UnitOfWork;
+    /** Links recorded events into the activity chain after commit; the server starts it after listen. */
+    activityChainer: ActivityChainer;
     database: DatabaseHandle;
     config: Config;
     masterKey: Buffer;
@@ -146,13 +150,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     worker: options.mailWorker,
   });
   app.decorate('mail', mail);
-  app.decorate(
-    'unitOfWork',
-    createUnitOfWork(database.db, {
-      notices: { 'mail-queued': () => mail.wake() },
-      onEffectError: (error) => app.log.error({ err: error }, 'An after-commit effect failed'),
-    }),
-  );
+  recordActivityWith(database.db, keyring);
+  let activityChainer: ActivityChainer | undefined = undefined;
+  const unitOfWork = createUnitOfWork(database.db, {
+    notices: { 'mail-queued': () => mail.wake(), 'activity-recorded': () => activityChainer?.wake() },
+    onEffectError: (error) => app.log.error({ err: error }, 'An after-commit effect failed'),
+  });
+  app.decorate('unitOfWork', unitOfWork);
+  activityChainer = new ActivityChainer(unitOfWork, keyring, app.log);
+  app.decorate('activityChainer', activityChainer);
   const attemptStore = await openAttemptStore({
     redisUrl: config.redisUrl,
     pool: database.pool,
@@ -165,6 +171,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     new AttemptLimiter(attemptStore.counters, { ...DEFAULT_ATTEMPT_POLICY, ...options.attempts?.policy }),
   );
   app.addHook('onClose', async () => {
+    await activityChainer.stop();
     await mail.close();
     await attemptStore.close();
   });

@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { sql, type Kysely } from 'kysely';
+import { createHmac, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { sha256Hex } from '../crypto/tokens.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import type { Database } from '../db/schema.js';
-import { afterCommit } from '../db/unit-of-work.js';
+import { afterCommit, databaseOf } from '../db/unit-of-work.js';
 import { forbidden } from '../domain/errors.js';
 import { activityPolicy } from '../domain/policies/activity.js';
 
@@ -20,7 +21,9 @@ export interface NewActivityEvent {
   details?: Record<string, unknown>;
 }
 
-interface HashedFields {
+/** What an event records: its MAC covers exactly these, so none can change unseen. */
+export interface RecordedFields {
+  id: string;
   workspaceId: string;
   occurredAt: string;
   actorId: string | null;
@@ -30,6 +33,10 @@ interface HashedFields {
   ip: string | null;
   userAgent: string | null;
   details: Record<string, unknown>;
+}
+
+/** The fields of an event recorded before migration 0010, hashed with the link to the one before it. */
+export interface LegacyHashedFields extends Omit<RecordedFields, 'id'> {
   prevHash: string;
 }
 
@@ -45,8 +52,26 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function eventHash(fields: HashedFields): string {
+/** The unkeyed hash of events recorded before migration 0010 (they keep it; verification checks it). */
+export function legacyEventHash(fields: LegacyHashedFields): string {
   return sha256Hex(canonical(fields));
+}
+
+/** The MAC an event carries from the moment it is inserted. */
+export function eventMac(key: Buffer, fields: RecordedFields): string {
+  return createHmac('sha256', key).update(canonical(fields)).digest('hex');
+}
+
+/** The keys an app's database records events with (its WorkspaceKeyring). */
+export interface ActivityKeys {
+  activityKey(tx: Kysely<Database>, workspaceId: string): Promise<{ id: string; key: Buffer }>;
+}
+
+const keysOf = new WeakMap<Kysely<Database>, ActivityKeys>();
+
+/** Tells `recordEvent` which keys to MAC the events written through `db` (and its transactions) with. */
+export function recordActivityWith(db: Kysely<Database>, keys: ActivityKeys): void {
+  keysOf.set(db, keys);
 }
 
 /** An event as an observer sees it, once the transaction that wrote it has committed. */
@@ -88,19 +113,16 @@ function observeOnCommit(tx: Kysely<Database>, observer: ActivityObserver, event
 }
 
 /**
- * Appends an event to the workspace's hash chain, inside the caller's transaction so the event and the
- * change it records commit together. A transaction-scoped advisory lock keeps the chain linear.
+ * Records an event inside the caller's transaction, so the event and the change it records commit
+ * together. One insert and no lock: the event carries a MAC under the workspace's activity key, and the
+ * chaining step (activity-chain.ts) links it into the workspace's chain once it has committed.
  */
 export async function recordEvent(tx: Kysely<Database>, event: NewActivityEvent): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`activity:${event.workspaceId}`}, 0))`.execute(tx);
-  const last = await tx
-    .selectFrom('activity_events')
-    .select('hash')
-    .where('workspace_id', '=', event.workspaceId)
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const fields: HashedFields = {
+  const keys = keysOf.get(databaseOf(tx));
+  if (!keys) throw new Error('recordEvent: no activity keys for this database (call recordActivityWith at start-up)');
+  const { id: keyId, key } = await keys.activityKey(tx, event.workspaceId);
+  const fields: RecordedFields = {
+    id: randomUUID(),
     workspaceId: event.workspaceId,
     occurredAt: new Date().toISOString(),
     actorId: event.actorId,
@@ -110,11 +132,11 @@ export async function recordEvent(tx: Kysely<Database>, event: NewActivityEvent)
     ip: event.context.ip,
     userAgent: event.context.userAgent,
     details: event.details ?? {},
-    prevHash: last?.hash ?? GENESIS_HASH,
   };
   await tx
     .insertInto('activity_events')
     .values({
+      id: fields.id,
       workspace_id: fields.workspaceId,
       occurred_at: fields.occurredAt,
       actor_id: fields.actorId,
@@ -124,10 +146,11 @@ export async function recordEvent(tx: Kysely<Database>, event: NewActivityEvent)
       ip: fields.ip,
       user_agent: fields.userAgent,
       details: JSON.stringify(fields.details),
-      prev_hash: fields.prevHash,
-      hash: eventHash(fields),
+      mac: eventMac(key, fields),
+      key_id: keyId,
     })
     .execute();
+  afterCommit(tx, 'activity-recorded');
   const observer = observers.getStore();
   if (observer) observeOnCommit(tx, observer, { action: fields.action, details: fields.details });
 }

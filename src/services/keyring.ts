@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { masterKeyId, newDataKey, unwrapDataKey, wrapDataKey } from '../crypto/keyring.js';
-import { open, seal, sealedKeyId, SealError } from '../crypto/seal.js';
+import { deriveKey, open, seal, sealedKeyId, SealError } from '../crypto/seal.js';
 
 /** The configured master key does not open this database's data keys: stop rather than serve garbage. */
 export class MasterKeyMismatchError extends Error {
@@ -18,20 +18,61 @@ export class MasterKeyMismatchError extends Error {
 export class WorkspaceKeyring {
   readonly masterKeyId: string;
   private readonly unwrapped = new Map<string, Buffer>();
+  private readonly active = new Map<string, { id: string; key: Buffer }>();
+  private readonly derivedKeys = new Map<string, Buffer>();
 
   constructor(private readonly masterKey: Buffer) {
     this.masterKeyId = masterKeyId(masterKey);
   }
 
-  /** The workspace's active data key, created on first use (inside the caller's transaction). */
+  /**
+   * The workspace's active data key, created on first use (inside the caller's transaction). Data keys are
+   * never retired, so once known the active key is remembered and costs no query.
+   */
   async activeKey(tx: Kysely<Database>, workspaceId: string): Promise<{ id: string; key: Buffer }> {
+    const known = this.active.get(workspaceId);
+    if (known) return known;
+    const found = await this.findOrCreateActiveKey(tx, workspaceId);
+    // A key created in `tx` exists only if `tx` commits: remember it from its next use on, not before.
+    if (!tx.isTransaction || !found.created) this.active.set(workspaceId, { id: found.id, key: found.key });
+    return found;
+  }
+
+  /**
+   * The key for the workspace's activity MACs and chain links (derived from a data key, so it survives
+   * master key rotation like the vault does), with the data key's id that each event records.
+   */
+  async activityKey(tx: Kysely<Database>, workspaceId: string): Promise<{ id: string; key: Buffer }> {
+    const { id, key } = await this.activeKey(tx, workspaceId);
+    return { id, key: this.derived(id, key, 'activity-chain') };
+  }
+
+  /** The activity key of data key `workspaceKeyId` (the one an event names), to check the chain. */
+  async activityKeyById(db: Kysely<Database>, workspaceId: string, workspaceKeyId: string): Promise<Buffer> {
+    return this.derived(workspaceKeyId, await this.dataKey(db, workspaceId, workspaceKeyId), 'activity-chain');
+  }
+
+  private derived(workspaceKeyId: string, dataKey: Buffer, purpose: string): Buffer {
+    const name = `${workspaceKeyId}:${purpose}`;
+    let key = this.derivedKeys.get(name);
+    if (!key) {
+      key = deriveKey(dataKey, purpose);
+      this.derivedKeys.set(name, key);
+    }
+    return key;
+  }
+
+  private async findOrCreateActiveKey(
+    tx: Kysely<Database>,
+    workspaceId: string,
+  ): Promise<{ id: string; key: Buffer; created: boolean }> {
     const existing = await tx
       .selectFrom('workspace_keys')
       .select('id')
       .where('workspace_id', '=', workspaceId)
       .where('retired_at', 'is', null)
       .executeTakeFirst();
-    if (existing) return { id: existing.id, key: await this.dataKey(tx, workspaceId, existing.id) };
+    if (existing) return { id: existing.id, key: await this.dataKey(tx, workspaceId, existing.id), created: false };
 
     const created = await tx
       .insertInto('workspace_keys')
@@ -40,7 +81,7 @@ export class WorkspaceKeyring {
       .returning('id')
       .executeTakeFirst();
     // Another transaction created it first: use theirs.
-    if (!created) return this.activeKey(tx, workspaceId);
+    if (!created) return this.findOrCreateActiveKey(tx, workspaceId);
     const key = newDataKey();
     await tx
       .insertInto('workspace_key_wraps')
@@ -51,7 +92,7 @@ export class WorkspaceKeyring {
       })
       .execute();
     this.unwrapped.set(created.id, key);
-    return { id: created.id, key };
+    return { id: created.id, key, created: true };
   }
 
   /** A data key by id (the id every sealed value names), unwrapped with this server's master key. */

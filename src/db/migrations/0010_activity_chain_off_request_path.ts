@@ -14,8 +14,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN chain_position bigint,
       ALTER COLUMN prev_hash DROP NOT NULL,
       ALTER COLUMN hash DROP NOT NULL`.execute(db);
-  // Events recorded before this migration carry the old unkeyed chain (hash, prev_hash) and no MAC: the
-  // chaining step adopts them (checks the old chain, MACs them, links them first), so they are pending.
+  // Events recorded before this migration keep their unkeyed chain (hash, prev_hash, no MAC) as the chain's
+  // first positions, in their order; the first keyed link covers the last of them.
+  await sql`ALTER TABLE activity_events DISABLE TRIGGER activity_events_no_update_or_delete`.execute(db);
+  await sql`
+    UPDATE activity_events AS e SET chain_position = ordered.position
+      FROM (SELECT seq, row_number() OVER (PARTITION BY workspace_id ORDER BY seq) AS position
+              FROM activity_events) AS ordered
+     WHERE e.seq = ordered.seq`.execute(db);
+  await sql`ALTER TABLE activity_events ENABLE TRIGGER activity_events_no_update_or_delete`.execute(db);
   await sql`
     CREATE UNIQUE INDEX activity_events_chain ON activity_events (workspace_id, chain_position)
       WHERE chain_position IS NOT NULL`.execute(db);
@@ -23,8 +30,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX activity_events_unchained ON activity_events (workspace_id, seq)
       WHERE chain_position IS NULL`.execute(db);
 
-  // Still append-only: the one change allowed is linking a pending event into the chain (and, for an event
-  // recorded before this migration, giving it its MAC), never a change to what it records.
+  // Still append-only: the one change allowed is linking a pending event into the chain, never a change to
+  // what it records.
   await sql`
     CREATE OR REPLACE FUNCTION activity_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -32,11 +39,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         AND OLD.chain_position IS NULL
         AND NEW.chain_position IS NOT NULL AND NEW.hash IS NOT NULL AND NEW.prev_hash IS NOT NULL
         AND (NEW.seq, NEW.id, NEW.workspace_id, NEW.occurred_at, NEW.actor_id, NEW.action, NEW.target_type,
-             NEW.target_id, NEW.ip, NEW.user_agent, NEW.details)
+             NEW.target_id, NEW.ip, NEW.user_agent, NEW.details, NEW.mac, NEW.key_id)
           IS NOT DISTINCT FROM
             (OLD.seq, OLD.id, OLD.workspace_id, OLD.occurred_at, OLD.actor_id, OLD.action, OLD.target_type,
-             OLD.target_id, OLD.ip, OLD.user_agent, OLD.details)
-        AND (OLD.mac IS NULL OR (NEW.mac, NEW.key_id) IS NOT DISTINCT FROM (OLD.mac, OLD.key_id))
+             OLD.target_id, OLD.ip, OLD.user_agent, OLD.details, OLD.mac, OLD.key_id)
       THEN
         RETURN NEW;
       END IF;

@@ -1,0 +1,217 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chainPendingEvents, verifyActivityChain } from '../../src/services/activity-chain.js';
+import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import { createTwoInstances } from '../helpers/two-instances.js';
+import { waitFor } from '../helpers/wait.js';
+
+/**
+ * The activity log's tamper evidence (SPEC §8), with the chain built after commit (issue 15): requests
+ * only insert MACed events; the chaining step links them. Tampering is done as an attacker with write
+ * access to the database would: the append-only trigger switched off, rows changed directly.
+ */
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await createTestApp();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const chain = () => chainPendingEvents(t.app.unitOfWork, t.app.keyring);
+const verify = async () => verifyActivityChain(t.database.db, t.app.keyring, await workspaceId());
+const workspaceId = async () =>
+  (await t.database.db.selectFrom('workspaces').select('id').where('slug', '=', 'acme').executeTakeFirstOrThrow()).id;
+
+/** Some real activity: set-up, sign-ins (one failed), sign-outs. */
+async function someActivity(rounds = 3): Promise<void> {
+  await setUpWorkspace(t);
+  for (let i = 0; i < rounds; i += 1) {
+    const browser = t.client();
+    await browser.post('/api/v1/auth/sign-in', {
+      workspace: 'acme',
+      username: OWNER.email,
+      password: 'wrong password!',
+    });
+    await browser.post('/api/v1/auth/sign-in', { workspace: 'acme', username: OWNER.email, password: OWNER.password });
+    await browser.post('/api/v1/auth/sign-out', {});
+  }
+}
+
+async function events() {
+  return t.database.db
+    .selectFrom('activity_events')
+    .select(['seq', 'id', 'action', 'chain_position', 'hash'])
+    .where('workspace_id', '=', await workspaceId())
+    .orderBy('seq')
+    .execute();
+}
+
+/** What an attacker with database write access does: switch the append-only trigger off, then write. */
+async function tamper(statement: ReturnType<typeof sql>): Promise<void> {
+  await sql`ALTER TABLE activity_events DISABLE TRIGGER activity_events_no_update_or_delete`.execute(t.database.db);
+  try {
+    await statement.execute(t.database.db);
+  } finally {
+    await sql`ALTER TABLE activity_events ENABLE TRIGGER activity_events_no_update_or_delete`.execute(t.database.db);
+  }
+}
+
+describe('the activity chain, built after commit', () => {
+  it('records events without linking them, then links every one once, in a chain that verifies', async () => {
+    await someActivity();
+    const before = await events();
+    expect(before.length).toBeGreaterThanOrEqual(10);
+    expect(before.every((e) => e.chain_position === null && e.hash === null)).toBe(true);
+    expect(await verify()).toMatchObject({ chained: 0, pending: before.length, problem: null });
+
+    expect(await chain()).toBe(before.length);
+    expect(await chain()).toBe(0);
+    const after = await events();
+    expect(after.map((e) => Number(e.chain_position))).toEqual(after.map((_, i) => i + 1));
+    const report = await verify();
+    expect(report).toMatchObject({ chained: before.length, pending: 0, problem: null });
+    expect(report.head).toEqual({ position: String(before.length), hash: after.at(-1)!.hash });
+  });
+
+  it('still refuses to edit or delete an event through the application', async () => {
+    await someActivity(1);
+    await chain();
+    const [first] = await events();
+    await expect(
+      t.database.db
+        .updateTable('activity_events')
+        .set({ action: 'nothing.happened' })
+        .where('seq', '=', first!.seq)
+        .execute(),
+    ).rejects.toThrow(/append-only/);
+    await expect(t.database.db.deleteFrom('activity_events').where('seq', '=', first!.seq).execute()).rejects.toThrow(
+      /append-only/,
+    );
+    // Relinking a linked event is refused as well: only a pending event may be linked, once.
+    await expect(
+      t.database.db
+        .updateTable('activity_events')
+        .set({ chain_position: '999' })
+        .where('seq', '=', first!.seq)
+        .execute(),
+    ).rejects.toThrow(/append-only/);
+  });
+
+  it('names a linked event that was edited', async () => {
+    await someActivity();
+    await chain();
+    const target = (await events()).find((e) => e.action === 'auth.sign_in_failed')!;
+    await tamper(sql`UPDATE activity_events SET details = '{"reason":"nothing to see"}' WHERE seq = ${target.seq}`);
+    expect((await verify()).problem).toMatchObject({ kind: 'edited', eventId: target.id });
+  });
+
+  it('names the event after a deleted one', async () => {
+    await someActivity();
+    await chain();
+    const all = await events();
+    await tamper(sql`DELETE FROM activity_events WHERE seq = ${all[4]!.seq}`);
+    const { problem } = await verify();
+    expect(problem).toMatchObject({ kind: 'missing', eventId: all[5]!.id });
+    expect(problem!.message).toContain('missing from the chain (deleted): positions 5');
+  });
+
+  it('detects two events swapped in the order the log shows (their seq exchanged)', async () => {
+    await someActivity();
+    await chain();
+    const all = await events();
+    const [a, b] = [all[2]!, all[3]!];
+    await tamper(sql`UPDATE activity_events SET seq = -1 WHERE seq = ${a.seq}`);
+    await tamper(sql`UPDATE activity_events SET seq = ${a.seq} WHERE seq = ${b.seq}`);
+    await tamper(sql`UPDATE activity_events SET seq = ${b.seq} WHERE seq = -1`);
+    expect((await verify()).problem).toMatchObject({ kind: 'moved', eventId: b.id });
+  });
+
+  it('detects an event moved to another place in the chain', async () => {
+    await someActivity();
+    await chain();
+    const all = await events();
+    await tamper(sql`UPDATE activity_events SET chain_position = -1 WHERE seq = ${all[6]!.seq}`);
+    await tamper(sql`UPDATE activity_events SET chain_position = 7 WHERE seq = ${all[7]!.seq}`);
+    await tamper(sql`UPDATE activity_events SET chain_position = 8 WHERE seq = ${all[6]!.seq}`);
+    expect((await verify()).problem).toMatchObject({ kind: 'moved', eventId: all[7]!.id });
+  });
+
+  it('detects an event edited before it was linked, before and after linking', async () => {
+    await someActivity();
+    const pending = (await events()).find((e) => e.action === 'auth.sign_in_failed')!;
+    await tamper(sql`UPDATE activity_events SET ip = '203.0.113.9' WHERE seq = ${pending.seq}`);
+    expect((await verify()).problem).toMatchObject({ kind: 'edited', eventId: pending.id, position: null });
+
+    await chain();
+    expect((await verify()).problem).toMatchObject({ kind: 'edited', eventId: pending.id });
+  });
+
+  it('detects an event whose MAC was removed, linked or not', async () => {
+    await someActivity();
+    const pending = (await events()).at(-1)!;
+    await tamper(sql`UPDATE activity_events SET mac = NULL WHERE seq = ${pending.seq}`);
+    expect((await verify()).problem).toMatchObject({ kind: 'unsigned', eventId: pending.id });
+    await chain();
+    expect((await verify()).problem).toMatchObject({ kind: 'unsigned', eventId: pending.id });
+  });
+
+  it('an edit that recomputes the link without the key is still caught', async () => {
+    await someActivity();
+    await chain();
+    const last = (await events()).at(-1)!;
+    // Without the workspace key the attacker can only write some other hash.
+    await tamper(sql`UPDATE activity_events SET hash = md5(hash) || md5(hash) WHERE seq = ${last.seq}`);
+    expect((await verify()).problem).toMatchObject({ kind: 'moved', eventId: last.id });
+  });
+
+  it('links events of concurrent sign-ins once each, whatever the order they commit in', async () => {
+    await setUpWorkspace(t);
+    const signIn = () =>
+      t.client().post('/api/v1/auth/sign-in', { workspace: 'acme', username: OWNER.email, password: OWNER.password });
+    // Chaining steps run while sign-ins commit: some events are linked mid-way, later ones after.
+    await Promise.all([...Array.from({ length: 8 }, signIn), chain(), chain(), signIn(), chain()]);
+    await chain();
+    const all = await events();
+    expect(all.filter((e) => e.action === 'auth.sign_in')).toHaveLength(9);
+    const positions = all.map((e) => Number(e.chain_position)).sort((a, b) => a - b);
+    expect(positions).toEqual(all.map((_, i) => i + 1));
+    expect(await verify()).toMatchObject({ pending: 0, problem: null });
+  });
+
+  it('once started, the server links what it records within moments', async () => {
+    t.app.activityChainer.start();
+    await someActivity(1);
+    await waitFor(async () => (await events()).every((e) => e.chain_position !== null), 'every event linked');
+    expect((await verify()).problem).toBeNull();
+  });
+});
+
+describe('two server instances on one database', () => {
+  it('link events recorded on both into one chain, each event once', async () => {
+    await t.close();
+    const instances = await createTwoInstances();
+    t = instances.first;
+    try {
+      await setUpWorkspace(t);
+      instances.first.app.activityChainer.start();
+      instances.second.app.activityChainer.start();
+      const signIns = [instances.first.client(), instances.second.client()].flatMap((client) =>
+        Array.from({ length: 5 }, () =>
+          client.post('/api/v1/auth/sign-in', { workspace: 'acme', username: OWNER.email, password: OWNER.password }),
+        ),
+      );
+      expect((await Promise.all(signIns)).map((r) => r.statusCode)).toEqual(Array(10).fill(200));
+      await waitFor(async () => (await events()).every((e) => e.chain_position !== null), 'every event linked');
+      const all = await events();
+      expect(all.filter((e) => e.action === 'auth.sign_in')).toHaveLength(10);
+      expect(all.map((e) => Number(e.chain_position)).sort((a, b) => a - b)).toEqual(all.map((_, i) => i + 1));
+      expect(
+        (await verifyActivityChain(t.database.db, instances.second.app.keyring, await workspaceId())).problem,
+      ).toBeNull();
+    } finally {
+      await instances.second.close();
+    }
+  });
+});
