@@ -23,11 +23,20 @@ const CONNECTION_TIMEOUT_MS = 10_000;
 const GREETING_TIMEOUT_MS = 10_000;
 /** Inactivity on an open connection; keeps one delivery well inside the worker's lease. */
 const SOCKET_TIMEOUT_MS = 30_000;
+/** Connections open to the mail server at most (the outbox worker sends up to this many at once). */
+export const MAX_CONNECTIONS = 4;
+const MAX_MESSAGES_PER_CONNECTION = 100;
 
 export function createMailTransport(options: { smtpUrl?: string | undefined; logger: MailLogger }): MailTransport {
   if (!options.smtpUrl) return developmentTransport(options.logger);
   const transporter = nodemailer.createTransport({
     url: options.smtpUrl,
+    // Pooled connections: one connection (greeting, EHLO, STARTTLS, AUTH) carries many messages, and a
+    // few carry messages at once, instead of one connection per message. A connection is replaced after
+    // MAX_MESSAGES_PER_CONNECTION messages or when the server closes it.
+    pool: true,
+    maxConnections: MAX_CONNECTIONS,
+    maxMessages: MAX_MESSAGES_PER_CONNECTION,
     connectionTimeout: CONNECTION_TIMEOUT_MS,
     greetingTimeout: GREETING_TIMEOUT_MS,
     socketTimeout: SOCKET_TIMEOUT_MS,

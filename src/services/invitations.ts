@@ -7,19 +7,24 @@ import { effectiveState } from '../domain/invitations.js';
 import { guestDomainProblem, partnerPolicy } from '../domain/policies/partners.js';
 import { hashPassword } from '../crypto/passwords.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
-import { cancelPendingMail, enqueueMail, type MailKeys } from '../mail/outbox.js';
+import { cancelPendingMail, enqueueMail, type MailKeys, type WorkspaceSealer } from '../mail/outbox.js';
 import { invitationMail } from '../mail/templates.js';
 import { recordEvent } from './activity.js';
 import { endSessionsOf, ensure, loadPartner, partnerRoleOf } from './partner-access.js';
 import { isUniqueViolation } from './users.js';
 import { removeAllDevicesOf } from './device-removal.js';
+import { hashTemporaryPassword, type TemporaryPasswordKeys } from './temporary-passwords.js';
 
-/** What inviting needs beyond the database: the key that seals mail and the address links point to. */
+/**
+ * What inviting needs beyond the database: the keyring that seals mail and keys temporary passwords, and
+ * the address links point to.
+ */
 export interface InvitationDeps extends MailKeys {
+  keyring: WorkspaceSealer & TemporaryPasswordKeys;
   publicUrl: URL;
 }
 
-/** A fresh temporary password and its argon2id hash, made before the transaction opens. */
+/** A fresh temporary password and its argon2id hash, made before the transaction opens (password resets). */
 export interface TemporaryCredential {
   password: string;
   hash: string;
@@ -29,11 +34,29 @@ export interface TemporaryCredential {
 const TEMPORARY_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 export const TEMPORARY_PASSWORD_LENGTH = 20;
 
-export async function newTemporaryCredential(): Promise<TemporaryCredential> {
+function newTemporaryPassword(): string {
   let password = '';
   for (let i = 0; i < TEMPORARY_PASSWORD_LENGTH; i++)
     password += TEMPORARY_ALPHABET[randomInt(TEMPORARY_ALPHABET.length)];
+  return password;
+}
+
+export async function newTemporaryCredential(): Promise<TemporaryCredential> {
+  const password = newTemporaryPassword();
   return { password, hash: await hashPassword(password) };
+}
+
+/**
+ * An invitation's temporary password and its keyed hash (HMAC-SHA-256 under the workspace's data key,
+ * see temporary-passwords.ts): microseconds, so it is made inside the invitation's transaction.
+ */
+export async function newInvitationCredential(
+  tx: Kysely<Database>,
+  keys: TemporaryPasswordKeys,
+  workspaceId: string,
+): Promise<TemporaryCredential> {
+  const password = newTemporaryPassword();
+  return { password, hash: await hashTemporaryPassword(tx, keys, workspaceId, password) };
 }
 
 export interface InviteGuestInput {
@@ -44,6 +67,8 @@ export interface InviteGuestInput {
 export interface Invited {
   userId: string;
   invitationId: string;
+  role: GuestRole;
+  expiresAt: Date;
 }
 
 /**
@@ -55,7 +80,6 @@ export async function inviteGuest(
   actor: Actor,
   partner: Partner,
   input: InviteGuestInput,
-  credential: TemporaryCredential,
   deps: InvitationDeps,
   context: RequestContext,
 ): Promise<Invited> {
@@ -152,6 +176,7 @@ export async function inviteGuest(
     .execute();
 
   const link = newInvitationLink(workspace);
+  const credential = await newInvitationCredential(tx, deps.keyring, partner.workspace_id);
   const invitation = await tx
     .insertInto('invitations')
     .values({
@@ -188,7 +213,7 @@ export async function inviteGuest(
       invitationId: invitation.id,
     },
   });
-  return { userId, invitationId: invitation.id };
+  return { userId, invitationId: invitation.id, role: input.role, expiresAt: link.expiresAt };
 }
 
 interface InvitationLink {
@@ -296,7 +321,6 @@ export async function resendInvitation(
   tx: Kysely<Database>,
   actor: Actor,
   invitationId: string,
-  credential: TemporaryCredential,
   deps: InvitationDeps,
   context: RequestContext,
 ): Promise<void> {
@@ -317,6 +341,7 @@ export async function resendInvitation(
     .executeTakeFirstOrThrow();
   await cancelPendingMail(tx, invitation.id);
   const link = newInvitationLink(workspace);
+  const credential = await newInvitationCredential(tx, deps.keyring, actor.workspaceId);
   await tx
     .updateTable('invitations')
     .set({

@@ -9,7 +9,7 @@ import { enqueueMail } from '../mail/outbox.js';
 import { invitationWithheldMail } from '../mail/templates.js';
 import { ensure, loadPartner } from './partner-access.js';
 import { offboardGuest } from './partners.js';
-import { inviteGuest, type InvitationDeps, type TemporaryCredential } from './invitations.js';
+import { inviteGuest, type InvitationDeps, type Invited } from './invitations.js';
 import { mayResetMfa } from './mfa-reset.js';
 
 export async function assignHostAdmin(
@@ -183,23 +183,26 @@ export async function getPartnerMember(
   };
 }
 
-/** **Invite guest users**: a guest user of the partner; inviteGuest asks the policy whether the actor may. */
+/**
+ * **Invite guest users**: a guest user of the partner; inviteGuest asks the policy whether the actor may.
+ * Returns the invitation, or null when it was withheld (a guest admin must not learn why, so the caller
+ * answers a guest as for any invitation).
+ */
 export async function inviteGuestUser(
   tx: Kysely<Database>,
   actor: Actor,
   partnerId: string,
   email: string,
-  credential: TemporaryCredential,
   deps: InvitationDeps,
   context: RequestContext,
-): Promise<void> {
+): Promise<Invited | null> {
   const { partner } = await loadPartner(tx, actor, partnerId, { lock: true });
   const hidden = actor.role === 'guest' ? await hiddenFromGuests(tx, partner, email) : null;
   if (hidden) {
     await withholdInvitation(tx, actor, partner, email, hidden, deps, context);
-    return;
+    return null;
   }
-  await inviteGuest(tx, actor, partner, { email, role: 'guest_user' }, credential, deps, context);
+  return inviteGuest(tx, actor, partner, { email, role: 'guest_user' }, deps, context);
 }
 
 /**

@@ -7,7 +7,7 @@ import { partnerPermissions, type PartnerPermissions } from '../domain/policies/
 import { deliveryStates, type DeliveryView } from '../mail/outbox.js';
 import { recordEvent, recordUserEvent } from './activity.js';
 import { effectiveState } from '../domain/invitations.js';
-import { inviteGuest, type InvitationDeps, type TemporaryCredential } from './invitations.js';
+import { inviteGuest, type InvitationDeps } from './invitations.js';
 import { endSessionsOf, ensure, loadPartner, partnerNameTaken } from './partner-access.js';
 import { cancelPendingMail } from '../mail/outbox.js';
 import { isUniqueViolation } from './users.js';
@@ -189,7 +189,6 @@ export async function createPartner(
   tx: Kysely<Database>,
   actor: Actor,
   input: CreatePartnerInput,
-  credential: TemporaryCredential,
   deps: InvitationDeps,
   context: RequestContext,
 ): Promise<{ partnerId: string; guestAdminId: string; invitationId: string }> {
@@ -226,7 +225,6 @@ export async function createPartner(
     actor,
     partner,
     { email: input.guestAdminEmail, role: 'guest_admin' },
-    credential,
     deps,
     context,
   );

@@ -4,11 +4,12 @@ import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RequestContext } from '../domain/actor.js';
 import { conflict, invalid, type FieldError } from '../domain/errors.js';
 import { checkPassword } from '../domain/password-policy.js';
-import { hashPassword, verifyPassword } from '../crypto/passwords.js';
+import { hashPassword } from '../crypto/passwords.js';
 import { hashToken } from '../crypto/tokens.js';
 import { recordEvent } from './activity.js';
 import { endSessionsOf } from './partner-access.js';
 import { openSession, type AuthenticatedSession } from './sessions.js';
+import { verifyStoredPassword, type TemporaryPasswordKeys } from './temporary-passwords.js';
 
 export interface FirstPasswordInput {
   newPassword: string;
@@ -26,6 +27,7 @@ export interface FirstPasswordInput {
 export async function changeTemporaryPassword(
   unitOfWork: UnitOfWork,
   clock: Clock,
+  keys: TemporaryPasswordKeys,
   session: AuthenticatedSession,
   input: FirstPasswordInput,
   context: RequestContext,
@@ -52,7 +54,10 @@ export async function changeTemporaryPassword(
     { minLength: workspace.password_min_length },
   ).map((message) => ({ path: 'newPassword', message }));
   const temporaryHash = invitation?.temp_password_hash ?? user.password_hash;
-  if (temporaryHash && (await verifyPassword(temporaryHash, input.newPassword))) {
+  if (
+    temporaryHash &&
+    (await verifyStoredPassword(db, keys, user.workspace_id, temporaryHash, input.newPassword, { equalTiming: false }))
+  ) {
     errors.push({ path: 'newPassword', message: 'Choose a password different from the temporary one.' });
   }
   if (input.newPassword !== input.newPasswordAgain) {

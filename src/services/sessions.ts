@@ -10,7 +10,8 @@ import type { Actor, RequestContext } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { randomToken, hashToken } from '../crypto/tokens.js';
 import { deriveKey } from '../crypto/seal.js';
-import { passwordNeedsRehash, hashPassword, verifyAgainstDummy, verifyPassword } from '../crypto/passwords.js';
+import { passwordNeedsRehash, hashPassword, verifyAgainstDummy } from '../crypto/passwords.js';
+import { verifyStoredPassword, type TemporaryPasswordKeys } from './temporary-passwords.js';
 import { recordEvent } from './activity.js';
 import { withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import { effectiveState } from '../domain/invitations.js';
@@ -79,7 +80,7 @@ export interface SignedIn {
  */
 export async function signIn(
   unitOfWork: UnitOfWork,
-  deps: { attempts: AttemptLimiter; masterKey: Buffer; clock: Clock },
+  deps: { attempts: AttemptLimiter; masterKey: Buffer; clock: Clock; keyring: TemporaryPasswordKeys },
   input: SignInInput,
   context: RequestContext,
   replacedToken?: string,
@@ -151,7 +152,9 @@ export async function signIn(
     'password',
     { user: `${workspace?.id ?? `slug:${input.workspaceSlug}`}:${username}`, ip: context.ip },
     async () => {
-      const ok = hash ? await verifyPassword(hash, password) : await verifyAgainstDummy(password);
+      const ok = hash
+        ? await verifyStoredPassword(db, deps.keyring, workspace!.id, hash, password)
+        : await verifyAgainstDummy(password);
       if (!found || !ok) throw wrongCredentials;
     },
     {

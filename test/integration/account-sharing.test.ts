@@ -194,9 +194,11 @@ describe('what the account page offers (its permissions)', () => {
     const memberId = await addMember(owner, 'mia@acme.test');
     const invited = await guestAdmin.post(`/api/v1/partners/${ids.partner}/guests`, { email: 'gwen@agency.test' });
     expect(invited.statusCode, invited.body).toBe(201);
-    const gwenId = (invited.json() as { members: Array<{ userId: string; email: string }> }).members.find(
-      (m) => m.email === 'gwen@agency.test',
-    )!.userId;
+    // A guest admin's answer names no ids: find Gwen on the partner page.
+    const page = (await guestAdmin.get(`/api/v1/partners/${ids.partner}`)).json() as {
+      members: Array<{ userId: string; email: string }>;
+    };
+    const gwenId = page.members.find((m) => m.email === 'gwen@agency.test')!.userId;
     const attempts: Record<Flag, (client: TestClient) => Promise<{ statusCode: number; body: string }>> = {
       share: (c) => c.post(`/api/v1/accounts/${ids.account}/members`, { userId: memberId, role: 'collaborator' }),
       shareOnward: (c) => c.post(`/api/v1/accounts/${ids.account}/onward-shares`, { userId: gwenId }),

@@ -13,7 +13,7 @@ import {
   shareWithPartner,
 } from '../../src/services/account-sharing.js';
 import { createAccount, listAccounts } from '../../src/services/accounts.js';
-import { inviteGuest, newTemporaryCredential } from '../../src/services/invitations.js';
+import { inviteGuest } from '../../src/services/invitations.js';
 import { changeGuestRole, removeGuest } from '../../src/services/partner-members.js';
 import { createPartner, removePartner } from '../../src/services/partners.js';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
@@ -196,7 +196,6 @@ async function buildWorld(): Promise<World> {
 
   const partnerIds: string[] = [];
   for (let p = 0; p < PARTNERS; p++) {
-    const credential = await newTemporaryCredential();
     const created = await db
       .transaction()
       .execute((tx) =>
@@ -204,7 +203,6 @@ async function buildWorld(): Promise<World> {
           tx,
           ownerActor,
           { name: `Agency ${p}`, guestAdminEmail: `guest0@agency${p}.test`, hostAdminIds: [host.userId] },
-          credential,
           deps,
           CONTEXT,
         ),
@@ -221,10 +219,9 @@ async function buildWorld(): Promise<World> {
       .selectAll()
       .where('id', '=', partnerIds[g.partner]!)
       .executeTakeFirstOrThrow();
-    const credential = await newTemporaryCredential();
     await db
       .transaction()
-      .execute((tx) => inviteGuest(tx, host, partnerRow, { email, role: 'guest_user' }, credential, deps, CONTEXT));
+      .execute((tx) => inviteGuest(tx, host, partnerRow, { email, role: 'guest_user' }, deps, CONTEXT));
   }
   // Everyone has joined (the first sign-in itself is tested elsewhere).
   await db

@@ -92,7 +92,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const previous = request.cookies[app.sessionCookieName];
       const signedIn = await signIn(
         app.unitOfWork,
-        { attempts: app.attempts, masterKey: app.masterKey, clock: app.clock },
+        { attempts: app.attempts, masterKey: app.masterKey, clock: app.clock, keyring: app.keyring },
         { workspaceSlug: workspace, username, password },
         requestContext(request),
         previous,
@@ -180,6 +180,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const token = await changeTemporaryPassword(
         app.unitOfWork,
         app.clock,
+        app.keyring,
         session,
         request.body,
         requestContext(request),

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import {
   invitationPartnerId,
   lookupInvitationLink,
-  newTemporaryCredential,
   resendInvitation,
   revokeInvitation,
 } from '../../services/invitations.js';
@@ -56,7 +55,6 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      const credential = await newTemporaryCredential();
       // A resend is a new mail: it counts against the partner's limit as well as the sender's.
       const partnerId = await invitationPartnerId(app.db, actor, request.params.invitationId);
       await app.attempts.withinInvitationLimits({ inviterId: actor.userId, partnerId }, () =>
@@ -65,7 +63,6 @@ const invitationRoutes: FastifyPluginAsyncZod = async (app) => {
             tx,
             actor,
             request.params.invitationId,
-            credential,
             { masterKey: app.masterKey, keyring: app.keyring, publicUrl: app.config.publicUrl },
             requestContext(request),
           ),

@@ -5,13 +5,19 @@ import {
   assignHostAdmin,
   changeGuestRole,
   getPartnerMember,
-  inviteGuestUser,
   removeGuest,
   removeHostAdmin,
 } from '../../services/partner-members.js';
-import { newTemporaryCredential } from '../../services/invitations.js';
+import {
+  invalidAddress,
+  inviteGuestUsers,
+  MAX_INVITATIONS_PER_REQUEST,
+  type GuestInvitationOutcome,
+} from '../../services/bulk-invitations.js';
+import type { Actor } from '../../domain/actor.js';
 import { requestContext, requireSession } from '../context.js';
-import { Email, NameText, problemResponses } from '../schemas.js';
+import { problemType } from '../problems.js';
+import { Email, NameText, ProblemSchema, problemResponses } from '../schemas.js';
 
 const PartnerRoleSchema = z.enum(['host_admin', 'guest_admin', 'guest_user']);
 const GuestRoleSchema = z.enum(['guest_admin', 'guest_user'], { error: 'Choose guest_admin or guest_user.' });
@@ -68,6 +74,58 @@ const PartnerDetailSchema = z.object({
   createdAt: z.string(),
 });
 
+const InvitationResultsSchema = z.object({
+  results: z.array(
+    z.object({
+      email: z.string(),
+      status: z.enum(['invited', 'refused']),
+      invitation: z
+        .object({
+          id: z.uuid(),
+          userId: z.uuid(),
+          role: GuestRoleSchema,
+          state: z.literal('pending'),
+          expiresAt: z.string(),
+        })
+        .optional()
+        .describe('The invitation created (not given to guest admins)'),
+      problem: ProblemSchema.optional().describe('Why this address was refused'),
+    }),
+  ),
+});
+
+/**
+ * One address's result. A guest admin is answered alike for an invitation made and one withheld (SPEC: a
+ * guest admin must not learn that the address is a member or another partner's guest), so guests get no
+ * invitation ids at all.
+ */
+function invitationResult(
+  actor: Actor,
+  outcome: GuestInvitationOutcome,
+): z.infer<typeof InvitationResultsSchema>['results'][number] {
+  if (outcome.refused) {
+    const { type, status, title, message, errors } = outcome.refused;
+    return {
+      email: outcome.email,
+      status: 'refused',
+      problem: { type: problemType(type), title, status, detail: message, ...(errors ? { errors } : {}) },
+    };
+  }
+  const invited = outcome.invited;
+  if (actor.role === 'guest' || !invited) return { email: outcome.email, status: 'invited' };
+  return {
+    email: outcome.email,
+    status: 'invited',
+    invitation: {
+      id: invited.invitationId,
+      userId: invited.userId,
+      role: invited.role,
+      state: 'pending',
+      expiresAt: invited.expiresAt.toISOString(),
+    },
+  };
+}
+
 const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
   const deps = () => ({ masterKey: app.masterKey, keyring: app.keyring, publicUrl: app.config.publicUrl });
 
@@ -113,9 +171,8 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      const credential = await newTemporaryCredential();
       const created = await app.attempts.withinInvitationLimits({ inviterId: actor.userId, partnerId: null }, () =>
-        app.unitOfWork.run((tx) => createPartner(tx, actor, request.body, credential, deps(), requestContext(request))),
+        app.unitOfWork.run((tx) => createPartner(tx, actor, request.body, deps(), requestContext(request))),
       );
       return reply.status(201).send(await getPartner(app.db, actor, created.partnerId));
     },
@@ -217,30 +274,62 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: {
         tags: ['partners'],
-        summary: 'Invite guest users (host admins and guest admins)',
+        summary: 'Invite guest users (host admins and guest admins): one address, or several at once',
+        description:
+          'With `email`, one invitation: 201 with its result, or the problem that refused it. With `emails` ' +
+          `(1–${MAX_INVITATIONS_PER_REQUEST}), each address is invited or refused on its own, with its own ` +
+          'allowance and transaction: 200 with one result per address, in the order given. Guest admins get ' +
+          'no invitation ids in the results.',
         params: PartnerParams,
-        body: z.strictObject({ email: Email }),
-        response: { 201: PartnerDetailSchema, ...problemResponses(400, 401, 403, 404, 409, 422, 429) },
+        body: z
+          .strictObject({
+            email: Email.optional(),
+            emails: z
+              .array(z.string().max(1000, { error: 'An address has at most 254 characters.' }))
+              .min(1, { error: 'Enter at least one email address.' })
+              .max(MAX_INVITATIONS_PER_REQUEST, {
+                error: `Invite at most ${MAX_INVITATIONS_PER_REQUEST} people at once.`,
+              })
+              .optional(),
+          })
+          .refine((body) => (body.email === undefined) !== (body.emails === undefined), {
+            error: 'Send either email or emails.',
+            path: ['email'],
+          }),
+        response: {
+          200: InvitationResultsSchema,
+          201: InvitationResultsSchema,
+          ...problemResponses(400, 401, 403, 404, 409, 422, 429),
+        },
       },
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
-      const credential = await newTemporaryCredential();
-      const limits = { inviterId: actor.userId, partnerId: request.params.partnerId };
-      await app.attempts.withinInvitationLimits(limits, () =>
-        app.unitOfWork.run(async (tx) => {
-          await inviteGuestUser(
-            tx,
-            actor,
-            request.params.partnerId,
-            request.body.email,
-            credential,
-            deps(),
-            requestContext(request),
-          );
-        }),
+      const { email, emails } = request.body;
+      const addresses =
+        email !== undefined
+          ? [{ email }]
+          : (emails ?? []).map((text) => {
+              const parsed = Email.safeParse(text.trim());
+              return parsed.success
+                ? { email: parsed.data }
+                : {
+                    email: text,
+                    refused: invalidAddress(parsed.error.issues[0]?.message ?? 'Enter a valid email address.'),
+                  };
+            });
+      const outcomes = await inviteGuestUsers(
+        app,
+        actor,
+        request.params.partnerId,
+        addresses,
+        deps(),
+        requestContext(request),
       );
-      return reply.status(201).send(await getPartner(app.db, actor, request.params.partnerId));
+      // One address: refused is answered as before, with the problem's own status.
+      if (email !== undefined && outcomes[0]?.refused) throw outcomes[0].refused;
+      const results = outcomes.map((outcome) => invitationResult(actor, outcome));
+      return reply.status(email !== undefined ? 201 : 200).send({ results });
     },
   );
 

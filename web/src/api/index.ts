@@ -64,6 +64,7 @@ export type TermsVersion = ResponseBody<'/api/v1/terms', 'get'>['versions'][numb
 
 export type PartnerSummary = ResponseBody<'/api/v1/partners', 'get'>['partners'][number];
 export type PartnerDetail = ResponseBody<'/api/v1/partners/{partnerId}', 'get'>;
+export type GuestInvitationResult = ResponseBody<'/api/v1/partners/{partnerId}/guests', 'post'>['results'][number];
 export type PartnerPermissions = PartnerDetail['permissions'];
 export type PartnerMember = PartnerDetail['members'][number];
 export type PartnerRole = PartnerMember['partnerRole'];
@@ -280,10 +281,11 @@ export const api = {
     call(() =>
       client.DELETE('/api/v1/partners/{partnerId}/host-admins/{userId}', { params: { path: { partnerId, userId } } }),
     ),
-  inviteGuest: (partnerId: string, email: string) =>
+  /** Invite guest users with several addresses at once: one result per address, in the order given. */
+  inviteGuests: (partnerId: string, emails: string[]): Promise<GuestInvitationResult[]> =>
     call(() =>
-      client.POST('/api/v1/partners/{partnerId}/guests', { params: { path: { partnerId } }, body: { email } }),
-    ),
+      client.POST('/api/v1/partners/{partnerId}/guests', { params: { path: { partnerId } }, body: { emails } }),
+    ).then((answer) => answer.results),
   changeGuestRole: (partnerId: string, userId: string, role: GuestRole) =>
     call(() =>
       client.PATCH('/api/v1/partners/{partnerId}/guests/{userId}', {

@@ -3560,7 +3560,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Invite guest users (host admins and guest admins) */
+        /**
+         * Invite guest users (host admins and guest admins): one address, or several at once
+         * @description With `email`, one invitation: 201 with its result, or the problem that refused it. With `emails` (1–100), each address is invited or refused on its own, with its own allowance and transaction: 200 with one result per address, in the order given. Guest admins get no invitation ids in the results.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3574,11 +3577,53 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** Format: email */
-                        email: string;
+                        email?: string;
+                        emails?: string[];
                     };
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            results: {
+                                email: string;
+                                /** @enum {string} */
+                                status: "invited" | "refused";
+                                /** @description The invitation created (not given to guest admins) */
+                                invitation?: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    userId: string;
+                                    /** @enum {string} */
+                                    role: "guest_admin" | "guest_user";
+                                    /** @enum {string} */
+                                    state: "pending";
+                                    expiresAt: string;
+                                };
+                                /** @description Why this address was refused */
+                                problem?: {
+                                    type: string;
+                                    title: string;
+                                    status: number;
+                                    detail: string;
+                                    errors?: {
+                                        path: string;
+                                        message: string;
+                                    }[];
+                                    error?: string;
+                                    interval?: number;
+                                    reason?: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
                 /** @description Default Response */
                 201: {
                     headers: {
@@ -3586,50 +3631,37 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** Format: uuid */
-                            id: string;
-                            name: string;
-                            myRole: ("host_admin" | "guest_admin" | "guest_user") | null;
-                            permissions: {
-                                rename: boolean;
-                                manageHostAdmins: boolean;
-                                inviteGuests: boolean;
-                                manageInvitations: boolean;
-                                changeGuestRoles: boolean;
-                                removeGuestAdmins: boolean;
-                                removeGuestUsers: boolean;
-                                remove: boolean;
-                                shareAccounts: boolean;
-                                removeAccounts: boolean;
-                            };
-                            members: {
-                                /** Format: uuid */
-                                userId: string;
+                            results: {
                                 email: string;
-                                displayName: string;
                                 /** @enum {string} */
-                                partnerRole: "host_admin" | "guest_admin" | "guest_user";
-                                /** @enum {string} */
-                                status: "invited" | "active" | "deactivated";
-                                joinedAt: string | null;
-                                invitation: {
+                                status: "invited" | "refused";
+                                /** @description The invitation created (not given to guest admins) */
+                                invitation?: {
                                     /** Format: uuid */
                                     id: string;
+                                    /** Format: uuid */
+                                    userId: string;
                                     /** @enum {string} */
-                                    state: "pending" | "accepted" | "expired" | "revoked";
+                                    role: "guest_admin" | "guest_user";
+                                    /** @enum {string} */
+                                    state: "pending";
                                     expiresAt: string;
-                                    timesSent: number;
-                                    delivery: {
-                                        /** @enum {string} */
-                                        state: "queued" | "sent" | "retrying" | "failed" | "cancelled";
-                                        attempts: number;
-                                        lastError: string | null;
-                                        nextAttemptAt: string | null;
-                                        sentAt: string | null;
-                                    } | null;
-                                } | null;
+                                };
+                                /** @description Why this address was refused */
+                                problem?: {
+                                    type: string;
+                                    title: string;
+                                    status: number;
+                                    detail: string;
+                                    errors?: {
+                                        path: string;
+                                        message: string;
+                                    }[];
+                                    error?: string;
+                                    interval?: number;
+                                    reason?: string;
+                                };
                             }[];
-                            createdAt: string;
                         };
                     };
                 };
