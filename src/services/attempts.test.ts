@@ -4,7 +4,8 @@ import { createTestDatabase } from '../../test/helpers/database.js';
 import type { DatabaseHandle } from '../db/connect.js';
 import { createUnitOfWork } from '../db/unit-of-work.js';
 import { openAttemptStore, type AttemptStore } from './attempt-stores.js';
-import { recordEvent } from './activity.js';
+import { recordActivityWith, recordEvent } from './activity.js';
+import { WorkspaceKeyring } from './keyring.js';
 import {
   addressKey,
   AttemptLimiter,
@@ -286,6 +287,7 @@ describe('withCountedAttempt', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
+    recordActivityWith(database.db, new WorkspaceKeyring(randomBytes(32)));
   });
   afterAll(async () => {
     await database?.close();
