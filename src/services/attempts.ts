@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import type { Kysely } from 'kysely';
+import type { Kysely, QueryCreator } from 'kysely';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Database } from '../db/schema.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
@@ -113,10 +113,20 @@ export interface Lockout {
   on: AttemptKind[];
 }
 
+/** Adds statements to a statement of the caller's transaction, as data-modifying WITH queries. */
+export type StatementFold = (query: QueryCreator<Database>) => QueryCreator<Database>;
+
 /** A reserved attempt: report how the check went, once. Later calls do nothing. */
 export interface Attempt {
   /** The check passed: the user's failures are forgotten and the address gets its point back. */
   succeeded(): Promise<void>;
+  /**
+   * The same success as WITH queries for a statement the caller runs in its own transaction, when the
+   * store can (the database store): the counters are reset exactly when that transaction commits, at no
+   * extra round trip. Undefined when it cannot (call `succeeded`). Should that transaction fail, call
+   * `succeeded` after all: the check did pass.
+   */
+  successInStatement(): StatementFold | undefined;
   /** The check failed: returns the lockout it started, if this was the last allowed failure. */
   failed(): Promise<Lockout | null>;
   /** The check never ran (the server was too busy, or an error came first): the reservation is given back. */
@@ -132,6 +142,35 @@ export type CounterStoreFactory = (options: {
 
 export const memoryCounters: CounterStoreFactory = ({ keyPrefix, points, durationS }) =>
   new RateLimiterMemory({ keyPrefix, points, duration: durationS });
+
+/** One counter of a batch: a limiter of the store and a key (the limiter adds its prefix). */
+export interface BatchCounter {
+  limiter: RateLimiterAbstract;
+  key: string;
+}
+
+/**
+ * Several counter updates of one attempt in one round trip (issue 15), offered by the shared stores (the
+ * database: one statement; Redis: one script). A store offers it by setting `batch` on the limiters it
+ * creates; the memory store does not, and is updated counter by counter.
+ */
+export interface CounterBatch {
+  /**
+   * Consumes one point on each counter, atomically: each counter's points taken in its window (above its
+   * allowance when refused, as a single consume counts) and the milliseconds before it resets.
+   */
+  consume(counters: BatchCounter[]): Promise<Array<{ consumedPoints: number; msBeforeNext: number }>>;
+  /** A success: deletes the `forget` counters and gives one point back to each `reward` counter. */
+  settle(forget: BatchCounter[], reward: BatchCounter[]): Promise<void>;
+  /** The same as WITH queries on a statement of the caller's transaction (the database store only). */
+  settleInStatement?(forget: BatchCounter[], reward: BatchCounter[]): StatementFold;
+}
+
+function batchOf(limiters: RateLimiterAbstract[]): CounterBatch | undefined {
+  const batches = limiters.map((limiter) => (limiter as { batch?: CounterBatch }).batch);
+  const first = batches[0];
+  return first && batches.every((batch) => batch === first) ? first : undefined;
+}
 
 /**
  * The counter key for an address: IPv4 as is, IPv6 by its /64 (one subscriber usually holds a whole
@@ -285,10 +324,10 @@ export class AttemptLimiter {
    * with its window instead (up to 15 minutes away); those attempts are about to start the next lockout,
    * so that lockout's length is the better answer.
    */
-  private async retryAfterMs(limiter: RateLimiterAbstract, key: string, rejection: RateLimiterRes): Promise<number> {
+  private async retryAfterMs(limiter: RateLimiterAbstract, key: string, msBeforeNext: number): Promise<number> {
     const level = await this.levels.get(this.levelKey(limiter, key)).catch(() => null);
     const next = this.lockoutMs((level?.consumedPoints ?? 0) + 1);
-    return rejection.msBeforeNext > 0 ? Math.min(rejection.msBeforeNext, next) : next;
+    return msBeforeNext > 0 ? Math.min(msBeforeNext, next) : next;
   }
 
   /**
@@ -299,31 +338,80 @@ export class AttemptLimiter {
     const wanted: Array<{ kind: AttemptKind; key: string }> = [];
     if (keys.ip) wanted.push({ kind: 'ip', key: storeKey(`${addressKey(keys.ip)}`) });
     wanted.push({ kind: 'user', key: storeKey(keys.user) });
+    const counters = wanted.map(({ kind, key }) => ({ kind, key, limiter: this.limiter(scope, kind) }));
+    const batch = batchOf([...counters.map((counter) => counter.limiter), this.levels, this.starts]);
+    const reserved = batch ? await this.reserveInOne(batch, counters) : await this.reserveOneByOne(counters);
+    return this.reservedAttempt(reserved, batch);
+  }
 
+  /** The reservation in one round trip: every counter takes its point; any refusal gives the others back. */
+  private async reserveInOne(
+    batch: CounterBatch,
+    counters: Array<Omit<Reservation, 'consumed'>>,
+  ): Promise<Reservation[]> {
+    let results: Array<{ consumedPoints: number; msBeforeNext: number }>;
+    try {
+      results = await batch.consume(counters);
+    } catch {
+      // The store cannot answer in one go (Redis is down): counter by counter, with its fallback.
+      return this.reserveOneByOne(counters);
+    }
+    const reserved = counters.map((counter, i) => ({ ...counter, consumed: results[i]!.consumedPoints }));
+    const refused = reserved.findIndex((entry) => entry.consumed > entry.limiter.points);
+    if (refused < 0) return reserved;
+    await this.giveBack(reserved.filter((entry) => entry.consumed <= entry.limiter.points));
+    const { limiter, key } = reserved[refused]!;
+    throw new TooManyAttemptsError(await this.retryAfterMs(limiter, key, results[refused]!.msBeforeNext));
+  }
+
+  private async reserveOneByOne(counters: Array<Omit<Reservation, 'consumed'>>): Promise<Reservation[]> {
     const reserved: Reservation[] = [];
-    for (const { kind, key } of wanted) {
-      const limiter = this.limiter(scope, kind);
+    for (const { kind, key, limiter } of counters) {
       try {
         const result = await limiter.consume(key);
         reserved.push({ kind, limiter, key, consumed: result.consumedPoints });
       } catch (rejection) {
         await this.giveBack(reserved);
         if (rejection instanceof RateLimiterRes) {
-          throw new TooManyAttemptsError(await this.retryAfterMs(limiter, key, rejection));
+          throw new TooManyAttemptsError(await this.retryAfterMs(limiter, key, rejection.msBeforeNext));
         }
         throw rejection;
       }
     }
+    return reserved;
+  }
 
-    let settled = false;
-    const settle = () => {
-      const first = !settled;
-      settled = true;
+  private reservedAttempt(reserved: Reservation[], batch: CounterBatch | undefined): Attempt {
+    let state: 'open' | 'in-statement' | 'settled' = 'open';
+    const settle = (allowed: Array<typeof state> = ['open']) => {
+      const first = allowed.includes(state);
+      if (first) state = 'settled';
       return first;
     };
+    // A success forgets the user's counter, lockout level and lockout start, and gives the address its point.
+    const forget = reserved
+      .filter((entry) => entry.kind === 'user')
+      .flatMap((entry) => {
+        const levelKey = this.levelKey(entry.limiter, entry.key);
+        return [entry, { limiter: this.levels, key: levelKey }, { limiter: this.starts, key: levelKey }];
+      });
+    const reward = reserved.filter((entry) => entry.kind !== 'user');
     return {
+      successInStatement: () => {
+        if (state !== 'open' || !batch?.settleInStatement) return undefined;
+        state = 'in-statement';
+        return batch.settleInStatement(forget, reward);
+      },
       succeeded: async () => {
-        if (!settle()) return;
+        if (!settle(['open', 'in-statement'])) return;
+        if (batch) {
+          try {
+            await batch.settle(forget, reward);
+            return;
+          } catch {
+            // Counter by counter below, with the store's fallback.
+          }
+        }
         for (const entry of reserved) {
           if (entry.kind === 'user') {
             const levelKey = this.levelKey(entry.limiter, entry.key);
@@ -424,6 +512,23 @@ export async function withCountedAttempt<T>(
   check: () => Promise<T>,
   options: CountedCheckOptions,
 ): Promise<T> {
+  const { result, success } = await withCountedAttemptOpen(deps, scope, keys, check, options);
+  await success.succeeded();
+  return result;
+}
+
+/**
+ * withCountedAttempt, leaving a right answer's success to the caller, who reports it once: inside the
+ * statement that acts on it (`success.successInStatement()`, for a sign-in, the session's insert), or with
+ * `success.succeeded()`. A wrong answer or an error is handled as by withCountedAttempt.
+ */
+export async function withCountedAttemptOpen<T>(
+  deps: { unitOfWork: UnitOfWork; attempts: AttemptLimiter },
+  scope: AttemptScope,
+  keys: AttemptKeys,
+  check: () => Promise<T>,
+  options: CountedCheckOptions,
+): Promise<{ result: T; success: Pick<Attempt, 'succeeded' | 'successInStatement'> }> {
   const attempt = await deps.attempts.begin(scope, keys);
   let result: T;
   try {
@@ -444,8 +549,7 @@ export async function withCountedAttempt<T>(
     }
     throw error;
   }
-  await attempt.succeeded();
-  return result;
+  return { result, success: attempt };
 }
 
 /** The only writer of `auth.lockout_started` (the metrics count it as brute_force_lockouts_total). */
