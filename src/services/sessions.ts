@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import type { Database, User, Workspace } from '../db/schema.js';
+import { sql, type Kysely, type QueryCreator } from 'kysely';
+import type { Database, Device, User, Workspace } from '../db/schema.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 
 /** The workspace facts every request needs; load the full row where a use case needs more. */
@@ -13,7 +13,7 @@ import { deriveKey } from '../crypto/seal.js';
 import { passwordNeedsRehash, hashPassword, verifyAgainstDummy } from '../crypto/passwords.js';
 import { verifyStoredPassword, type TemporaryPasswordKeys } from './temporary-passwords.js';
 import { recordEvent } from './activity.js';
-import { withCountedAttempt, type AttemptLimiter } from './attempts.js';
+import { withCountedAttemptOpen, type AttemptLimiter } from './attempts.js';
 import { effectiveState } from '../domain/invitations.js';
 import { formatUtc } from '../domain/time.js';
 import {
@@ -65,6 +65,8 @@ export interface SignedIn {
   token: string;
   user: User;
   workspace: WorkspaceSummary;
+  /** The new session as the next request will see it, built from what sign-in read and wrote. */
+  session: AuthenticatedSession;
 }
 
 /**
@@ -77,6 +79,11 @@ export interface SignedIn {
  *
  * It takes the unit of work rather than a transaction: the argon2 work runs outside any transaction (it
  * must hold no connection or lock), then a failure or the new session is written in a transaction of its own.
+ *
+ * Round trips (issue 15): one query reads the workspace, the user, a guest's newest invitation and what
+ * the response needs (second factor, terms, the trusted device of `deviceSecret`); the attempt counters
+ * take one update to reserve and, on the database store, reset inside the session's own insert; the
+ * response is built from what was read and written, not read back.
  */
 export async function signIn(
   unitOfWork: UnitOfWork,
@@ -84,29 +91,19 @@ export async function signIn(
   input: SignInInput,
   context: RequestContext,
   replacedToken?: string,
+  deviceSecret?: string,
 ): Promise<SignedIn> {
   const { db } = unitOfWork;
   const username = input.username.trim().toLowerCase();
-  const workspace = await db
-    .selectFrom('workspaces')
-    .select('id')
-    .where('slug', '=', input.workspaceSlug)
-    .executeTakeFirst();
-  const found = workspace
-    ? await db
-        .selectFrom('users as u')
-        .innerJoin('workspaces as w', 'w.id', 'u.workspace_id')
-        .selectAll('u')
-        .select(['w.slug as w_slug', 'w.name as w_name', 'w.mode as w_mode'])
-        .where('u.workspace_id', '=', workspace.id)
-        .where(sql<string>`lower(u.username)`, '=', username)
-        .executeTakeFirst()
-    : undefined;
-
-  // An invited guest signs in with the temporary password held by their newest invitation.
-  const invitation =
-    found?.status === 'invited'
-      ? await db
+  const row = await db
+    .selectFrom('workspaces as w')
+    .leftJoin('users as u', (join) =>
+      join.onRef('u.workspace_id', '=', 'w.id').on(sql<string>`lower(u.username)`, '=', username),
+    )
+    // An invited guest signs in with the temporary password held by their newest invitation.
+    .leftJoinLateral(
+      (eb) =>
+        eb
           .selectFrom('invitations as i')
           .innerJoin('partners as p', 'p.id', 'i.partner_id')
           .leftJoin('users as inviter', 'inviter.id', 'i.invited_by')
@@ -117,10 +114,60 @@ export async function signIn(
             'p.name as partner_name',
             'inviter.display_name as inviter_name',
           ])
-          .where('i.user_id', '=', found.id)
+          .whereRef('i.user_id', '=', 'u.id')
+          .where('u.status', '=', 'invited')
           .orderBy('i.created_at', 'desc')
           .limit(1)
-          .executeTakeFirst()
+          .as('inv'),
+      (join) => join.onTrue(),
+    )
+    .leftJoin('devices as d', (join) =>
+      join
+        .onRef('d.user_id', '=', 'u.id')
+        .on('d.secret_hash', '=', deviceSecret ? hashToken(deviceSecret) : '')
+        .on('d.status', '<>', 'removed'),
+    )
+    .selectAll('u')
+    .select([
+      'w.id as w_id',
+      'w.slug as w_slug',
+      'w.name as w_name',
+      'w.mode as w_mode',
+      'w.approved_client_apps as w_approved_client_apps',
+      'inv.state as inv_state',
+      'inv.expires_at as inv_expires_at',
+      'inv.temp_password_hash as inv_temp_password_hash',
+      'inv.partner_name as inv_partner_name',
+      'inv.inviter_name as inv_inviter_name',
+      'd.id as device_id',
+      'd.name as device_name',
+      'd.kind as device_kind',
+      'd.status as device_status',
+      'd.approved_until as device_approved_until',
+      sql<boolean>`EXISTS (
+        SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL
+      )`.as('mfa_enabled'),
+      sql<boolean>`EXISTS (
+        SELECT 1 FROM terms_versions tv
+        WHERE tv.workspace_id = w.id
+          AND tv.version = (SELECT max(version) FROM terms_versions WHERE workspace_id = w.id)
+          AND NOT EXISTS (SELECT 1 FROM terms_acceptances ta WHERE ta.user_id = u.id AND ta.terms_version_id = tv.id)
+      )`.as('terms_pending'),
+    ])
+    .where('w.slug', '=', input.workspaceSlug)
+    .executeTakeFirst();
+  const workspace = row ? { id: row.w_id } : undefined;
+  // A row with a user id holds the whole user (the left join fills every column).
+  const found = row?.id ? (row as typeof row & User) : undefined;
+  const invitation =
+    found?.status === 'invited' && row?.inv_state
+      ? {
+          state: row.inv_state,
+          expires_at: row.inv_expires_at!,
+          temp_password_hash: row.inv_temp_password_hash,
+          partner_name: row.inv_partner_name!,
+          inviter_name: row.inv_inviter_name,
+        }
       : undefined;
   const hash = found?.status === 'active' ? found.password_hash : invitation?.temp_password_hash;
   // A temporary password is copied from a mail, whose layout can add spaces or a line break around it
@@ -147,7 +194,7 @@ export async function signIn(
   const wrongCredentials = invalidCredentials();
   // A right temporary password is a right password, even if its invitation has since expired.
   // The check throws before it answers when refused (the argon2 cap): that attempt does not count.
-  await withCountedAttempt(
+  const { success } = await withCountedAttemptOpen(
     { unitOfWork, attempts: deps.attempts },
     'password',
     { user: `${workspace?.id ?? `slug:${input.workspaceSlug}`}:${username}`, ip: context.ip },
@@ -166,6 +213,7 @@ export async function signIn(
     },
   );
   const fail = async (reason: string, error: AppError) => {
+    await success.succeeded();
     await unitOfWork.run((tx) => recordFailure(tx, reason));
     return error;
   };
@@ -207,40 +255,96 @@ export async function signIn(
   }
 
   const rehashed = found.status === 'active' && passwordNeedsRehash(hash!) ? await hashPassword(password) : undefined;
-  const token = await unitOfWork.run(async (tx) => {
-    // Rotation: whatever session the browser presented before signing in ends here.
-    if (replacedToken) {
-      await tx
-        .updateTable('sessions')
-        .set({ ended_at: sql`now()` })
-        .where('token_hash', '=', hashToken(replacedToken))
-        .where('ended_at', 'is', null)
-        .execute();
-    }
-    if (rehashed) {
-      await tx
-        .updateTable('users')
-        .set({ password_hash: rehashed, updated_at: sql`now()` })
-        .where('id', '=', found.id)
-        .execute();
-    }
-    const sessionToken = await openSession(tx, deps.clock, found.id, found.workspace_id, context);
-    if (idpMode) {
-      // The owner's break-glass local sign-in of an idp workspace: every use is on the record.
-      await recordEvent(tx, {
-        workspaceId: found.workspace_id,
-        actorId: found.id,
-        action: 'auth.break_glass_sign_in',
-        targetType: 'user',
-        targetId: found.id,
-        context,
-      });
-    }
-    return sessionToken;
-  });
+  let opened: OpenedSession;
+  let folded = false;
+  try {
+    opened = await unitOfWork.run(async (tx) => {
+      if (rehashed) {
+        await tx
+          .updateTable('users')
+          .set({ password_hash: rehashed, updated_at: sql`now()` })
+          .where('id', '=', found.id)
+          .execute();
+      }
+      // The counters forget the user's failures in the session's own insert, when the store can.
+      const fold = success.successInStatement();
+      folded = fold !== undefined;
+      let insert: QueryCreator<Database> = fold?.(tx) ?? tx;
+      // Rotation: whatever session the browser presented before signing in ends here, in the same insert.
+      if (replacedToken) {
+        insert = insert.with('replaced_session', (q) =>
+          q
+            .updateTable('sessions')
+            .set({ ended_at: sql`now()` })
+            .where('token_hash', '=', hashToken(replacedToken))
+            .where('ended_at', 'is', null)
+            .returning('id'),
+        ) as unknown as QueryCreator<Database>;
+      }
+      const session = await insertSession(insert, tx, deps.clock, found.id, found.workspace_id, context);
+      if (idpMode) {
+        // The owner's break-glass local sign-in of an idp workspace: every use is on the record.
+        await recordEvent(tx, {
+          workspaceId: found.workspace_id,
+          actorId: found.id,
+          action: 'auth.break_glass_sign_in',
+          targetType: 'user',
+          targetId: found.id,
+          context,
+        });
+      }
+      return session;
+    });
+  } catch (error) {
+    // The password was right although no session could be opened: the counters forget the failures.
+    await success.succeeded().catch(() => undefined);
+    throw error;
+  }
+  // A store that could not reset the counters in the insert (Redis, memory) resets them now.
+  if (!folded) await success.succeeded();
 
-  const { w_slug, w_name, w_mode, ...user } = found;
-  return { token, user, workspace: { id: found.workspace_id, slug: w_slug, name: w_name, mode: w_mode } };
+  const {
+    w_id,
+    w_slug,
+    w_name,
+    w_mode,
+    w_approved_client_apps,
+    inv_state,
+    inv_expires_at,
+    inv_temp_password_hash,
+    inv_partner_name,
+    inv_inviter_name,
+    device_id,
+    device_name,
+    device_kind,
+    device_status,
+    device_approved_until,
+    mfa_enabled,
+    terms_pending,
+    ...user
+  } = found;
+  const session = toAuthenticatedSession(
+    {
+      ...user,
+      session_id: opened.id,
+      absolute_expires_at: opened.absoluteExpiresAt,
+      second_factor_at: opened.secondFactorAt,
+      identity_confirmed_at: null,
+      device_id,
+      device_name,
+      device_kind,
+      device_status,
+      device_approved_until,
+      mfa_enabled,
+      w_slug,
+      w_name,
+      w_mode,
+      w_approved_client_apps,
+      terms_pending,
+    },
+    deps.clock.now(),
+  );
+  return { token: opened.token, user: session.user, workspace: session.workspace, session };
 }
 
 export interface AuthenticatedSession {
@@ -345,10 +449,32 @@ export async function resolveSession(
         .execute();
     }
   }
+  const { last_seen_at, idle_expires_at, ...rest } = row;
+  return toAuthenticatedSession(rest, now);
+}
+
+/** What a session's user, workspace, device and state are read as (resolveSession), or known as (signIn). */
+interface SessionFacts extends User {
+  session_id: string;
+  absolute_expires_at: Date;
+  second_factor_at: Date | null;
+  identity_confirmed_at: Date | null;
+  device_id: string | null;
+  device_name: string | null;
+  device_kind: Device['kind'] | null;
+  device_status: Device['status'] | null;
+  device_approved_until: Date | null;
+  mfa_enabled: boolean;
+  w_slug: string;
+  w_name: string;
+  w_mode: Workspace['mode'];
+  w_approved_client_apps: Workspace['approved_client_apps'];
+  terms_pending: boolean;
+}
+
+function toAuthenticatedSession(facts: SessionFacts, now: number): AuthenticatedSession {
   const {
     session_id,
-    last_seen_at,
-    idle_expires_at,
     absolute_expires_at,
     w_slug,
     w_name,
@@ -364,7 +490,8 @@ export async function resolveSession(
     device_approved_until,
     mfa_enabled,
     ...user
-  } = row;
+  } = facts;
+  void absolute_expires_at;
   const device =
     device_id && device_name && device_status && device_kind
       ? {
@@ -439,9 +566,37 @@ export async function openSession(
   /** A sign-in through the workspace's IdP (SPEC §2b): how, and whether the IdP asserted a second factor. */
   sso?: { via: 'oidc'; secondFactorPassed: boolean; details?: Record<string, unknown> },
 ): Promise<string> {
+  const { token } = await insertSession(tx, tx, clock, userId, workspaceId, context, clientApp, sso);
+  return token;
+}
+
+interface OpenedSession {
+  token: string;
+  id: string;
+  absoluteExpiresAt: Date;
+  secondFactorAt: Date | null;
+}
+
+/**
+ * Inserts a session through `insert` (the transaction, or the transaction with WITH queries of the
+ * caller's added: they run in the same statement) and records its event in `tx`. Returns the token and
+ * what the response needs of the row, so nothing is read back.
+ */
+async function insertSession(
+  insert: QueryCreator<Database>,
+  tx: Kysely<Database>,
+  clock: Clock,
+  userId: string,
+  workspaceId: string,
+  context: RequestContext,
+  clientApp?: { deviceId: string; secondFactorPassed: boolean },
+  sso?: { via: 'oidc'; secondFactorPassed: boolean; details?: Record<string, unknown> },
+): Promise<OpenedSession> {
   const token = randomToken();
   const now = clock.now();
-  const session = await tx
+  const absoluteExpiresAt = new Date(now + SESSION_ABSOLUTE_MS);
+  const secondFactorAt = clientApp?.secondFactorPassed || sso?.secondFactorPassed ? new Date(now) : null;
+  const session = await insert
     .insertInto('sessions')
     .values({
       token_hash: hashToken(token),
@@ -449,11 +604,11 @@ export async function openSession(
       workspace_id: workspaceId,
       last_seen_at: new Date(now),
       idle_expires_at: new Date(now + SESSION_IDLE_MS),
-      absolute_expires_at: new Date(now + SESSION_ABSOLUTE_MS),
+      absolute_expires_at: absoluteExpiresAt,
       ip: context.ip,
       user_agent: context.userAgent,
       device_id: clientApp?.deviceId ?? null,
-      second_factor_at: clientApp?.secondFactorPassed || sso?.secondFactorPassed ? new Date(now) : null,
+      second_factor_at: secondFactorAt,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -467,5 +622,5 @@ export async function openSession(
     ...(clientApp ? { details: { deviceId: clientApp.deviceId } } : {}),
     ...(sso ? { details: { via: sso.via, ...sso.details } } : {}),
   });
-  return token;
+  return { token, id: session.id, absoluteExpiresAt, secondFactorAt };
 }

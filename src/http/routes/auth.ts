@@ -96,9 +96,11 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
         { workspaceSlug: workspace, username, password },
         requestContext(request),
         previous,
+        request.cookies[app.deviceCookieName],
       );
       reply.setSessionCookie(signedIn.token);
-      return meForNewToken(app, request, signedIn.token);
+      // Built from what sign-in read and wrote: reading the new session back would cost a round trip.
+      return toMe(signedIn.session, app.clock.now());
     },
   );
 
