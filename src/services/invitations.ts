@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { Database, GuestRole, Invitation, Partner, Workspace } from '../db/schema.js';
+import type { Database, GuestRole, Invitation, Partner, PartnerRole, Workspace } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { AppError, conflict, invalid, notFound } from '../domain/errors.js';
 import { effectiveState } from '../domain/invitations.js';
@@ -82,26 +82,32 @@ export async function inviteGuest(
   input: InviteGuestInput,
   deps: InvitationDeps,
   context: RequestContext,
+  /** The actor's role in the partner when the caller has just read it; read here otherwise. */
+  partnerRole?: PartnerRole | null,
 ): Promise<Invited> {
-  const standing = { actor, partnerRole: await partnerRoleOf(tx, partner.id, actor.userId) };
+  const standing = {
+    actor,
+    partnerRole: partnerRole !== undefined ? partnerRole : await partnerRoleOf(tx, partner.id, actor.userId),
+  };
   ensure(partnerPolicy.inviteGuests(standing), 'Only host admins and guest admins can invite guest users.');
-  const workspace = await tx
-    .selectFrom('workspaces')
-    .selectAll()
-    .where('id', '=', partner.workspace_id)
+  // One round trip for what every invitation reads: the workspace, the partner's host admins (the domain
+  // rule) and the inviter's name (the mail).
+  const {
+    host_emails: hostEmails,
+    inviter_name: inviterName,
+    ...workspace
+  } = await tx
+    .selectFrom('workspaces as w')
+    .selectAll('w')
+    .select([
+      sql<string[]>`coalesce((
+        SELECT json_agg(u.email) FROM partner_members pm JOIN users u ON u.id = pm.user_id
+         WHERE pm.partner_id = ${partner.id} AND pm.role = 'host_admin'), '[]'::json)`.as('host_emails'),
+      sql<string | null>`(SELECT display_name FROM users WHERE id = ${actor.userId})`.as('inviter_name'),
+    ])
+    .where('w.id', '=', partner.workspace_id)
     .executeTakeFirstOrThrow();
-  const hostEmails = await tx
-    .selectFrom('partner_members as pm')
-    .innerJoin('users as u', 'u.id', 'pm.user_id')
-    .select('u.email')
-    .where('pm.partner_id', '=', partner.id)
-    .where('pm.role', '=', 'host_admin')
-    .execute();
-  const domainProblem = guestDomainProblem(
-    input.email,
-    workspace.verified_domains,
-    hostEmails.map((h) => h.email),
-  );
+  const domainProblem = guestDomainProblem(input.email, workspace.verified_domains, hostEmails);
   if (domainProblem)
     throw invalid('guest-domain-not-allowed', domainProblem, [{ path: 'email', message: domainProblem }]);
 
@@ -197,6 +203,7 @@ export async function inviteGuest(
     email: input.email,
     password: credential.password,
     link,
+    inviterName,
   });
   await recordEvent(tx, {
     workspaceId: partner.workspace_id,
@@ -239,15 +246,26 @@ async function queueInvitationMail(
   workspace: Workspace,
   actor: Actor,
   partner: Partner,
-  message: { invitationId: string; email: string; password: string; link: InvitationLink },
+  message: {
+    invitationId: string;
+    email: string;
+    password: string;
+    link: InvitationLink;
+    /** When the caller has read it already (null: the inviter is gone). */
+    inviterName?: string | null;
+  },
 ): Promise<void> {
-  const inviter = await tx.selectFrom('users').select('display_name').where('id', '=', actor.userId).executeTakeFirst();
+  const inviterName =
+    message.inviterName !== undefined
+      ? message.inviterName
+      : ((await tx.selectFrom('users').select('display_name').where('id', '=', actor.userId).executeTakeFirst())
+          ?.display_name ?? null);
   const joinUrl = new URL(`/w/${workspace.slug}`, deps.publicUrl);
   joinUrl.searchParams.set('invitation', message.link.token);
   const mail = invitationMail({
     workspaceName: workspace.name,
     partnerName: partner.name,
-    inviterName: inviter?.display_name ?? 'A host admin',
+    inviterName: inviterName ?? 'A host admin',
     username: message.email,
     temporaryPassword: message.password,
     expiresAt: message.link.expiresAt,

@@ -12,13 +12,14 @@ export interface PartnerContext {
 /**
  * Loads an active partner of the actor's workspace with the actor's standing in it. A partner the actor
  * may not see is reported as missing, so its existence does not leak across partners.
- * With `lock`, the partner row is locked for the rest of the transaction (serialises changes to it).
+ * With `lock`, the partner row is locked for the rest of the transaction (serialises changes to it); with
+ * `lock: 'share'`, only against changes to it (removal, renaming), not against other sharers (invitations).
  */
 export async function loadPartner(
   db: Kysely<Database>,
   actor: Actor,
   partnerId: string,
-  options: { lock?: boolean } = {},
+  options: { lock?: boolean | 'share' } = {},
 ): Promise<PartnerContext> {
   let query = db
     .selectFrom('partners')
@@ -26,7 +27,8 @@ export async function loadPartner(
     .where('id', '=', partnerId)
     .where('workspace_id', '=', actor.workspaceId)
     .where('status', '=', 'active');
-  if (options.lock) query = query.forUpdate();
+  if (options.lock === 'share') query = query.forShare();
+  else if (options.lock) query = query.forUpdate();
   const partner = await query.executeTakeFirst();
   const standing: PartnerStanding = {
     actor,

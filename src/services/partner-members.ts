@@ -196,13 +196,14 @@ export async function inviteGuestUser(
   deps: InvitationDeps,
   context: RequestContext,
 ): Promise<Invited | null> {
-  const { partner } = await loadPartner(tx, actor, partnerId, { lock: true });
+  // Invitations to one partner run side by side; removing or renaming the partner waits for them.
+  const { partner, standing } = await loadPartner(tx, actor, partnerId, { lock: 'share' });
   const hidden = actor.role === 'guest' ? await hiddenFromGuests(tx, partner, email) : null;
   if (hidden) {
     await withholdInvitation(tx, actor, partner, email, hidden, deps, context);
     return null;
   }
-  return inviteGuest(tx, actor, partner, { email, role: 'guest_user' }, deps, context);
+  return inviteGuest(tx, actor, partner, { email, role: 'guest_user' }, deps, context, standing.partnerRole);
 }
 
 /**

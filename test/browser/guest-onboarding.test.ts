@@ -11,6 +11,7 @@ import {
   expectVisible,
   launchBrowser,
   screenshot,
+  screenshots,
   signInThroughUi,
   toast,
 } from '../helpers/browser.js';
@@ -243,7 +244,7 @@ describeBrowser('guest onboarding in a real browser, with real mail', { timeout:
       await finishFirstSignIn(guestAdmin, GUEST_ADMIN, 'guest-onboarding-admin');
     });
 
-    it('the guest admin invites a guest user: Partners → the partner → Invite guest users → Send Invite', async () => {
+    it('the guest admin invites two addresses in one submit: Partners → the partner → Invite guest users → Send Invite, and sees each result', async () => {
       await guestAdmin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Partners' }).click();
       await expectPath(guestAdmin, '/app/partners');
       await guestAdmin.getByRole('table', { name: 'Your partners' }).getByRole('link', { name: PARTNER }).click();
@@ -254,10 +255,29 @@ describeBrowser('guest onboarding in a real browser, with real mail', { timeout:
       await guestAdmin.getByRole('button', { name: 'Invite guest users' }).click();
       const dialog = guestAdmin.getByRole('dialog', { name: 'Invite guest users' });
       await expectVisible(dialog);
-      await dialog.getByLabel('Email').fill(GUEST_USER.email);
+      const addresses = dialog.getByRole('textbox', { name: 'Email addresses' });
+      // One per line or comma-separated; each is checked in the page before anything is sent.
+      await addresses.fill(`${GUEST_USER.email}, not-an-address`);
       await dialog.getByRole('button', { name: 'Send Invite' }).click();
-      await expectHidden(dialog);
+      await expectVisible(dialog.getByText('This is not an email address: not-an-address'));
+      // An address of the workspace's own domain is refused by the server, the other one invited.
+      await addresses.fill(`${GUEST_USER.email}\nsomeone@acme.test`);
+      await dialog.getByRole('button', { name: 'Send Invite' }).click();
       await expectVisible(toast(guestAdmin, 'Invitation sent'));
+      const results = dialog.getByRole('list', { name: 'Result for each address' });
+      await expectVisible(dialog.getByText('1 of 2 invited.', { exact: false }));
+      await expectVisible(results.getByRole('listitem').filter({ hasText: GUEST_USER.email }).getByText('Invited'));
+      await expectVisible(
+        results
+          .getByRole('listitem')
+          .filter({ hasText: 'someone@acme.test' })
+          .getByText(/^Not invited\. acme\.test is the domain of a host admin/),
+      );
+      // The refused address stays in the field to correct or drop.
+      await expectInputValue(addresses, 'someone@acme.test');
+      await screenshots(guestAdmin, 'invite-guest-users-results');
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      await expectHidden(dialog);
       const row = memberRow(guestAdmin, GUEST_USER.email);
       await expectVisible(row.getByText('Guest user', { exact: true }));
       await expectVisible(row.getByText('Invited', { exact: true }));

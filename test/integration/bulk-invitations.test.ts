@@ -192,3 +192,24 @@ it('keeps the temporary password as a keyed hash that outlives master-key rotati
   await signIn(t, 'omar@agency.test', 'Older-Temporary-Password-42');
   await signIn(t, 'nina@agency.test', nina.temporaryPassword);
 });
+
+it('the same addresses sent twice at once: each person is invited once, the other answer says they are taken', async () => {
+  const { owner, agency } = await world();
+  const emails = ['p1@agency.test', 'p2@agency.test', 'p3@agency.test', 'p4@agency.test'];
+  const [first, second] = await Promise.all([
+    invite(owner, agency.id, emails),
+    invite(owner, agency.id, [...emails].reverse()),
+  ]);
+  for (const email of emails) {
+    const outcomes = [first!, second!].map((results) => results.find((r) => r.email === email)!);
+    expect(outcomes.map((o) => o.status).sort(), email).toEqual(['invited', 'refused']);
+    expect(outcomes.find((o) => o.status === 'refused')!.problem?.type).toBe('/api/problems/guest-exists');
+  }
+  const invitations = await t.database.db
+    .selectFrom('invitations')
+    .select(({ fn }) => fn.countAll<string>().as('n'))
+    .where('partner_id', '=', agency.id)
+    .executeTakeFirstOrThrow();
+  // Gail's and one for each address.
+  expect(Number(invitations.n)).toBe(1 + emails.length);
+});

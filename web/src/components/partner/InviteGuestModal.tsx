@@ -111,7 +111,7 @@ export function InviteGuestModal({ partner, opened, onClose }: Props) {
           />
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
-              {results ? 'Close' : 'Cancel'}
+              {results ? 'Done' : 'Cancel'}
             </Button>
             <Button type="submit" loading={invite.isPending}>
               Send Invite
