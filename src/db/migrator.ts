@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_partners_invitations.js';
@@ -30,14 +30,25 @@ export const migrationNames: readonly string[] = Object.keys(migrations);
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({
+const migratorFor = (db: Kysely<Database>) =>
+  new Migrator({
     db,
     provider,
     migrationTableName: 'gatehouse_migrations',
     migrationLockTableName: 'gatehouse_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  return applied(await migratorFor(db).migrateToLatest());
+}
+
+/** Migrates up to and including `name` (tests of an upgrade start from an older schema). */
+export async function migrateTo(db: Kysely<Database>, name: string): Promise<string[]> {
+  if (!migrationNames.includes(name)) throw new Error(`Unknown migration ${name}`);
+  return applied(await migratorFor(db).migrateTo(name));
+}
+
+function applied({ error, results }: MigrationResultSet): string[] {
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
