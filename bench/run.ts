@@ -27,6 +27,11 @@ export const SCENARIOS: Scenario[] = [
     file: 'access-lists.ts',
     what: "a guest's account list and an access check on 1,000,000 grants (PostgreSQL)",
   },
+  {
+    name: 'activity-chain',
+    file: 'activity-chain.ts',
+    what: 'the activity chain at 100,000 events: linking them and verifying them (PostgreSQL, PGlite)',
+  },
 ];
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -1,0 +1,134 @@
+/**
+ * `npm run bench -- --only activity-chain`: the activity log's chain at size. Fills a fresh database with
+ * --events events (default 100,000) exactly as `recordEvent` writes them (each with its MAC), then
+ * measures the chaining step linking all of them and `verifyActivityChain` walking them, on PostgreSQL
+ * (a database created for the run and dropped after) and on the embedded database.
+ *
+ * Flags: --events N, --database-url URL (GATEHOUSE_BENCH_DATABASE_URL, the admin connection),
+ * --databases postgres,pglite (which to measure).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { openDatabase, openPostgres, type DatabaseHandle } from '../src/db/connect.js';
+import { migrateToLatest } from '../src/db/migrator.js';
+import { createUnitOfWork } from '../src/db/unit-of-work.js';
+import { eventMac, type RecordedFields } from '../src/services/activity.js';
+import { chainPendingEvents, verifyActivityChain } from '../src/services/activity-chain.js';
+import { WorkspaceKeyring } from '../src/services/keyring.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    events: { type: 'string', default: '100000' },
+    'database-url': { type: 'string' },
+    databases: { type: 'string', default: 'postgres,pglite' },
+  },
+});
+const eventCount = Number(flags.events);
+if (!Number.isInteger(eventCount) || eventCount <= 0) throw new Error('--events must be a positive integer');
+const adminUrl =
+  flags['database-url'] ?? process.env.GATEHOUSE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const log = (line = '') => process.stdout.write(`${line}\n`);
+const load = () => os.loadavg()[0]!.toFixed(2);
+const rate = (count: number, ms: number) => `${Math.round((count / ms) * 1000).toLocaleString('en')} events/s`;
+
+const ACTIONS = [
+  'auth.signed_in',
+  'auth.sign_in_failed',
+  'auth.signed_out',
+  'account.viewed',
+  'partner.account_shared',
+];
+
+async function fill(database: DatabaseHandle, keyring: WorkspaceKeyring, workspaceId: string): Promise<void> {
+  const { id: keyId, key } = await keyring.activityKey(database.db, workspaceId);
+  const batch = 5000;
+  const start = Date.now();
+  for (let done = 0; done < eventCount; done += batch) {
+    const rows: RecordedFields[] = [];
+    for (let i = done; i < Math.min(eventCount, done + batch); i += 1) {
+      rows.push({
+        id: randomUUID(),
+        workspaceId,
+        occurredAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+        actorId: null,
+        action: ACTIONS[i % ACTIONS.length]!,
+        targetType: 'user',
+        targetId: randomUUID(),
+        ip: `198.51.100.${i % 250}`,
+        userAgent: 'Mozilla/5.0 (bench)',
+        details: { n: i, reason: i % 7 === 0 ? 'wrong password' : undefined },
+      });
+    }
+    await sql`
+      INSERT INTO activity_events
+        (id, workspace_id, occurred_at, actor_id, action, target_type, target_id, ip, user_agent, details, mac, key_id)
+      SELECT v.id, ${workspaceId}, v.occurred_at, NULL, v.action, 'user', v.target_id, v.ip, v.user_agent, v.details,
+             v.mac, ${keyId}
+        FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.occurredAt)}::timestamptz[],
+                    ${rows.map((r) => r.action)}::text[], ${rows.map((r) => r.targetId!)}::uuid[],
+                    ${rows.map((r) => r.ip!)}::text[], ${rows.map((r) => r.userAgent!)}::text[],
+                    ${rows.map((r) => JSON.stringify(r.details))}::jsonb[], ${rows.map((r) => eventMac(key, r))}::text[])
+             AS v(id, occurred_at, action, target_id, ip, user_agent, details, mac)`.execute(database.db);
+  }
+  log(
+    `  filled ${eventCount.toLocaleString('en')} events with their MACs in ${((Date.now() - start) / 1000).toFixed(1)} s`,
+  );
+}
+
+async function measure(kind: 'postgres' | 'pglite'): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-bench-chain-'));
+  const admin = kind === 'postgres' ? openPostgres(adminUrl, { poolSize: 1 }) : undefined;
+  const name = `gatehouse_bench_${randomBytes(4).toString('hex')}`;
+  let database: DatabaseHandle | undefined;
+  try {
+    if (admin) await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin.db);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    database = await openDatabase({ databaseUrl: admin ? url.toString() : undefined, dataDir });
+    await migrateToLatest(database.db);
+    const keyring = new WorkspaceKeyring(createHash('sha256').update('bench').digest());
+    const { id: workspaceId } = await database.db
+      .insertInto('workspaces')
+      .values({ slug: 'bench', name: 'Bench', mode: 'local' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    log(`\n${kind === 'postgres' ? 'PostgreSQL' : 'Embedded (PGlite)'} — load ${load()}`);
+    await fill(database, keyring, workspaceId);
+    const unit = createUnitOfWork(database.db);
+
+    let start = performance.now();
+    const linked = await chainPendingEvents(unit, keyring, { workspaceId });
+    const chainMs = performance.now() - start;
+    log(
+      `  chaining step: linked ${linked.toLocaleString('en')} in ${(chainMs / 1000).toFixed(2)} s (${rate(linked, chainMs)}), load ${load()}`,
+    );
+
+    start = performance.now();
+    const report = await verifyActivityChain(database.db, keyring, workspaceId);
+    const verifyMs = performance.now() - start;
+    if (report.problem || report.chained !== eventCount)
+      throw new Error(`verification failed: ${JSON.stringify(report)}`);
+    log(
+      `  verify: ${report.chained.toLocaleString('en')} events in ${(verifyMs / 1000).toFixed(2)} s (${rate(report.chained, verifyMs)}), load ${load()}`,
+    );
+  } finally {
+    await database?.close();
+    if (admin) {
+      await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(admin.db);
+      await admin.close();
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+log(
+  `Activity chain: ${eventCount.toLocaleString('en')} events per database; ${os.cpus().length} CPUs, Node ${process.version}`,
+);
+for (const kind of flags.databases!.split(',')) {
+  if (kind !== 'postgres' && kind !== 'pglite') throw new Error(`--databases: unknown ${kind}`);
+  await measure(kind);
+}
