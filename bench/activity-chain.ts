@@ -35,6 +35,8 @@ const log = (line = '') => process.stdout.write(`${line}\n`);
 const load = () => os.loadavg()[0]!.toFixed(2);
 const rate = (count: number, ms: number) => `${Math.round((count / ms) * 1000).toLocaleString('en')} events/s`;
 
+const PARTNERS = Array.from({ length: 50 }, () => randomUUID());
+const ACCOUNTS = Array.from({ length: 500 }, () => randomUUID());
 const ACTIONS = [
   'auth.signed_in',
   'auth.sign_in_failed',
@@ -61,18 +63,24 @@ async function fill(database: DatabaseHandle, keyring: WorkspaceKeyring, workspa
         ip: `198.51.100.${i % 250}`,
         userAgent: 'Mozilla/5.0 (bench)',
         details: { n: i, reason: i % 7 === 0 ? 'wrong password' : undefined },
+        partnerId: i % 5 === 4 ? PARTNERS[i % PARTNERS.length]! : null,
+        accountId: i % 5 >= 3 ? ACCOUNTS[i % ACCOUNTS.length]! : null,
       });
     }
     await sql`
       INSERT INTO activity_events
-        (id, workspace_id, occurred_at, actor_id, action, target_type, target_id, ip, user_agent, details, mac, key_id)
+        (id, workspace_id, occurred_at, actor_id, action, target_type, target_id, ip, user_agent, details,
+         partner_id, account_id, mac, key_id)
       SELECT v.id, ${workspaceId}, v.occurred_at, NULL, v.action, 'user', v.target_id, v.ip, v.user_agent, v.details,
-             v.mac, ${keyId}
+             v.partner_id, v.account_id, v.mac, ${keyId}
         FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.occurredAt)}::timestamptz[],
                     ${rows.map((r) => r.action)}::text[], ${rows.map((r) => r.targetId!)}::uuid[],
                     ${rows.map((r) => r.ip!)}::text[], ${rows.map((r) => r.userAgent!)}::text[],
-                    ${rows.map((r) => JSON.stringify(r.details))}::jsonb[], ${rows.map((r) => eventMac(key, r))}::text[])
-             AS v(id, occurred_at, action, target_id, ip, user_agent, details, mac)`.execute(database.db);
+                    ${rows.map((r) => JSON.stringify(r.details))}::jsonb[], ${rows.map((r) => r.partnerId)}::uuid[],
+                    ${rows.map((r) => r.accountId)}::uuid[], ${rows.map((r) => eventMac(key, r))}::text[])
+             AS v(id, occurred_at, action, target_id, ip, user_agent, details, partner_id, account_id, mac)`.execute(
+      database.db,
+    );
   }
   log(
     `  filled ${eventCount.toLocaleString('en')} events with their MACs in ${((Date.now() - start) / 1000).toFixed(1)} s`,

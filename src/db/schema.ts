@@ -117,6 +117,9 @@ export interface ActivityEventsTable {
   ip: string | null;
   user_agent: string | null;
   details: Json;
+  /** The partner and the account the event is about (from its target or details), for scopes and filters. */
+  partner_id: string | null;
+  account_id: string | null;
   /** HMAC of what the event records, under a key derived from the workspace data key `key_id`. */
   mac: string | null;
   key_id: string | null;

@@ -154,6 +154,8 @@ interface EventRow {
   ip: string | null;
   user_agent: string | null;
   details: unknown;
+  partner_id: string | null;
+  account_id: string | null;
   mac: string | null;
   key_id: string | null;
   chain_position: string | null;
@@ -173,6 +175,8 @@ function recordedFields(row: EventRow): RecordedFields {
     ip: row.ip,
     userAgent: row.user_agent,
     details: (row.details ?? {}) as Record<string, unknown>,
+    partnerId: row.partner_id,
+    accountId: row.account_id,
   };
 }
 
@@ -205,6 +209,8 @@ const columns = [
   'ip',
   'user_agent',
   'details',
+  'partner_id',
+  'account_id',
   'mac',
   'key_id',
   'chain_position',
@@ -267,7 +273,7 @@ export async function verifyActivityChain(
           return report;
         }
         const fields = recordedFields(row);
-        const { id: _id, ...legacy } = fields;
+        const { id: _id, partnerId: _partnerId, accountId: _accountId, ...legacy } = fields;
         if (row.prev_hash !== prevHash || legacyEventHash({ ...legacy, prevHash }) !== row.hash) {
           report.problem = problem(
             row.prev_hash === prevHash ? 'edited' : 'moved',

@@ -33,10 +33,12 @@ export interface RecordedFields {
   ip: string | null;
   userAgent: string | null;
   details: Record<string, unknown>;
+  partnerId: string | null;
+  accountId: string | null;
 }
 
 /** The fields of an event recorded before migration 0010, hashed with the link to the one before it. */
-export interface LegacyHashedFields extends Omit<RecordedFields, 'id'> {
+export interface LegacyHashedFields extends Omit<RecordedFields, 'id' | 'partnerId' | 'accountId'> {
   prevHash: string;
 }
 
@@ -61,6 +63,9 @@ export function legacyEventHash(fields: LegacyHashedFields): string {
 export function eventMac(key: Buffer, fields: RecordedFields): string {
   return createHmac('sha256', key).update(canonical(fields)).digest('hex');
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuidIn = (value: unknown): string | null => (typeof value === 'string' && UUID.test(value) ? value : null);
 
 /** The keys an app's database records events with (its WorkspaceKeyring). */
 export interface ActivityKeys {
@@ -132,6 +137,8 @@ export async function recordEvent(tx: Kysely<Database>, event: NewActivityEvent)
     ip: event.context.ip,
     userAgent: event.context.userAgent,
     details: event.details ?? {},
+    partnerId: event.targetType === 'partner' ? (event.targetId ?? null) : uuidIn(event.details?.partnerId),
+    accountId: event.targetType === 'account' ? (event.targetId ?? null) : uuidIn(event.details?.accountId),
   };
   await tx
     .insertInto('activity_events')
@@ -146,6 +153,8 @@ export async function recordEvent(tx: Kysely<Database>, event: NewActivityEvent)
       ip: fields.ip,
       user_agent: fields.userAgent,
       details: JSON.stringify(fields.details),
+      partner_id: fields.partnerId,
+      account_id: fields.accountId,
       mac: eventMac(key, fields),
       key_id: keyId,
     })
