@@ -23,8 +23,8 @@ const CONNECTION_TIMEOUT_MS = 10_000;
 const GREETING_TIMEOUT_MS = 10_000;
 /** Inactivity on an open connection; keeps one delivery well inside the worker's lease. */
 const SOCKET_TIMEOUT_MS = 30_000;
-/** Connections open to the mail server at most (the outbox worker sends up to this many at once). */
-export const MAX_CONNECTIONS = 4;
+/** Connections one server instance keeps open to the mail server at most. */
+const MAX_CONNECTIONS = 4;
 const MAX_MESSAGES_PER_CONNECTION = 100;
 
 export function createMailTransport(options: { smtpUrl?: string | undefined; logger: MailLogger }): MailTransport {

@@ -22,12 +22,14 @@ export interface OutboxWorkerOptions extends MailKeys {
   leaseMs?: number;
   /** Messages claimed per statement. */
   batchSize?: number;
+  /** Messages of a batch sent at once, to different recipients (default 4, the SMTP pool's size). */
+  sendConcurrency?: number;
 }
 
 /** The tuning knobs, for callers that build the worker from elsewhere (app, tests). */
 export type OutboxWorkerTuning = Pick<
   OutboxWorkerOptions,
-  'pollIntervalMs' | 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts' | 'leaseMs' | 'batchSize'
+  'pollIntervalMs' | 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts' | 'leaseMs' | 'batchSize' | 'sendConcurrency'
 >;
 
 interface ClaimedMessage {
@@ -78,6 +80,7 @@ export class OutboxWorker {
   readonly maxAttempts: number;
   readonly leaseMs: number;
   readonly batchSize: number;
+  readonly sendConcurrency: number;
 
   private running = false;
   private stopped = false;
@@ -99,6 +102,7 @@ export class OutboxWorker {
     this.maxAttempts = options.maxAttempts ?? 20;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.batchSize = options.batchSize ?? 10;
+    this.sendConcurrency = Math.max(1, options.sendConcurrency ?? 4);
   }
 
   get isRunning(): boolean {
@@ -186,23 +190,45 @@ export class OutboxWorker {
     })();
   }
 
+  /**
+   * Delivers a claimed batch over up to `sendConcurrency` messages at once (the SMTP transport pools as
+   * many connections); the messages to one recipient go one after the other, in the order claimed.
+   */
   private async handleBatch(): Promise<number> {
     const claimed = await this.claim();
-    let handled = 0;
-    for (const [index, message] of claimed.entries()) {
-      if (this.stopped) {
-        await this.release(claimed.slice(index));
-        break;
-      }
-      try {
-        await this.deliver(message);
-      } catch (error) {
-        // Only bookkeeping writes get here (the database went away); the lease expires and the
-        // message is tried again, by this worker or another.
-        this.logger.error({ err: error, messageId: message.id }, 'Mail outbox: could not record a delivery attempt');
-      }
-      handled += 1;
+    const byRecipient = new Map<string, ClaimedMessage[]>();
+    for (const message of claimed) {
+      const key = message.recipient.toLowerCase();
+      const queue = byRecipient.get(key);
+      if (queue) queue.push(message);
+      else byRecipient.set(key, [message]);
     }
+    const queues = [...byRecipient.values()];
+    const unsent: ClaimedMessage[] = [];
+    let handled = 0;
+    const lane = async () => {
+      for (let queue = queues.shift(); queue; queue = queues.shift()) {
+        for (const [index, message] of queue.entries()) {
+          if (this.stopped) {
+            unsent.push(...queue.slice(index));
+            break;
+          }
+          try {
+            await this.deliver(message);
+          } catch (error) {
+            // Only bookkeeping writes get here (the database went away); the lease expires and the
+            // message is tried again, by this worker or another.
+            this.logger.error(
+              { err: error, messageId: message.id },
+              'Mail outbox: could not record a delivery attempt',
+            );
+          }
+          handled += 1;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.sendConcurrency, queues.length) }, lane));
+    if (unsent.length > 0) await this.release(unsent);
     return handled;
   }
 

@@ -442,3 +442,23 @@ describe('development outbox', () => {
     expect(response.json().type).toBe('/api/problems/not-found');
   });
 });
+
+describe('a batch sent over pooled connections', () => {
+  it('delivers every message, several at once, and the messages to one person in the order queued', async () => {
+    const server = await smtpServer();
+    const t = await app({ smtpUrl: smtpUrl(server.port), worker: false });
+    const queued: Array<{ to: string; subject: string }> = [];
+    for (let i = 0; i < 9; i++) {
+      const message = mail({ to: `person${i % 3}@agency.test`, subject: `Message ${i}` });
+      await enqueueCommitted(t, message);
+      queued.push({ to: message.to, subject: message.subject });
+    }
+    expect(await t.worker.runOnce()).toBe(9);
+    expect(server.messages).toHaveLength(9);
+    for (const to of ['person0@agency.test', 'person1@agency.test', 'person2@agency.test']) {
+      expect(server.messages.filter((m) => m.to[0] === to).map((m) => m.subject)).toEqual(
+        queued.filter((q) => q.to === to).map((q) => q.subject),
+      );
+    }
+  });
+});
