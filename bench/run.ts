@@ -33,6 +33,11 @@ export const SCENARIOS: Scenario[] = [
     what: 'the activity chain at 100,000 events: linking them and verifying them (PostgreSQL, PGlite)',
   },
   {
+    name: 'sign-in',
+    file: 'sign-in.ts',
+    what: 'password sign-ins/s vs raw argon2.verify/s at concurrency 1, 2, 4; 8 sign-ins in one workspace vs in 8 (PostgreSQL, +Redis, PGlite)',
+  },
+  {
     name: 'invitations',
     file: 'invitations.ts',
     what: '1,000 guest invitations through the API until the last mail reaches a real SMTP server (PostgreSQL)',
