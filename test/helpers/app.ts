@@ -39,6 +39,8 @@ export interface TestAppOptions {
   logStream?: Writable;
   /** The browser extension's zip to serve (default: the one `npm run build:extension` wrote). */
   extensionZip?: string;
+  /** The built web app to serve (default: GATEHOUSE_TEST_WEB_DIST, else the app's web/dist). */
+  webDistDir?: string;
 }
 
 /** Boots the real application on a database of its own. No part of it is mocked. */
@@ -58,6 +60,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger: options.logStream ? { ...loggerOptions('info'), stream: options.logStream } : false,
     // Lets several people (or agents) build the web app to separate directories and test side by side.
     ...(process.env.GATEHOUSE_TEST_WEB_DIST ? { webDistDir: process.env.GATEHOUSE_TEST_WEB_DIST } : {}),
+    ...(options.webDistDir ? { webDistDir: options.webDistDir } : {}),
     mailWorker: { pollIntervalMs: 100, baseDelayMs: 200, ...(options.worker || {}) },
     ...(options.attempts ? { attempts: options.attempts } : {}),
     ...(options.extensionZip ? { extensionZip: options.extensionZip } : {}),

@@ -7,9 +7,11 @@ import { useSession, useSetupStatus } from '../lib/queries';
 /** "/": first-run setup, the app, or finding a workspace. */
 export function RootRedirect() {
   const setup = useSetupStatus();
-  const session = useSession(setup.data?.needsSetup === false);
+  // Both questions at once rather than one after the other (one round trip less before the redirect):
+  // before set-up there is no session to find, and the answer is simply "not signed in".
+  const session = useSession();
 
-  const error = setup.error ?? session.error;
+  const error = setup.error ?? (setup.data?.needsSetup === false ? session.error : null);
   if (error) {
     return (
       <PublicLayout>
@@ -18,6 +20,6 @@ export function RootRedirect() {
     );
   }
   if (setup.data?.needsSetup) return <Navigate to="/setup" replace />;
-  if (session.isSuccess) return <Navigate to={session.data ? '/app' : '/login'} replace />;
+  if (setup.isSuccess && session.isSuccess) return <Navigate to={session.data ? '/app' : '/login'} replace />;
   return <Loading />;
 }

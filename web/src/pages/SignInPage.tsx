@@ -1,10 +1,10 @@
+import { useEffect, useRef } from 'react';
 import { Alert, Anchor, Button, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { takePageAfterSignIn } from '../lib/afterSignIn';
 import { api, ApiError, resetCsrfToken } from '../api';
-import { Loading } from '../components/Loading';
 import { PasswordField } from '../components/PasswordField';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { PublicLayout } from '../components/PublicLayout';
@@ -15,34 +15,61 @@ import { toastSuccess } from '../lib/toast';
 
 const fields = ['username', 'password'] as const;
 
-/** The Gatehouse sign-in page (/w/:slug/sign-in). */
+/**
+ * The Gatehouse sign-in page (/w/:slug/sign-in). The form shows at once: the workspace's name only fills
+ * in the heading, so it is not waited for ("Sign in" until it arrives). An unknown workspace replaces the
+ * form with the not-found message when the answer comes; other errors show above the form.
+ */
 export function SignInPage() {
   const { slug = '' } = useParams();
   const workspace = useWorkspace(slug);
 
+  // Once the form is up and the browser idle, fetch the signed-in app's frame, so that signing in does not
+  // wait for its code (App.tsx loads it lazily; this is the same chunk).
+  useEffect(() => {
+    const prefetch = () => void import('../components/AppLayout').catch(() => undefined);
+    if (typeof window.requestIdleCallback !== 'function') {
+      const timer = window.setTimeout(prefetch, 1_000);
+      return () => window.clearTimeout(timer);
+    }
+    const handle = window.requestIdleCallback(prefetch, { timeout: 3_000 });
+    return () => window.cancelIdleCallback(handle);
+  }, []);
+
   return (
     <PublicLayout>
-      {workspace.isPending ? (
-        <Loading />
-      ) : isNotFound(workspace.error) ? (
+      {isNotFound(workspace.error) ? (
         <WorkspaceNotFound slug={slug} />
       ) : (
         <Stack>
           <ProblemAlert error={workspace.error} />
-          <SignInForm slug={slug} name={workspace.data?.name ?? slug} />
+          <SignInForm slug={slug} name={workspace.isError ? slug : workspace.data?.name} />
         </Stack>
       )}
     </PublicLayout>
   );
 }
 
-function SignInForm({ slug, name }: { slug: string; name: string }) {
+function SignInForm({ slug, name }: { slug: string; name: string | undefined }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [params] = useSearchParams();
   const form = useForm({
     initialValues: { username: params.get('username') ?? '', password: '' },
   });
+  const usernameRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  // The page may arrive rendered by the server (prerender.tsx), and a person or a password manager may
+  // fill the fields before the scripts take them over: what is in them counts, not the empty start.
+  useEffect(() => {
+    for (const [field, input] of [
+      ['username', usernameRef.current],
+      ['password', passwordRef.current],
+    ] as const) {
+      if (input?.value && input.value !== form.getValues()[field]) form.setFieldValue(field, input.value);
+    }
+    // Once, when the form first runs in the browser.
+  }, []);
 
   const signIn = useMutation({
     mutationFn: (values: { username: string; password: string }) =>
@@ -71,9 +98,9 @@ function SignInForm({ slug, name }: { slug: string; name: string }) {
     >
       <Stack>
         <Title order={1} size="h2">
-          Sign in to {name}
+          {name === undefined ? 'Sign in' : `Sign in to ${name}`}
         </Title>
-        <SsoRefusal slug={slug} name={name} reason={params.get('sso')} />
+        <SsoRefusal slug={slug} name={name ?? slug} reason={params.get('sso')} />
         <ProblemAlert error={signIn.error} other={other} />
         {signIn.error instanceof ApiError && signIn.error.problem.type.endsWith('/sign-in-with-idp') && (
           <Button component={Link} to={`/w/${slug}`} variant="light" fullWidth>
@@ -86,12 +113,14 @@ function SignInForm({ slug, name }: { slug: string; name: string }) {
           autoCapitalize="none"
           spellCheck={false}
           aria-required
+          ref={usernameRef}
           {...form.getInputProps('username')}
         />
         <PasswordField
           label="Password"
           autoComplete="current-password"
           aria-required
+          ref={passwordRef}
           {...form.getInputProps('password')}
         />
         <Anchor
