@@ -36,11 +36,15 @@ export async function inviteGuestUsers(
   deps: InvitationDeps,
   context: RequestContext,
 ): Promise<GuestInvitationOutcome[]> {
-  const { standing } = await loadPartner(ports.unitOfWork.db, actor, partnerId);
-  ensure(partnerPolicy.inviteGuests(standing), 'Only host admins and guest admins can invite guest users.');
-
+  // With one address its own transaction asks the same question, and its answer is the request's.
+  if (addresses.length > 1) {
+    const { standing } = await loadPartner(ports.unitOfWork.db, actor, partnerId);
+    ensure(partnerPolicy.inviteGuests(standing), 'Only host admins and guest admins can invite guest users.');
+  }
   const seen = new Set<string>();
   const outcomes: GuestInvitationOutcome[] = [];
+  /** Whether an invitation's transaction has got past the policy: from then on a 403/404 is that address's. */
+  let admitted = false;
   for (const { email, refused } of addresses) {
     if (refused) {
       outcomes.push({ email, refused });
@@ -57,14 +61,19 @@ export async function inviteGuestUsers(
       try {
         const invited = await ports.unitOfWork.run((tx) => inviteGuestUser(tx, actor, partnerId, email, deps, context));
         outcomes.push({ email, invited });
+        admitted = true;
       } catch (error) {
         await allowance.giveBack();
         throw error;
       }
     } catch (error) {
-      // A rule refusing this address (taken, domain, limits): said for it alone. Anything else (the
-      // database went away) ends the request as any failure would.
+      // A rule refusing this address (taken, domain, limits) is said for it alone. Anything else (the
+      // database went away), or being refused the partner itself before any invitation, ends the request
+      // as any failure would.
       if (!(error instanceof AppError)) throw error;
+      const aboutThePartner = error.status === 403 || error.status === 404;
+      if (aboutThePartner && !admitted) throw error;
+      if (!aboutThePartner && error.status !== 429) admitted = true;
       outcomes.push({ email, refused: error });
     }
   }

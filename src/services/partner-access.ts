@@ -21,22 +21,29 @@ export async function loadPartner(
   partnerId: string,
   options: { lock?: boolean | 'share' } = {},
 ): Promise<PartnerContext> {
+  // The partner and the actor's role in it in one round trip.
   let query = db
-    .selectFrom('partners')
-    .selectAll()
-    .where('id', '=', partnerId)
-    .where('workspace_id', '=', actor.workspaceId)
-    .where('status', '=', 'active');
-  if (options.lock === 'share') query = query.forShare();
-  else if (options.lock) query = query.forUpdate();
-  const partner = await query.executeTakeFirst();
-  const standing: PartnerStanding = {
-    actor,
-    partnerRole: partner ? await partnerRoleOf(db, partner.id, actor.userId) : null,
-  };
-  if (!partner || !partnerPolicy.view(standing))
+    .selectFrom('partners as p')
+    .selectAll('p')
+    .select((eb) =>
+      eb
+        .selectFrom('partner_members as pm')
+        .select('pm.role')
+        .whereRef('pm.partner_id', '=', 'p.id')
+        .where('pm.user_id', '=', actor.userId)
+        .as('actor_partner_role'),
+    )
+    .where('p.id', '=', partnerId)
+    .where('p.workspace_id', '=', actor.workspaceId)
+    .where('p.status', '=', 'active');
+  if (options.lock === 'share') query = query.forShare('p');
+  else if (options.lock) query = query.forUpdate('p');
+  const row = await query.executeTakeFirst();
+  const { actor_partner_role: partnerRole, ...partner } = row ?? { actor_partner_role: null };
+  const standing: PartnerStanding = { actor, partnerRole: partnerRole ?? null };
+  if (!row || !partnerPolicy.view(standing))
     throw notFound('Partner', 'This partner does not exist, or you are not part of it.');
-  return { partner, standing };
+  return { partner: partner as Partner, standing };
 }
 
 export async function partnerRoleOf(
