@@ -32,13 +32,24 @@ export function embeddedDatabaseDir(dataDir: string): string {
   return path.join(dataDir, 'pglite');
 }
 
+/**
+ * PostgreSQL's shared buffers inside the embedded database. PGlite's WebAssembly build allocates its
+ * whole shared memory segment up front and fills it with zeros, so every megabyte of it stays resident
+ * for the life of the process (WebAssembly memory never shrinks). PostgreSQL's default of 128 MB made a
+ * 145 MB segment; 32 MB makes it 42 MB and the idle server about 100 MiB smaller (docs/performance.md,
+ * "Idle memory"). A small install's tables and indexes fit in 32 MB; beyond that a page is read from the
+ * data directory, which the operating system caches. Installs that outgrow this belong on PostgreSQL.
+ */
+export const EMBEDDED_SHARED_BUFFERS = '32MB';
+const EMBEDDED_START_PARAMS = [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`];
+
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, { onConnectionLost: options.onConnectionLost });
   const directory = embeddedDatabaseDir(options.dataDir);
   fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const lock = lockDirectory(directory);
   try {
-    const pglite = await PGlite.create(directory);
+    const pglite = await PGlite.create(directory, { startParams: EMBEDDED_START_PARAMS });
     return wrapPglite(pglite, directory, { afterClose: () => lock.release() });
   } catch (error) {
     lock.release();
