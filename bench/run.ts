@@ -42,6 +42,11 @@ export const SCENARIOS: Scenario[] = [
     file: 'invitations.ts',
     what: '1,000 guest invitations through the API until the last mail reaches a real SMTP server (PostgreSQL)',
   },
+  {
+    name: 'idle-memory',
+    file: 'startup.ts',
+    what: 'start-up time and idle RSS 30 s after start of `gatehouse serve`, compiled and through tsx (PGlite, PostgreSQL)',
+  },
 ];
 
 const here = path.dirname(fileURLToPath(import.meta.url));
