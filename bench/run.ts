@@ -47,6 +47,11 @@ export const SCENARIOS: Scenario[] = [
     file: 'startup.ts',
     what: 'start-up time and idle RSS 30 s after start of `gatehouse serve`, compiled and through tsx (PGlite, PostgreSQL)',
   },
+  {
+    name: 'first-render',
+    file: 'first-render.ts',
+    what: 'the sign-in page in Chromium until its password field shows vs a trivial page with one (needs web/dist)',
+  },
 ];
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -23,7 +23,7 @@ if (!fs.existsSync(indexFile)) {
 /**
  * The part of the built stylesheet that `markup` needs: every top-level block (rule, @media, @layer…)
  * that names no class (the reset, the variables on :root, element rules), plus those that name a class
- * the markup uses. A plain brace count splits the blocks: the stylesheet is Vite's minified output,
+ * the markup uses, less the dark colour scheme's. A plain brace count splits the blocks: the stylesheet is Vite's minified output,
  * whose strings and comments hold no braces that would confuse it.
  */
 function criticalCss(css, markup) {
@@ -46,6 +46,8 @@ function criticalCss(css, markup) {
   }
   return blocks
     .filter((block) => {
+      // The app is light only (MantineProvider defaultColorScheme="light"): the dark scheme's rules can wait.
+      if (block.slice(0, block.indexOf('{')).includes('data-mantine-color-scheme=dark')) return false;
       const classes = block.match(/\.-?[_a-zA-Z][\w-]*/g);
       return !classes || classes.some((name) => used.has(name.slice(1)));
     })
