@@ -91,6 +91,7 @@ export const PROBLEM_DESCRIPTIONS: Record<string, string> = Object.assign(Object
   'session-ended':
     "A client app's session no longer works; `reason` says why (signed_out, device_removed, device_denied, user_deactivated, idle_timeout, absolute_timeout, client_app_not_approved, unknown). Connect again.",
   'already-shared': 'The person can already use this account.',
+  'bad-cursor': "The Activity page's cursor is not one this server gave out: start again from the newest events.",
   'access-through-partner':
     "The person's access comes from the partner's share; remove the account from the partner instead.",
   'last-owner': 'An account keeps at least one owner.',

@@ -5,8 +5,6 @@ import { sha256Hex } from '../crypto/tokens.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import type { Database } from '../db/schema.js';
 import { afterCommit, databaseOf } from '../db/unit-of-work.js';
-import { forbidden } from '../domain/errors.js';
-import { activityPolicy } from '../domain/policies/activity.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -253,10 +251,4 @@ export async function listEvents(
     userAgent: row.user_agent,
     details: row.details,
   }));
-}
-
-/** The workspace's activity log, newest first, for those the policy lets see all of it. */
-export async function listActivity(db: Kysely<Database>, actor: Actor, limit = 200): Promise<ActivityEventView[]> {
-  if (!activityPolicy.listAll(actor)) throw forbidden('Only the workspace owner and admins can see the activity log.');
-  return listEvents(db, actor.workspaceId, limit);
 }

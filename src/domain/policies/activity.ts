@@ -1,7 +1,14 @@
 import type { Actor } from '../actor.js';
 import { isWorkspaceAdmin } from '../roles.js';
 
-/** Workspace admins see the whole activity log (narrower views come with partners and accounts). */
+/**
+ * Which events a person sees (SPEC §8): workspace admins everything; a member their own events and
+ * everything on the accounts they own and about the partners they host (their guests' events included);
+ * a guest only their own.
+ */
+export type ActivityScope = 'workspace' | 'own-and-responsible-for' | 'own';
+
 export const activityPolicy = {
-  listAll: (actor: Actor) => isWorkspaceAdmin(actor.role),
+  scope: (actor: Actor): ActivityScope =>
+    isWorkspaceAdmin(actor.role) ? 'workspace' : actor.role === 'guest' ? 'own' : 'own-and-responsible-for',
 } as const;

@@ -269,7 +269,20 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
         response: {
           200: z.object({
-            events: z.array(EventView),
+            events: z.array(
+              EventView.pick({
+                id: true,
+                occurredAt: true,
+                action: true,
+                actorId: true,
+                actorEmail: true,
+                targetType: true,
+                targetId: true,
+                ip: true,
+                userAgent: true,
+                details: true,
+              }),
+            ),
             /** Display names of the people and partners the events' details name by id. */
             names: z.record(z.string(), z.string()),
           }),

@@ -1,0 +1,297 @@
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
+import type { Actor } from '../domain/actor.js';
+import { activityGroup, describeEvent, GROUP_ACTIONS, type ActivityGroup } from '../domain/activity-events.js';
+import { invalid } from '../domain/errors.js';
+import { activityPolicy } from '../domain/policies/activity.js';
+import type { Database } from '../db/schema.js';
+
+/**
+ * The Activity page and its CSV export (SPEC §8): events in people's words, scoped to what the person
+ * may see, filtered, newest first, paged by cursor (a keyset on `seq`, so the millionth page costs what
+ * the first does).
+ */
+
+export interface ActivityFilters {
+  from?: Date;
+  to?: Date;
+  groups?: ActivityGroup[];
+  /** Events by or about this person. */
+  personId?: string;
+  accountId?: string;
+  partnerId?: string;
+}
+
+export interface ActivityEntry {
+  id: string;
+  occurredAt: string;
+  action: string;
+  group: ActivityGroup | null;
+  summary: string;
+  actorId: string | null;
+  actorName: string | null;
+  actorEmail: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  targetName: string | null;
+  partnerId: string | null;
+  partnerName: string | null;
+  accountId: string | null;
+  accountName: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface ActivityPage {
+  events: ActivityEntry[];
+  /** Pass back as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+type Scoped = ExpressionBuilder<Database & { e: Database['activity_events'] }, 'e'>;
+
+/** The guests of the partners `userId` is host admin of. */
+function guestsHostedBy(eb: Scoped, userId: string) {
+  return eb
+    .selectFrom('partner_members as guest')
+    .innerJoin('partner_members as host', 'host.partner_id', 'guest.partner_id')
+    .select('guest.user_id')
+    .where('host.user_id', '=', userId)
+    .where('host.role', '=', 'host_admin')
+    .where('guest.role', '<>', 'host_admin');
+}
+
+function scopeCondition(eb: Scoped, actor: Actor) {
+  const scope = activityPolicy.scope(actor);
+  if (scope === 'workspace') return eb.lit(true);
+  const own = eb('e.actor_id', '=', actor.userId);
+  if (scope === 'own') return own;
+  return eb.or([
+    own,
+    eb(
+      'e.account_id',
+      'in',
+      eb.selectFrom('grants').select('account_id').where('user_id', '=', actor.userId).where('role', '=', 'owner'),
+    ),
+    eb(
+      'e.partner_id',
+      'in',
+      eb
+        .selectFrom('partner_members')
+        .select('partner_id')
+        .where('user_id', '=', actor.userId)
+        .where('role', '=', 'host_admin'),
+    ),
+    eb('e.actor_id', 'in', guestsHostedBy(eb, actor.userId)),
+    eb.and([eb('e.target_type', '=', 'user'), eb('e.target_id', 'in', guestsHostedBy(eb, actor.userId))]),
+  ]);
+}
+
+function groupCondition(eb: Scoped, groups: ActivityGroup[]) {
+  return eb.or(
+    groups.map((group) => {
+      const { prefixes, actions, except } = GROUP_ACTIONS[group];
+      const matches = [
+        ...prefixes.map((prefix) => eb('e.action', 'like', `${prefix.replace(/[\\%_]/g, '\\$&')}%`)),
+        ...(actions.length > 0 ? [eb('e.action', 'in', actions)] : []),
+      ];
+      const any = eb.or(matches);
+      return except && except.length > 0 ? eb.and([any, eb('e.action', 'not in', except)]) : any;
+    }),
+  );
+}
+
+const encodeCursor = (seq: string) => Buffer.from(`seq:${seq}`, 'utf8').toString('base64url');
+
+function decodeCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const match = /^seq:(\d{1,19})$/.exec(text);
+  if (!match)
+    throw invalid('bad-cursor', 'This page link is broken: start again from the newest events.', [
+      { path: 'cursor', message: 'Not a cursor this server gave out.' },
+    ]);
+  return match[1]!;
+}
+
+/** The events `actor` may see that match `filters`, newest first, from `cursor` on. */
+function scopedQuery(db: Kysely<Database>, actor: Actor, filters: ActivityFilters, beforeSeq: string | undefined) {
+  let query = db
+    .selectFrom('activity_events as e')
+    .leftJoin('users as actor', 'actor.id', 'e.actor_id')
+    .leftJoin('users as target', (join) => join.onRef('target.id', '=', 'e.target_id').on('e.target_type', '=', 'user'))
+    .leftJoin('users as subject', (join) =>
+      join
+        .on(sql`subject.id::text`, '=', sql`e.details->>'userId'`)
+        .onRef('subject.workspace_id', '=', 'e.workspace_id'),
+    )
+    .leftJoin('accounts as account', 'account.id', 'e.account_id')
+    .leftJoin('partners as partner', 'partner.id', 'e.partner_id')
+    .select([
+      'e.seq',
+      'e.id',
+      'e.occurred_at',
+      'e.action',
+      'e.actor_id',
+      'actor.display_name as actor_name',
+      'actor.email as actor_email',
+      'e.target_type',
+      'e.target_id',
+      'target.display_name as target_name',
+      'subject.display_name as subject_name',
+      'e.partner_id',
+      'partner.name as partner_name',
+      'e.account_id',
+      'account.name as account_name',
+      'e.ip',
+      'e.user_agent',
+      'e.details',
+    ])
+    .where('e.workspace_id', '=', actor.workspaceId)
+    .where((eb) => scopeCondition(eb, actor));
+  if (beforeSeq) query = query.where('e.seq', '<', beforeSeq);
+  if (filters.from) query = query.where('e.occurred_at', '>=', filters.from);
+  if (filters.to) query = query.where('e.occurred_at', '<', filters.to);
+  if (filters.groups && filters.groups.length > 0) {
+    const groups = filters.groups;
+    query = query.where((eb) => groupCondition(eb, groups));
+  }
+  if (filters.personId) {
+    const personId = filters.personId;
+    query = query.where((eb) =>
+      eb.or([
+        eb('e.actor_id', '=', personId),
+        eb.and([eb('e.target_type', '=', 'user'), eb('e.target_id', '=', personId)]),
+        eb(sql`e.details->>'userId'`, '=', personId),
+      ]),
+    );
+  }
+  if (filters.accountId) query = query.where('e.account_id', '=', filters.accountId);
+  if (filters.partnerId) query = query.where('e.partner_id', '=', filters.partnerId);
+  return query.orderBy('e.seq', 'desc');
+}
+
+type Row = Awaited<ReturnType<ReturnType<typeof scopedQuery>['execute']>>[number];
+
+function toEntry(row: Row): ActivityEntry {
+  const details = (row.details ?? {}) as Record<string, unknown>;
+  const targetName =
+    row.target_name ??
+    (row.target_type === 'account' ? row.account_name : row.target_type === 'partner' ? row.partner_name : null);
+  return {
+    id: row.id,
+    occurredAt: row.occurred_at.toISOString(),
+    action: row.action,
+    group: activityGroup(row.action),
+    summary: describeEvent({
+      action: row.action,
+      actorName: row.actor_name,
+      targetType: row.target_type,
+      targetName,
+      partnerName: row.partner_name,
+      accountName: row.account_name,
+      subjectName: row.subject_name,
+      details,
+    }),
+    actorId: row.actor_id,
+    actorName: row.actor_name,
+    actorEmail: row.actor_email,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    targetName,
+    partnerId: row.partner_id,
+    partnerName: row.partner_name,
+    accountId: row.account_id,
+    accountName: row.account_name,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    details,
+  };
+}
+
+export async function queryActivity(
+  db: Kysely<Database>,
+  actor: Actor,
+  filters: ActivityFilters,
+  page: { cursor?: string; limit: number },
+): Promise<ActivityPage> {
+  const beforeSeq = page.cursor ? decodeCursor(page.cursor) : undefined;
+  const rows = await scopedQuery(db, actor, filters, beforeSeq)
+    .limit(page.limit + 1)
+    .execute();
+  const shown = rows.slice(0, page.limit);
+  return {
+    events: shown.map(toEntry),
+    nextCursor: rows.length > page.limit ? encodeCursor(shown.at(-1)!.seq) : null,
+  };
+}
+
+/** Every matching event, newest first, read in batches so memory stays flat however many there are. */
+export async function* allActivity(
+  db: Kysely<Database>,
+  actor: Actor,
+  filters: ActivityFilters,
+  batchSize = 1000,
+): AsyncGenerator<ActivityEntry> {
+  let beforeSeq: string | undefined;
+  for (;;) {
+    const rows = await scopedQuery(db, actor, filters, beforeSeq).limit(batchSize).execute();
+    for (const row of rows) yield toEntry(row);
+    if (rows.length < batchSize) return;
+    beforeSeq = rows.at(-1)!.seq;
+  }
+}
+
+export const CSV_COLUMNS = [
+  'occurred_at',
+  'event_type',
+  'action',
+  'summary',
+  'actor_name',
+  'actor_email',
+  'target_type',
+  'target_name',
+  'partner_name',
+  'account_name',
+  'ip',
+  'user_agent',
+  'details',
+  'event_id',
+  'actor_id',
+  'target_id',
+  'partner_id',
+  'account_id',
+] as const;
+
+/**
+ * One CSV field: quoted when it holds a separator, quote or line break; a value a spreadsheet would run
+ * as a formula (=, +, -, @, tab, CR first) is prefixed with an apostrophe (CSV injection).
+ */
+export function csvField(value: string | null): string {
+  if (value === null) return '';
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function csvRow(entry: ActivityEntry): string {
+  const values: Record<(typeof CSV_COLUMNS)[number], string | null> = {
+    occurred_at: entry.occurredAt,
+    event_type: entry.group,
+    action: entry.action,
+    summary: entry.summary,
+    actor_name: entry.actorName,
+    actor_email: entry.actorEmail,
+    target_type: entry.targetType,
+    target_name: entry.targetName,
+    partner_name: entry.partnerName,
+    account_name: entry.accountName,
+    ip: entry.ip,
+    user_agent: entry.userAgent,
+    details: JSON.stringify(entry.details),
+    event_id: entry.id,
+    actor_id: entry.actorId,
+    target_id: entry.targetId,
+    partner_id: entry.partnerId,
+    account_id: entry.accountId,
+  };
+  return `${CSV_COLUMNS.map((column) => csvField(values[column])).join(',')}\r\n`;
+}
