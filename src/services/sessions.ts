@@ -254,7 +254,11 @@ export async function signIn(
     }
   }
 
-  const rehashed = found.status === 'active' && passwordNeedsRehash(hash!) ? await hashPassword(password) : undefined;
+  // Only an argon2 hash can need new parameters (a keyed temporary-password hash is not argon2).
+  const rehashed =
+    found.status === 'active' && hash!.startsWith('$argon2') && passwordNeedsRehash(hash!)
+      ? await hashPassword(password)
+      : undefined;
   let opened: OpenedSession;
   let folded = false;
   try {
