@@ -58,11 +58,11 @@ describeBrowser('members sign in through the company identity provider, in a rea
       idp: { issuer: idp.issuer, clientId: idp.clientId, redirectSeconds: 2 },
     };
     const passwordHash = await prepareOwnerPassword(input);
-    const created = await t.database.db
-      .transaction()
-      .execute((tx) => createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'test' }));
+    const created = await t.app.unitOfWork.run((tx) =>
+      createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'test' }),
+    );
     workspaceId = created.workspace.id;
-    await t.database.db.transaction().execute(async (tx) => {
+    await t.app.unitOfWork.run(async (tx) => {
       await setIdpClientSecret(tx, t.app.keyring, workspaceId, idp.clientSecret);
       // Carol is a member who already accepted the terms, so signing in lands on the dashboard.
       const carol = await tx

@@ -37,13 +37,11 @@ beforeEach(async () => {
     idp: { issuer: idp.issuer, clientId: idp.clientId },
   };
   const passwordHash = await prepareOwnerPassword(input);
-  const created = await t.database.db
-    .transaction()
-    .execute((tx) => createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'test' }));
+  const created = await t.app.unitOfWork.run((tx) =>
+    createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'test' }),
+  );
   workspaceId = created.workspace.id;
-  await t.database.db
-    .transaction()
-    .execute((tx) => setIdpClientSecret(tx, t.app.keyring, workspaceId, idp.clientSecret));
+  await t.app.unitOfWork.run((tx) => setIdpClientSecret(tx, t.app.keyring, workspaceId, idp.clientSecret));
 });
 afterEach(async () => {
   await idp.close();
@@ -383,9 +381,7 @@ describe('members sign in through the OpenID provider', () => {
     expect(row.idp_client_secret_sealed).not.toContain(idp.clientSecret);
 
     await addUser({ email: 'bob@acme.test' });
-    await t.database.db
-      .transaction()
-      .execute((tx) => setIdpClientSecret(tx, t.app.keyring, workspaceId, 'not-the-secret'));
+    await t.app.unitOfWork.run((tx) => setIdpClientSecret(tx, t.app.keyring, workspaceId, 'not-the-secret'));
     const browser = t.client();
     const back = await backInGatehouse(browser, await signInAtProvider(browser, 'bob-sub'));
     expect(back.headers.location).toBe('/w/acme/sign-in?sso=invalid_response');

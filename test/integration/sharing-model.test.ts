@@ -196,17 +196,15 @@ async function buildWorld(): Promise<World> {
 
   const partnerIds: string[] = [];
   for (let p = 0; p < PARTNERS; p++) {
-    const created = await db
-      .transaction()
-      .execute((tx) =>
-        createPartner(
-          tx,
-          ownerActor,
-          { name: `Agency ${p}`, guestAdminEmail: `guest0@agency${p}.test`, hostAdminIds: [host.userId] },
-          deps,
-          CONTEXT,
-        ),
-      );
+    const created = await t.app.unitOfWork.run((tx) =>
+      createPartner(
+        tx,
+        ownerActor,
+        { name: `Agency ${p}`, guestAdminEmail: `guest0@agency${p}.test`, hostAdminIds: [host.userId] },
+        deps,
+        CONTEXT,
+      ),
+    );
     partnerIds.push(created.partnerId);
   }
   const emails: string[] = [];
@@ -219,9 +217,7 @@ async function buildWorld(): Promise<World> {
       .selectAll()
       .where('id', '=', partnerIds[g.partner]!)
       .executeTakeFirstOrThrow();
-    await db
-      .transaction()
-      .execute((tx) => inviteGuest(tx, host, partnerRow, { email, role: 'guest_user' }, deps, CONTEXT));
+    await t.app.unitOfWork.run((tx) => inviteGuest(tx, host, partnerRow, { email, role: 'guest_user' }, deps, CONTEXT));
   }
   // Everyone has joined (the first sign-in itself is tested elsewhere).
   await db
@@ -234,7 +230,7 @@ async function buildWorld(): Promise<World> {
   const accountIds: string[] = [];
   for (let a = 0; a < ACCOUNTS; a++) {
     accountIds.push(
-      await db.transaction().execute((tx) =>
+      await t.app.unitOfWork.run((tx) =>
         createAccount(
           tx,
           t.app.keyring,
@@ -261,7 +257,7 @@ async function run(world: World, op: Op): Promise<boolean> {
   const { t, host, member, guests, partnerIds, accountIds } = world;
   const guestPartner = (index: number) => partnerIds[GUESTS[index]!.partner]!;
   try {
-    await t.database.db.transaction().execute(async (tx) => {
+    await t.app.unitOfWork.run(async (tx) => {
       switch (op.op) {
         case 'share':
           return shareWithPartner(
