@@ -38,8 +38,8 @@ export type EmailChangeLookup = ResponseBody<'/api/v1/email-changes/{token}', 'g
 export type EmailChangeState = EmailChangeLookup['state'];
 
 export type Member = ResponseBody<'/api/v1/members', 'get'>['members'][number];
+export type ActivityEvent = ResponseBody<'/api/v1/accounts/{accountId}/activity', 'get'>['events'][number];
 export type MemberStatus = Member['status'];
-export type ActivityEvent = ResponseBody<'/api/v1/activity', 'get'>['events'][number];
 
 export type SetupInput = RequestBody<'/api/v1/setup', 'post'>;
 export type SignInInput = RequestBody<'/api/v1/auth/sign-in', 'post'>;
@@ -248,7 +248,6 @@ export const api = {
   joinWorkspace: (input: JoinWorkspaceInput) =>
     call(() => client.POST('/api/v1/member-invitations/join', { body: input })),
 
-  listActivity: () => call(() => client.GET('/api/v1/activity')),
 
   getPasswordPolicy: () => call(() => client.GET('/api/v1/auth/password-policy')),
   changePassword: (input: ChangePasswordInput) =>

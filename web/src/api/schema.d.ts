@@ -2341,11 +2341,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspace's activity log, newest first (owner and admins) */
+        /** The activity log as this person may see it (SPEC §8: admins all; members their own, their accounts and partners; guests their own), newest first, by cursor */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Events at or after this time (ISO 8601) */
+                    from?: string;
+                    /** @description Events before this time (ISO 8601) */
+                    to?: string;
+                    /** @description Event types, comma-separated: sign-in, people, partners, accounts, secrets, devices */
+                    type?: string;
+                    /** @description Events by or about this person */
+                    person?: string;
+                    /** @description Events about this account */
+                    account?: string;
+                    /** @description Events about this partner */
+                    partner?: string;
                 };
                 header?: never;
                 path?: never;
@@ -2365,16 +2379,25 @@ export interface paths {
                                 id: string;
                                 occurredAt: string;
                                 action: string;
+                                group: ("sign-in" | "people" | "partners" | "accounts" | "secrets" | "devices") | null;
+                                summary: string;
                                 actorId: string | null;
+                                actorName: string | null;
                                 actorEmail: string | null;
                                 targetType: string | null;
                                 targetId: string | null;
+                                targetName: string | null;
+                                partnerId: string | null;
+                                partnerName: string | null;
+                                accountId: string | null;
+                                accountName: string | null;
                                 ip: string | null;
                                 userAgent: string | null;
                                 details: {
                                     [key: string]: unknown;
                                 };
                             }[];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -2427,6 +2450,160 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activity/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every event this person may see that matches the filters, as CSV (streamed, newest first) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Events at or after this time (ISO 8601) */
+                    from?: string;
+                    /** @description Events before this time (ISO 8601) */
+                    to?: string;
+                    /** @description Event types, comma-separated: sign-in, people, partners, accounts, secrets, devices */
+                    type?: string;
+                    /** @description Events by or about this person */
+                    person?: string;
+                    /** @description Events about this account */
+                    account?: string;
+                    /** @description Events about this partner */
+                    partner?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV, one row per event */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": {
                             type: string;
                             title: string;
                             status: number;

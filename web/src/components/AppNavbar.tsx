@@ -15,8 +15,8 @@ const items: NavItem[] = [
   { to: '/app/partners', label: 'Partners', adminOnly: false },
   { to: '/app/security', label: 'Security', adminOnly: false },
   { to: '/app/devices', label: 'My trusted devices', adminOnly: false },
+  { to: '/app/activity', label: 'Activity', adminOnly: false },
   { to: '/app/members', label: 'Members', adminOnly: true },
-  { to: '/app/activity', label: 'Activity', adminOnly: true },
   { to: '/app/settings/terms', label: 'Terms of service', adminOnly: true },
   { to: '/app/settings/workspace', label: 'Workspace settings', adminOnly: true },
 ];
@@ -43,7 +43,7 @@ export function AppNavbar({ role, onNavigate }: { role: Role; onNavigate: () => 
               key={item.to}
               component={Link}
               to={item.to}
-              label={item.label}
+              label={item.to === '/app/activity' && role === 'guest' ? 'My activity' : item.label}
               active={active}
               aria-current={active ? 'page' : undefined}
               onClick={onNavigate}

@@ -1,0 +1,186 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import type { TestClient } from '../helpers/client.js';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  describeBrowser,
+  DESKTOP,
+  expectHidden,
+  expectVisible,
+  launchBrowser,
+  screenshots,
+} from '../helpers/browser.js';
+import { confirmIdentity, turnOnMfa } from '../helpers/mfa.js';
+import {
+  addMember,
+  completeFirstSignIn,
+  createPartner,
+  me,
+  MEMBER_PASSWORD,
+  readInvitation,
+  signIn,
+} from '../helpers/partners.js';
+import { ACCOUNT } from '../helpers/vault.js';
+
+/**
+ * The **Activity** page (SPEC §8, issue 12) as people use it: a host admin narrows it to one partner and
+ * one account, reads what happened in sentences and exports exactly those rows as CSV; a guest sees
+ * **My activity**, only what they did.
+ */
+
+/** A small RFC 4180 reader: quoted fields, doubled quotes, CRLF rows. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i += 1;
+    } else field += c;
+  }
+  return rows;
+}
+
+describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
+  let browser: Browser;
+  let t: TestApp;
+  let hugo: TestClient;
+  let gus: TestClient;
+  let instagram: string;
+  const contexts: BrowserContext[] = [];
+
+  async function pageAs(client: TestClient, path: string): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: DESKTOP,
+      locale: 'en-US',
+      timezoneId: 'UTC',
+      acceptDownloads: true,
+    });
+    contexts.push(context);
+    await context.addCookies([{ name: 'gatehouse_session', value: client.cookie('gatehouse_session')!, url: t.url }]);
+    const page = await context.newPage();
+    await page.goto(`${t.url}${path}`);
+    return page;
+  }
+
+  async function choose(page: Page, label: string, option: string) {
+    await page.getByRole('combobox', { name: label }).click();
+    await page.getByRole('option', { name: option }).click();
+  }
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    t = await createTestApp({ listen: true });
+    const owner = await setUpWorkspace(t);
+    await addMember(owner, 'hugo@acme.test');
+    hugo = await signIn(t, 'hugo@acme.test', MEMBER_PASSWORD);
+    expect((await hugo.post('/api/v1/terms/accept', { version: 1 })).statusCode).toBe(204);
+    const hugoSecret = (await turnOnMfa(hugo)).secret;
+    const hugoId = (await me(hugo)).user.id;
+    const agencyOne = (await createPartner(owner, 'Agency One', 'gail@agency.test', [hugoId])).id;
+    await createPartner(owner, 'Other Co', 'olga@other.test', [hugoId]);
+    const gail = await completeFirstSignIn(t, await readInvitation(owner, 'gail@agency.test'), {
+      givenName: 'Gail',
+      familyName: 'Guest',
+    });
+    const gailSecret = (await turnOnMfa(gail)).secret;
+    expect((await gail.post(`/api/v1/partners/${agencyOne}/guests`, { email: 'gus@agency.test' })).statusCode).toBe(
+      201,
+    );
+    gus = await completeFirstSignIn(t, await readInvitation(owner, 'gus@agency.test'), {
+      givenName: 'Gus',
+      familyName: 'User',
+    });
+    await turnOnMfa(gus);
+    const gusId = (await me(gus)).user.id;
+
+    const create = async (name: string) =>
+      ((await hugo.post('/api/v1/accounts', { ...ACCOUNT, name })).json() as { id: string }).id;
+    instagram = await create('Company Instagram');
+    const linkedin = await create('Company LinkedIn');
+    await confirmIdentity(hugo, hugoSecret);
+    const shared = await hugo.post(`/api/v1/partners/${agencyOne}/accounts`, {
+      accounts: [
+        { accountId: instagram, role: 'manager' },
+        { accountId: linkedin, role: 'collaborator' },
+      ],
+    });
+    expect(shared.statusCode, shared.body).toBe(204);
+    await confirmIdentity(gail, gailSecret);
+    const passedOn = await gail.post(`/api/v1/accounts/${instagram}/onward-shares`, { userId: gusId });
+    expect(passedOn.statusCode, passedOn.body).toBe(204);
+  }, 120_000);
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('a host admin narrows it to one partner and one account and exports those rows', async () => {
+    const page = await pageAs(hugo, '/app/activity');
+    await expectVisible(page.getByRole('heading', { name: 'Activity', level: 1 }));
+    await expectVisible(page.getByText('Gail Guest passed Company Instagram on to Gus User.'));
+    await expectVisible(page.getByText('hugo Member shared Company LinkedIn with Agency One as collaborator.'));
+
+    await choose(page, 'Partner', 'Agency One');
+    await choose(page, 'Account', 'Company Instagram');
+    await expectHidden(page.getByText('hugo Member shared Company LinkedIn with Agency One as collaborator.'));
+    await expectVisible(page.getByText('Gail Guest passed Company Instagram on to Gus User.'));
+    await expectVisible(page.getByText('hugo Member shared Company Instagram with Agency One as manager.'));
+    // The filters live in the address, so the view can be bookmarked or sent.
+    const url = new URL(page.url());
+    expect(url.searchParams.get('partner')).toBeTruthy();
+    expect(url.searchParams.get('account')).toBe(instagram);
+    await screenshots(page, 'activity-filtered');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
+    const [header, ...rows] = parseCsv(fs.readFileSync((await download.path())!, 'utf8'));
+    const column = (name: string) => header!.indexOf(name);
+    expect(rows.map((r) => r[column('action')]).sort()).toEqual([
+      'account.access_passed_on',
+      'account.shared_with_partner',
+    ]);
+    expect(
+      rows.every(
+        (r) => r[column('partner_name')] === 'Agency One' && r[column('account_name')] === 'Company Instagram',
+      ),
+    ).toBe(true);
+    expect(rows.map((r) => r[column('summary')])).toContain('Gail Guest passed Company Instagram on to Gus User.');
+
+    // Reloading the address shows the same narrowed view.
+    await page.reload();
+    await expectVisible(page.getByText('Gail Guest passed Company Instagram on to Gus User.'));
+    await expectHidden(page.getByText('hugo Member shared Company LinkedIn with Agency One as collaborator.'));
+  });
+
+  it('a guest sees My activity: only what they did', async () => {
+    const page = await pageAs(gus, '/app/activity');
+    await expectVisible(page.getByRole('heading', { name: 'My activity', level: 1 }));
+    await expectVisible(page.getByText('Gus User turned on MFA.'));
+    await expectVisible(page.getByRole('link', { name: 'My activity' }));
+    await expectHidden(page.getByText(/Gail Guest/));
+    await expectHidden(page.getByText(/hugo Member/));
+    await screenshots(page, 'activity-guest');
+  });
+});
