@@ -248,7 +248,6 @@ export const api = {
   joinWorkspace: (input: JoinWorkspaceInput) =>
     call(() => client.POST('/api/v1/member-invitations/join', { body: input })),
 
-
   getPasswordPolicy: () => call(() => client.GET('/api/v1/auth/password-policy')),
   changePassword: (input: ChangePasswordInput) =>
     call(() => client.POST('/api/v1/auth/change-password', { body: input })),
