@@ -41,9 +41,9 @@ async function freePort(): Promise<number> {
 async function createAcme(t: TestApp, extra: Partial<CreateWorkspaceInput>): Promise<string> {
   const input: CreateWorkspaceInput = { slug: 'acme', name: 'Acme Inc', owner: OWNER, ...extra };
   const passwordHash = await prepareOwnerPassword(input);
-  const created = await t.database.db
-    .transaction()
-    .execute((tx) => createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'test' }));
+  const created = await t.app.unitOfWork.run((tx) =>
+    createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'test' }),
+  );
   return created.owner.id;
 }
 

@@ -10,9 +10,7 @@ const OWNER = { email: 'ada@acme.test', displayName: 'Ada Owner', password: 'cor
 async function createAcme(t: TestApp, extra: Partial<CreateWorkspaceInput>): Promise<void> {
   const input: CreateWorkspaceInput = { slug: 'acme', name: 'Acme Inc', owner: OWNER, ...extra };
   const passwordHash = await prepareOwnerPassword(input);
-  await t.database.db
-    .transaction()
-    .execute((tx) => createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'test' }));
+  await t.app.unitOfWork.run((tx) => createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'test' }));
 }
 
 let t: TestApp;

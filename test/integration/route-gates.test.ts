@@ -154,9 +154,7 @@ beforeAll(async () => {
   const globexOwner = { email: 'gus@globex.test', displayName: 'Gus Owner', password: 'globex owner long password' };
   const input: CreateWorkspaceInput = { slug: 'globex', name: 'Globex', owner: globexOwner };
   const passwordHash = await prepareOwnerPassword(input);
-  await t.database.db
-    .transaction()
-    .execute((tx) => createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'test' }));
+  await t.app.unitOfWork.run((tx) => createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'test' }));
   const globex = t.client();
   const signedIn = await globex.post('/api/v1/auth/sign-in', {
     workspace: 'globex',
