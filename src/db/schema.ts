@@ -129,6 +129,13 @@ export interface ActivityEventsTable {
   hash: string | null;
 }
 
+export interface ActivityChainCheckpointsTable {
+  workspace_id: string;
+  position: string;
+  hash: string;
+  checked_at: Timestamp;
+}
+
 export type OutboxState = 'pending' | 'sent' | 'failed' | 'cancelled';
 
 export interface PartnersTable {
@@ -362,6 +369,7 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   activity_events: ActivityEventsTable;
+  activity_chain_checkpoints: ActivityChainCheckpointsTable;
   partners: PartnersTable;
   partner_members: PartnerMembersTable;
   invitations: InvitationsTable;

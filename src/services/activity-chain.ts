@@ -228,7 +228,11 @@ export async function verifyActivityChain(
   db: Kysely<Database>,
   keyring: WorkspaceKeyring,
   workspaceId: string,
-  options: { batchSize?: number } = {},
+  options: {
+    batchSize?: number;
+    /** Start after this link (a checkpoint an earlier walk verified) instead of at the chain's start. */
+    after?: { position: string; hash: string; keyed: boolean };
+  } = {},
 ): Promise<ChainReport> {
   const batchSize = options.batchSize ?? 5000;
   const report: ChainReport = { workspaceId, chained: 0, pending: 0, head: null, problem: null };
@@ -242,9 +246,9 @@ export async function verifyActivityChain(
   const macMatches = async (row: EventRow) =>
     row.mac !== null && eventMac(await keyFor(row.key_id), recordedFields(row)) === row.mac;
 
-  let position = 0n;
-  let prevHash = GENESIS_HASH;
-  let keyed = false;
+  let position = BigInt(options.after?.position ?? 0);
+  let prevHash = options.after?.hash ?? GENESIS_HASH;
+  let keyed = options.after?.keyed ?? false;
   for (;;) {
     const rows = (await db
       .selectFrom('activity_events')
@@ -426,4 +430,60 @@ export async function checkKeptHead(
   if (row.hash !== kept.hash)
     return `The link at position ${kept.position} is not the one you kept: the chain was rewritten.`;
   return null;
+}
+
+export interface ChainState {
+  /** Whether everything checked so far verifies. */
+  verifies: boolean;
+  /** Linked events verified, up to this position, and when; events not linked yet (checked by their MAC). */
+  verifiedThrough: string | null;
+  checkedAt: string;
+  pending: number;
+  problem: ChainProblem | null;
+}
+
+/**
+ * The Activity page's tamper check (SPEC §8): verifies only what was linked since the last check (from the
+ * workspace's checkpoint), plus the events not linked yet, and moves the checkpoint on. A check costs what
+ * was added since the one before, not a walk of the whole log; `gatehouse activity verify` walks it all.
+ */
+export async function checkChainSinceCheckpoint(
+  unit: UnitOfWork,
+  keyring: WorkspaceKeyring,
+  workspaceId: string,
+): Promise<ChainState> {
+  const checkpoint = await unit.db
+    .selectFrom('activity_chain_checkpoints as c')
+    .leftJoin('activity_events as e', (join) =>
+      join.onRef('e.workspace_id', '=', 'c.workspace_id').onRef('e.chain_position', '=', 'c.position'),
+    )
+    .select(['c.position', 'c.hash', 'e.hash as current_hash', 'e.mac'])
+    .where('c.workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  // A checkpoint whose link changed since (or vanished) is a problem in itself: walk from the start.
+  const after =
+    checkpoint && checkpoint.current_hash === checkpoint.hash
+      ? { position: checkpoint.position, hash: checkpoint.hash, keyed: checkpoint.mac !== null }
+      : undefined;
+  const report = await verifyActivityChain(unit.db, keyring, workspaceId, after ? { after } : {});
+  const checkedAt = new Date().toISOString();
+  const head = report.head ?? (after ? { position: after.position, hash: after.hash } : null);
+  if (!report.problem && head) {
+    await unit.run((tx) =>
+      tx
+        .insertInto('activity_chain_checkpoints')
+        .values({ workspace_id: workspaceId, position: head.position, hash: head.hash, checked_at: checkedAt })
+        .onConflict((oc) =>
+          oc.column('workspace_id').doUpdateSet({ position: head.position, hash: head.hash, checked_at: checkedAt }),
+        )
+        .execute(),
+    );
+  }
+  return {
+    verifies: report.problem === null,
+    verifiedThrough: report.problem ? null : (head?.position ?? null),
+    checkedAt,
+    pending: report.pending,
+    problem: report.problem,
+  };
 }

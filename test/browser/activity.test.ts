@@ -62,6 +62,7 @@ function parseCsv(text: string): string[][] {
 describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let browser: Browser;
   let t: TestApp;
+  let owner: TestClient;
   let hugo: TestClient;
   let gus: TestClient;
   let instagram: string;
@@ -89,7 +90,7 @@ describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_T
   beforeAll(async () => {
     browser = await launchBrowser();
     t = await createTestApp({ listen: true });
-    const owner = await setUpWorkspace(t);
+    owner = await setUpWorkspace(t);
     await addMember(owner, 'hugo@acme.test');
     hugo = await signIn(t, 'hugo@acme.test', MEMBER_PASSWORD);
     expect((await hugo.post('/api/v1/terms/accept', { version: 1 })).statusCode).toBe(204);
@@ -172,6 +173,14 @@ describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_T
     await page.reload();
     await expectVisible(page.getByText('Gail Guest passed Company Instagram on to Gus User.'));
     await expectHidden(page.getByText('hugo Member shared Company LinkedIn with Agency One as collaborator.'));
+  });
+
+  it('shows the workspace owner whether the log verifies', async () => {
+    await turnOnMfa(owner);
+    const page = await pageAs(owner, '/app/activity');
+    await expectVisible(page.getByRole('status').filter({ hasText: /^Tamper check: the log verifies/ }));
+    await expectVisible(page.getByText('Gail Guest passed Company Instagram on to Gus User.'));
+    await screenshots(page, 'activity-owner');
   });
 
   it('a guest sees My activity: only what they did', async () => {

@@ -4,6 +4,8 @@ import { chainPendingEvents, verifyActivityChain } from '../../src/services/acti
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import { createTwoInstances } from '../helpers/two-instances.js';
 import { waitFor } from '../helpers/wait.js';
+import type { TestClient } from '../helpers/client.js';
+import { addMember, MEMBER_PASSWORD, signIn as signInAs } from '../helpers/partners.js';
 
 /**
  * The activity log's tamper evidence (SPEC §8), with the chain built after commit (issue 15): requests
@@ -189,6 +191,59 @@ describe('the activity chain, built after commit', () => {
     await someActivity(1);
     await waitFor(async () => (await events()).every((e) => e.chain_position !== null), 'every event linked');
     expect((await verify()).problem).toBeNull();
+  });
+});
+
+describe("the Activity page's tamper check", () => {
+  const signIn = () =>
+    t.client().post('/api/v1/auth/sign-in', { workspace: 'acme', username: OWNER.email, password: OWNER.password });
+  const check = async (owner: TestClient) => {
+    const response = await owner.get('/api/v1/activity/chain');
+    expect(response.statusCode, response.body).toBe(200);
+    return response.json() as { verifies: boolean; verifiedThrough: string | null; pending: number; problem: unknown };
+  };
+
+  it('checks what was added since its last check, and names an edit made after it', async () => {
+    const owner = await setUpWorkspace(t);
+    await chain();
+    const linked = (await events()).length;
+    expect(await check(owner)).toMatchObject({ verifies: true, verifiedThrough: String(linked), pending: 0 });
+
+    await signIn();
+    await signIn();
+    // Not linked yet: checked by their MAC, the checkpoint stays where it was.
+    const pending = (await events()).length - linked;
+    expect(await check(owner)).toMatchObject({ verifies: true, verifiedThrough: String(linked), pending });
+    await chain();
+    expect(await check(owner)).toMatchObject({ verifies: true, verifiedThrough: String(linked + pending), pending: 0 });
+
+    await signIn();
+    await chain();
+    const newest = (await events()).at(-1)!;
+    await tamper(sql`UPDATE activity_events SET ip = '203.0.113.50' WHERE seq = ${newest.seq}`);
+    expect(await check(owner)).toMatchObject({ verifies: false, problem: { kind: 'edited', eventId: newest.id } });
+  });
+
+  it('leaves what it checked before to the full walk', async () => {
+    const owner = await setUpWorkspace(t);
+    await signIn();
+    await chain();
+    expect((await check(owner)).verifies).toBe(true);
+    const first = (await events())[0]!;
+    await tamper(sql`UPDATE activity_events SET ip = '203.0.113.51' WHERE seq = ${first.seq}`);
+    // The page's check starts at its checkpoint; `gatehouse activity verify` walks everything and names it.
+    expect((await check(owner)).verifies).toBe(true);
+    expect((await verify()).problem).toMatchObject({ kind: 'edited', eventId: first.id });
+  });
+
+  it('is for the workspace owner and admins', async () => {
+    const owner = await setUpWorkspace(t);
+    await addMember(owner, 'max@acme.test');
+    const member = await signInAs(t, 'max@acme.test', MEMBER_PASSWORD);
+    expect((await member.post('/api/v1/terms/accept', { version: 1 })).statusCode).toBe(204);
+    const refused = await member.get('/api/v1/activity/chain');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().type).toBe('/api/problems/forbidden');
   });
 });
 

@@ -52,6 +52,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       WHERE account_id IS NOT NULL`.execute(db);
   await sql`CREATE INDEX activity_events_actor ON activity_events (workspace_id, actor_id, seq DESC)`.execute(db);
 
+  // The Activity page checks the chain from where its last check ended (the checkpoint), not from the start.
+  await sql`
+    CREATE TABLE activity_chain_checkpoints (
+      workspace_id uuid PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+      position bigint NOT NULL,
+      hash text NOT NULL,
+      checked_at timestamptz NOT NULL
+    )`.execute(db);
+
   // Still append-only: the one change allowed is linking a pending event into the chain, never a change to
   // what it records.
   await sql`

@@ -9,6 +9,8 @@ import { isWorkspaceAdmin } from '../roles.js';
 export type ActivityScope = 'workspace' | 'own-and-responsible-for' | 'own';
 
 export const activityPolicy = {
+  /** Whether the whole workspace's log verifies is for those who see all of it. */
+  checkChain: (actor: Actor) => isWorkspaceAdmin(actor.role),
   scope: (actor: Actor): ActivityScope =>
     isWorkspaceAdmin(actor.role) ? 'workspace' : actor.role === 'guest' ? 'own' : 'own-and-responsible-for',
 } as const;

@@ -3,6 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ACTIVITY_GROUPS, type ActivityGroup } from '../../domain/activity-events.js';
 import { allActivity, CSV_COLUMNS, csvRow, queryActivity, type ActivityFilters } from '../../services/activity-log.js';
+import { forbidden } from '../../domain/errors.js';
+import { activityPolicy } from '../../domain/policies/activity.js';
+import { checkChainSinceCheckpoint } from '../../services/activity-chain.js';
 import { requireSession } from '../context.js';
 import { problemResponses } from '../schemas.js';
 
@@ -62,7 +65,45 @@ function filtersOf(query: {
   };
 }
 
+const ChainProblemView = z.object({
+  kind: z.enum(['edited', 'missing', 'moved', 'unsigned']),
+  eventId: z.string(),
+  seq: z.string(),
+  position: z.string().nullable(),
+  occurredAt: z.string(),
+  action: z.string(),
+  message: z.string(),
+});
+
 const activityRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/activity/chain',
+    {
+      schema: {
+        tags: ['activity'],
+        summary:
+          "Whether the workspace's activity log verifies: checks what was added since the last check (owner and admins)",
+        response: {
+          200: z.object({
+            verifies: z.boolean(),
+            verifiedThrough: z.string().nullable(),
+            checkedAt: z.string(),
+            pending: z.number().int(),
+            problem: ChainProblemView.nullable(),
+          }),
+          ...problemResponses(401, 403),
+        },
+      },
+    },
+    async (request) => {
+      const { actor } = requireSession(request);
+      if (!activityPolicy.checkChain(actor)) {
+        throw forbidden('Only the workspace owner and admins can check the whole activity log.');
+      }
+      return checkChainSinceCheckpoint(app.unitOfWork, app.keyring, actor.workspaceId);
+    },
+  );
+
   app.get(
     '/activity',
     {

@@ -63,7 +63,11 @@ function apiQuery(filters: ActivityFilters): Omit<Query, 'limit' | 'cursor'> {
   };
 }
 
+export type ChainState = ResponseBody<'/api/v1/activity/chain', 'get'>;
+
 export const activityApi = {
+  /** Whether the log verifies (owner and admins): checks what was added since the last check. */
+  chain: () => call(() => client.GET('/api/v1/activity/chain')),
   page: (filters: ActivityFilters, cursor: string | undefined) =>
     call(() =>
       client.GET('/api/v1/activity', {
@@ -79,4 +83,5 @@ export const activityApi = {
 export const activityKeys = {
   all: ['activity'] as const,
   list: (filters: ActivityFilters) => ['activity', 'list', filters] as const,
+  chain: ['activity', 'chain'] as const,
 };

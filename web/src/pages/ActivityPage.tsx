@@ -1,4 +1,4 @@
-import { Button, Group, MultiSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Group, MultiSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { api } from '../api';
@@ -14,6 +14,7 @@ import {
   filtersFrom,
   filtersToParams,
   type ActivityFilters,
+  type ChainState,
 } from '../lib/activity';
 import { queryKeys } from '../lib/queries';
 
@@ -36,6 +37,8 @@ export function ActivityPage() {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
+  const isAdmin = me.user.role === 'owner' || me.user.role === 'admin';
+  const chain = useQuery({ queryKey: activityKeys.chain, queryFn: activityApi.chain, enabled: isAdmin });
   const partners = useQuery({ queryKey: queryKeys.partners, queryFn: api.listPartners, enabled: !isGuest });
   const accounts = useQuery({ queryKey: accountKeys.list(''), queryFn: () => accountsApi.list(''), enabled: !isGuest });
   const loaded = events.data?.pages.flatMap((page) => page.events) ?? [];
@@ -51,6 +54,7 @@ export function ActivityPage() {
           Export CSV
         </Button>
       </Group>
+      {chain.data && <ChainStatus state={chain.data} />}
       {!isGuest && (
         <Group align="flex-end" gap="sm" wrap="wrap" role="search" aria-label="Filter the activity">
           <TextInput
@@ -136,5 +140,24 @@ export function ActivityPage() {
         </>
       )}
     </Stack>
+  );
+}
+
+/** The tamper check (SPEC §8): whether the log verifies, as far as it was checked. */
+function ChainStatus({ state }: { state: ChainState }) {
+  if (!state.verifies) {
+    return (
+      <Alert color="red" title="The activity log does not verify" role="alert">
+        {state.problem?.message} Someone with access to the database may have changed the log: keep this page, and run{' '}
+        <code>gatehouse activity verify</code> on the server.
+      </Alert>
+    );
+  }
+  return (
+    <Text size="sm" c="dimmed" role="status">
+      Tamper check: the log verifies
+      {state.verifiedThrough ? ` through event ${Number(state.verifiedThrough).toLocaleString()}` : ''}
+      {state.pending > 0 ? `, and ${state.pending} newer event(s) by their signature` : ''}.
+    </Text>
   );
 }
