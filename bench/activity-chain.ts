@@ -2,7 +2,9 @@
  * `npm run bench -- --only activity-chain`: the activity log's chain at size. Fills a fresh database with
  * --events events (default 100,000) exactly as `recordEvent` writes them (each with its MAC), then
  * measures the chaining step linking all of them and `verifyActivityChain` walking them, on PostgreSQL
- * (a database created for the run and dropped after) and on the embedded database.
+ * (a database created for the run and dropped after) and on the embedded database; then the Activity
+ * page's first page (p50/p95 of --page-runs queries) for an admin with and without filters and for a
+ * member's scope. `--events 1000000 --databases postgres` gives the page's figure at a million events.
  *
  * Flags: --events N, --database-url URL (GATEHOUSE_BENCH_DATABASE_URL, the admin connection),
  * --databases postgres,pglite (which to measure).
@@ -18,6 +20,8 @@ import { migrateToLatest } from '../src/db/migrator.js';
 import { createUnitOfWork } from '../src/db/unit-of-work.js';
 import { eventMac, type RecordedFields } from '../src/services/activity.js';
 import { chainPendingEvents, verifyActivityChain } from '../src/services/activity-chain.js';
+import { queryActivity, type ActivityFilters } from '../src/services/activity-log.js';
+import type { Actor } from '../src/domain/actor.js';
 import { WorkspaceKeyring } from '../src/services/keyring.js';
 
 const { values: flags } = parseArgs({
@@ -25,9 +29,11 @@ const { values: flags } = parseArgs({
     events: { type: 'string', default: '100000' },
     'database-url': { type: 'string' },
     databases: { type: 'string', default: 'postgres,pglite' },
+    'page-runs': { type: 'string', default: '100' },
   },
 });
 const eventCount = Number(flags.events);
+const pageRuns = Number(flags['page-runs']);
 if (!Number.isInteger(eventCount) || eventCount <= 0) throw new Error('--events must be a positive integer');
 const adminUrl =
   flags['database-url'] ?? process.env.GATEHOUSE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -123,6 +129,26 @@ async function measure(kind: 'postgres' | 'pglite'): Promise<void> {
     log(
       `  verify: ${report.chained.toLocaleString('en')} events in ${(verifyMs / 1000).toFixed(2)} s (${rate(report.chained, verifyMs)}), load ${load()}`,
     );
+
+    // The Activity page's first page (50 events, newest first) for an admin, an admin filtering by one
+    // partner, and a member whose scope is their own events, accounts and partners.
+    const admin_: Actor = { userId: randomUUID(), workspaceId, role: 'owner', status: 'active' };
+    const member: Actor = { userId: randomUUID(), workspaceId, role: 'member', status: 'active' };
+    const firstPage = async (label: string, actor: Actor, filters: ActivityFilters) => {
+      const times: number[] = [];
+      for (let i = 0; i < pageRuns; i += 1) {
+        const began = performance.now();
+        await queryActivity(database!.db, actor, filters, { limit: 50 });
+        times.push(performance.now() - began);
+      }
+      times.sort((a, b) => a - b);
+      const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(1);
+      log(`  first page, ${label}: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms (${pageRuns} runs), load ${load()}`);
+    };
+    await firstPage('admin, no filter', admin_, {});
+    await firstPage('admin, one partner', admin_, { partnerId: PARTNERS[0]! });
+    await firstPage('admin, sign-in events', admin_, { groups: ['sign-in'] });
+    await firstPage("member's scope", member, {});
   } finally {
     await database?.close();
     if (admin) {

@@ -66,6 +66,7 @@ describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_T
   let hugo: TestClient;
   let gus: TestClient;
   let instagram: string;
+  let agencyOneId: string;
   const contexts: BrowserContext[] = [];
 
   async function pageAs(client: TestClient, path: string): Promise<Page> {
@@ -97,6 +98,7 @@ describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_T
     const hugoSecret = (await turnOnMfa(hugo)).secret;
     const hugoId = (await me(hugo)).user.id;
     const agencyOne = (await createPartner(owner, 'Agency One', 'gail@agency.test', [hugoId])).id;
+    agencyOneId = agencyOne;
     await createPartner(owner, 'Other Co', 'olga@other.test', [hugoId]);
     const gail = await completeFirstSignIn(t, await readInvitation(owner, 'gail@agency.test'), {
       givenName: 'Gail',
@@ -173,6 +175,15 @@ describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_T
     await page.reload();
     await expectVisible(page.getByText('Gail Guest passed Company Instagram on to Gus User.'));
     await expectHidden(page.getByText('hugo Member shared Company LinkedIn with Agency One as collaborator.'));
+  });
+
+  it("a host admin reads a partner's Activity tab", async () => {
+    const page = await pageAs(hugo, `/app/partners/${agencyOneId}`);
+    await page.getByRole('tab', { name: 'Activity' }).click();
+    await expectVisible(page.getByText('Gail Guest passed Company Instagram on to Gus User.'));
+    await expectVisible(page.getByText('Gail Guest invited Gus User as guest user to Agency One.'));
+    await expectHidden(page.getByText(/Other Co/));
+    await screenshots(page, 'partner-activity');
   });
 
   it('shows the workspace owner whether the log verifies', async () => {

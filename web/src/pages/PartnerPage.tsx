@@ -7,6 +7,8 @@ import { ConfirmModal } from '../components/ConfirmModal';
 import { Loading } from '../components/Loading';
 import { AssignHostModal } from '../components/partner/AssignHostModal';
 import { PartnerAccountsPanel } from '../components/partner/PartnerAccountsPanel';
+import { PartnerActivityPanel } from '../components/partner/PartnerActivityPanel';
+import { useMe } from '../components/AppLayout';
 import { InviteGuestModal } from '../components/partner/InviteGuestModal';
 import { PartnerMembersPanel } from '../components/partner/PartnerMembersPanel';
 import { RenamePartnerModal } from '../components/partner/RenamePartnerModal';
@@ -34,6 +36,7 @@ function PartnerView({ partner }: { partner: PartnerDetail }) {
   const { permissions } = partner;
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const close = () => setDialog(null);
+  const isGuest = useMe().user.role === 'guest';
 
   return (
     <Stack maw={1200}>
@@ -71,6 +74,7 @@ function PartnerView({ partner }: { partner: PartnerDetail }) {
         <Tabs.List>
           <Tabs.Tab value="members">Members</Tabs.Tab>
           <Tabs.Tab value="accounts">Accounts</Tabs.Tab>
+          {!isGuest && <Tabs.Tab value="activity">Activity</Tabs.Tab>}
         </Tabs.List>
         <Tabs.Panel value="members" pt="md">
           <PartnerMembersPanel partner={partner} />
@@ -78,6 +82,11 @@ function PartnerView({ partner }: { partner: PartnerDetail }) {
         <Tabs.Panel value="accounts" pt="md">
           <PartnerAccountsPanel partner={partner} />
         </Tabs.Panel>
+        {!isGuest && (
+          <Tabs.Panel value="activity" pt="md">
+            <PartnerActivityPanel partner={partner} />
+          </Tabs.Panel>
+        )}
       </Tabs>
 
       {permissions.inviteGuests && <InviteGuestModal partner={partner} opened={dialog === 'invite'} onClose={close} />}
