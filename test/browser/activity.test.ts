@@ -23,41 +23,13 @@ import {
   signIn,
 } from '../helpers/partners.js';
 import { ACCOUNT } from '../helpers/vault.js';
+import { parseCsv } from '../helpers/csv.js';
 
 /**
  * The **Activity** page (SPEC §8, issue 12) as people use it: a host admin narrows it to one partner and
  * one account, reads what happened in sentences and exports exactly those rows as CSV; a guest sees
  * **My activity**, only what they did.
  */
-
-/** A small RFC 4180 reader: quoted fields, doubled quotes, CRLF rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i += 1;
-    } else field += c;
-  }
-  return rows;
-}
 
 describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let browser: Browser;

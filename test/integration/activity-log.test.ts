@@ -12,6 +12,7 @@ import {
   signIn,
 } from '../helpers/partners.js';
 import { ACCOUNT } from '../helpers/vault.js';
+import { parseCsv } from '../helpers/csv.js';
 
 /**
  * The Activity log as each role sees it through the API (SPEC §8): workspace admins everything; a host
@@ -258,35 +259,6 @@ describe('filters, paging and words', () => {
     for (const event of await activity(owner)) expect(event.summary).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
   });
 });
-
-/** A small RFC 4180 reader: quoted fields, doubled quotes, CRLF rows. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i += 1;
-    } else field += c;
-  }
-  return rows;
-}
 
 describe('Export CSV', () => {
   it('streams every matching event with a stable header, the same rows the page lists', async () => {
