@@ -61,7 +61,7 @@ function MessageCard({ message }: { message: DevOutboxMessage }) {
             The body was removed (the message was cancelled).
           </Text>
         ) : (
-          <Code block aria-label="Text body">
+          <Code block aria-label="Text body" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
             {message.text}
           </Code>
         )}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import type { TestClient } from '../helpers/client.js';
+import {
+  BROWSER_TEST_TIMEOUT_MS,
+  describeBrowser,
+  DESKTOP,
+  expectVisible,
+  launchBrowser,
+  PHONE,
+  screenshots,
+} from '../helpers/browser.js';
+
+/**
+ * The **Development outbox** (issue 14): a mail's plain-text part wraps inside the page, long links
+ * included, on a phone as on a desktop, instead of running off its right edge.
+ */
+describeBrowser('the development outbox in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
+  let browser: Browser;
+  let t: TestApp;
+  let owner: TestClient;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    t = await createTestApp({ listen: true });
+    owner = await setUpWorkspace(t);
+    const invited = await owner.post('/api/v1/members', { email: 'max@acme.test', role: 'member' });
+    expect(invited.statusCode, invited.body).toBe(201);
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('wraps the plain-text part, its long link included, within the page', async () => {
+    const context = await browser.newContext({ viewport: PHONE, locale: 'en-US', timezoneId: 'UTC' });
+    contexts.push(context);
+    await context.addCookies([{ name: 'gatehouse_session', value: owner.cookie('gatehouse_session')!, url: t.url }]);
+    const page = await context.newPage();
+    await page.goto(`${t.url}/app/dev/outbox`);
+    const body = page.getByLabel('Text body').first();
+    await expectVisible(body);
+    expect(await body.textContent()).toContain('/join?token=');
+    for (const viewport of [PHONE, DESKTOP]) {
+      await page.setViewportSize(viewport);
+      const overflow = await body.evaluate((element) => element.scrollWidth - element.clientWidth);
+      expect(overflow, `${viewport.width}px`).toBeLessThanOrEqual(0);
+    }
+    await screenshots(page, 'dev-outbox');
+  });
+});
