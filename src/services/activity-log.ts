@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Actor } from '../domain/actor.js';
 import { activityGroup, describeEvent, GROUP_ACTIONS, type ActivityGroup } from '../domain/activity-events.js';
 import { invalid } from '../domain/errors.js';
@@ -61,33 +61,30 @@ function guestsHostedBy(eb: Scoped, userId: string) {
     .where('guest.role', '<>', 'host_admin');
 }
 
-/**
- * What a member may see, branch by branch (SPEC §8): their own events, events on the accounts they own,
- * about the partners they host, and by or about those partners' guests. Each branch has an index of its
- * own; a page reads each newest first and merges them, instead of testing every event of the log.
- */
-function responsibleBranches(userId: string): Array<(eb: Scoped) => Expression<SqlBool>> {
-  return [
-    (eb) => eb('e.actor_id', '=', userId),
-    (eb) =>
-      eb(
-        'e.account_id',
-        'in',
-        eb.selectFrom('grants').select('account_id').where('user_id', '=', userId).where('role', '=', 'owner'),
-      ),
-    (eb) =>
-      eb(
-        'e.partner_id',
-        'in',
-        eb
-          .selectFrom('partner_members')
-          .select('partner_id')
-          .where('user_id', '=', userId)
-          .where('role', '=', 'host_admin'),
-      ),
-    (eb) => eb('e.actor_id', 'in', guestsHostedBy(eb, userId)),
-    (eb) => eb.and([eb('e.target_type', '=', 'user'), eb('e.target_id', 'in', guestsHostedBy(eb, userId))]),
-  ];
+function scopeCondition(eb: Scoped, actor: Actor) {
+  const scope = activityPolicy.scope(actor);
+  if (scope === 'workspace') return eb.lit(true);
+  const own = eb('e.actor_id', '=', actor.userId);
+  if (scope === 'own') return own;
+  return eb.or([
+    own,
+    eb(
+      'e.account_id',
+      'in',
+      eb.selectFrom('grants').select('account_id').where('user_id', '=', actor.userId).where('role', '=', 'owner'),
+    ),
+    eb(
+      'e.partner_id',
+      'in',
+      eb
+        .selectFrom('partner_members')
+        .select('partner_id')
+        .where('user_id', '=', actor.userId)
+        .where('role', '=', 'host_admin'),
+    ),
+    eb('e.actor_id', 'in', guestsHostedBy(eb, actor.userId)),
+    eb.and([eb('e.target_type', '=', 'user'), eb('e.target_id', 'in', guestsHostedBy(eb, actor.userId))]),
+  ]);
 }
 
 function groupCondition(eb: Scoped, groups: ActivityGroup[]) {
@@ -116,63 +113,9 @@ function decodeCursor(cursor: string): string {
   return match[1]!;
 }
 
-/** The workspace's events that match `filters`, before `beforeSeq` (no scope yet). */
-function filteredEvents(db: Kysely<Database>, actor: Actor, filters: ActivityFilters, beforeSeq: string | undefined) {
-  let query = db.selectFrom('activity_events as e').where('e.workspace_id', '=', actor.workspaceId);
-  if (beforeSeq) query = query.where('e.seq', '<', beforeSeq);
-  if (filters.from) query = query.where('e.occurred_at', '>=', filters.from);
-  if (filters.to) query = query.where('e.occurred_at', '<', filters.to);
-  if (filters.groups && filters.groups.length > 0) {
-    const groups = filters.groups;
-    query = query.where((eb) => groupCondition(eb, groups));
-  }
-  if (filters.personId) {
-    const personId = filters.personId;
-    query = query.where((eb) =>
-      eb.or([
-        eb('e.actor_id', '=', personId),
-        eb.and([eb('e.target_type', '=', 'user'), eb('e.target_id', '=', personId)]),
-        eb(sql`e.details->>'userId'`, '=', personId),
-      ]),
-    );
-  }
-  if (filters.accountId) query = query.where('e.account_id', '=', filters.accountId);
-  if (filters.partnerId) query = query.where('e.partner_id', '=', filters.partnerId);
-  return query;
-}
-
-/** The `seq` of the next `limit` events `actor` may see that match `filters`, newest first. */
-async function pageSeqs(
-  db: Kysely<Database>,
-  actor: Actor,
-  filters: ActivityFilters,
-  beforeSeq: string | undefined,
-  limit: number,
-): Promise<string[]> {
-  const scope = activityPolicy.scope(actor);
-  const events = filteredEvents(db, actor, filters, beforeSeq);
-  if (scope !== 'own-and-responsible-for') {
-    const scoped = scope === 'own' ? events.where('e.actor_id', '=', actor.userId) : events;
-    const rows = await scoped.select('e.seq').orderBy('e.seq', 'desc').limit(limit).execute();
-    return rows.map((row) => row.seq);
-  }
-  const [first, ...rest] = responsibleBranches(actor.userId).map((branch) =>
-    db.selectFrom(events.where(branch).select('e.seq').orderBy('e.seq', 'desc').limit(limit).as('b')).select('b.seq'),
-  );
-  const union = rest.reduce((all, branch) => all.unionAll(branch), first!);
-  const rows = await db
-    .selectFrom(union.as('u'))
-    .select('u.seq')
-    .distinct()
-    .orderBy('u.seq', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => row.seq);
-}
-
-/** The events with these `seq`s, with the names the sentences need, newest first. */
-function namedEvents(db: Kysely<Database>, actor: Actor, seqs: string[]) {
-  return db
+/** The events `actor` may see that match `filters`, newest first, from `cursor` on. */
+function scopedQuery(db: Kysely<Database>, actor: Actor, filters: ActivityFilters, beforeSeq: string | undefined) {
+  let query = db
     .selectFrom('activity_events as e')
     .leftJoin('users as actor', 'actor.id', 'e.actor_id')
     .leftJoin('users as target', (join) => join.onRef('target.id', '=', 'e.target_id').on('e.target_type', '=', 'user'))
@@ -204,22 +147,30 @@ function namedEvents(db: Kysely<Database>, actor: Actor, seqs: string[]) {
       'e.details',
     ])
     .where('e.workspace_id', '=', actor.workspaceId)
-    .where('e.seq', 'in', seqs)
-    .orderBy('e.seq', 'desc');
+    .where((eb) => scopeCondition(eb, actor));
+  if (beforeSeq) query = query.where('e.seq', '<', beforeSeq);
+  if (filters.from) query = query.where('e.occurred_at', '>=', filters.from);
+  if (filters.to) query = query.where('e.occurred_at', '<', filters.to);
+  if (filters.groups && filters.groups.length > 0) {
+    const groups = filters.groups;
+    query = query.where((eb) => groupCondition(eb, groups));
+  }
+  if (filters.personId) {
+    const personId = filters.personId;
+    query = query.where((eb) =>
+      eb.or([
+        eb('e.actor_id', '=', personId),
+        eb.and([eb('e.target_type', '=', 'user'), eb('e.target_id', '=', personId)]),
+        eb(sql`e.details->>'userId'`, '=', personId),
+      ]),
+    );
+  }
+  if (filters.accountId) query = query.where('e.account_id', '=', filters.accountId);
+  if (filters.partnerId) query = query.where('e.partner_id', '=', filters.partnerId);
+  return query.orderBy('e.seq', 'desc');
 }
 
-async function page(
-  db: Kysely<Database>,
-  actor: Actor,
-  filters: ActivityFilters,
-  beforeSeq: string | undefined,
-  limit: number,
-): Promise<Row[]> {
-  const seqs = await pageSeqs(db, actor, filters, beforeSeq, limit);
-  return seqs.length === 0 ? [] : namedEvents(db, actor, seqs).execute();
-}
-
-type Row = Awaited<ReturnType<ReturnType<typeof namedEvents>['execute']>>[number];
+type Row = Awaited<ReturnType<ReturnType<typeof scopedQuery>['execute']>>[number];
 
 function toEntry(row: Row): ActivityEntry {
   const details = (row.details ?? {}) as Record<string, unknown>;
@@ -261,14 +212,16 @@ export async function queryActivity(
   db: Kysely<Database>,
   actor: Actor,
   filters: ActivityFilters,
-  paging: { cursor?: string; limit: number },
+  page: { cursor?: string; limit: number },
 ): Promise<ActivityPage> {
-  const beforeSeq = paging.cursor ? decodeCursor(paging.cursor) : undefined;
-  const rows = await page(db, actor, filters, beforeSeq, paging.limit + 1);
-  const shown = rows.slice(0, paging.limit);
+  const beforeSeq = page.cursor ? decodeCursor(page.cursor) : undefined;
+  const rows = await scopedQuery(db, actor, filters, beforeSeq)
+    .limit(page.limit + 1)
+    .execute();
+  const shown = rows.slice(0, page.limit);
   return {
     events: shown.map(toEntry),
-    nextCursor: rows.length > paging.limit ? encodeCursor(shown.at(-1)!.seq) : null,
+    nextCursor: rows.length > page.limit ? encodeCursor(shown.at(-1)!.seq) : null,
   };
 }
 
@@ -281,7 +234,7 @@ export async function* allActivity(
 ): AsyncGenerator<ActivityEntry> {
   let beforeSeq: string | undefined;
   for (;;) {
-    const rows = await page(db, actor, filters, beforeSeq, batchSize);
+    const rows = await scopedQuery(db, actor, filters, beforeSeq).limit(batchSize).execute();
     for (const row of rows) yield toEntry(row);
     if (rows.length < batchSize) return;
     beforeSeq = rows.at(-1)!.seq;
