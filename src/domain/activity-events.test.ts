@@ -52,6 +52,16 @@ describe('describeEvent', () => {
     ).toBe('A sign-in as gus@agency.test failed (wrong password).');
   });
 
+  it('names the device a secret went to', () => {
+    const names = { actorName: 'Gail Guest', accountName: 'Instagram' };
+    expect(describeEvent(event('account.password_delivered', names, { deviceName: 'Gail laptop' }))).toBe(
+      'Gail Guest had the password of Instagram filled in by a client app on “Gail laptop”.',
+    );
+    expect(describeEvent(event('account.totp_code_issued', names, { deviceId: null }))).toBe(
+      'Gail Guest got a TOTP code for Instagram.',
+    );
+  });
+
   it('names the operator for command-line actions and falls back to words for an unknown action', () => {
     expect(describeEvent(event('mfa.reset', { targetName: 'Ada Owner' }, { via: 'cli' }))).toBe(
       'The operator (command line) reset the MFA of Ada Owner.',

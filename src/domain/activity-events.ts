@@ -70,6 +70,8 @@ export function describeEvent(event: NamedEvent): string {
   const account = event.accountName ?? (event.targetType === 'account' ? event.targetName : null) ?? 'an account';
   const partner = event.partnerName ?? (event.targetType === 'partner' ? event.targetName : null) ?? 'a partner';
   const reason = text(d.reason) ? ` (${String(d.reason).replace(/_/g, ' ')})` : '';
+  // A secret handed out names the device it went to, so an account's history says where each one went.
+  const onDevice = text(d.deviceName) ? ` on “${String(d.deviceName)}”` : '';
   const sentences: Record<string, () => string> = {
     'auth.signed_in': () => `${actor} signed in${d.method ? ` with ${String(d.method)}` : ''}.`,
     'auth.signed_out': () => `${actor} signed out.`,
@@ -137,9 +139,9 @@ export function describeEvent(event: NamedEvent): string {
     'account.access_removed': () =>
       `${actor} removed access to ${account}${event.subjectName ? ` from ${event.subjectName}` : ''}.`,
     'account.role_changed': () => `${actor} made ${event.subjectName ?? 'someone'} ${role(d.role)} of ${account}.`,
-    'account.password_delivered': () => `${actor} had the password of ${account} filled in by a client app.`,
-    'account.password_revealed': () => `${actor} revealed the password of ${account}.`,
-    'account.totp_code_issued': () => `${actor} got a TOTP code for ${account}.`,
+    'account.password_delivered': () => `${actor} had the password of ${account} filled in by a client app${onDevice}.`,
+    'account.password_revealed': () => `${actor} revealed the password of ${account}${onDevice}.`,
+    'account.totp_code_issued': () => `${actor} got a TOTP code for ${account}${onDevice}.`,
     'account.totp_secret_revealed': () => `${actor} revealed the TOTP secret of ${account}.`,
     'device.created': () => `${actor} signed in from a new device.`,
     'device.code_sent': () => `A device approval code was emailed to ${event.actorName ?? person}.`,

@@ -9,7 +9,8 @@ import { openAccountField, sealAccountField, type AccountField } from '../crypto
 import { sealedKeyId } from '../crypto/seal.js';
 import { base32Decode, base32Encode, parseTotpSecretInput, totpAt } from '../crypto/totp.js';
 import type { WorkspaceKeyring } from './keyring.js';
-import { listEvents, recordAccountEvent, type ActivityEventView } from './activity.js';
+import { recordAccountEvent } from './activity.js';
+import { queryActivity, type ActivityPage } from './activity-log.js';
 import { accessibleAccounts, ensureAccount, loadAccount, sharingPartnerStanding } from './account-access.js';
 
 export interface AccountInput {
@@ -333,51 +334,21 @@ async function markUsed(tx: Kysely<Database>, actor: Actor, accountId: string): 
     .execute();
 }
 
-/** An account's **Activity** tab (SPEC §8): what happened to and with it, newest first; its owners only. */
+/**
+ * An account's **Activity** tab (SPEC §8): the Activity page's query narrowed to this account, so it reads
+ * the same (sentences with names, newest first, by cursor) and stays within what the actor may see.
+ * Offered to its owners and to workspace admins who can open it.
+ */
 export async function listAccountActivity(
   db: Kysely<Database>,
   actor: Actor,
   accountId: string,
-  limit = 200,
-): Promise<{ events: ActivityEventView[]; names: Record<string, string> }> {
+  page: { cursor?: string; limit: number },
+): Promise<ActivityPage> {
   const { standing } = await loadAccount(db, actor, accountId);
-  ensureAccount(accountPolicy.viewActivity(standing), "Only the account's owners can see its activity.");
-  const events = await listEvents(db, actor.workspaceId, limit, { type: 'account', id: accountId });
-  return { events, names: await namesIn(db, actor.workspaceId, events) };
-}
-
-/** The people and partners the events' details name by id, so the page can say who, not which id. */
-async function namesIn(
-  db: Kysely<Database>,
-  workspaceId: string,
-  events: ActivityEventView[],
-): Promise<Record<string, string>> {
-  const ids = (key: string) => [
-    ...new Set(events.map((e) => e.details[key]).filter((v): v is string => typeof v === 'string')),
-  ];
-  const userIds = ids('userId');
-  const partnerIds = ids('partnerId');
-  const users = userIds.length
-    ? await db
-        .selectFrom('users')
-        .select(['id', 'display_name', 'email'])
-        .where('workspace_id', '=', workspaceId)
-        .where('id', 'in', userIds)
-        .execute()
-    : [];
-  const partners = partnerIds.length
-    ? await db
-        .selectFrom('partners')
-        .select(['id', 'name'])
-        .where('workspace_id', '=', workspaceId)
-        .where('id', 'in', partnerIds)
-        .execute()
-    : [];
-  return Object.fromEntries([
-    ...users.map((u) => [
-      u.id,
-      u.display_name && u.display_name !== u.email ? `${u.display_name} (${u.email})` : u.email,
-    ]),
-    ...partners.map((p) => [p.id, p.name]),
-  ]);
+  ensureAccount(
+    accountPolicy.viewActivity(standing),
+    "Only the account's owners and workspace admins can see its activity.",
+  );
+  return queryActivity(db, actor, { accountId }, page);
 }

@@ -22,7 +22,7 @@ import {
   readInvitation,
   signIn,
 } from '../helpers/partners.js';
-import { ACCOUNT } from '../helpers/vault.js';
+import { ACCOUNT, trustDevice } from '../helpers/vault.js';
 import { parseCsv } from '../helpers/csv.js';
 
 /**
@@ -36,6 +36,7 @@ describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_T
   let t: TestApp;
   let owner: TestClient;
   let hugo: TestClient;
+  let gail: TestClient;
   let gus: TestClient;
   let instagram: string;
   let agencyOneId: string;
@@ -72,7 +73,7 @@ describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_T
     const agencyOne = (await createPartner(owner, 'Agency One', 'gail@agency.test', [hugoId])).id;
     agencyOneId = agencyOne;
     await createPartner(owner, 'Other Co', 'olga@other.test', [hugoId]);
-    const gail = await completeFirstSignIn(t, await readInvitation(owner, 'gail@agency.test'), {
+    gail = await completeFirstSignIn(t, await readInvitation(owner, 'gail@agency.test'), {
       givenName: 'Gail',
       familyName: 'Guest',
     });
@@ -156,6 +157,32 @@ describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_T
     await expectVisible(page.getByText('Gail Guest invited Gus User as guest user to Agency One.'));
     await expectHidden(page.getByText(/Other Co/));
     await screenshots(page, 'partner-activity');
+  });
+
+  it("an account owner sees the account's history", async () => {
+    // Gail, who manages Instagram through Agency One, has its password filled in by her browser extension
+    // and gets a TOTP code for it: Hugo, its owner, reads both on its Activity tab, with the device.
+    await trustDevice(gail, owner, { kind: 'extension', name: 'Gail laptop' });
+    expect((await gail.post(`/api/v1/accounts/${instagram}/autofill`, {})).statusCode).toBe(200);
+    expect((await gail.post(`/api/v1/accounts/${instagram}/totp-code`, {})).statusCode).toBe(200);
+
+    const page = await pageAs(hugo, `/app/accounts/${instagram}`);
+    await page.getByRole('tab', { name: 'Activity' }).click();
+    await expectVisible(
+      page.getByText('Gail Guest had the password of Company Instagram filled in by a client app on “Gail laptop”.'),
+    );
+    await expectVisible(page.getByText('Gail Guest got a TOTP code for Company Instagram on “Gail laptop”.'));
+    await expectVisible(page.getByText('Gail Guest passed Company Instagram on to Gus User.'));
+    await expectVisible(page.getByText('hugo Member shared Company Instagram with Agency One as manager.'));
+    await expectVisible(page.getByText('hugo Member added the account Company Instagram.'));
+    // Only this account's history: LinkedIn, shared in the same breath, is not in it.
+    await expectHidden(page.getByText(/Company LinkedIn/));
+    await screenshots(page, 'account-activity');
+
+    // The link opens the Activity page narrowed to this account, to filter further or export.
+    await page.getByRole('link', { name: "Filter and export this account's activity" }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Activity', level: 1 }));
+    expect(new URL(page.url()).searchParams.get('account')).toBe(instagram);
   });
 
   it('shows the workspace owner whether the log verifies', async () => {

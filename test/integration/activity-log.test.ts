@@ -303,3 +303,78 @@ describe('Export CSV', () => {
     expect(rows.every((r) => r[header!.indexOf('actor_id')] === gus.id)).toBe(true);
   });
 });
+
+describe("an account's Activity tab (SPEC §8)", () => {
+  async function accountTab(client: TestClient, accountId: string, query = '') {
+    return client.get(`/api/v1/accounts/${accountId}/activity?limit=1000${query}`);
+  }
+
+  it("shows its owner the account's whole history in sentences: what others did to it included", async () => {
+    const response = await accountTab(hugo.client, instagram);
+    expect(response.statusCode, response.body).toBe(200);
+    const { events, nextCursor } = response.json() as { events: Entry[]; nextCursor: string | null };
+    expect(nextCursor).toBeNull();
+    expect(events.every((e) => e.accountId === instagram)).toBe(true);
+    expect(events.map((e) => e.summary)).toEqual(
+      expect.arrayContaining([
+        'Gail Guest passed Company Instagram on to Gus User.',
+        'hugo Member shared Company Instagram with Agency One as manager.',
+        'hugo Member added the account Company Instagram.',
+      ]),
+    );
+    // The same events, in the same order, as the Activity page filtered to this account.
+    expect(events.map((e) => e.id)).toEqual((await activity(hugo.client, `&account=${instagram}`)).map((e) => e.id));
+  });
+
+  it('pages newest first by cursor, every event once', async () => {
+    const all = (await accountTab(hugo.client, instagram)).json().events as Entry[];
+    const paged: Entry[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await hugo.client.get(
+        `/api/v1/accounts/${instagram}/activity?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      expect(response.statusCode, response.body).toBe(200);
+      const body = response.json() as { events: Entry[]; nextCursor: string | null };
+      expect(body.events.length).toBeLessThanOrEqual(2);
+      paged.push(...body.events);
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(paged.map((e) => e.id)).toEqual(all.map((e) => e.id));
+    const broken = await accountTab(hugo.client, instagram, '&cursor=bm90LWEtY3Vyc29y');
+    expect(broken.statusCode).toBe(422);
+    expect(broken.json().type).toBe('/api/problems/bad-cursor');
+  });
+
+  it('is refused to guests and members who do not own it, and hidden from those without access', async () => {
+    // Gail manages Instagram and Gus uses it: neither owns it, so neither reads its history…
+    for (const guest of [gail, gus]) {
+      const refused = await accountTab(guest.client, instagram);
+      expect(refused.statusCode, refused.body).toBe(403);
+      expect(refused.headers['content-type']).toContain('application/problem+json');
+      // …and the Activity page narrowed to it shows them only what they did themselves.
+      const own = await activity(guest.client, `&account=${instagram}`);
+      expect(own.every((e) => e.actorId === guest.id)).toBe(true);
+    }
+    expect((await accountTab(gail.client, instagram)).json().detail).toMatch(/owners and workspace admins/);
+    // Mia has no access to Instagram at all: it does not exist for her.
+    expect((await accountTab(mia.client, instagram)).statusCode).toBe(404);
+    expect((await accountTab(hugo.client, payroll)).statusCode).toBe(404);
+  });
+
+  it('shows a workspace admin who can open the account its whole history', async () => {
+    await confirmIdentity(hugo.client, hugo.secret);
+    const ownerId = (await me(owner)).user.id;
+    const shared = await hugo.client.post(`/api/v1/accounts/${instagram}/members`, {
+      userId: ownerId,
+      role: 'collaborator',
+    });
+    expect(shared.statusCode, shared.body).toBe(204);
+    await turnOnMfa(owner);
+    const response = await accountTab(owner, instagram);
+    expect(response.statusCode, response.body).toBe(200);
+    const events = response.json().events as Entry[];
+    expect(events.map((e) => e.id)).toEqual((await activity(hugo.client, `&account=${instagram}`)).map((e) => e.id));
+    expect(events[0]!.summary).toMatch(/^hugo Member shared Company Instagram with .+ as collaborator\.$/);
+  });
+});

@@ -1,5 +1,6 @@
 import type { ItemRole } from '../vocabulary.js';
 import type { Actor } from '../actor.js';
+import { isWorkspaceAdmin } from '../roles.js';
 
 /** The actor as seen from one account: their effective item role on it (SPEC §1, §11). */
 export interface AccountStanding {
@@ -26,6 +27,10 @@ export const accountPolicy = {
   /** The account's half of **Share Access**; the sharing policy adds the partner the role comes from. */
   shareOnward: (s: AccountStanding) => s.role === 'manager',
   manageAccess: isOwner,
-  /** SPEC §8: an account's owners see everything that happened to and with it (its **Activity** tab). */
-  viewActivity: isOwner,
+  /**
+   * SPEC §8: an account's owners see everything that happened to and with it (its **Activity** tab), and
+   * so do workspace admins, who see the whole log. Guests are never owners: they see their own events on
+   * the Activity page, never an account's history.
+   */
+  viewActivity: (s: AccountStanding) => isOwner(s) || isWorkspaceAdmin(s.actor.role),
 } as const;

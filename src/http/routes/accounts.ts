@@ -264,35 +264,23 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'accounts' },
       schema: {
         tags: ['accounts'],
-        summary: "The account's **Activity**: what happened to and with it, newest first (its owners)",
+        summary:
+          "The account's **Activity**: the Activity page narrowed to this account, newest first, by cursor (its owners and workspace admins)",
         params: AccountParams,
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
+        querystring: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+          cursor: z.string().max(100).optional().describe('The nextCursor of the previous page'),
+        }),
         response: {
-          200: z.object({
-            events: z.array(
-              EventView.pick({
-                id: true,
-                occurredAt: true,
-                action: true,
-                actorId: true,
-                actorEmail: true,
-                targetType: true,
-                targetId: true,
-                ip: true,
-                userAgent: true,
-                details: true,
-              }),
-            ),
-            /** Display names of the people and partners the events' details name by id. */
-            names: z.record(z.string(), z.string()),
-          }),
-          ...problemResponses(400, 401, 403, 404),
+          200: z.object({ events: z.array(EventView), nextCursor: z.string().nullable() }),
+          ...problemResponses(400, 401, 403, 404, 422),
         },
       },
     },
     async (request) => {
       const { actor } = requireSession(request);
-      return listAccountActivity(app.db, actor, request.params.accountId, request.query.limit);
+      const { limit, cursor } = request.query;
+      return listAccountActivity(app.db, actor, request.params.accountId, { limit, ...(cursor ? { cursor } : {}) });
     },
   );
 

@@ -38,7 +38,6 @@ export type EmailChangeLookup = ResponseBody<'/api/v1/email-changes/{token}', 'g
 export type EmailChangeState = EmailChangeLookup['state'];
 
 export type Member = ResponseBody<'/api/v1/members', 'get'>['members'][number];
-export type ActivityEvent = ResponseBody<'/api/v1/accounts/{accountId}/activity', 'get'>['events'][number];
 export type MemberStatus = Member['status'];
 
 export type SetupInput = RequestBody<'/api/v1/setup', 'post'>;

@@ -11195,11 +11195,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's **Activity**: what happened to and with it, newest first (its owners) */
+        /** The account's **Activity**: the Activity page narrowed to this account, newest first, by cursor (its owners and workspace admins) */
         get: {
             parameters: {
                 query?: {
                     limit?: number;
+                    /** @description The nextCursor of the previous page */
+                    cursor?: string;
                 };
                 header?: never;
                 path: {
@@ -11221,19 +11223,25 @@ export interface paths {
                                 id: string;
                                 occurredAt: string;
                                 action: string;
+                                group: ("sign-in" | "people" | "partners" | "accounts" | "secrets" | "devices") | null;
+                                summary: string;
                                 actorId: string | null;
+                                actorName: string | null;
                                 actorEmail: string | null;
                                 targetType: string | null;
                                 targetId: string | null;
+                                targetName: string | null;
+                                partnerId: string | null;
+                                partnerName: string | null;
+                                accountId: string | null;
+                                accountName: string | null;
                                 ip: string | null;
                                 userAgent: string | null;
                                 details: {
                                     [key: string]: unknown;
                                 };
                             }[];
-                            names: {
-                                [key: string]: string;
-                            };
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -11302,6 +11310,27 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };

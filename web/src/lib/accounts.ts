@@ -36,7 +36,13 @@ export const accountsApi = {
   reveal: (id: string, field: SecretField) =>
     call(() => client.POST('/api/v1/accounts/{accountId}/reveal', { ...account(id), body: { field } })),
   access: (id: string) => call(() => client.GET('/api/v1/accounts/{accountId}/access', account(id))),
-  activity: (id: string) => call(() => client.GET('/api/v1/accounts/{accountId}/activity', account(id))),
+  /** The account's **Activity** tab: a page of events in sentences, older ones from `cursor` on. */
+  activity: (id: string, cursor: string | undefined) =>
+    call(() =>
+      client.GET('/api/v1/accounts/{accountId}/activity', {
+        params: { path: { accountId: id }, query: { limit: 50, ...(cursor ? { cursor } : {}) } },
+      }),
+    ),
   shareWithMember: (id: string, userId: string, role: MemberItemRole) =>
     call(() => client.POST('/api/v1/accounts/{accountId}/members', { ...account(id), body: { userId, role } })),
   shareOnward: (id: string, userId: string) =>
