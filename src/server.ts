@@ -8,6 +8,7 @@ import { buildApp } from './http/app.js';
 import { loggerOptions } from './logger.js';
 import { startInvitationSweeper } from './services/invitation-sweeper.js';
 import { checkMasterKey } from './services/keyring.js';
+import { startAccessReviewReminder } from './services/access-review-reminder.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -47,6 +48,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     logger.info({ url, publicUrl: config.publicUrl.toString() }, 'Gatehouse is serving');
     app.mail.worker.start();
     app.activityChainer.start();
+    const reviewReminder = startAccessReviewReminder(
+      app.unitOfWork,
+      { masterKey: app.masterKey, keyring: app.keyring, publicUrl: config.publicUrl },
+      app.log,
+    );
     const sweeper = startInvitationSweeper(app.unitOfWork, app.log);
     logger.info(
       { transport: app.mail.transport.kind },
@@ -57,6 +63,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
+        await reviewReminder.stop();
         await sweeper.stop();
         await app.mail.worker.stop();
         await app.close();

@@ -364,6 +364,51 @@ export interface EmailChangesTable {
   cancelled_at: NullableTimestamp;
 }
 
+/** **Review access** (SPEC §8a): one review of a partner's guests and grants. */
+export interface AccessReviewsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  partner_id: string;
+  status: ColumnType<AccessReviewStatus, AccessReviewStatus | undefined, AccessReviewStatus>;
+  started_by: string | null;
+  started_at: CreatedAt;
+  closed_at: NullableTimestamp;
+}
+
+export type AccessReviewStatus = 'open' | 'closed';
+export type AccessReviewDecision = 'keep' | 'remove';
+
+/** A guest or a grant as it stood when the review started, and what was decided about it. */
+export interface AccessReviewItemsTable {
+  id: Generated<string>;
+  review_id: string;
+  position: number;
+  kind: 'guest' | 'grant';
+  /** The guest; for a grant, the guest it was given to (null for the partner's own share). */
+  user_id: string | null;
+  account_id: string | null;
+  grant_id: string | null;
+  role: string;
+  granted_by: string | null;
+  last_used_at: NullableTimestamp;
+  decision: AccessReviewDecision | null;
+  decided_by: string | null;
+  decided_at: NullableTimestamp;
+  /** Set when this access ended with another item's **Remove** (a guest's grants end with the guest). */
+  ended_by_item_id: string | null;
+}
+
+/** A partner's review schedule: every 30, 90 or 180 days; due_at is when the next review is due. */
+export interface AccessReviewSchedulesTable {
+  partner_id: string;
+  workspace_id: string;
+  interval_days: number;
+  due_at: Timestamp;
+  reminded_at: NullableTimestamp;
+  updated_by: string | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -389,6 +434,9 @@ export interface Database {
   password_resets: PasswordResetsTable;
   email_changes: EmailChangesTable;
   user_identities: UserIdentitiesTable;
+  access_reviews: AccessReviewsTable;
+  access_review_items: AccessReviewItemsTable;
+  access_review_schedules: AccessReviewSchedulesTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;

@@ -126,6 +126,21 @@ export function describeEvent(event: NamedEvent): string {
     'partner.host_admin_removed': () => `${actor} removed ${person} as host admin of ${partner}.`,
     'partner.guest_role_changed': () => `${actor} made ${person} ${role(d.role ?? d.to)} of ${partner}.`,
     'partner.guest_removed': () => `${actor} removed ${person} from ${partner}.`,
+    'partner.access_review_started': () => `${actor} started an access review of ${partner}.`,
+    'partner.access_review_decided': () => {
+      const verb = d.decision === 'remove' ? 'removed' : 'kept';
+      const holder = event.subjectName ?? partner;
+      return d.kind === 'guest'
+        ? `${actor} ${verb} ${holder} as ${role(d.role)} of ${partner} in an access review.`
+        : `${actor} ${verb} ${account} for ${holder}${d.role ? ` as ${role(d.role)}` : ''} in an access review of ${partner}.`;
+    },
+    'partner.access_review_closed': () =>
+      `${actor} completed the access review of ${partner}: ${Number(d.kept ?? 0)} kept, ${Number(d.removed ?? 0)} removed.`,
+    'partner.access_review_scheduled': () =>
+      typeof d.intervalDays === 'number'
+        ? `${actor} scheduled an access review of ${partner} every ${d.intervalDays} days.`
+        : `${actor} stopped scheduling access reviews of ${partner}.`,
+    'partner.access_review_due': () => `An access review of ${partner} came due; its host admins were reminded.`,
     'account.created': () => `${actor} added the account ${account}.`,
     'account.updated': () => `${actor} edited the account ${account}.`,
     'account.deleted': () => `${actor} deleted the account ${account}.`,

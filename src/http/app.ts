@@ -49,6 +49,7 @@ import guestPasswordResetRoutes from './routes/guest-password-reset.js';
 import passwordResetRoutes from './routes/password-reset.js';
 import memberEmailRoutes from './routes/member-email.js';
 import workspaceOwnershipRoutes from './routes/workspace-ownership.js';
+import accessReviewRoutes from './routes/access-reviews.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
 import { openAttemptStore } from '../services/attempt-stores.js';
 import { WorkspaceKeyring } from '../services/keyring.js';
@@ -239,6 +240,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(passwordResetRoutes);
       await api.register(memberEmailRoutes);
       await api.register(workspaceOwnershipRoutes);
+      await api.register(accessReviewRoutes);
     },
     { prefix: '/api/v1' },
   );

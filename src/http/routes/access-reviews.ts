@@ -1,0 +1,195 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { REVIEW_INTERVALS_DAYS } from '../../domain/policies/access-reviews.js';
+import {
+  decideAccessReviewItem,
+  dueAccessReviews,
+  getAccessReview,
+  listAccessReviews,
+  setReviewSchedule,
+  startAccessReview,
+} from '../../services/access-reviews.js';
+import { requestContext, requireSession } from '../context.js';
+import { problemResponses } from '../schemas.js';
+
+const PartnerParams = z.strictObject({ partnerId: z.uuid({ error: 'Not a valid partner id.' }) });
+const ReviewParams = z.strictObject({ reviewId: z.uuid({ error: 'Not a valid review id.' }) });
+const ItemParams = z.strictObject({
+  reviewId: z.uuid({ error: 'Not a valid review id.' }),
+  itemId: z.uuid({ error: 'Not a valid item id.' }),
+});
+const ReviewStatus = z.enum(['open', 'closed']);
+const Decision = z.enum(['keep', 'remove'], { error: 'Choose keep or remove.' });
+
+const ScheduleView = z
+  .object({
+    intervalDays: z.union(REVIEW_INTERVALS_DAYS.map((days) => z.literal(days))),
+    dueAt: z.string(),
+    overdue: z.boolean(),
+  })
+  .nullable();
+
+const PartnerReviewsView = z.object({
+  partner: z.object({ id: z.uuid(), name: z.string() }),
+  schedule: ScheduleView,
+  reviews: z.array(
+    z.object({
+      id: z.uuid(),
+      status: ReviewStatus,
+      startedAt: z.string(),
+      startedBy: z.string().nullable(),
+      closedAt: z.string().nullable(),
+      items: z.number(),
+      decided: z.number(),
+      removed: z.number(),
+    }),
+  ),
+});
+
+const ReviewView = z.object({
+  id: z.uuid(),
+  partner: z.object({ id: z.uuid(), name: z.string() }),
+  status: ReviewStatus,
+  startedAt: z.string(),
+  startedBy: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  items: z.array(
+    z.object({
+      id: z.uuid(),
+      kind: z.enum(['guest', 'grant']),
+      holderName: z.string().describe('The guest, the guest holding a grant, or the partner for its own share'),
+      holderEmail: z.string().nullable(),
+      accountId: z.uuid().nullable(),
+      accountName: z.string().nullable(),
+      role: z.string(),
+      grantedBy: z.string().nullable().describe('Who invited the guest, or who granted the access'),
+      lastUsedAt: z.string().nullable(),
+      decision: Decision.nullable(),
+      decidedBy: z.string().nullable(),
+      decidedAt: z.string().nullable(),
+      endedWith: z.string().nullable().describe('Whose removal ended this access too'),
+      ended: z.boolean().describe('The access no longer exists'),
+    }),
+  ),
+});
+
+/** **Review access** (SPEC §8a): a partner's access reviews, their decisions, its schedule, and what is due. */
+const accessReviewRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/partners/:partnerId/access-reviews',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: "A partner's access reviews, newest first, and its review schedule (host admins)",
+        params: PartnerParams,
+        response: { 200: PartnerReviewsView, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => listAccessReviews(app.db, requireSession(request).actor, request.params.partnerId),
+  );
+
+  app.post(
+    '/partners/:partnerId/access-reviews',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'Start an access review: every guest and every grant reaching the partner, to keep or remove',
+        params: PartnerParams,
+        response: { 201: ReviewView, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireSession(request);
+      const reviewId = await app.unitOfWork.run((tx) =>
+        startAccessReview(tx, actor, request.params.partnerId, requestContext(request)),
+      );
+      return reply.status(201).send(await getAccessReview(app.db, actor, reviewId));
+    },
+  );
+
+  app.patch(
+    '/partners/:partnerId/access-review-schedule',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: "Set the partner's access review schedule: every 30, 90 or 180 days, or none (null)",
+        params: PartnerParams,
+        body: z.strictObject({
+          intervalDays: z
+            .union([...REVIEW_INTERVALS_DAYS.map((days) => z.literal(days)), z.null()], {
+              error: 'Choose 30, 90 or 180 days, or null for none.',
+            })
+            .describe('Days between reviews, or null for none'),
+        }),
+        response: { 200: z.object({ schedule: ScheduleView }), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireSession(request);
+      const schedule = await app.unitOfWork.run((tx) =>
+        setReviewSchedule(tx, actor, request.params.partnerId, request.body.intervalDays, requestContext(request)),
+      );
+      return { schedule };
+    },
+  );
+
+  app.get(
+    '/access-reviews/:reviewId',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'An access review with every item and who decided what',
+        params: ReviewParams,
+        response: { 200: ReviewView, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => getAccessReview(app.db, requireSession(request).actor, request.params.reviewId),
+  );
+
+  app.post(
+    '/access-reviews/:reviewId/items/:itemId/decision',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'Keep or Remove one item; Remove ends the access as the usual removal does',
+        params: ItemParams,
+        body: z.strictObject({ decision: Decision }),
+        response: { 200: ReviewView, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireSession(request);
+      const { reviewId, itemId } = request.params;
+      await app.unitOfWork.run((tx) =>
+        decideAccessReviewItem(tx, actor, reviewId, itemId, request.body.decision, requestContext(request)),
+      );
+      return getAccessReview(app.db, actor, reviewId);
+    },
+  );
+
+  app.get(
+    '/access-reviews/due',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: 'Scheduled access reviews past their date, of the partners the signed-in user reviews',
+        response: {
+          200: z.object({
+            due: z.array(
+              z.object({
+                partnerId: z.uuid(),
+                partnerName: z.string(),
+                dueAt: z.string(),
+                openReviewId: z.uuid().nullable(),
+              }),
+            ),
+          }),
+          ...problemResponses(401),
+        },
+      },
+    },
+    async (request) => ({ due: await dueAccessReviews(app.db, requireSession(request).actor) }),
+  );
+};
+
+export default accessReviewRoutes;
