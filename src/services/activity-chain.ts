@@ -2,6 +2,9 @@ import { createHmac } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
+import type { Actor } from '../domain/actor.js';
+import { forbidden } from '../domain/errors.js';
+import { activityPolicy } from '../domain/policies/activity.js';
 import { eventMac, GENESIS_HASH, legacyEventHash, type RecordedFields } from './activity.js';
 import type { WorkspaceKeyring } from './keyring.js';
 
@@ -450,8 +453,12 @@ export interface ChainState {
 export async function checkChainSinceCheckpoint(
   unit: UnitOfWork,
   keyring: WorkspaceKeyring,
-  workspaceId: string,
+  actor: Actor,
 ): Promise<ChainState> {
+  if (!activityPolicy.checkChain(actor)) {
+    throw forbidden('Only the workspace owner and admins can check the whole activity log.');
+  }
+  const { workspaceId } = actor;
   const checkpoint = await unit.db
     .selectFrom('activity_chain_checkpoints as c')
     .leftJoin('activity_events as e', (join) =>

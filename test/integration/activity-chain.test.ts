@@ -1,6 +1,11 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chainPendingEvents, verifyActivityChain } from '../../src/services/activity-chain.js';
+import type { Actor } from '../../src/domain/actor.js';
+import {
+  chainPendingEvents,
+  checkChainSinceCheckpoint,
+  verifyActivityChain,
+} from '../../src/services/activity-chain.js';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import { createTwoInstances } from '../helpers/two-instances.js';
 import { waitFor } from '../helpers/wait.js';
@@ -244,6 +249,32 @@ describe("the Activity page's tamper check", () => {
     const refused = await member.get('/api/v1/activity/chain');
     expect(refused.statusCode).toBe(403);
     expect(refused.json().type).toBe('/api/problems/forbidden');
+  });
+
+  it('is refused by the service itself, whoever calls it, before it reads or moves the checkpoint', async () => {
+    const owner = await setUpWorkspace(t);
+    await addMember(owner, 'max@acme.test');
+    await chain();
+    const actorOf = async (email: string): Promise<Actor> => {
+      const user = await t.database.db
+        .selectFrom('users')
+        .select(['id', 'workspace_id', 'role', 'status'])
+        .where('email', '=', email)
+        .executeTakeFirstOrThrow();
+      return { userId: user.id, workspaceId: user.workspace_id, role: user.role, status: user.status };
+    };
+    const checkpoints = () => t.database.db.selectFrom('activity_chain_checkpoints').selectAll().execute();
+
+    const member = await actorOf('max@acme.test');
+    await expect(checkChainSinceCheckpoint(t.app.unitOfWork, t.app.keyring, member)).rejects.toMatchObject({
+      status: 403,
+      type: 'forbidden',
+    });
+    expect(await checkpoints()).toEqual([]);
+
+    const admin = { ...member, role: 'admin' as const };
+    expect(await checkChainSinceCheckpoint(t.app.unitOfWork, t.app.keyring, admin)).toMatchObject({ verifies: true });
+    expect(await checkpoints()).toHaveLength(1);
   });
 });
 
