@@ -251,7 +251,21 @@ export async function deleteAccount(
 const noTotp = () => new AppError('no-totp-secret', 409, 'No TOTP secret', 'This account has no TOTP secret.');
 const noPassword = () => new AppError('no-password', 409, 'No password', 'This account has no password.');
 
-/** **Log in**: the current TOTP code, computed here; the secret never leaves the server (SPEC §7). */
+/** How close to the end of its 30 seconds the current code must be for **Log in** to give the next one too. */
+export const NEXT_TOTP_CODE_WITHIN_MS = 5_000;
+const TOTP_STEP_MS = 30_000;
+
+export interface IssuedTotpCode {
+  code: string;
+  validFrom: Date;
+  expiresAt: Date;
+}
+
+/**
+ * **Log in**: the current TOTP code, computed here; the secret never leaves the server (SPEC §7). When the
+ * current code has less than NEXT_TOTP_CODE_WITHIN_MS left, the next one comes too: a person who gets a code
+ * with a second left would otherwise type an expired one.
+ */
 export async function issueTotpCode(
   tx: Kysely<Database>,
   keyring: WorkspaceKeyring,
@@ -260,15 +274,23 @@ export async function issueTotpCode(
   device: DeliveryDevice | null,
   context: RequestContext,
   now: number,
-): Promise<{ code: string; expiresAt: Date }> {
+): Promise<{ current: IssuedTotpCode; next: IssuedTotpCode | null }> {
   const { account, standing } = await loadAccount(tx, actor, accountId);
   ensureAccount(accountPolicy.totpCode(standing), 'You cannot use this account.');
   const secret = await openField(tx, keyring, account, 'totp_secret');
   if (secret === null) throw noTotp();
-  const code = totpAt(base32Decode(secret), now);
+  const key = base32Decode(secret);
+  const codeAt = (stepStart: number): IssuedTotpCode => ({
+    code: totpAt(key, stepStart),
+    validFrom: new Date(stepStart),
+    expiresAt: new Date(stepStart + TOTP_STEP_MS),
+  });
+  const current = codeAt(Math.floor(now / TOTP_STEP_MS) * TOTP_STEP_MS);
+  const nearEnd = current.expiresAt.getTime() - now < NEXT_TOTP_CODE_WITHIN_MS;
+  const next = nearEnd ? codeAt(current.expiresAt.getTime()) : null;
   await markUsed(tx, actor, accountId);
   await recordAccountEvent(tx, actor, context, 'account.totp_code_issued', accountId, deliveredTo(device));
-  return { code, expiresAt: new Date((Math.floor(now / 30_000) + 1) * 30_000) };
+  return { current, next };
 }
 
 /** The device a secret went to: named in the activity event, so the account's history says where it went. */

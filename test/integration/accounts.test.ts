@@ -160,6 +160,39 @@ describe('using an account', () => {
     expect(JSON.stringify(await activity())).not.toContain(code);
   });
 
+  it('gives the next TOTP code too, with its window, when fewer than 5 seconds of the current one remain', async () => {
+    const created = await createAccount(owner);
+    await trustDevice(owner, owner);
+    const key = decodeBase32(ACCOUNT.totpSecret);
+    const msToStepEnd = () => 30_000 - (testClock.now() % 30_000);
+    // The servers' clock moves on instead of the test waiting: first to 10 s before a step ends.
+    if (msToStepEnd() < 12_000) testClock.advance(msToStepEnd() + 100);
+    testClock.advance(msToStepEnd() - 10_000);
+    type Issued = { code: string; validFrom: string; expiresAt: string };
+    const early = (await owner.post(`/api/v1/accounts/${created.id}/totp-code`)).json() as Issued & {
+      next: Issued | null;
+      serverTime: string;
+    };
+    expect(early.next).toBeNull();
+    expect(Date.parse(early.expiresAt) - Date.parse(early.serverTime)).toBeGreaterThan(5_000);
+
+    testClock.advance(7_000); // 3 s left
+    const response = await owner.post(`/api/v1/accounts/${created.id}/totp-code`);
+    expect(response.statusCode, response.body).toBe(200);
+    const late = response.json() as Issued & { next: Issued | null; serverTime: string };
+    const step = totpStepAt(Date.parse(late.serverTime));
+    expect(late.code).toBe(totp(key, step * 30_000));
+    expect(Date.parse(late.validFrom)).toBe(step * 30_000);
+    expect(Date.parse(late.expiresAt) - Date.parse(late.serverTime)).toBeLessThan(5_000);
+    expect(late.next).toEqual({
+      code: totp(key, (step + 1) * 30_000),
+      validFrom: late.expiresAt,
+      expiresAt: new Date((step + 2) * 30_000).toISOString(),
+    });
+    // One event per press of Log in, whether one code or two went out.
+    expect((await activity()).filter((e) => e.action === 'account.totp_code_issued')).toHaveLength(2);
+  });
+
   it('delivers the password for autofill to a client app on a trusted device, never to the web app', async () => {
     const created = await createAccount(owner);
     await trustDevice(owner, owner);

@@ -291,16 +291,25 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['accounts'],
         summary: '**Log in**: the current TOTP code, computed by the server (any role; never the secret)',
+        description:
+          "When fewer than 5 seconds of the current code remain, `next` holds the following code and its window too. `serverTime` lets a client count down by the server's clock.",
         params: AccountParams,
         response: {
-          200: z.object({ code: z.string(), expiresAt: z.string() }),
+          200: z.object({
+            code: z.string(),
+            validFrom: z.string(),
+            expiresAt: z.string(),
+            next: z.object({ code: z.string(), validFrom: z.string(), expiresAt: z.string() }).nullable(),
+            serverTime: z.string(),
+          }),
           ...problemResponses(400, 401, 403, 404, 409),
         },
       },
     },
     async (request) => {
       const session = requireSession(request);
-      const issued = await app.unitOfWork.run((tx) =>
+      const now = app.clock.now();
+      const { current, next } = await app.unitOfWork.run((tx) =>
         issueTotpCode(
           tx,
           app.keyring,
@@ -308,10 +317,15 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
           request.params.accountId,
           session.assurance.device,
           requestContext(request),
-          app.clock.now(),
+          now,
         ),
       );
-      return { code: issued.code, expiresAt: issued.expiresAt.toISOString() };
+      const window = (issued: typeof current) => ({
+        code: issued.code,
+        validFrom: issued.validFrom.toISOString(),
+        expiresAt: issued.expiresAt.toISOString(),
+      });
+      return { ...window(current), next: next && window(next), serverTime: new Date(now).toISOString() };
     },
   );
 

@@ -5878,8 +5878,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Turn on MFA: start (or restart) adding an authenticator app; confirm it with its first code
-         * @description Returns the new key as text, its otpauth:// URI and a QR code of it. With MFA already on, this changes it: it needs a confirmed identity.
+         * Turn on MFA: start adding an authenticator app, or resume the one waiting; confirm it with its first code
+         * @description Returns the key as text, its otpauth:// URI and a QR code of it. The key waiting for its first code is returned again (`resumed`) until it is confirmed or cancelled; `startOver` sets it aside for a new one. With MFA already on, this changes it: it needs a confirmed identity.
          */
         post: {
             parameters: {
@@ -5948,7 +5948,68 @@ export interface paths {
                 };
             };
         };
-        delete?: never;
+        /** **Cancel** adding an authenticator app: the key waiting for its first code is dropped */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -6133,6 +6194,28 @@ export interface paths {
                             }[];
                             error?: string;
                             interval?: number;
+                            resumed: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                             reason?: string;
                         };
                     };
@@ -6187,7 +6270,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        startOver?: boolean;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 204: {
@@ -6205,6 +6294,7 @@ export interface paths {
                         "application/json": {
                             type: string;
                             title: string;
+                    content?: never;
                             status: number;
                             detail: string;
                             errors?: {
@@ -6286,7 +6376,7 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                200: {
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6374,8 +6464,6 @@ export interface paths {
                         recoveryCode?: string;
                     };
                 };
-            };
-            responses: {
                 /** @description Default Response */
                 200: {
                     headers: {
@@ -11369,7 +11457,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** **Log in**: the current TOTP code, computed by the server (any role; never the secret) */
+        /**
+         * **Log in**: the current TOTP code, computed by the server (any role; never the secret)
+         * @description When fewer than 5 seconds of the current code remain, `next` holds the following code and its window too. `serverTime` lets a client count down by the server's clock.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -11615,7 +11706,14 @@ export interface paths {
                             detail: string;
                             errors?: {
                                 path: string;
+                            validFrom: string;
                                 message: string;
+                            next: {
+                                code: string;
+                                validFrom: string;
+                                expiresAt: string;
+                            } | null;
+                            serverTime: string;
                             }[];
                             error?: string;
                             interval?: number;

@@ -7,8 +7,8 @@ import { useMe } from '../../lib/me';
 import { isProblemType } from '../../lib/mfa';
 import { ProblemAlert } from '../ProblemAlert';
 
-function secondsLeft(expiresAt: string, now: number): number {
-  return Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000));
+function secondsUntil(moment: string, now: number): number {
+  return Math.max(0, Math.ceil((Date.parse(moment) - now) / 1000));
 }
 
 /** Ticks once a second while a code is shown, so the countdown moves. */
@@ -23,33 +23,48 @@ function useNow(active: boolean): number {
   return now;
 }
 
+/** The codes as issued, with how far this computer's clock is from the server's, so countdowns follow the server. */
+interface IssuedCodes {
+  codes: TotpCode;
+  serverOffsetMs: number;
+}
+
 /**
  * **Log in** (SPEC §7): opens the login page in a new tab and shows the current TOTP code, which the
- * server computes (the secret never reaches the page). The password is not shown here: only a client
- * app on a trusted device receives it, for autofill.
+ * server computes (the secret never reaches the page); near the end of a code's 30 seconds the server
+ * sends the next one too, and both show with their countdowns. The password is not shown here: only a
+ * client app on a trusted device receives it, for autofill.
+ *
+ * The login tab is opened once per visit of the account's page: pressing **Log in** again gives a new
+ * code without stacking another tab (a named target would reuse it, but only by keeping the login
+ * site's window.opener to this page and relaxing Cross-Origin-Opener-Policy; see docs/decisions.md).
  */
 export function LogInPanel({ account }: { account: AccountDetail }) {
   const me = useMe();
-  const [code, setCode] = useState<TotpCode | null>(null);
-  const now = useNow(code !== null);
+  const [issued, setIssued] = useState<IssuedCodes | null>(null);
+  const [loginTabOpened, setLoginTabOpened] = useState(false);
+  const now = useNow(issued !== null) + (issued?.serverOffsetMs ?? 0);
   const getCode = useMutation({
     mutationFn: () => accountsApi.totpCode(account.id),
-    onSuccess: setCode,
-    onError: () => setCode(null),
+    onSuccess: (codes) => setIssued({ codes, serverOffsetMs: Date.parse(codes.serverTime) - Date.now() }),
+    onError: () => setIssued(null),
   });
 
   function logIn() {
     // Opened during the click itself, so that the browser does not take it for an unwanted pop-up.
     // An untrusted session gets no code: the server says so, and the login page is not opened for nothing.
-    if (account.loginUrl && (me.assurance.trusted || !account.hasTotp)) {
+    if (account.loginUrl && !loginTabOpened && (me.assurance.trusted || !account.hasTotp)) {
       window.open(account.loginUrl, '_blank', 'noopener,noreferrer');
+      setLoginTabOpened(true);
     }
     if (account.hasTotp) getCode.mutate();
   }
 
-  const remaining = code ? secondsLeft(code.expiresAt, now) : 0;
   const notSecure = isProblemType(getCode.error, 'trusted-session-required');
   if (!account.loginUrl && !account.hasTotp) return null;
+  const codes = issued?.codes;
+  const currentLeft = codes ? secondsUntil(codes.expiresAt, now) : 0;
+  const next = codes?.next ?? null;
 
   return (
     <Stack gap="sm">
@@ -57,6 +72,14 @@ export function LogInPanel({ account }: { account: AccountDetail }) {
         <Button onClick={logIn} loading={getCode.isPending}>
           Log in
         </Button>
+        {loginTabOpened && account.loginUrl && (
+          <Text size="sm">
+            The login page is open in another tab.{' '}
+            <Anchor href={account.loginUrl} target="_blank" rel="noopener noreferrer">
+              Open it again
+            </Anchor>
+          </Text>
+        )}
       </Group>
       {notSecure ? (
         <Alert color="yellow" variant="light" title="Your current session is not secure" role="alert">
@@ -68,43 +91,90 @@ export function LogInPanel({ account }: { account: AccountDetail }) {
       ) : (
         <ProblemAlert error={getCode.error} />
       )}
-      {code && (
-        <Paper withBorder p="md" maw={360}>
-          <Stack gap={4}>
-            <Text size="sm" c="dimmed">
-              Current TOTP code
-            </Text>
-            <Group gap="sm" align="center">
-              <Text
-                component="output"
-                aria-label="TOTP code"
-                ff="monospace"
-                fz={28}
-                fw={700}
-                c={remaining === 0 ? 'dimmed' : undefined}
-                td={remaining === 0 ? 'line-through' : undefined}
-              >
-                {code.code}
-              </Text>
-              <CopyButton value={code.code}>
-                {({ copied, copy }) => (
-                  <Button
-                    size="xs"
-                    variant="light"
-                    onClick={copy}
-                    aria-label={copied ? 'Copied TOTP code' : 'Copy TOTP code'}
-                  >
-                    {copied ? 'Copied' : 'Copy'}
-                  </Button>
-                )}
-              </CopyButton>
-            </Group>
-            <Text size="sm" aria-live="polite">
-              {remaining > 0 ? `Expires in ${remaining} s` : 'This code has expired. Press Log in for a new one.'}
-            </Text>
-          </Stack>
-        </Paper>
+      {codes && (
+        <Group align="stretch" gap="sm">
+          <CodeCard
+            heading="Current TOTP code"
+            label="TOTP code"
+            code={codes.code}
+            expired={currentLeft === 0}
+            countdown={
+              currentLeft > 0
+                ? `Expires in ${currentLeft} s`
+                : next
+                  ? 'This code has expired. Use the next one.'
+                  : 'This code has expired. Press Log in for a new one.'
+            }
+          />
+          {next && (
+            <CodeCard
+              heading="Next TOTP code"
+              label="Next TOTP code"
+              code={next.code}
+              expired={secondsUntil(next.expiresAt, now) === 0}
+              countdown={
+                secondsUntil(next.validFrom, now) > 0
+                  ? `Valid in ${secondsUntil(next.validFrom, now)} s, for 30 s`
+                  : secondsUntil(next.expiresAt, now) > 0
+                    ? `Expires in ${secondsUntil(next.expiresAt, now)} s`
+                    : 'This code has expired. Press Log in for a new one.'
+              }
+            />
+          )}
+        </Group>
       )}
     </Stack>
+  );
+}
+
+function CodeCard({
+  heading,
+  label,
+  code,
+  expired,
+  countdown,
+}: {
+  heading: string;
+  label: string;
+  code: string;
+  expired: boolean;
+  countdown: string;
+}) {
+  return (
+    <Paper withBorder p="md" miw={220} style={{ flex: '1 1 220px', maxWidth: 360 }}>
+      <Stack gap={4}>
+        <Text size="sm" c="dimmed">
+          {heading}
+        </Text>
+        <Group gap="sm" align="center">
+          <Text
+            component="output"
+            aria-label={label}
+            ff="monospace"
+            fz={28}
+            fw={700}
+            c={expired ? 'dimmed' : undefined}
+            td={expired ? 'line-through' : undefined}
+          >
+            {code}
+          </Text>
+          <CopyButton value={code}>
+            {({ copied, copy }) => (
+              <Button
+                size="xs"
+                variant="light"
+                onClick={copy}
+                aria-label={copied ? `Copied ${label}` : `Copy ${label}`}
+              >
+                {copied ? 'Copied' : 'Copy'}
+              </Button>
+            )}
+          </CopyButton>
+        </Group>
+        <Text size="sm" aria-live="polite">
+          {countdown}
+        </Text>
+      </Stack>
+    </Paper>
   );
 }
