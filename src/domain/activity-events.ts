@@ -128,6 +128,8 @@ export function describeEvent(event: NamedEvent): string {
     'partner.guest_removed': () => `${actor} removed ${person} from ${partner}.`,
     'partner.access_review_started': () => `${actor} started an access review of ${partner}.`,
     'partner.access_review_decided': () => {
+    'mfa.setup_restarted': () => `${actor} started setting up an authenticator app again, with a new key.`,
+    'mfa.setup_cancelled': () => `${actor} cancelled setting up an authenticator app.`,
       const verb = d.decision === 'remove' ? 'removed' : 'kept';
       const holder = event.subjectName ?? partner;
       return d.kind === 'guest'

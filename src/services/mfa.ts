@@ -6,7 +6,7 @@ import type { Database } from '../db/schema.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RequestContext } from '../domain/actor.js';
 import { AppError, conflict } from '../domain/errors.js';
-import { base32Decode, generateTotpSecret, otpauthUri, verifyTotp } from '../crypto/totp.js';
+import { base32Decode, base32Encode, generateTotpSecret, otpauthUri, verifyTotp } from '../crypto/totp.js';
 import { recordUserEvent } from './activity.js';
 import { lockoutOfSignedInUser, withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import { countUnusedRecoveryCodes, replaceRecoveryCodes, useRecoveryCode } from './recovery-codes.js';
@@ -105,6 +105,8 @@ export interface TotpEnrolment {
   uri: string;
   /** The URI as a QR code, a PNG data: URL. */
   qrCode: string;
+  /** The key already waiting for its first code (the page was reloaded, or opened elsewhere), not a new one. */
+  resumed: boolean;
 }
 
 /** "ABCDEFGH…" → "ABCD EFGH …" */
@@ -118,16 +120,23 @@ function issuerFor(workspaceName: string): string {
   return name ? `Gatehouse (${name})` : 'Gatehouse';
 }
 
+/** Keys set aside by **Start over**, kept this long only to recognise their codes and say what happened. */
+const SET_ASIDE_KEY_HOURS = 24;
+
 /**
- * Starts (or restarts) a TOTP enrolment: a new unconfirmed factor with a fresh sealed secret. Any earlier
- * unconfirmed one is dropped. A user who already has MFA on is changing it, which needs a confirmed
- * identity (SPEC §5: the caller checks); the new authenticator replaces the old one only once its first
- * code is confirmed.
+ * Starts a TOTP enrolment, or resumes the one waiting for its first code: reloading the page must not
+ * change the key a person has already scanned. The key stays until it is confirmed or cancelled;
+ * `startOver` sets it aside for a new one (the newest unconfirmed row is the one waiting; older ones are
+ * kept a day, only so that a code from them can be recognised). A user who already has MFA on is changing
+ * it, which needs a confirmed identity (SPEC §5: the caller checks); the new authenticator replaces the old
+ * one only once its first code is confirmed.
  */
 export async function startTotpEnrolment(
   tx: Kysely<Database>,
   keyring: WorkspaceKeyring,
   session: AuthenticatedSession,
+  context: RequestContext,
+  { startOver = false }: { startOver?: boolean } = {},
 ): Promise<TotpEnrolment> {
   const userId = session.user.id;
   await tx
@@ -135,24 +144,86 @@ export async function startTotpEnrolment(
     .where('user_id', '=', userId)
     .where('kind', '=', 'totp')
     .where('confirmed_at', 'is', null)
+    .where('created_at', '<', sql<Date>`now() - ${SET_ASIDE_KEY_HOURS} * interval '1 hour'`)
     .execute();
-  const factorId = randomUUID();
-  const secret = generateTotpSecret();
-  await tx
-    .insertInto('mfa_factors')
-    .values({
-      id: factorId,
-      user_id: userId,
-      kind: 'totp',
-      name: TOTP_FACTOR_NAME,
-      // Sealed with the workspace's data key, so a master key rotation re-wraps it with the rest.
-      totp_sealed_secret: await keyring.seal(tx, session.workspace.id, secret, totpAssociatedData(userId, factorId)),
-    })
-    .execute();
+  const waiting = await pendingTotpFactors(tx, userId);
+  const current = waiting[0];
+  let secret: string;
+  let resumed = false;
+  if (current && !startOver) {
+    secret = base32Encode(await openSecret(tx, keyring, session, current));
+    resumed = true;
+  } else {
+    const factorId = randomUUID();
+    secret = generateTotpSecret();
+    await tx
+      .insertInto('mfa_factors')
+      .values({
+        id: factorId,
+        user_id: userId,
+        kind: 'totp',
+        name: TOTP_FACTOR_NAME,
+        // Sealed with the workspace's data key, so a master key rotation re-wraps it with the rest.
+        totp_sealed_secret: await keyring.seal(tx, session.workspace.id, secret, totpAssociatedData(userId, factorId)),
+        // Strictly after the key it sets aside, even within one transaction's now().
+        created_at: current
+          ? sql<Date>`greatest(now(), ${current.created_at}::timestamptz + interval '1 millisecond')`
+          : sql<Date>`now()`,
+      })
+      .execute();
+    if (current) {
+      await recordUserEvent(tx, session.actor, context, 'mfa.setup_restarted', userId, { method: 'totp' });
+    }
+  }
   const uri = otpauthUri({ secret, accountName: session.user.email, issuer: issuerFor(session.workspace.name) });
   const qrCode = await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 });
-  return { key: groupKey(secret), uri, qrCode };
+  return { key: groupKey(secret), uri, qrCode, resumed };
 }
+
+/** The user's unconfirmed TOTP keys, the one waiting for its first code first. */
+function pendingTotpFactors(tx: Kysely<Database>, userId: string) {
+  return tx
+    .selectFrom('mfa_factors')
+    .select(['id', 'totp_sealed_secret', 'created_at'])
+    .where('user_id', '=', userId)
+    .where('kind', '=', 'totp')
+    .where('confirmed_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .forUpdate()
+    .execute();
+}
+
+/** **Cancel** on **Turn on MFA**: drops the key waiting for its first code (and any set aside before it). */
+export async function cancelTotpEnrolment(
+  tx: Kysely<Database>,
+  session: AuthenticatedSession,
+  context: RequestContext,
+): Promise<void> {
+  const userId = session.user.id;
+  const dropped = await tx
+    .deleteFrom('mfa_factors')
+    .where('user_id', '=', userId)
+    .where('kind', '=', 'totp')
+    .where('confirmed_at', 'is', null)
+    .returning('id')
+    .execute();
+  if (dropped.length > 0)
+    await recordUserEvent(tx, session.actor, context, 'mfa.setup_cancelled', userId, { method: 'totp' });
+}
+
+export const totpCodeFromSetAsideKey = () =>
+  new AppError(
+    'totp-code-invalid',
+    422,
+    'Code from an earlier key',
+    'That code comes from the key you set aside with Start over. Delete that entry from your authenticator app, scan the QR code shown now, and enter the new entry’s code.',
+    [
+      {
+        path: 'code',
+        message: 'That code is from the earlier key you set aside. Use the entry of the QR code shown now.',
+      },
+    ],
+  );
 
 async function openSecret(
   tx: Kysely<Database>,
@@ -187,20 +258,25 @@ export async function confirmTotpEnrolment(
   context: RequestContext,
 ): Promise<ConfirmedTotp> {
   const userId = session.user.id;
-  const pending = await tx
-    .selectFrom('mfa_factors')
-    .select(['id', 'totp_sealed_secret'])
-    .where('user_id', '=', userId)
-    .where('kind', '=', 'totp')
-    .where('confirmed_at', 'is', null)
-    .forUpdate()
-    .executeTakeFirst();
+  const [pending, ...setAside] = await pendingTotpFactors(tx, userId);
   if (!pending) throw noTotpEnrolment();
-  const result = verifyTotp(await openSecret(tx, deps.keyring, session, pending), normalizeTotpCode(code), {
-    timeMs: deps.clock.now(),
+  const timeMs = deps.clock.now();
+  const typed = normalizeTotpCode(code);
+  const result = verifyTotp(await openSecret(tx, deps.keyring, session, pending), typed, {
+    timeMs,
     lastUsedStep: null,
   });
-  if (!result.ok) throw result.reason === 'format' ? totpCodeMalformed() : totpCodeInvalid();
+  if (!result.ok) {
+    if (result.reason === 'format') throw totpCodeMalformed();
+    for (const earlier of setAside) {
+      const fromEarlier = verifyTotp(await openSecret(tx, deps.keyring, session, earlier), typed, {
+        timeMs,
+        lastUsedStep: null,
+      });
+      if (fromEarlier.ok) throw totpCodeFromSetAsideKey();
+    }
+    throw totpCodeInvalid();
+  }
 
   const existing = await tx
     .selectFrom('mfa_factors')
@@ -225,6 +301,16 @@ export async function confirmTotpEnrolment(
     .set({ confirmed_at: sql`now()`, last_used_at: sql`now()`, totp_last_step: result.step })
     .where('id', '=', pending.id)
     .execute();
+  if (setAside.length > 0) {
+    await tx
+      .deleteFrom('mfa_factors')
+      .where(
+        'id',
+        'in',
+        setAside.map((f) => f.id),
+      )
+      .execute();
+  }
   const firstFactor = existing.length === 0;
   const recoveryCodes = firstFactor ? await replaceRecoveryCodes(tx, userId) : null;
   await recordUserEvent(tx, session.actor, context, 'mfa.turned_on', userId, {

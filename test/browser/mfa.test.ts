@@ -105,13 +105,29 @@ describeBrowser('MFA in a real browser', { timeout: STORY_TIMEOUT_MS }, () => {
     await expectVisible(keyField);
     const shownKey = await keyField.inputValue();
     expect(shownKey).toMatch(/^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/);
-    const secret = shownKey.replace(/\s/g, '');
+    const scanned = shownKey.replace(/\s/g, '');
     await screenshot(page, 'mfa-enrolment');
 
     // A code for another time (a phone whose clock is off) is refused with a hint; then the real one.
     await page.getByLabel('Authentication Code').fill('000000');
     await page.getByRole('button', { name: 'Verify' }).click();
     await expectVisible(page.getByText(/your phone's clock may be off/));
+
+    // Reloading in the middle keeps the key already scanned; Start over sets it aside, and a code from the
+    // entry scanned before is recognised as such.
+    await page.reload();
+    await page.getByRole('button', { name: 'Turn on MFA' }).click();
+    await expectVisible(page.getByText('The same key as before'));
+    await page.getByRole('button', { name: "Can't scan? Enter this key" }).click();
+    expect(await keyField.inputValue()).toBe(shownKey);
+    await page.getByRole('button', { name: 'Start over with a new key' }).click();
+    await expect.poll(() => keyField.inputValue()).not.toBe(shownKey);
+    await expectHidden(page.getByText('The same key as before'));
+    const secret = (await keyField.inputValue()).replace(/\s/g, '');
+    await page.getByLabel('Authentication Code').fill(await freshCode(scanned));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expectVisible(page.getByText(/comes from the key you set aside with Start over/));
+    await screenshot(page, 'mfa-enrolment-earlier-key');
     await page.getByLabel('Authentication Code').fill(await freshCode(secret));
     await page.getByRole('button', { name: 'Verify' }).click();
     await expectVisible(toast(page, 'MFA is on'));

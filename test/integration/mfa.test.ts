@@ -123,6 +123,60 @@ describe('turning on TOTP', () => {
     expect(JSON.stringify(await events('auth.second_factor_failed'))).not.toContain(secret);
   });
 
+  it('keeps the key waiting for its first code across reloads, and names a code from a key set aside by Start over', async () => {
+    const keyOf = (response: { json: () => unknown }) => (response.json() as { key: string }).key.replace(/\s/g, '');
+    const first = await owner.post('/api/v1/mfa/totp/setup');
+    expect(first.json()).toMatchObject({ resumed: false });
+    // The page reloaded (or opened in another tab): the same key, so the entry already scanned still works.
+    const again = await owner.post('/api/v1/mfa/totp/setup');
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json()).toMatchObject({ resumed: true });
+    expect(keyOf(again)).toBe(keyOf(first));
+
+    // Start over: a new key; a code from the first one is recognised and explained, not blamed on the clock.
+    const restarted = await owner.post('/api/v1/mfa/totp/setup', { startOver: true });
+    expect(restarted.json()).toMatchObject({ resumed: false });
+    const newKey = keyOf(restarted);
+    expect(newKey).not.toBe(keyOf(first));
+    expect((await owner.post('/api/v1/mfa/totp/setup')).json()).toMatchObject({ resumed: true });
+    expect(keyOf(await owner.post('/api/v1/mfa/totp/setup'))).toBe(newKey);
+    const fromOld = await owner.post('/api/v1/mfa/totp/confirm', { code: await freshCode(keyOf(first)) });
+    expect(fromOld.statusCode).toBe(422);
+    expect(fromOld.json()).toMatchObject({
+      type: '/api/problems/totp-code-invalid',
+      errors: [{ path: 'code', message: expect.stringContaining('earlier key you set aside') }],
+    });
+    expect(fromOld.json().detail).not.toMatch(/clock/);
+    expect((await events('mfa.setup_restarted')).map((e) => e.details)).toEqual([{ method: 'totp' }]);
+
+    // The new key's code turns MFA on; the key set aside is gone with it.
+    const confirmed = await owner.post('/api/v1/mfa/totp/confirm', { code: await freshCode(newKey) });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    const totpRows = await t.database.db
+      .selectFrom('mfa_factors')
+      .select('confirmed_at')
+      .where('kind', '=', 'totp')
+      .execute();
+    expect(totpRows).toHaveLength(1);
+    expect(totpRows[0]!.confirmed_at).not.toBeNull();
+  });
+
+  it('Cancel drops the key waiting for its first code; the next start makes a new one', async () => {
+    const first = (await owner.post('/api/v1/mfa/totp/setup')).json() as { key: string };
+    const cancelled = await del(owner, '/api/v1/mfa/totp/setup');
+    expect(cancelled.statusCode, cancelled.body).toBe(204);
+    expect(await t.database.db.selectFrom('mfa_factors').select('id').execute()).toEqual([]);
+    expect((await events('mfa.setup_cancelled')).map((e) => e.details)).toEqual([{ method: 'totp' }]);
+    const refused = await owner.post('/api/v1/mfa/totp/confirm', {
+      code: await freshCode(first.key.replace(/\s/g, '')),
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().type).toBe('/api/problems/totp-enrolment-not-started');
+    const next = (await owner.post('/api/v1/mfa/totp/setup')).json() as { key: string; resumed: boolean };
+    expect(next.resumed).toBe(false);
+    expect(next.key).not.toBe(first.key);
+  });
+
   it('a sealed secret opens only for its own user and row', async () => {
     const { secret } = await turnOnMfa(owner);
     const row = await t.database.db

@@ -6,6 +6,7 @@ import {
   answerSecondFactor,
   finishTotpEnrolment,
   mfaStatus,
+  cancelTotpEnrolment,
   normalizeTotpCode,
   recoveryCodeInvalid,
   regenerateRecoveryCodes,
@@ -85,19 +86,46 @@ const mfaRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { mfaEnrolment: true },
       schema: {
         tags: ['mfa'],
-        summary: 'Turn on MFA: start (or restart) adding an authenticator app; confirm it with its first code',
+        summary:
+          'Turn on MFA: start adding an authenticator app, or resume the one waiting; confirm it with its first code',
         description:
-          'Returns the new key as text, its otpauth:// URI and a QR code of it. With MFA already on, this changes it: it needs a confirmed identity.',
+          'Returns the key as text, its otpauth:// URI and a QR code of it. The key waiting for its first code is returned again (`resumed`) until it is confirmed or cancelled; `startOver` sets it aside for a new one. With MFA already on, this changes it: it needs a confirmed identity.',
+        body: z.strictObject({ startOver: z.boolean().optional() }).nullish(),
         response: {
-          200: z.object({ key: z.string(), uri: z.string(), qrCode: z.string().describe('A data: URL (PNG)') }),
-          ...problemResponses(401, 403),
+          200: z.object({
+            key: z.string(),
+            uri: z.string(),
+            qrCode: z.string().describe('A data: URL (PNG)'),
+            resumed: z.boolean(),
+          }),
+          ...problemResponses(400, 401, 403),
         },
       },
     },
     async (request) => {
       const session = requireSession(request);
       if (session.assurance.mfaEnabled) checkAssurance(session, { confirmIdentity: true }, app.clock.now());
-      return app.unitOfWork.run((tx) => startTotpEnrolment(tx, app.keyring, session));
+      const startOver = request.body?.startOver ?? false;
+      return app.unitOfWork.run((tx) =>
+        startTotpEnrolment(tx, app.keyring, session, requestContext(request), { startOver }),
+      );
+    },
+  );
+
+  app.delete(
+    '/mfa/totp/setup',
+    {
+      config: { mfaEnrolment: true },
+      schema: {
+        tags: ['mfa'],
+        summary: '**Cancel** adding an authenticator app: the key waiting for its first code is dropped',
+        response: { 204: z.null(), ...problemResponses(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const session = requireSession(request);
+      await app.unitOfWork.run((tx) => cancelTotpEnrolment(tx, session, requestContext(request)));
+      return reply.code(204).send(null);
     },
   );
 

@@ -17,7 +17,10 @@ const member = (userId: string) => ({ params: { path: { userId } } });
 
 export const mfaApi = {
   status: () => call(() => client.GET('/api/v1/mfa')),
-  startTotp: () => call(() => client.POST('/api/v1/mfa/totp/setup')),
+  /** The key waiting for its first code if there is one (`resumed`), else a new one; `startOver` sets it aside. */
+  startTotp: (startOver = false) =>
+    call(() => client.POST('/api/v1/mfa/totp/setup', { body: startOver ? { startOver: true } : {} })),
+  cancelTotp: () => call(() => client.DELETE('/api/v1/mfa/totp/setup')),
   confirmTotp: (code: string) => call(() => client.POST('/api/v1/mfa/totp/confirm', { body: { code } })),
   turnOffTotp: () => call(() => client.DELETE('/api/v1/mfa/totp')),
   regenerateRecoveryCodes: () => call(() => client.POST('/api/v1/mfa/recovery-codes')),

@@ -11,6 +11,7 @@ import { PasskeysSection } from '../components/PasskeysSection';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { RecoveryCodes } from '../components/RecoveryCodes';
 import { SessionsSection } from '../components/SessionsSection';
+import { NotificationsSection } from '../components/NotificationsSection';
 import { useMe } from '../lib/me';
 import { isProblemType, mfaApi, mfaQueryKeys, useMfaStatus, type MfaStatus, type TotpEnrolment } from '../lib/mfa';
 import { usePasskeys } from '../lib/passkeys';
@@ -72,6 +73,7 @@ export function SecurityPage() {
         <>
           <ChangeOwnPasswordSection />
           <SessionsSection />
+          <NotificationsSection />
         </>
       )}
     </Stack>
@@ -121,6 +123,7 @@ function AuthenticatorSection({ me, status, onRecoveryCodes }: SectionProps & { 
         <TotpEnrolmentForm
           enrolment={enrolment}
           replacing={status.totp}
+          onStartedOver={setEnrolment}
           onCancel={() => setEnrolment(null)}
           onConfirmed={(codes) => {
             setEnrolment(null);
@@ -185,14 +188,26 @@ function AuthenticatorSection({ me, status, onRecoveryCodes }: SectionProps & { 
 interface TotpEnrolmentFormProps {
   enrolment: TotpEnrolment;
   replacing: boolean;
+  onStartedOver: (enrolment: TotpEnrolment) => void;
   onCancel: () => void;
   onConfirmed: (recoveryCodes: string[] | null) => void;
 }
 
-function TotpEnrolmentForm({ enrolment, replacing, onCancel, onConfirmed }: TotpEnrolmentFormProps) {
+function TotpEnrolmentForm({ enrolment, replacing, onStartedOver, onCancel, onConfirmed }: TotpEnrolmentFormProps) {
   const queryClient = useQueryClient();
+  const confirmIdentity = useIdentityConfirmation();
   const [showKey, setShowKey] = useState(false);
   const form = useForm({ initialValues: { code: '' } });
+  // The key waits on the server until it is confirmed or cancelled: reloading shows the same one again.
+  const cancel = useMutation({ mutationFn: mfaApi.cancelTotp, onSuccess: onCancel });
+  const startOver = useMutation({
+    mutationFn: () => confirmIdentity(() => mfaApi.startTotp(true), 'Setting up an authenticator app'),
+    onSuccess: (restarted) => {
+      form.reset();
+      confirm.reset();
+      onStartedOver(restarted);
+    },
+  });
   const confirm = useMutation({
     mutationFn: (code: string) => mfaApi.confirmTotp(code),
     onSuccess: async ({ recoveryCodes, me }) => {
@@ -213,6 +228,12 @@ function TotpEnrolmentForm({ enrolment, replacing, onCancel, onConfirmed }: Totp
     <Paper withBorder p="lg" radius="md">
       <Stack>
         <Text>Scan this QR code with your authenticator app, then enter the code it shows.</Text>
+        {enrolment.resumed && (
+          <Alert color="blue" variant="light" title="The same key as before">
+            You started this setup earlier and it is still waiting for its first code. If your authenticator app already
+            has this entry, just enter its code.
+          </Alert>
+        )}
         <img
           src={enrolment.qrCode}
           width={200}
@@ -278,10 +299,14 @@ function TotpEnrolmentForm({ enrolment, replacing, onCancel, onConfirmed }: Totp
               <Button type="submit" loading={confirm.isPending}>
                 Verify
               </Button>
-              <Button variant="default" onClick={onCancel}>
+              <Button variant="default" loading={cancel.isPending} onClick={() => cancel.mutate()}>
                 Cancel
               </Button>
+              <Button variant="subtle" loading={startOver.isPending} onClick={() => startOver.mutate()}>
+                Start over with a new key
+              </Button>
             </Group>
+            <ProblemAlert error={cancel.error ?? startOver.error} />
           </Stack>
         </form>
       </Stack>
