@@ -11,6 +11,7 @@ import * as m0008 from './migrations/0008_members_lifecycle.js';
 import * as m0009 from './migrations/0009_oidc_identities.js';
 import * as m0010 from './migrations/0010_activity_chain_off_request_path.js';
 import * as m0012 from './migrations/0012_access_reviews.js';
+import * as m0013 from './migrations/0013_notification_preferences.js';
 
 /** Migrations are listed here, in order, so they work the same from sources, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0009_oidc_identities': m0009,
   '0010_activity_chain_off_request_path': m0010,
   '0012_access_reviews': m0012,
+  '0013_notification_preferences': m0013,
 };
 
 /** Every migration this version knows, in order (a backup made by a newer version has more). */

@@ -409,6 +409,14 @@ export interface AccessReviewSchedulesTable {
   updated_at: Timestamp;
 }
 
+/** A person's choice for one notification kind (SPEC §8a); no row means on. */
+export interface NotificationPreferencesTable {
+  user_id: string;
+  kind: string;
+  enabled: boolean;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -437,6 +445,7 @@ export interface Database {
   access_reviews: AccessReviewsTable;
   access_review_items: AccessReviewItemsTable;
   access_review_schedules: AccessReviewSchedulesTable;
+  notification_preferences: NotificationPreferencesTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;

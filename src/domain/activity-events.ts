@@ -4,6 +4,8 @@
  * service gives the names it joined; the page and the CSV export show the same sentence.
  */
 
+import { isNotificationKind, notificationKindInfo, type NotificationKind } from './notifications.js';
+
 export const ACTIVITY_GROUPS = ['sign-in', 'people', 'partners', 'accounts', 'secrets', 'devices'] as const;
 export type ActivityGroup = (typeof ACTIVITY_GROUPS)[number];
 
@@ -94,6 +96,8 @@ export function describeEvent(event: NamedEvent): string {
     'user.email_change_requested': () => `${actor} asked to change the email address of ${person}.`,
     'user.email_changed': () => `The email address of ${person} changed.`,
     'user.password_changed': () => `${actor} changed their password.`,
+    'user.notifications_changed': () =>
+      `${actor} turned ${d.enabled ? 'on' : 'off'} the email notification “${isNotificationKind(String(d.kind)) ? notificationKindInfo(d.kind as NotificationKind).label : String(d.kind)}”.`,
     'user.password_reset': () => `${person} reset their password.`,
     'user.password_reset_requested': () => `A password reset was requested for ${person}.`,
     'user.password_reset_by_admin': () => `${actor} reset the password of ${person}.`,

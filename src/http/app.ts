@@ -12,6 +12,7 @@ import type { Database } from '../db/schema.js';
 import { createUnitOfWork, type UnitOfWork } from '../db/unit-of-work.js';
 import { loggerOptions } from '../logger.js';
 import { recordActivityWith } from '../services/activity.js';
+import { sendNotificationsWith } from '../services/notifications.js';
 import { ActivityChainer } from '../services/activity-chain.js';
 import errorsPlugin, { frameworkErrors } from './plugins/errors.js';
 import sessionsPlugin from './plugins/sessions.js';
@@ -49,6 +50,7 @@ import guestPasswordResetRoutes from './routes/guest-password-reset.js';
 import passwordResetRoutes from './routes/password-reset.js';
 import memberEmailRoutes from './routes/member-email.js';
 import workspaceOwnershipRoutes from './routes/workspace-ownership.js';
+import notificationRoutes from './routes/notifications.js';
 import accessReviewRoutes from './routes/access-reviews.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
 import { openAttemptStore } from '../services/attempt-stores.js';
@@ -152,6 +154,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   app.decorate('mail', mail);
   recordActivityWith(database.db, keyring);
+  sendNotificationsWith(database.db, { masterKey: options.masterKey, keyring, publicUrl: config.publicUrl });
   let activityChainer: ActivityChainer | undefined = undefined;
   const unitOfWork = createUnitOfWork(database.db, {
     notices: { 'mail-queued': () => mail.wake(), 'activity-recorded': () => activityChainer?.wake() },
@@ -240,6 +243,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(passwordResetRoutes);
       await api.register(memberEmailRoutes);
       await api.register(workspaceOwnershipRoutes);
+      await api.register(notificationRoutes);
       await api.register(accessReviewRoutes);
     },
     { prefix: '/api/v1' },

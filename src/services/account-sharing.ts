@@ -7,6 +7,7 @@ import { sharingPolicy, type SharingRefusal } from '../domain/policies/sharing.j
 import { recordAccountEvent } from './activity.js';
 import { effectiveRoles, ensureAccount, loadAccount, partnerGrantOf } from './account-access.js';
 import { loadPartner } from './partner-access.js';
+import { notifyAccessPassedOn, notifyAccountSharedWithMember, notifyAccountSharedWithPartner } from './notifications.js';
 
 /** Sharing (SPEC §1, §3): every rule is the sharing policy's; the web app's permissions ask it too. */
 
@@ -52,6 +53,7 @@ export async function shareWithMember(
     userId: user.id,
     role: input.role,
   });
+  await notifyAccountSharedWithMember(tx, actor, accountId, user.id, input.role);
 }
 
 /**
@@ -83,6 +85,7 @@ export async function shareWithPartner(
       partnerId,
       role: item.role,
     });
+    await notifyAccountSharedWithPartner(tx, actor, partnerId, item.accountId, item.role);
   }
 }
 
@@ -173,6 +176,7 @@ export async function shareOnward(
     userId: guestUserId,
     partnerId: parent!.partner_id,
   });
+  await notifyAccessPassedOn(tx, actor, accountId, guestUserId, parent!.partner_id);
 }
 
 /**

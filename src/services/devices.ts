@@ -25,6 +25,7 @@ import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { deviceCodeMail, deviceTrustedMail } from '../mail/templates.js';
 import { clientAppName } from '../domain/client-apps.js';
 import { recordEvent } from './activity.js';
+import { notifyDeviceWaiting } from './notifications.js';
 import { ensureClientAppApproved } from './client-apps.js';
 import { lockoutOfSignedInUser, withCountedAttempt, type AttemptLimiter } from './attempts.js';
 import type { AuthenticatedSession } from './sessions.js';
@@ -475,6 +476,8 @@ export async function createDevice(
     deviceEvent(actorOf(session), context, 'device.created', device, { kind: device.kind, status }),
   );
   if (status === 'pending_verification') await issueCode(tx, session, device, deps, context);
+  // A device waiting for its emailed code has that mail as its notice; one waiting for approval gets this.
+  else await notifyDeviceWaiting(tx, device);
   const saved = await tx.selectFrom('devices').selectAll().where('id', '=', device.id).executeTakeFirstOrThrow();
   return { device: toCurrentDeviceView(saved, deps.clock.now()), secret };
 }

@@ -8,6 +8,7 @@ import { hashPassword } from '../crypto/passwords.js';
 import { hashToken } from '../crypto/tokens.js';
 import { recordEvent } from './activity.js';
 import { endSessionsOf } from './partner-access.js';
+import { notifyGuestJoined } from './notifications.js';
 import { openSession, type AuthenticatedSession } from './sessions.js';
 import { verifyStoredPassword, type TemporaryPasswordKeys } from './temporary-passwords.js';
 
@@ -99,6 +100,7 @@ export async function changeTemporaryPassword(
         action: 'user.joined',
         details: { invitationId: invitation.id, partnerId: invitation.partner_id },
       });
+      await notifyGuestJoined(tx, user.id, invitation.id);
     }
     if (wasInvited) await recordEvent(tx, { ...event, action: 'user.activated' });
     // Rotation: every session opened with the temporary password ends; a fresh one continues.
