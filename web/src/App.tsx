@@ -23,6 +23,8 @@ function page<K extends string>(
 }
 
 const AppLayout = page(() => import('./components/AppLayout'), 'AppLayout');
+const AccessReviewPage = page(() => import('./pages/AccessReviewPage'), 'AccessReviewPage');
+const AccessReviewsPage = page(() => import('./pages/AccessReviewsPage'), 'AccessReviewsPage');
 const AccountPage = page(() => import('./pages/AccountPage'), 'AccountPage');
 const AccountsPage = page(() => import('./pages/AccountsPage'), 'AccountsPage');
 const ActivityPage = page(() => import('./pages/ActivityPage'), 'ActivityPage');
@@ -70,6 +72,8 @@ export function App() {
           <Route path="partners" element={<PartnersPage />} />
           <Route path="partners/:partnerId" element={<PartnerPage />} />
           <Route path="partners/:partnerId/members/:userId" element={<PartnerMemberPage />} />
+          <Route path="partners/:partnerId/access-reviews" element={<AccessReviewsPage />} />
+          <Route path="partners/:partnerId/access-reviews/:reviewId" element={<AccessReviewPage />} />
           <Route path="terms" element={<TermsPage />} />
           <Route path="settings/terms" element={<TermsSettingsPage />} />
           <Route path="settings/workspace" element={<WorkspaceSettingsPage />} />

@@ -1,6 +1,7 @@
 import { Anchor, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { SetupChecklist } from '../components/SetupChecklist';
+import { DueAccessReviews } from '../components/DueAccessReviews';
 import { isWorkspaceAdmin, useMe } from '../lib/me';
 
 export function DashboardPage() {
@@ -24,6 +25,7 @@ export function DashboardPage() {
           )}
         </Text>
       </Stack>
+      {me.user.role !== 'guest' && <DueAccessReviews />}
       <SetupChecklist />
     </Stack>
   );

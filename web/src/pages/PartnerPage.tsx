@@ -1,7 +1,7 @@
 import { Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api, type PartnerDetail } from '../api';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { Loading } from '../components/Loading';
@@ -52,6 +52,12 @@ function PartnerView({ partner }: { partner: PartnerDetail }) {
         </div>
         <Group gap="xs">
           {permissions.inviteGuests && <Button onClick={() => setDialog('invite')}>Invite guest users</Button>}
+          {/* Host admins and workspace admins review; the server refuses anyone else. */}
+          {!isGuest && (
+            <Button variant="default" component={Link} to={`/app/partners/${partner.id}/access-reviews`}>
+              Review access
+            </Button>
+          )}
           {permissions.manageHostAdmins && (
             <Button variant="default" onClick={() => setDialog('assign')}>
               Assign partnership host
