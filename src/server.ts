@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrator.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './logger.js';
 import { startInvitationSweeper } from './services/invitation-sweeper.js';
+import { startAccessExpirySweeper } from './services/access-expiry.js';
 import { checkMasterKey } from './services/keyring.js';
 import { startAccessReviewReminder } from './services/access-review-reminder.js';
 
@@ -54,6 +55,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
       app.log,
     );
     const sweeper = startInvitationSweeper(app.unitOfWork, app.log);
+    const accessSweeper = startAccessExpirySweeper(
+      app.unitOfWork,
+      { masterKey: app.masterKey, keyring: app.keyring, publicUrl: config.publicUrl },
+      app.clock,
+      app.log,
+    );
     logger.info(
       { transport: app.mail.transport.kind },
       app.mail.devOutbox
@@ -65,6 +72,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       (stopping ??= (async () => {
         await reviewReminder.stop();
         await sweeper.stop();
+        await accessSweeper.stop();
         await app.mail.worker.stop();
         await app.close();
         await database.close();

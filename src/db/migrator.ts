@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007_activity_by_target.js';
 import * as m0008 from './migrations/0008_members_lifecycle.js';
 import * as m0009 from './migrations/0009_oidc_identities.js';
 import * as m0010 from './migrations/0010_activity_chain_off_request_path.js';
+import * as m0011 from './migrations/0011_access_that_ends.js';
 import * as m0012 from './migrations/0012_access_reviews.js';
 import * as m0013 from './migrations/0013_notification_preferences.js';
 
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0008_members_lifecycle': m0008,
   '0009_oidc_identities': m0009,
   '0010_activity_chain_off_request_path': m0010,
+  '0011_access_that_ends': m0011,
   '0012_access_reviews': m0012,
   '0013_notification_preferences': m0013,
 };

@@ -81,6 +81,9 @@ export interface UsersTable {
   must_change_password: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: Timestamp;
+  /** **Guest access ends on**: from this moment the guest can do nothing (SPEC §8a). */
+  access_ends_at: NullableTimestamp;
+  access_end_warned_at: NullableTimestamp;
 }
 
 export interface SessionsTable {
@@ -336,6 +339,9 @@ export interface GrantsTable {
   parent_grant_id: string | null;
   created_at: CreatedAt;
   last_used_at: NullableTimestamp;
+  /** **Access until**: from this moment the grant gives nothing (SPEC §8a). */
+  expires_at: NullableTimestamp;
+  expiry_warned_at: NullableTimestamp;
 }
 
 export type MemberInvitationRole = 'admin' | 'member';

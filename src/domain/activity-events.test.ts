@@ -52,6 +52,39 @@ describe('describeEvent', () => {
     ).toBe('A sign-in as gus@agency.test failed (wrong password).');
   });
 
+  it('says when a share ends, and that an expiry ended it (SPEC §8a)', () => {
+    const until = '2026-12-10T00:00:00.000Z';
+    expect(
+      describeEvent(
+        event(
+          'account.shared_with_partner',
+          { actorName: 'Hugo Host', accountName: 'Instagram', partnerName: 'Agency One' },
+          { role: 'manager', accessUntil: until },
+        ),
+      ),
+    ).toBe('Hugo Host shared Instagram with Agency One as manager until 10 December 2026, 00:00 UTC.');
+    expect(
+      describeEvent(event('account.access_expired', { accountName: 'Instagram', partnerName: 'Agency One' }, {})),
+    ).toBe('The access of Agency One to Instagram ended: its access-until date came.');
+    expect(
+      describeEvent(event('account.access_expired', { accountName: 'Instagram', subjectName: 'Mia Member' }, {})),
+    ).toBe('The access of Mia Member to Instagram ended: its access-until date came.');
+    expect(
+      describeEvent(
+        event(
+          'partner.guest_access_end_set',
+          { actorName: 'Hugo Host', targetName: 'Gus User' },
+          { accessEndsAt: until },
+        ),
+      ),
+    ).toBe('Hugo Host set the guest access of Gus User to end on 10 December 2026, 00:00 UTC.');
+    expect(
+      describeEvent(
+        event('partner.guest_access_ended', { targetName: 'Gus User', partnerName: 'Agency One' }, { cause: 'expiry' }),
+      ),
+    ).toBe('The guest access of Gus User to Agency One ended on its end date.');
+  });
+
   it('names the device a secret went to', () => {
     const names = { actorName: 'Gail Guest', accountName: 'Instagram' };
     expect(describeEvent(event('account.password_delivered', names, { deviceName: 'Gail laptop' }))).toBe(

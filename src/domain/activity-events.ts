@@ -4,6 +4,7 @@
  * service gives the names it joined; the page and the CSV export show the same sentence.
  */
 
+import { formatUtc } from './time.js';
 import { isNotificationKind, notificationKindInfo, type NotificationKind } from './notifications.js';
 
 export const ACTIVITY_GROUPS = ['sign-in', 'people', 'partners', 'accounts', 'secrets', 'devices'] as const;
@@ -74,6 +75,10 @@ export function describeEvent(event: NamedEvent): string {
   const reason = text(d.reason) ? ` (${String(d.reason).replace(/_/g, ' ')})` : '';
   // A secret handed out names the device it went to, so an account's history says where each one went.
   const onDevice = text(d.deviceName) ? ` on “${String(d.deviceName)}”` : '';
+  // A share with **Access until** says when it ends (SPEC §8a).
+  const untilDate = text(d.accessUntil) ? new Date(String(d.accessUntil)) : null;
+  const until = untilDate && !Number.isNaN(untilDate.getTime()) ? ` until ${formatUtc(untilDate)}` : '';
+  const endsOn = text(d.accessEndsAt) ? new Date(String(d.accessEndsAt)) : null;
   const sentences: Record<string, () => string> = {
     'auth.signed_in': () => `${actor} signed in${d.method ? ` with ${String(d.method)}` : ''}.`,
     'auth.signed_out': () => `${actor} signed out.`,
@@ -123,6 +128,8 @@ export function describeEvent(event: NamedEvent): string {
     'mfa.passkey_renamed': () => `${actor} renamed a passkey.`,
     'mfa.recovery_code_used': () => `${actor} used a recovery code.`,
     'mfa.recovery_codes_regenerated': () => `${actor} generated new recovery codes.`,
+    'mfa.setup_restarted': () => `${actor} started setting up an authenticator app again, with a new key.`,
+    'mfa.setup_cancelled': () => `${actor} cancelled setting up an authenticator app.`,
     'partner.created': () => `${actor} created the partner ${partner}.`,
     'partner.renamed': () => `${actor} renamed the partner ${text(d.from) ? `${String(d.from)} ` : ''}to ${partner}.`,
     'partner.removed': () => `${actor} removed the partner ${partner}.`,
@@ -132,8 +139,6 @@ export function describeEvent(event: NamedEvent): string {
     'partner.guest_removed': () => `${actor} removed ${person} from ${partner}.`,
     'partner.access_review_started': () => `${actor} started an access review of ${partner}.`,
     'partner.access_review_decided': () => {
-    'mfa.setup_restarted': () => `${actor} started setting up an authenticator app again, with a new key.`,
-    'mfa.setup_cancelled': () => `${actor} cancelled setting up an authenticator app.`,
       const verb = d.decision === 'remove' ? 'removed' : 'kept';
       const holder = event.subjectName ?? partner;
       return d.kind === 'guest'
@@ -147,16 +152,25 @@ export function describeEvent(event: NamedEvent): string {
         ? `${actor} scheduled an access review of ${partner} every ${d.intervalDays} days.`
         : `${actor} stopped scheduling access reviews of ${partner}.`,
     'partner.access_review_due': () => `An access review of ${partner} came due; its host admins were reminded.`,
+    'partner.guest_access_end_set': () =>
+      endsOn && !Number.isNaN(endsOn.getTime())
+        ? `${actor} set the guest access of ${person} to end on ${formatUtc(endsOn)}.`
+        : `${actor} removed the end date of the guest access of ${person}.`,
+    'partner.guest_access_ended': () => `The guest access of ${person} to ${partner} ended on its end date.`,
     'account.created': () => `${actor} added the account ${account}.`,
     'account.updated': () => `${actor} edited the account ${account}.`,
     'account.deleted': () => `${actor} deleted the account ${account}.`,
     'account.shared_with_partner': () =>
-      `${actor} shared ${account} with ${partner}${d.role ? ` as ${role(d.role)}` : ''}.`,
+      `${actor} shared ${account} with ${partner}${d.role ? ` as ${role(d.role)}` : ''}${until}.`,
     'account.removed_from_partner': () => `${actor} removed ${account} from ${partner}.`,
     'account.shared_with_member': () =>
-      `${actor} shared ${account} with ${event.subjectName ?? 'a member'}${d.role ? ` as ${role(d.role)}` : ''}.`,
+      `${actor} shared ${account} with ${event.subjectName ?? 'a member'}${d.role ? ` as ${role(d.role)}` : ''}${until}.`,
     'account.access_passed_on': () =>
-      `${actor} passed ${account} on to ${event.subjectName ?? 'a guest'}${d.role ? ` as ${role(d.role)}` : ''}.`,
+      `${actor} passed ${account} on to ${event.subjectName ?? 'a guest'}${d.role ? ` as ${role(d.role)}` : ''}${until}.`,
+    'account.access_expired': () => {
+      const whose = event.subjectName ?? (event.partnerName ? partner : null);
+      return `The access${whose ? ` of ${whose}` : ''} to ${account} ended: its access-until date came.`;
+    },
     'account.access_removed': () =>
       `${actor} removed access to ${account}${event.subjectName ? ` from ${event.subjectName}` : ''}.`,
     'account.role_changed': () => `${actor} made ${event.subjectName ?? 'someone'} ${role(d.role)} of ${account}.`,

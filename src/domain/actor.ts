@@ -6,6 +6,11 @@ export interface Actor {
   workspaceId: string;
   role: WorkspaceRole;
   status: UserStatus;
+  /**
+   * The moment the request is judged at, by the server's clock (ms since the epoch): dated rules such as
+   * **Access until** compare with it. Unset means the system clock's now.
+   */
+  at?: number;
 }
 
 /** Where a request came from, recorded with every activity event. */

@@ -57,6 +57,18 @@ export const Password = z
   .min(1, { error: 'Enter a password.' })
   .max(MAX_PASSWORD_LENGTH, { error: `Use at most ${MAX_PASSWORD_LENGTH} characters.` });
 
+/** When a share or a guest's access ends by itself (SPEC §8a); null or absent: no end. */
+export const EndMoment = (what: string) =>
+  z.iso
+    .datetime({ offset: true, error: 'Enter a date and time (ISO 8601).' })
+    .transform((text) => new Date(text))
+    .nullable()
+    .optional()
+    .describe(
+      `${what}: the moment access ends (ISO 8601, in the future). The web app sends the end of the chosen day ` +
+        "in the person's time zone. Null or absent: no end.",
+    );
+
 export const WorkspaceView = z.object({
   id: z.uuid(),
   slug: z.string(),

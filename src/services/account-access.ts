@@ -5,16 +5,25 @@ import { forbidden, notFound } from '../domain/errors.js';
 import type { AccountStanding } from '../domain/policies/accounts.js';
 import type { PartnerStanding } from '../domain/policies/partners.js';
 
+/** A grant (or guest) counts only before its end: `alias.column` is null or later than `at` (SPEC §8a). */
+export const notEnded = (column: string, at: Date) =>
+  sql<boolean>`(${sql.ref(column)} IS NULL OR ${sql.ref(column)} > ${at})`;
+
 /**
- * Every account a user can use, with their effective role (SPEC §11): their own grant when they have
- * one, otherwise the role of a partner grant when they are guest admin of that partner now. One query,
- * the same for lists and for checks; each half uses its own index (grants by user, grants by partner).
+ * Every account a user can use at `at`, with their effective role (SPEC §11): their own grant when they
+ * have one, otherwise the role of a partner grant when they are guest admin of that partner now. One
+ * query, the same for lists and for checks; each half uses its own index (grants by user, grants by
+ * partner). A grant past its **Access until** gives nothing, and neither does an onward grant whose
+ * partner share has ended, even before the sweeper deletes them.
  */
-export function effectiveRoles(db: Kysely<Database>, userId: string) {
+export function effectiveRoles(db: Kysely<Database>, userId: string, at: Date) {
   const own = db
-    .selectFrom('grants')
-    .select(['account_id', 'role', sql<number>`1`.as('priority')])
-    .where('user_id', '=', userId);
+    .selectFrom('grants as g')
+    .leftJoin('grants as parent', 'parent.id', 'g.parent_grant_id')
+    .select(['g.account_id', 'g.role', sql<number>`1`.as('priority')])
+    .where('g.user_id', '=', userId)
+    .where(notEnded('g.expires_at', at))
+    .where(notEnded('parent.expires_at', at));
   const throughPartner = db
     .selectFrom('grants as g')
     .innerJoin('partner_members as pm', 'pm.partner_id', 'g.partner_id')
@@ -22,7 +31,8 @@ export function effectiveRoles(db: Kysely<Database>, userId: string) {
     .select(['g.account_id', 'g.role', sql<number>`2`.as('priority')])
     .where('pm.user_id', '=', userId)
     .where('pm.role', '=', 'guest_admin')
-    .where('p.status', '=', 'active');
+    .where('p.status', '=', 'active')
+    .where(notEnded('g.expires_at', at));
   return db
     .selectFrom(own.unionAll(throughPartner).as('e'))
     .distinctOn('e.account_id')
@@ -31,13 +41,24 @@ export function effectiveRoles(db: Kysely<Database>, userId: string) {
     .orderBy('e.priority');
 }
 
-/** The accounts the actor can use, with their role; nothing at all for a user who is not active. */
+/** The moment the actor's request is judged at (the server's clock; see Actor.at). */
+export const actorMoment = (actor: Actor): Date => new Date(actor.at ?? Date.now());
+
+/**
+ * The accounts the actor can use, with their role; nothing at all for a user who is not active or whose
+ * **Guest access ends on** has come.
+ */
 export function accessibleAccounts(db: Kysely<Database>, actor: Actor) {
+  const at = actorMoment(actor);
   return db
-    .selectFrom(effectiveRoles(db, actor.userId).as('eff'))
+    .selectFrom(effectiveRoles(db, actor.userId, at).as('eff'))
     .innerJoin('accounts as a', 'a.id', 'eff.account_id')
     .innerJoin('users as u', (join) =>
-      join.onRef('u.workspace_id', '=', 'a.workspace_id').on('u.id', '=', actor.userId).on('u.status', '=', 'active'),
+      join
+        .onRef('u.workspace_id', '=', 'a.workspace_id')
+        .on('u.id', '=', actor.userId)
+        .on('u.status', '=', 'active')
+        .on(notEnded('u.access_ends_at', at)),
     )
     .where('a.deleted_at', 'is', null)
     .where('a.workspace_id', '=', actor.workspaceId);

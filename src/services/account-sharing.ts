@@ -5,9 +5,14 @@ import { AppError, conflict, forbidden, notFound } from '../domain/errors.js';
 import { accountPolicy } from '../domain/policies/accounts.js';
 import { sharingPolicy, type SharingRefusal } from '../domain/policies/sharing.js';
 import { recordAccountEvent } from './activity.js';
-import { effectiveRoles, ensureAccount, loadAccount, partnerGrantOf } from './account-access.js';
+import { actorMoment, effectiveRoles, ensureAccount, loadAccount, partnerGrantOf } from './account-access.js';
 import { loadPartner } from './partner-access.js';
-import { notifyAccessPassedOn, notifyAccountSharedWithMember, notifyAccountSharedWithPartner } from './notifications.js';
+import {
+  notifyAccessPassedOn,
+  notifyAccountSharedWithMember,
+  notifyAccountSharedWithPartner,
+} from './notifications.js';
+import { chosenEnd } from './access-ends.js';
 
 /** Sharing (SPEC §1, §3): every rule is the sharing policy's; the web app's permissions ask it too. */
 
@@ -33,25 +38,36 @@ export async function shareWithMember(
   tx: Kysely<Database>,
   actor: Actor,
   accountId: string,
-  input: { userId: string; role: Extract<ItemRole, 'owner' | 'collaborator'> },
+  input: { userId: string; role: Extract<ItemRole, 'owner' | 'collaborator'>; accessUntil?: Date | null },
   context: RequestContext,
 ): Promise<void> {
   const { standing } = await loadAccount(tx, actor, accountId, { lock: true });
   const user = await loadActiveUser(tx, actor, input.userId);
+  const expiresAt = chosenEnd(actor, input.accessUntil, 'accessUntil');
   ensureSharing(sharingPolicy.shareWithMember(standing, user), {
     account: 'Only owners can share this account.',
     target: 'Guests get accounts through their partner: share the account with the partner instead.',
   });
   await tx
     .insertInto('grants')
-    .values({ account_id: accountId, user_id: user.id, role: input.role, granted_by: actor.userId })
+    .values({
+      account_id: accountId,
+      user_id: user.id,
+      role: input.role,
+      granted_by: actor.userId,
+      expires_at: expiresAt,
+    })
     .onConflict((oc) =>
-      oc.columns(['user_id', 'account_id']).where('user_id', 'is not', null).doUpdateSet({ role: input.role }),
+      oc
+        .columns(['user_id', 'account_id'])
+        .where('user_id', 'is not', null)
+        .doUpdateSet({ role: input.role, expires_at: expiresAt, expiry_warned_at: null }),
     )
     .execute();
   await recordAccountEvent(tx, actor, context, 'account.shared_with_member', accountId, {
     userId: user.id,
     role: input.role,
+    ...(expiresAt && { accessUntil: expiresAt.toISOString() }),
   });
   await notifyAccountSharedWithMember(tx, actor, accountId, user.id, input.role);
 }
@@ -66,8 +82,10 @@ export async function shareWithPartner(
   partnerId: string,
   items: Array<{ accountId: string; role: Extract<ItemRole, 'manager' | 'collaborator'> }>,
   context: RequestContext,
+  accessUntil?: Date | null,
 ): Promise<void> {
   const { standing: partner } = await loadPartner(tx, actor, partnerId, { lock: true });
+  const expiresAt = chosenEnd(actor, accessUntil, 'accessUntil');
   for (const item of items) {
     const { standing: account } = await loadAccount(tx, actor, item.accountId, { lock: true });
     ensureSharing(sharingPolicy.shareWithPartner(account, partner), {
@@ -76,14 +94,24 @@ export async function shareWithPartner(
     });
     await tx
       .insertInto('grants')
-      .values({ account_id: item.accountId, partner_id: partnerId, role: item.role, granted_by: actor.userId })
+      .values({
+        account_id: item.accountId,
+        partner_id: partnerId,
+        role: item.role,
+        granted_by: actor.userId,
+        expires_at: expiresAt,
+      })
       .onConflict((oc) =>
-        oc.columns(['partner_id', 'account_id']).where('partner_id', 'is not', null).doUpdateSet({ role: item.role }),
+        oc
+          .columns(['partner_id', 'account_id'])
+          .where('partner_id', 'is not', null)
+          .doUpdateSet({ role: item.role, expires_at: expiresAt, expiry_warned_at: null }),
       )
       .execute();
     await recordAccountEvent(tx, actor, context, 'account.shared_with_partner', item.accountId, {
       partnerId,
       role: item.role,
+      ...(expiresAt && { accessUntil: expiresAt.toISOString() }),
     });
     await notifyAccountSharedWithPartner(tx, actor, partnerId, item.accountId, item.role);
   }
@@ -133,8 +161,10 @@ export async function shareOnward(
   accountId: string,
   guestUserId: string,
   context: RequestContext,
+  accessUntil?: Date | null,
 ): Promise<void> {
   const { standing } = await loadAccount(tx, actor, accountId, { lock: true });
+  const expiresAt = chosenEnd(actor, accessUntil, 'accessUntil');
   const parent = await partnerGrantOf(tx, accountId, actor.userId);
   // partnerGrantOf finds only the share of a partner the actor is guest admin of.
   const partner = parent ? { actor, partnerRole: 'guest_admin' as const } : null;
@@ -167,6 +197,7 @@ export async function shareOnward(
       role: 'collaborator',
       granted_by: actor.userId,
       parent_grant_id: parent!.id,
+      expires_at: expiresAt,
     })
     .onConflict((oc) => oc.columns(['user_id', 'account_id']).where('user_id', 'is not', null).doNothing())
     .returning('id')
@@ -175,6 +206,7 @@ export async function shareOnward(
   await recordAccountEvent(tx, actor, context, 'account.access_passed_on', accountId, {
     userId: guestUserId,
     partnerId: parent!.partner_id,
+    ...(expiresAt && { accessUntil: expiresAt.toISOString() }),
   });
   await notifyAccessPassedOn(tx, actor, accountId, guestUserId, parent!.partner_id);
 }
@@ -290,6 +322,8 @@ export interface AccessEntry {
   ownGrant: boolean;
   lastUsedAt: string | null;
   status: string | null;
+  /** **Access until**: when this grant ends by itself, or null. */
+  accessUntil: string | null;
 }
 
 /** Who has access (the **Users** tab): members, partners, and every guest the partner shares reach. */
@@ -309,6 +343,7 @@ export async function listAccess(db: Kysely<Database>, actor: Actor, accountId: 
       'u.status',
       'g.role',
       'g.last_used_at',
+      'g.expires_at',
       'p.name as partner_name',
     ])
     .where('g.account_id', '=', accountId)
@@ -316,7 +351,7 @@ export async function listAccess(db: Kysely<Database>, actor: Actor, accountId: 
   const partners = await db
     .selectFrom('grants as g')
     .innerJoin('partners as p', 'p.id', 'g.partner_id')
-    .select(['p.id', 'p.name', 'g.role'])
+    .select(['p.id', 'p.name', 'g.role', 'g.expires_at'])
     .where('g.account_id', '=', accountId)
     .execute();
   // Guest admins reached through a partner share, unless their own grant already lists them.
@@ -346,6 +381,7 @@ export async function listAccess(db: Kysely<Database>, actor: Actor, accountId: 
       ownGrant: true,
       lastUsedAt: d.last_used_at?.toISOString() ?? null,
       status: d.status,
+      accessUntil: d.expires_at?.toISOString() ?? null,
     })),
     ...partners.map((p) => ({
       kind: 'partner' as const,
@@ -358,6 +394,7 @@ export async function listAccess(db: Kysely<Database>, actor: Actor, accountId: 
       ownGrant: false,
       lastUsedAt: null,
       status: null,
+      accessUntil: p.expires_at?.toISOString() ?? null,
     })),
     ...guestAdmins
       .filter((g) => !listed.has(g.id))
@@ -374,6 +411,7 @@ export async function listAccess(db: Kysely<Database>, actor: Actor, accountId: 
           ownGrant: false,
           lastUsedAt: null,
           status: g.status,
+          accessUntil: partner.expires_at?.toISOString() ?? null,
         };
       }),
   ];
@@ -386,7 +424,7 @@ export async function listPartnerAccounts(db: Kysely<Database>, actor: Actor, pa
   const rows = await db
     .selectFrom('grants as g')
     .innerJoin('accounts as a', 'a.id', 'g.account_id')
-    .select(['a.id', 'a.name', 'a.app_name', 'g.role', 'g.created_at'])
+    .select(['a.id', 'a.name', 'a.app_name', 'g.role', 'g.created_at', 'g.expires_at'])
     .where('g.partner_id', '=', partnerId)
     .where('a.deleted_at', 'is', null)
     .orderBy(sql`lower(a.name)`)
@@ -397,6 +435,7 @@ export async function listPartnerAccounts(db: Kysely<Database>, actor: Actor, pa
     appName: r.app_name,
     role: r.role as Extract<ItemRole, 'manager' | 'collaborator'>,
     sharedAt: r.created_at.toISOString(),
+    accessUntil: r.expires_at?.toISOString() ?? null,
   }));
 }
 
@@ -428,7 +467,7 @@ export async function listMemberAccounts(
     .executeTakeFirst();
   if (!member) throw notFound('Member', 'This person is not part of this partner.');
   let query = db
-    .selectFrom(effectiveRoles(db, userId).as('eff'))
+    .selectFrom(effectiveRoles(db, userId, actorMoment(actor)).as('eff'))
     .innerJoin('accounts as a', 'a.id', 'eff.account_id')
     .innerJoin('users as u', (join) =>
       join.onRef('u.workspace_id', '=', 'a.workspace_id').on('u.id', '=', userId).on('u.status', '<>', 'deactivated'),

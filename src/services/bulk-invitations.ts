@@ -35,6 +35,7 @@ export async function inviteGuestUsers(
   addresses: Array<{ email: string; refused?: AppError }>,
   deps: InvitationDeps,
   context: RequestContext,
+  accessEndsAt?: Date | null,
 ): Promise<GuestInvitationOutcome[]> {
   // With one address its own transaction asks the same question, and its answer is the request's.
   if (addresses.length > 1) {
@@ -59,7 +60,9 @@ export async function inviteGuestUsers(
     try {
       const allowance = await ports.attempts.reserveInvitation({ inviterId: actor.userId, partnerId });
       try {
-        const invited = await ports.unitOfWork.run((tx) => inviteGuestUser(tx, actor, partnerId, email, deps, context));
+        const invited = await ports.unitOfWork.run((tx) =>
+          inviteGuestUser(tx, actor, partnerId, email, deps, context, accessEndsAt),
+        );
         outcomes.push({ email, invited });
         admitted = true;
       } catch (error) {

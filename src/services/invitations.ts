@@ -12,6 +12,7 @@ import { invitationMail } from '../mail/templates.js';
 import { recordEvent } from './activity.js';
 import { endSessionsOf, ensure, loadPartner, partnerRoleOf } from './partner-access.js';
 import { isUniqueViolation } from './users.js';
+import { chosenEnd } from './access-ends.js';
 import { removeAllDevicesOf } from './device-removal.js';
 import { hashTemporaryPassword, type TemporaryPasswordKeys } from './temporary-passwords.js';
 
@@ -62,6 +63,8 @@ export async function newInvitationCredential(
 export interface InviteGuestInput {
   email: string;
   role: GuestRole;
+  /** **Guest access ends on** (host admins only), or none. */
+  accessEndsAt?: Date | null;
 }
 
 export interface Invited {
@@ -90,6 +93,10 @@ export async function inviteGuest(
     partnerRole: partnerRole !== undefined ? partnerRole : await partnerRoleOf(tx, partner.id, actor.userId),
   };
   ensure(partnerPolicy.inviteGuests(standing), 'Only host admins and guest admins can invite guest users.');
+  if (input.accessEndsAt) {
+    ensure(partnerPolicy.setGuestAccessEnd(standing), 'Only host admins can set when guest access ends.');
+  }
+  const accessEndsAt = chosenEnd(actor, input.accessEndsAt, 'accessEndsAt');
   // One round trip for what every invitation reads: the workspace, the partner's host admins (the domain
   // rule) and the inviter's name (the mail).
   const {
@@ -132,7 +139,14 @@ export async function inviteGuest(
     // A removed guest invited again: the same user record comes back, so their history stays in one place.
     await tx
       .updateTable('users')
-      .set({ status: 'invited', password_hash: null, must_change_password: true, updated_at: sql`now()` })
+      .set({
+        status: 'invited',
+        password_hash: null,
+        must_change_password: true,
+        access_ends_at: accessEndsAt,
+        access_end_warned_at: null,
+        updated_at: sql`now()`,
+      })
       .where('id', '=', existing.id)
       .execute();
     // A revoked invitee is still listed under their old partner; they move to this one.
@@ -165,6 +179,7 @@ export async function inviteGuest(
         status: 'invited',
         password_hash: null,
         must_change_password: true,
+        access_ends_at: accessEndsAt,
         updated_at: sql<Date>`now()`,
       })
       .returning('id')
@@ -217,6 +232,7 @@ export async function inviteGuest(
       partnerName: partner.name,
       email: input.email,
       role: input.role,
+      ...(accessEndsAt && { accessEndsAt: accessEndsAt.toISOString() }),
       invitationId: invitation.id,
     },
   });

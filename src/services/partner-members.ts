@@ -195,15 +195,27 @@ export async function inviteGuestUser(
   email: string,
   deps: InvitationDeps,
   context: RequestContext,
+  accessEndsAt?: Date | null,
 ): Promise<Invited | null> {
   // Invitations to one partner run side by side; removing or renaming the partner waits for them.
   const { partner, standing } = await loadPartner(tx, actor, partnerId, { lock: 'share' });
+  // Asked before anything about the address, so the answer cannot tell a withheld address apart.
+  if (accessEndsAt)
+    ensure(partnerPolicy.setGuestAccessEnd(standing), 'Only host admins can set when guest access ends.');
   const hidden = actor.role === 'guest' ? await hiddenFromGuests(tx, partner, email) : null;
   if (hidden) {
     await withholdInvitation(tx, actor, partner, email, hidden, deps, context);
     return null;
   }
-  return inviteGuest(tx, actor, partner, { email, role: 'guest_user' }, deps, context, standing.partnerRole);
+  return inviteGuest(
+    tx,
+    actor,
+    partner,
+    { email, role: 'guest_user', accessEndsAt },
+    deps,
+    context,
+    standing.partnerRole,
+  );
 }
 
 /**

@@ -78,6 +78,8 @@ export interface PartnerMemberView {
   partnerRole: PartnerRole;
   status: 'invited' | 'active' | 'deactivated';
   joinedAt: string | null;
+  /** **Guest access ends on** (guests), or null. */
+  accessEndsAt: string | null;
   invitation: {
     id: string;
     state: 'pending' | 'accepted' | 'expired' | 'revoked';
@@ -120,6 +122,7 @@ export async function getPartner(db: Kysely<Database>, actor: Actor, partnerId: 
       'u.email',
       'u.display_name',
       'u.status',
+      'u.access_ends_at',
       'pm.role',
       'pm.added_at',
       'inv.id as invitation_id',
@@ -140,6 +143,7 @@ export async function getPartner(db: Kysely<Database>, actor: Actor, partnerId: 
       partnerRole: row.role,
       status: row.status,
       joinedAt: row.role === 'host_admin' ? row.added_at.toISOString() : (row.accepted_at?.toISOString() ?? null),
+      accessEndsAt: row.role === 'host_admin' ? null : (row.access_ends_at?.toISOString() ?? null),
       invitation:
         row.invitation_id && row.invitation_state && row.invitation_expires_at
           ? {

@@ -3,6 +3,7 @@ import type { Database, User } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import { hashToken } from '../crypto/tokens.js';
+import { hasEnded } from '../domain/access-ends.js';
 
 /**
  * A client app's session that stopped working, explained (SPEC §7a): the popup tells the person why and
@@ -15,6 +16,7 @@ export type SessionEndReason =
   | 'device_removed'
   | 'device_denied'
   | 'user_deactivated'
+  | 'guest_access_ended'
   | 'idle_timeout'
   | 'absolute_timeout'
   | 'client_app_not_approved'
@@ -25,6 +27,7 @@ const SESSION_END_DETAILS: Record<SessionEndReason, string> = {
   device_removed: 'This device was removed from your trusted devices. Connect again to use your accounts.',
   device_denied: 'This device was denied. Connect again to ask anew.',
   user_deactivated: 'Your account was deactivated. Ask a workspace admin if you still need access.',
+  guest_access_ended: 'Your guest access has ended. Ask the person who invited you if you still need access.',
   idle_timeout: 'The session ended after 2 hours without use. Connect again to use your accounts.',
   absolute_timeout: 'The session ended 12 hours after connecting. Connect again to use your accounts.',
   client_app_not_approved:
@@ -57,6 +60,7 @@ export async function explainEndedClientAppSession(
       's.idle_expires_at',
       's.absolute_expires_at',
       'u.status as user_status',
+      'u.access_ends_at',
       'd.status as device_status',
       'd.kind as device_kind',
       'w.approved_client_apps',
@@ -73,12 +77,14 @@ function endReason(
     idle_expires_at: Date;
     absolute_expires_at: Date;
     user_status: User['status'];
+    access_ends_at: Date | null;
     device_status: string | null;
     device_kind: string | null;
     approved_client_apps: readonly string[];
   },
   now: number,
 ): SessionEndReason {
+  if (hasEnded(row.access_ends_at, now)) return 'guest_access_ended';
   if (row.user_status === 'deactivated') return 'user_deactivated';
   if (row.device_status === 'removed' || row.device_status === null) return 'device_removed';
   if (row.device_status === 'denied') return 'device_denied';

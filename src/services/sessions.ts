@@ -16,6 +16,7 @@ import { recordEvent } from './activity.js';
 import { withCountedAttemptOpen, type AttemptLimiter } from './attempts.js';
 import { effectiveState } from '../domain/invitations.js';
 import { formatUtc } from '../domain/time.js';
+import { hasEnded } from '../domain/access-ends.js';
 import {
   deviceIsTrusted,
   mfaEnrolmentRequiredFor,
@@ -68,6 +69,14 @@ export interface SignedIn {
   /** The new session as the next request will see it, built from what sign-in read and wrote. */
   session: AuthenticatedSession;
 }
+
+const guestAccessEnded = (endedAt: Date) =>
+  new AppError(
+    'guest-access-ended',
+    401,
+    'Guest access ended',
+    `Your guest access ended on ${formatUtc(endedAt)}. Ask the person who invited you if you still need access.`,
+  );
 
 /**
  * Checks the password and opens a new session. An unknown workspace, unknown user, deactivated user
@@ -169,7 +178,12 @@ export async function signIn(
           inviter_name: row.inv_inviter_name,
         }
       : undefined;
-  const hash = found?.status === 'active' ? found.password_hash : invitation?.temp_password_hash;
+  // A guest whose **Guest access ends on** has come is told so, once they prove the password (SPEC §8a).
+  const accessEnded = found !== undefined && found.kind === 'guest' && hasEnded(found.access_ends_at, deps.clock.now());
+  const hash =
+    found?.status === 'active' || (found?.status === 'deactivated' && accessEnded)
+      ? found.password_hash
+      : invitation?.temp_password_hash;
   // A temporary password is copied from a mail, whose layout can add spaces or a line break around it
   // (it never holds whitespace itself); a chosen password is taken exactly as typed. An active user who
   // must change their password holds a temporary one too, after a Reset password.
@@ -226,6 +240,7 @@ export async function signIn(
   if (idpMode && found.role !== 'owner') {
     throw await fail('sign_in_with_idp', signInWithIdp(found.w_name));
   }
+  if (accessEnded) throw await fail('guest_access_ended', guestAccessEnded(found.access_ends_at!));
   // Only someone who knows the temporary password learns what became of their invitation.
   if (invitation) {
     const state = effectiveState(invitation);
@@ -433,7 +448,8 @@ export async function resolveSession(
   if (
     row.idle_expires_at.getTime() <= now ||
     row.absolute_expires_at.getTime() <= now ||
-    row.status === 'deactivated'
+    row.status === 'deactivated' ||
+    hasEnded(row.access_ends_at, now)
   ) {
     return undefined;
   }
@@ -510,7 +526,7 @@ function toAuthenticatedSession(facts: SessionFacts, now: number): Authenticated
   const clientAppApproved = device === null || clientAppIsApproved(device.kind, w_approved_client_apps);
   return {
     sessionId: session_id,
-    actor: { userId: user.id, workspaceId: user.workspace_id, role: user.role, status: user.status },
+    actor: { userId: user.id, workspaceId: user.workspace_id, role: user.role, status: user.status, at: now },
     user,
     workspace: { id: user.workspace_id, slug: w_slug, name: w_name, mode: w_mode },
     pending: {

@@ -8,6 +8,7 @@ import { openPostgres, type DatabaseHandle } from '../../src/db/connect.js';
 import { buildApp, type BuildAppOptions } from '../../src/http/app.js';
 import { createTestApp, type TestApp } from './app.js';
 import { testClock } from './clock.js';
+import type { Clock } from '../../src/domain/clock.js';
 import { TestClient } from './client.js';
 import { postgresUrl } from './requirements.js';
 
@@ -29,7 +30,12 @@ export interface TwoInstances {
  * share the one in-process database. Both get the same attempt settings (the same Redis key prefix).
  */
 export async function createTwoInstances(
-  options: { env?: Record<string, string>; attempts?: BuildAppOptions['attempts'] } = {},
+  options: {
+    env?: Record<string, string>;
+    attempts?: BuildAppOptions['attempts'];
+    /** The second instance's clock, when a test moves it apart from the first's (dated rules). */
+    secondClock?: Clock;
+  } = {},
 ): Promise<TwoInstances> {
   const attempts = { keyPrefix: `gatehouse-test:${randomBytes(6).toString('hex')}`, ...options.attempts };
   const first = await createTestApp({ env: options.env, attempts, worker: false });
@@ -42,7 +48,7 @@ export async function createTwoInstances(
     masterKey: first.app.masterKey,
     logger: false,
     attempts,
-    clock: testClock,
+    clock: options.secondClock ?? testClock,
   });
   await app.ready();
   const second: SecondInstance = {

@@ -28,6 +28,8 @@ export const partnerPolicy = {
   inviteGuests: (s: PartnerStanding) => runsPartner(s) || isGuestAdmin(s),
   manageInvitations: (s: PartnerStanding) => runsPartner(s) || isGuestAdmin(s),
   changeGuestRole: (s: PartnerStanding) => runsPartner(s) || isGuestAdmin(s),
+  /** **Guest access ends on**: host admins decide how long a guest stays (SPEC §8a). */
+  setGuestAccessEnd: runsPartner,
   removeGuest: (s: PartnerStanding, target: GuestTarget) =>
     runsPartner(s) || (isGuestAdmin(s) && target.role === 'guest_user' && target.userId !== s.actor.userId),
   remove: runsPartner,

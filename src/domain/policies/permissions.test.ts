@@ -22,6 +22,7 @@ describe('partnerPermissions', () => {
     remove: value,
     shareAccounts: value,
     removeAccounts: value,
+    setGuestAccessEnd: value,
   });
   it.each<[WorkspaceRole, PartnerRole | null, ReturnType<typeof all>]>([
     ['member', 'host_admin', all(true)],

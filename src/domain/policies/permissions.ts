@@ -22,6 +22,8 @@ export type PartnerPermissions = {
   shareAccounts: boolean;
   /** End any of the partner's shares (an account's owners may also end its share, from the account). */
   removeAccounts: boolean;
+  /** **Guest access ends on**: set or clear when a guest's access ends. */
+  setGuestAccessEnd: boolean;
 };
 
 export function partnerPermissions(s: PartnerStanding): PartnerPermissions {
@@ -37,6 +39,7 @@ export function partnerPermissions(s: PartnerStanding): PartnerPermissions {
     remove: partnerPolicy.remove(s),
     shareAccounts: sharingPolicy.shareWithPartner(ownAccount, s) === null,
     removeAccounts: sharingPolicy.removeFromPartner(null, s) === null,
+    setGuestAccessEnd: partnerPolicy.setGuestAccessEnd(s),
   };
 }
 

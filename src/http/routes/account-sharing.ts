@@ -12,7 +12,7 @@ import {
   shareWithPartner,
 } from '../../services/account-sharing.js';
 import { requestContext, requireSession } from '../context.js';
-import { problemResponses } from '../schemas.js';
+import { EndMoment, problemResponses } from '../schemas.js';
 
 const Id = (what: string) => z.uuid({ error: `Not a valid ${what} id.` });
 const AccountParams = z.strictObject({ accountId: Id('account') });
@@ -31,6 +31,7 @@ const AccessEntrySchema = z.object({
   ownGrant: z.boolean(),
   lastUsedAt: z.string().nullable(),
   status: z.string().nullable(),
+  accessUntil: z.string().nullable().describe('**Access until**: when this access ends by itself (ISO 8601), or null'),
 });
 
 /**
@@ -65,6 +66,7 @@ const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
         body: z.strictObject({
           userId: Id('user'),
           role: z.enum(['owner', 'collaborator'], { error: 'Choose owner or collaborator.' }),
+          accessUntil: EndMoment('**Access until**'),
         }),
         response: { 204: z.null(), ...problemResponses(400, 401, 403, 404) },
       },
@@ -86,14 +88,21 @@ const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['sharing'],
         summary: '**Share Access**: a manager passes the account on to a guest user of the same partner',
         params: AccountParams,
-        body: z.strictObject({ userId: Id('user') }),
+        body: z.strictObject({ userId: Id('user'), accessUntil: EndMoment('**Access until**') }),
         response: { 204: z.null(), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
       const { actor } = requireSession(request);
       await app.unitOfWork.run((tx) =>
-        shareOnward(tx, actor, request.params.accountId, request.body.userId, requestContext(request)),
+        shareOnward(
+          tx,
+          actor,
+          request.params.accountId,
+          request.body.userId,
+          requestContext(request),
+          request.body.accessUntil,
+        ),
       );
       return reply.status(204).send(null);
     },
@@ -164,6 +173,7 @@ const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
                 appName: z.string(),
                 role: GuestItemRole,
                 sharedAt: z.string(),
+                accessUntil: z.string().nullable(),
               }),
             ),
           }),
@@ -215,6 +225,7 @@ const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
             .array(z.strictObject({ accountId: Id('account'), role: GuestItemRole }))
             .min(1, { error: 'Select at least one account.' })
             .max(200, { error: 'Share at most 200 accounts at once.' }),
+          accessUntil: EndMoment('**Access until**, for every account of this share'),
         }),
         response: { 204: z.null(), ...problemResponses(400, 401, 403, 404) },
       },
@@ -222,7 +233,14 @@ const accountSharingRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { actor } = requireSession(request);
       await app.unitOfWork.run((tx) =>
-        shareWithPartner(tx, actor, request.params.partnerId, request.body.accounts, requestContext(request)),
+        shareWithPartner(
+          tx,
+          actor,
+          request.params.partnerId,
+          request.body.accounts,
+          requestContext(request),
+          request.body.accessUntil,
+        ),
       );
       return reply.status(204).send(null);
     },

@@ -17,7 +17,8 @@ import {
 import type { Actor } from '../../domain/actor.js';
 import { requestContext, requireSession } from '../context.js';
 import { problemType } from '../problems.js';
-import { Email, NameText, ProblemSchema, problemResponses } from '../schemas.js';
+import { Email, EndMoment, NameText, ProblemSchema, problemResponses } from '../schemas.js';
+import { setGuestAccessEnd } from '../../services/access-ends.js';
 
 const PartnerRoleSchema = z.enum(['host_admin', 'guest_admin', 'guest_user']);
 const GuestRoleSchema = z.enum(['guest_admin', 'guest_user'], { error: 'Choose guest_admin or guest_user.' });
@@ -51,6 +52,7 @@ const PartnerDetailSchema = z.object({
     remove: z.boolean(),
     shareAccounts: z.boolean(),
     removeAccounts: z.boolean(),
+    setGuestAccessEnd: z.boolean().describe("**Guest access ends on**: set or clear when a guest's access ends"),
   }),
   members: z.array(
     z.object({
@@ -60,6 +62,7 @@ const PartnerDetailSchema = z.object({
       partnerRole: PartnerRoleSchema,
       status: z.enum(['invited', 'active', 'deactivated']),
       joinedAt: z.string().nullable(),
+      accessEndsAt: z.string().nullable().describe('**Guest access ends on** (ISO 8601), or null'),
       invitation: z
         .object({
           id: z.uuid(),
@@ -291,6 +294,7 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
                 error: `Invite at most ${MAX_INVITATIONS_PER_REQUEST} people at once.`,
               })
               .optional(),
+            accessEndsAt: EndMoment('**Guest access ends on** (host admins), for every address'),
           })
           .refine((body) => (body.email === undefined) !== (body.emails === undefined), {
             error: 'Send either email or emails.',
@@ -325,6 +329,7 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
         addresses,
         deps(),
         requestContext(request),
+        request.body.accessEndsAt,
       );
       // One address: refused is answered as before, with the problem's own status.
       if (email !== undefined && outcomes[0]?.refused) throw outcomes[0].refused;
@@ -405,6 +410,33 @@ const partnerRoutes: FastifyPluginAsyncZod = async (app) => {
         removeGuest(tx, actor, request.params.partnerId, request.params.userId, requestContext(request)),
       );
       return reply.status(204).send(null);
+    },
+  );
+
+  app.put(
+    '/partners/:partnerId/guests/:userId/access-end',
+    {
+      schema: {
+        tags: ['partners'],
+        summary: "**Guest access ends on**: set or clear when a guest's access ends (host admins)",
+        params: MemberParams,
+        body: z.strictObject({ accessEndsAt: EndMoment('**Guest access ends on**') }),
+        response: { 200: PartnerDetailSchema, ...problemResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireSession(request);
+      await app.unitOfWork.run((tx) =>
+        setGuestAccessEnd(
+          tx,
+          actor,
+          request.params.partnerId,
+          request.params.userId,
+          request.body.accessEndsAt ?? null,
+          requestContext(request),
+        ),
+      );
+      return getPartner(app.db, actor, request.params.partnerId);
     },
   );
 };

@@ -1,0 +1,314 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
+import type { RequestContext } from '../domain/actor.js';
+import type { Clock } from '../domain/clock.js';
+import { EXPIRY_WARNING_MS } from '../domain/access-ends.js';
+import { accessEndingMail } from '../mail/expiry-mails.js';
+import { enqueueMail, type MailKeys } from '../mail/outbox.js';
+import { recordEvent } from './activity.js';
+import { offboardGuest } from './partners.js';
+
+/**
+ * Access that ends (SPEC §8a), after the fact: the access check already refuses a grant or a guest whose
+ * end has come; this sweeper then ends them as a removal does (grant deleted, guest offboarded) with the
+ * expiry named as the cause, and warns the sponsor and the host admins seven days ahead, once. Safe with
+ * several servers: rows are claimed with SKIP LOCKED and each step changes them so it runs once.
+ */
+
+const BATCH = 200;
+const BY_THE_SYSTEM: RequestContext = { ip: null, userAgent: null };
+
+export interface AccessExpiryDeps extends MailKeys {
+  publicUrl: URL;
+}
+
+/** Ends grants whose **Access until** has come; returns how many. */
+export async function endExpiredGrants(tx: Kysely<Database>, now: Date): Promise<number> {
+  const grants = await tx
+    .selectFrom('grants as g')
+    .innerJoin('accounts as a', 'a.id', 'g.account_id')
+    .leftJoin('grants as parent', 'parent.id', 'g.parent_grant_id')
+    .select([
+      'g.id',
+      'g.account_id',
+      'g.user_id',
+      'g.partner_id',
+      'g.role',
+      'g.expires_at',
+      'a.workspace_id',
+      'parent.partner_id as parent_partner_id',
+    ])
+    .where('g.expires_at', '<=', now)
+    .orderBy('g.expires_at')
+    .limit(BATCH)
+    .forUpdate('g')
+    .skipLocked()
+    .execute();
+  for (const grant of grants) {
+    // Onward shares hanging from an ended partner share go with it (ON DELETE CASCADE), as on removal.
+    const deleted = await tx.deleteFrom('grants').where('id', '=', grant.id).returning('id').executeTakeFirst();
+    if (!deleted) continue;
+    await recordEvent(tx, {
+      workspaceId: grant.workspace_id,
+      actorId: null,
+      action: 'account.access_expired',
+      targetType: 'account',
+      targetId: grant.account_id,
+      context: BY_THE_SYSTEM,
+      details: {
+        ...(grant.user_id && { userId: grant.user_id }),
+        ...((grant.partner_id ?? grant.parent_partner_id) && {
+          partnerId: grant.partner_id ?? grant.parent_partner_id,
+        }),
+        role: grant.role,
+        accessUntil: grant.expires_at!.toISOString(),
+        cause: 'expiry',
+      },
+    });
+  }
+  return grants.length;
+}
+
+/** Offboards guests whose **Guest access ends on** has come, as **Remove** does; returns how many. */
+export async function endExpiredGuests(tx: Kysely<Database>, now: Date): Promise<number> {
+  const guests = await tx
+    .selectFrom('users as u')
+    .leftJoin('partner_members as pm', (join) =>
+      join.onRef('pm.user_id', '=', 'u.id').on('pm.role', '<>', 'host_admin'),
+    )
+    .select(['u.id', 'u.workspace_id', 'u.access_ends_at', 'pm.partner_id', 'pm.role'])
+    .where('u.kind', '=', 'guest')
+    .where('u.access_ends_at', '<=', now)
+    .where('u.status', '<>', 'deactivated')
+    .orderBy('u.access_ends_at')
+    .limit(BATCH)
+    .forUpdate('u')
+    .skipLocked()
+    .execute();
+  for (const guest of guests) {
+    const audit = { workspaceId: guest.workspace_id, actorId: null, context: BY_THE_SYSTEM };
+    const details = { partnerId: guest.partner_id, accessEndsAt: guest.access_ends_at!.toISOString(), cause: 'expiry' };
+    if (guest.partner_id)
+      await offboardGuest(tx, guest.id, guest.partner_id, { ...audit, reason: 'guest_access_ended' });
+    else
+      await tx
+        .updateTable('users')
+        .set({ status: 'deactivated', updated_at: sql`now()` })
+        .where('id', '=', guest.id)
+        .execute();
+    await recordEvent(tx, {
+      ...audit,
+      action: 'partner.guest_access_ended',
+      targetType: 'user',
+      targetId: guest.id,
+      details,
+    });
+    await recordEvent(tx, {
+      ...audit,
+      action: 'user.deactivated',
+      targetType: 'user',
+      targetId: guest.id,
+      details: { reason: 'guest_access_ended', partnerId: guest.partner_id },
+    });
+  }
+  return guests.length;
+}
+
+interface Recipient {
+  id: string;
+  email: string;
+  display_name: string;
+}
+
+/** The active host admins of a partner. */
+async function hostAdminsOf(tx: Kysely<Database>, partnerId: string | null): Promise<Recipient[]> {
+  if (!partnerId) return [];
+  return tx
+    .selectFrom('partner_members as pm')
+    .innerJoin('users as u', 'u.id', 'pm.user_id')
+    .select(['u.id', 'u.email', 'u.display_name'])
+    .where('pm.partner_id', '=', partnerId)
+    .where('pm.role', '=', 'host_admin')
+    .where('u.status', '=', 'active')
+    .execute();
+}
+
+async function activeUser(tx: Kysely<Database>, userId: string | null): Promise<Recipient[]> {
+  if (!userId) return [];
+  return tx
+    .selectFrom('users')
+    .select(['id', 'email', 'display_name'])
+    .where('id', '=', userId)
+    .where('status', '=', 'active')
+    .execute();
+}
+
+async function sendWarnings(
+  tx: Kysely<Database>,
+  deps: AccessExpiryDeps,
+  workspaceId: string,
+  recipients: Recipient[],
+  message: { what: string; endsAt: Date; path: string },
+): Promise<void> {
+  const workspace = await tx
+    .selectFrom('workspaces')
+    .select(['name', 'slug'])
+    .where('id', '=', workspaceId)
+    .executeTakeFirstOrThrow();
+  const url = new URL(message.path, deps.publicUrl).toString();
+  const seen = new Set<string>();
+  for (const person of recipients) {
+    if (seen.has(person.id)) continue;
+    seen.add(person.id);
+    const mail = accessEndingMail({
+      workspaceName: workspace.name,
+      displayName: person.display_name,
+      what: message.what,
+      endsAt: message.endsAt,
+      url,
+    });
+    await enqueueMail(tx, deps, { workspaceId, kind: 'access-ending', to: person.email, ...mail });
+  }
+}
+
+/**
+ * Warns of every grant and guest ending within seven days that was not warned of yet: the sponsor (who
+ * shared, who invited) and the host admins of the partner concerned; a member losing a direct share is
+ * told too. Returns how many endings were warned of.
+ */
+export async function warnOfEndingAccess(tx: Kysely<Database>, deps: AccessExpiryDeps, now: Date): Promise<number> {
+  const horizon = new Date(now.getTime() + EXPIRY_WARNING_MS);
+  const grants = await tx
+    .selectFrom('grants as g')
+    .innerJoin('accounts as a', 'a.id', 'g.account_id')
+    .leftJoin('grants as parent', 'parent.id', 'g.parent_grant_id')
+    .leftJoin('users as u', 'u.id', 'g.user_id')
+    .leftJoin('partners as p', (join) =>
+      join.on((eb) => eb('p.id', '=', eb.fn.coalesce('g.partner_id', 'parent.partner_id'))),
+    )
+    .select([
+      'g.id',
+      'g.account_id',
+      'g.user_id',
+      'g.granted_by',
+      'g.expires_at',
+      'a.workspace_id',
+      'a.name as account_name',
+      'u.display_name as user_name',
+      'u.kind as user_kind',
+      'p.id as partner_id',
+      'p.name as partner_name',
+    ])
+    .where('g.expires_at', '>', now)
+    .where('g.expires_at', '<=', horizon)
+    .where('g.expiry_warned_at', 'is', null)
+    .where('a.deleted_at', 'is', null)
+    .limit(BATCH)
+    .forUpdate('g')
+    .skipLocked()
+    .execute();
+  for (const grant of grants) {
+    await tx.updateTable('grants').set({ expiry_warned_at: now }).where('id', '=', grant.id).execute();
+    const whose = grant.user_name ?? grant.partner_name ?? 'someone';
+    const losing = grant.user_kind === 'member' ? await activeUser(tx, grant.user_id) : [];
+    await sendWarnings(
+      tx,
+      deps,
+      grant.workspace_id,
+      [...(await activeUser(tx, grant.granted_by)), ...(await hostAdminsOf(tx, grant.partner_id)), ...losing],
+      {
+        what: `${whose}'s access to ${grant.account_name}`,
+        endsAt: grant.expires_at!,
+        path: `/app/accounts/${grant.account_id}`,
+      },
+    );
+  }
+  const guests = await tx
+    .selectFrom('users as u')
+    .leftJoin('partner_members as pm', (join) =>
+      join.onRef('pm.user_id', '=', 'u.id').on('pm.role', '<>', 'host_admin'),
+    )
+    .leftJoin('partners as p', 'p.id', 'pm.partner_id')
+    .select([
+      'u.id',
+      'u.workspace_id',
+      'u.display_name',
+      'u.access_ends_at',
+      'pm.partner_id',
+      'p.name as partner_name',
+      (eb) =>
+        eb
+          .selectFrom('invitations as i')
+          .select('i.invited_by')
+          .whereRef('i.user_id', '=', 'u.id')
+          .orderBy('i.created_at', 'desc')
+          .limit(1)
+          .as('sponsor_id'),
+    ])
+    .where('u.kind', '=', 'guest')
+    .where('u.status', '<>', 'deactivated')
+    .where('u.access_ends_at', '>', now)
+    .where('u.access_ends_at', '<=', horizon)
+    .where('u.access_end_warned_at', 'is', null)
+    .limit(BATCH)
+    .forUpdate('u')
+    .skipLocked()
+    .execute();
+  for (const guest of guests) {
+    await tx.updateTable('users').set({ access_end_warned_at: now }).where('id', '=', guest.id).execute();
+    await sendWarnings(
+      tx,
+      deps,
+      guest.workspace_id,
+      [...(await activeUser(tx, guest.sponsor_id)), ...(await hostAdminsOf(tx, guest.partner_id))],
+      {
+        what: `the guest access of ${guest.display_name}${guest.partner_name ? ` (${guest.partner_name})` : ''}`,
+        endsAt: guest.access_ends_at!,
+        path: guest.partner_id ? `/app/partners/${guest.partner_id}/members/${guest.id}` : '/app/partners',
+      },
+    );
+  }
+  return grants.length + guests.length;
+}
+
+/** One pass: end what has ended, then warn of what ends within seven days. */
+export async function sweepAccessEnds(unitOfWork: UnitOfWork, deps: AccessExpiryDeps, now: Date) {
+  const grants = await unitOfWork.run((tx) => endExpiredGrants(tx, now));
+  const guests = await unitOfWork.run((tx) => endExpiredGuests(tx, now));
+  const warned = await unitOfWork.run((tx) => warnOfEndingAccess(tx, deps, now));
+  return { grants, guests, warned };
+}
+
+interface SweeperLogger {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+/** Runs sweepAccessEnds once a minute (and at start), by the server's clock. */
+export function startAccessExpirySweeper(
+  unitOfWork: UnitOfWork,
+  deps: AccessExpiryDeps,
+  clock: Clock,
+  logger: SweeperLogger,
+  intervalMs = 60_000,
+): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  const sweep = () => {
+    running = sweepAccessEnds(unitOfWork, deps, new Date(clock.now())).then(
+      (counts) => {
+        if (counts.grants + counts.guests + counts.warned > 0) logger.info(counts, 'Access ends swept');
+      },
+      (error: unknown) => logger.error({ err: error }, 'Sweeping access ends failed'),
+    );
+  };
+  sweep();
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
