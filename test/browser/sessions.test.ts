@@ -75,4 +75,25 @@ describeBrowser('sessions in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS
     await expect.poll(() => rows(page).count()).toBe(2);
     await expectHidden(page.getByRole('button', { name: 'Sign out everywhere else' }));
   });
+
+  it('Notifications: a switch turned off stays off after a reload; security mail cannot be turned off', async () => {
+    const page = await signedInPage();
+    await page.goto(`${t.url}/app/security#notifications`);
+    const section = page.getByRole('region', { name: 'Notifications' });
+    const shared = section.getByRole('switch', { name: 'An account is shared with you' });
+    const device = section.getByRole('switch', { name: 'A new device waits for your approval' });
+    await expectVisible(shared);
+    await expect.poll(() => shared.isChecked()).toBe(true);
+    await expect.poll(() => device.isChecked()).toBe(true);
+    await expect.poll(() => device.isDisabled()).toBe(true);
+    await expectVisible(section.getByText('Always sent: about your security.', { exact: false }));
+    await screenshots(page, 'security-notifications');
+
+    await shared.click({ force: true });
+    await expectVisible(toast(page, 'An account is shared with you: email off'));
+    await page.reload();
+    await expectVisible(shared);
+    await expect.poll(() => shared.isChecked()).toBe(false);
+    await expect.poll(() => device.isChecked()).toBe(true);
+  });
 });

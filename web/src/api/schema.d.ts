@@ -5888,7 +5888,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        startOver?: boolean;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description Default Response */
                 200: {
@@ -5901,6 +5907,28 @@ export interface paths {
                             uri: string;
                             /** @description A data: URL (PNG) */
                             qrCode: string;
+                            resumed: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
                         };
                     };
                 };
@@ -5963,11 +5991,10 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
+                    content?: never;
                 };
-            };
-            responses: {
                 /** @description Default Response */
-                200: {
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6194,28 +6221,6 @@ export interface paths {
                             }[];
                             error?: string;
                             interval?: number;
-                            resumed: boolean;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            type: string;
-                            title: string;
-                            status: number;
-                            detail: string;
-                            errors?: {
-                                path: string;
-                                message: string;
-                            }[];
-                            error?: string;
-                            interval?: number;
-                            reason?: string;
                             reason?: string;
                         };
                     };
@@ -6270,13 +6275,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        startOver?: boolean;
-                    } | null;
-                };
-            };
+            requestBody?: never;
             responses: {
                 /** @description Default Response */
                 204: {
@@ -6294,7 +6293,6 @@ export interface paths {
                         "application/json": {
                             type: string;
                             title: string;
-                    content?: never;
                             status: number;
                             detail: string;
                             errors?: {
@@ -6376,7 +6374,7 @@ export interface paths {
             requestBody?: never;
             responses: {
                 /** @description Default Response */
-                401: {
+                200: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6464,6 +6462,8 @@ export interface paths {
                         recoveryCode?: string;
                     };
                 };
+            };
+            responses: {
                 /** @description Default Response */
                 200: {
                     headers: {
@@ -11480,7 +11480,14 @@ export interface paths {
                     content: {
                         "application/json": {
                             code: string;
+                            validFrom: string;
                             expiresAt: string;
+                            next: {
+                                code: string;
+                                validFrom: string;
+                                expiresAt: string;
+                            } | null;
+                            serverTime: string;
                         };
                     };
                 };
@@ -11706,14 +11713,7 @@ export interface paths {
                             detail: string;
                             errors?: {
                                 path: string;
-                            validFrom: string;
                                 message: string;
-                            next: {
-                                code: string;
-                                validFrom: string;
-                                expiresAt: string;
-                            } | null;
-                            serverTime: string;
                             }[];
                             error?: string;
                             interval?: number;
@@ -14070,6 +14070,218 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your email notifications: each kind, whether it is on, and whether it is about your security */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            notifications: {
+                                /** @enum {string} */
+                                kind: "account-shared" | "passed-on" | "guest-joined" | "access-expiring" | "device-waiting";
+                                label: string;
+                                description: string;
+                                /** @description About your security: always sent, cannot be turned off */
+                                security: boolean;
+                                enabled: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Turn your email notifications on or off (security notifications cannot be turned off) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        notifications: {
+                            /** @enum {string} */
+                            kind: "account-shared" | "passed-on" | "guest-joined" | "access-expiring" | "device-waiting";
+                            enabled: boolean;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            notifications: {
+                                /** @enum {string} */
+                                kind: "account-shared" | "passed-on" | "guest-joined" | "access-expiring" | "device-waiting";
+                                label: string;
+                                description: string;
+                                /** @description About your security: always sent, cannot be turned off */
+                                security: boolean;
+                                enabled: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
