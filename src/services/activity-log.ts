@@ -51,40 +51,15 @@ export interface ActivityPage {
 type Scoped = ExpressionBuilder<Database & { e: Database['activity_events'] }, 'e'>;
 
 /** The guests of the partners `userId` is host admin of. */
-function guestsHostedBy(eb: Scoped, userId: string) {
-  return eb
+function guestsHostedBy(db: Kysely<Database>, userId: string) {
+  return db
     .selectFrom('partner_members as guest')
     .innerJoin('partner_members as host', 'host.partner_id', 'guest.partner_id')
     .select('guest.user_id')
+    .distinct()
     .where('host.user_id', '=', userId)
     .where('host.role', '=', 'host_admin')
     .where('guest.role', '<>', 'host_admin');
-}
-
-function scopeCondition(eb: Scoped, actor: Actor) {
-  const scope = activityPolicy.scope(actor);
-  if (scope === 'workspace') return eb.lit(true);
-  const own = eb('e.actor_id', '=', actor.userId);
-  if (scope === 'own') return own;
-  return eb.or([
-    own,
-    eb(
-      'e.account_id',
-      'in',
-      eb.selectFrom('grants').select('account_id').where('user_id', '=', actor.userId).where('role', '=', 'owner'),
-    ),
-    eb(
-      'e.partner_id',
-      'in',
-      eb
-        .selectFrom('partner_members')
-        .select('partner_id')
-        .where('user_id', '=', actor.userId)
-        .where('role', '=', 'host_admin'),
-    ),
-    eb('e.actor_id', 'in', guestsHostedBy(eb, actor.userId)),
-    eb.and([eb('e.target_type', '=', 'user'), eb('e.target_id', 'in', guestsHostedBy(eb, actor.userId))]),
-  ]);
 }
 
 function groupCondition(eb: Scoped, groups: ActivityGroup[]) {
@@ -113,10 +88,98 @@ function decodeCursor(cursor: string): string {
   return match[1]!;
 }
 
-/** The events `actor` may see that match `filters`, newest first, from `cursor` on. */
-function scopedQuery(db: Kysely<Database>, actor: Actor, filters: ActivityFilters, beforeSeq: string | undefined) {
-  let query = db
-    .selectFrom('activity_events as e')
+/** The workspace's events that match `filters`, older than `beforeSeq`: what every scope narrows. */
+function matching(db: Kysely<Database>, actor: Actor, filters: ActivityFilters, beforeSeq: string | undefined) {
+  let query = db.selectFrom('activity_events as e').where('e.workspace_id', '=', actor.workspaceId);
+  if (beforeSeq) query = query.where('e.seq', '<', beforeSeq);
+  if (filters.from) query = query.where('e.occurred_at', '>=', filters.from);
+  if (filters.to) query = query.where('e.occurred_at', '<', filters.to);
+  if (filters.groups && filters.groups.length > 0) {
+    const groups = filters.groups;
+    query = query.where((eb) => groupCondition(eb, groups));
+  }
+  if (filters.personId) {
+    const personId = filters.personId;
+    query = query.where((eb) =>
+      eb.or([
+        eb('e.actor_id', '=', personId),
+        eb.and([eb('e.target_type', '=', 'user'), eb('e.target_id', '=', personId)]),
+        eb(sql`e.details->>'userId'`, '=', personId),
+      ]),
+    );
+  }
+  if (filters.accountId) query = query.where('e.account_id', '=', filters.accountId);
+  if (filters.partnerId) query = query.where('e.partner_id', '=', filters.partnerId);
+  return query;
+}
+
+type Matching = ReturnType<typeof matching>;
+
+/**
+ * The `seq`s of the next `limit` events `actor` may see, newest first. A member's scope (SPEC §8) is five
+ * branches: their own events, and those on each account they own, about each partner they host, by and
+ * about each guest of those partners. Tested as one `OR`, PostgreSQL walks the log newest first and tests
+ * every event (a million for a member with nothing to see); here each branch reads, for each of its keys,
+ * the newest `limit` events from that key's own index (a `LATERAL` join), and the page is the newest
+ * `limit` of those: a few index probes per key, whatever the log's size (docs/performance.md).
+ */
+function pageSeqs(
+  db: Kysely<Database>,
+  actor: Actor,
+  filters: ActivityFilters,
+  beforeSeq: string | undefined,
+  limit: number,
+) {
+  const newest = (query: Matching) => query.select('e.seq').orderBy('e.seq', 'desc').limit(limit);
+  const events = () => matching(db, actor, filters, beforeSeq);
+  const scope = activityPolicy.scope(actor);
+  if (scope === 'workspace') return newest(events());
+  if (scope === 'own') return newest(events().where('e.actor_id', '=', actor.userId));
+  const me = actor.userId;
+  /** The newest `limit` events whose `column` is the outer row's `key`, read from that column's index. */
+  const byKey = (
+    query: Matching,
+    column: 'e.account_id' | 'e.partner_id' | 'e.actor_id' | 'e.target_id',
+    key: string,
+  ) => newest(query.where(column, '=', sql.ref<string>(key))).as('b');
+  const own = db.selectFrom(newest(events().where('e.actor_id', '=', me)).as('b')).select('b.seq');
+  const ownedAccounts = db
+    .selectFrom('grants as g')
+    .innerJoinLateral(byKey(events(), 'e.account_id', 'g.account_id'), (join) => join.onTrue())
+    .select('b.seq')
+    .where('g.user_id', '=', me)
+    .where('g.role', '=', 'owner');
+  const hostedPartners = db
+    .selectFrom('partner_members as pm')
+    .innerJoinLateral(byKey(events(), 'e.partner_id', 'pm.partner_id'), (join) => join.onTrue())
+    .select('b.seq')
+    .where('pm.user_id', '=', me)
+    .where('pm.role', '=', 'host_admin');
+  const byGuests = db
+    .selectFrom(guestsHostedBy(db, me).as('guest'))
+    .innerJoinLateral(byKey(events(), 'e.actor_id', 'guest.user_id'), (join) => join.onTrue())
+    .select('b.seq');
+  const aboutGuests = db
+    .selectFrom(guestsHostedBy(db, me).as('guest'))
+    .innerJoinLateral(byKey(events().where('e.target_type', '=', 'user'), 'e.target_id', 'guest.user_id'), (join) =>
+      join.onTrue(),
+    )
+    .select('b.seq');
+  const any = own.unionAll(ownedAccounts).unionAll(hostedPartners).unionAll(byGuests).unionAll(aboutGuests);
+  return db.selectFrom(any.as('u')).select('u.seq').distinct().orderBy('u.seq', 'desc').limit(limit);
+}
+
+/** A page of the events `actor` may see that match `filters`, newest first, with the names its sentences need. */
+function scopedPage(
+  db: Kysely<Database>,
+  actor: Actor,
+  filters: ActivityFilters,
+  beforeSeq: string | undefined,
+  limit: number,
+) {
+  return db
+    .selectFrom(pageSeqs(db, actor, filters, beforeSeq, limit).as('page'))
+    .innerJoin('activity_events as e', 'e.seq', 'page.seq')
     .leftJoin('users as actor', 'actor.id', 'e.actor_id')
     .leftJoin('users as target', (join) => join.onRef('target.id', '=', 'e.target_id').on('e.target_type', '=', 'user'))
     .leftJoin('users as subject', (join) =>
@@ -146,31 +209,10 @@ function scopedQuery(db: Kysely<Database>, actor: Actor, filters: ActivityFilter
       'e.user_agent',
       'e.details',
     ])
-    .where('e.workspace_id', '=', actor.workspaceId)
-    .where((eb) => scopeCondition(eb, actor));
-  if (beforeSeq) query = query.where('e.seq', '<', beforeSeq);
-  if (filters.from) query = query.where('e.occurred_at', '>=', filters.from);
-  if (filters.to) query = query.where('e.occurred_at', '<', filters.to);
-  if (filters.groups && filters.groups.length > 0) {
-    const groups = filters.groups;
-    query = query.where((eb) => groupCondition(eb, groups));
-  }
-  if (filters.personId) {
-    const personId = filters.personId;
-    query = query.where((eb) =>
-      eb.or([
-        eb('e.actor_id', '=', personId),
-        eb.and([eb('e.target_type', '=', 'user'), eb('e.target_id', '=', personId)]),
-        eb(sql`e.details->>'userId'`, '=', personId),
-      ]),
-    );
-  }
-  if (filters.accountId) query = query.where('e.account_id', '=', filters.accountId);
-  if (filters.partnerId) query = query.where('e.partner_id', '=', filters.partnerId);
-  return query.orderBy('e.seq', 'desc');
+    .orderBy('e.seq', 'desc');
 }
 
-type Row = Awaited<ReturnType<ReturnType<typeof scopedQuery>['execute']>>[number];
+type Row = Awaited<ReturnType<ReturnType<typeof scopedPage>['execute']>>[number];
 
 function toEntry(row: Row): ActivityEntry {
   const details = (row.details ?? {}) as Record<string, unknown>;
@@ -215,9 +257,7 @@ export async function queryActivity(
   page: { cursor?: string; limit: number },
 ): Promise<ActivityPage> {
   const beforeSeq = page.cursor ? decodeCursor(page.cursor) : undefined;
-  const rows = await scopedQuery(db, actor, filters, beforeSeq)
-    .limit(page.limit + 1)
-    .execute();
+  const rows = await scopedPage(db, actor, filters, beforeSeq, page.limit + 1).execute();
   const shown = rows.slice(0, page.limit);
   return {
     events: shown.map(toEntry),
@@ -234,7 +274,7 @@ export async function* allActivity(
 ): AsyncGenerator<ActivityEntry> {
   let beforeSeq: string | undefined;
   for (;;) {
-    const rows = await scopedQuery(db, actor, filters, beforeSeq).limit(batchSize).execute();
+    const rows = await scopedPage(db, actor, filters, beforeSeq, batchSize).execute();
     for (const row of rows) yield toEntry(row);
     if (rows.length < batchSize) return;
     beforeSeq = rows.at(-1)!.seq;

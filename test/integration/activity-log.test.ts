@@ -241,6 +241,20 @@ describe('filters, paging and words', () => {
     } while (cursor);
     expect(paged.map((e) => e.id)).toEqual(all.map((e) => e.id));
 
+    // A member's scope is read branch by branch (own, owned accounts, hosted partners, their guests):
+    // an event in several branches (Hugo sharing his own account with his partner) still comes once.
+    const hugos = await activity(hugo.client);
+    expect(new Set(hugos.map((e) => e.id)).size).toBe(hugos.length);
+    const hugoPaged: Entry[] = [];
+    cursor = null;
+    do {
+      const response = await hugo.client.get(`/api/v1/activity?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const body = response.json() as { events: Entry[]; nextCursor: string | null };
+      hugoPaged.push(...body.events);
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(hugoPaged.map((e) => e.id)).toEqual(hugos.map((e) => e.id));
+
     const broken = await owner.get('/api/v1/activity?cursor=bm90LWEtY3Vyc29y');
     expect(broken.statusCode).toBe(422);
     expect(broken.headers['content-type']).toContain('application/problem+json');
