@@ -55,12 +55,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       app.log,
     );
     const sweeper = startInvitationSweeper(app.unitOfWork, app.log);
-    const accessSweeper = startAccessExpirySweeper(
-      app.unitOfWork,
-      { masterKey: app.masterKey, keyring: app.keyring, publicUrl: config.publicUrl },
-      app.clock,
-      app.log,
-    );
+    const accessSweeper = startAccessExpirySweeper(app.unitOfWork, app.clock, app.log);
     logger.info(
       { transport: app.mail.transport.kind },
       app.mail.devOutbox

@@ -4,9 +4,8 @@ import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RequestContext } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import { EXPIRY_WARNING_MS } from '../domain/access-ends.js';
-import { accessEndingMail } from '../mail/expiry-mails.js';
-import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { recordEvent } from './activity.js';
+import { notifyAccessExpiring } from './notifications.js';
 import { offboardGuest } from './partners.js';
 
 /**
@@ -18,10 +17,6 @@ import { offboardGuest } from './partners.js';
 
 const BATCH = 200;
 const BY_THE_SYSTEM: RequestContext = { ip: null, userAgent: null };
-
-export interface AccessExpiryDeps extends MailKeys {
-  publicUrl: URL;
-}
 
 /** Ends grants whose **Access until** has come; returns how many. */
 export async function endExpiredGrants(tx: Kysely<Database>, now: Date): Promise<number> {
@@ -115,61 +110,16 @@ export async function endExpiredGuests(tx: Kysely<Database>, now: Date): Promise
   return guests.length;
 }
 
-interface Recipient {
-  id: string;
-  email: string;
-  display_name: string;
-}
-
-/** The active host admins of a partner. */
-async function hostAdminsOf(tx: Kysely<Database>, partnerId: string | null): Promise<Recipient[]> {
+/** The host admins of a partner (the notification goes to those who are active). */
+async function hostAdminsOf(tx: Kysely<Database>, partnerId: string | null): Promise<string[]> {
   if (!partnerId) return [];
-  return tx
-    .selectFrom('partner_members as pm')
-    .innerJoin('users as u', 'u.id', 'pm.user_id')
-    .select(['u.id', 'u.email', 'u.display_name'])
-    .where('pm.partner_id', '=', partnerId)
-    .where('pm.role', '=', 'host_admin')
-    .where('u.status', '=', 'active')
+  const rows = await tx
+    .selectFrom('partner_members')
+    .select('user_id')
+    .where('partner_id', '=', partnerId)
+    .where('role', '=', 'host_admin')
     .execute();
-}
-
-async function activeUser(tx: Kysely<Database>, userId: string | null): Promise<Recipient[]> {
-  if (!userId) return [];
-  return tx
-    .selectFrom('users')
-    .select(['id', 'email', 'display_name'])
-    .where('id', '=', userId)
-    .where('status', '=', 'active')
-    .execute();
-}
-
-async function sendWarnings(
-  tx: Kysely<Database>,
-  deps: AccessExpiryDeps,
-  workspaceId: string,
-  recipients: Recipient[],
-  message: { what: string; endsAt: Date; path: string },
-): Promise<void> {
-  const workspace = await tx
-    .selectFrom('workspaces')
-    .select(['name', 'slug'])
-    .where('id', '=', workspaceId)
-    .executeTakeFirstOrThrow();
-  const url = new URL(message.path, deps.publicUrl).toString();
-  const seen = new Set<string>();
-  for (const person of recipients) {
-    if (seen.has(person.id)) continue;
-    seen.add(person.id);
-    const mail = accessEndingMail({
-      workspaceName: workspace.name,
-      displayName: person.display_name,
-      what: message.what,
-      endsAt: message.endsAt,
-      url,
-    });
-    await enqueueMail(tx, deps, { workspaceId, kind: 'access-ending', to: person.email, ...mail });
-  }
+  return rows.map((row) => row.user_id);
 }
 
 /**
@@ -177,7 +127,7 @@ async function sendWarnings(
  * shared, who invited) and the host admins of the partner concerned; a member losing a direct share is
  * told too. Returns how many endings were warned of.
  */
-export async function warnOfEndingAccess(tx: Kysely<Database>, deps: AccessExpiryDeps, now: Date): Promise<number> {
+export async function warnOfEndingAccess(tx: Kysely<Database>, now: Date): Promise<number> {
   const horizon = new Date(now.getTime() + EXPIRY_WARNING_MS);
   const grants = await tx
     .selectFrom('grants as g')
@@ -210,19 +160,19 @@ export async function warnOfEndingAccess(tx: Kysely<Database>, deps: AccessExpir
     .execute();
   for (const grant of grants) {
     await tx.updateTable('grants').set({ expiry_warned_at: now }).where('id', '=', grant.id).execute();
-    const whose = grant.user_name ?? grant.partner_name ?? 'someone';
-    const losing = grant.user_kind === 'member' ? await activeUser(tx, grant.user_id) : [];
-    await sendWarnings(
-      tx,
-      deps,
-      grant.workspace_id,
-      [...(await activeUser(tx, grant.granted_by)), ...(await hostAdminsOf(tx, grant.partner_id)), ...losing],
-      {
-        what: `${whose}'s access to ${grant.account_name}`,
-        endsAt: grant.expires_at!,
-        path: `/app/accounts/${grant.account_id}`,
-      },
-    );
+    const whose = grant.user_name ?? grant.partner_name ?? 'Someone';
+    const losing = grant.user_kind === 'member' && grant.user_id ? [grant.user_id] : [];
+    await notifyAccessExpiring(tx, {
+      userIds: [
+        ...(grant.granted_by ? [grant.granted_by] : []),
+        ...(await hostAdminsOf(tx, grant.partner_id)),
+        ...losing,
+      ],
+      whatEnds: `${whose}'s access to ${grant.account_name}`,
+      endsAt: grant.expires_at!,
+      path: `/app/accounts/${grant.account_id}`,
+      linkLabel: 'Open the account',
+    });
   }
   const guests = await tx
     .selectFrom('users as u')
@@ -257,26 +207,22 @@ export async function warnOfEndingAccess(tx: Kysely<Database>, deps: AccessExpir
     .execute();
   for (const guest of guests) {
     await tx.updateTable('users').set({ access_end_warned_at: now }).where('id', '=', guest.id).execute();
-    await sendWarnings(
-      tx,
-      deps,
-      guest.workspace_id,
-      [...(await activeUser(tx, guest.sponsor_id)), ...(await hostAdminsOf(tx, guest.partner_id))],
-      {
-        what: `the guest access of ${guest.display_name}${guest.partner_name ? ` (${guest.partner_name})` : ''}`,
-        endsAt: guest.access_ends_at!,
-        path: guest.partner_id ? `/app/partners/${guest.partner_id}/members/${guest.id}` : '/app/partners',
-      },
-    );
+    await notifyAccessExpiring(tx, {
+      userIds: [...(guest.sponsor_id ? [guest.sponsor_id] : []), ...(await hostAdminsOf(tx, guest.partner_id))],
+      whatEnds: `The guest access of ${guest.display_name}${guest.partner_name ? ` (${guest.partner_name})` : ''}`,
+      endsAt: guest.access_ends_at!,
+      path: guest.partner_id ? `/app/partners/${guest.partner_id}/members/${guest.id}` : '/app/partners',
+      linkLabel: 'Open the guest',
+    });
   }
   return grants.length + guests.length;
 }
 
 /** One pass: end what has ended, then warn of what ends within seven days. */
-export async function sweepAccessEnds(unitOfWork: UnitOfWork, deps: AccessExpiryDeps, now: Date) {
+export async function sweepAccessEnds(unitOfWork: UnitOfWork, now: Date) {
   const grants = await unitOfWork.run((tx) => endExpiredGrants(tx, now));
   const guests = await unitOfWork.run((tx) => endExpiredGuests(tx, now));
-  const warned = await unitOfWork.run((tx) => warnOfEndingAccess(tx, deps, now));
+  const warned = await unitOfWork.run((tx) => warnOfEndingAccess(tx, now));
   return { grants, guests, warned };
 }
 
@@ -288,14 +234,13 @@ interface SweeperLogger {
 /** Runs sweepAccessEnds once a minute (and at start), by the server's clock. */
 export function startAccessExpirySweeper(
   unitOfWork: UnitOfWork,
-  deps: AccessExpiryDeps,
   clock: Clock,
   logger: SweeperLogger,
   intervalMs = 60_000,
 ): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const sweep = () => {
-    running = sweepAccessEnds(unitOfWork, deps, new Date(clock.now())).then(
+    running = sweepAccessEnds(unitOfWork, new Date(clock.now())).then(
       (counts) => {
         if (counts.grants + counts.guests + counts.warned > 0) logger.info(counts, 'Access ends swept');
       },
