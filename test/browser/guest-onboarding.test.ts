@@ -281,6 +281,19 @@ describeBrowser('guest onboarding in a real browser, with real mail', { timeout:
       const row = memberRow(guestAdmin, GUEST_USER.email);
       await expectVisible(row.getByText('Guest user', { exact: true }));
       await expectVisible(row.getByText('Invited', { exact: true }));
+      // Resend invitation and Revoke ask first; Cancel leaves the invitation (and its mail) as it was.
+      for (const [item, title] of [
+        ['Resend invitation', `Resend the invitation to ${GUEST_USER.email}?`],
+        ['Revoke', `Revoke the invitation to ${GUEST_USER.email}?`],
+      ] as const) {
+        await row.getByRole('button', { name: `Actions for ${GUEST_USER.email}` }).click();
+        await guestAdmin.getByRole('menuitem', { name: item }).click();
+        const asking = guestAdmin.getByRole('dialog', { name: title });
+        await expectVisible(asking);
+        await asking.getByRole('button', { name: 'Cancel' }).click();
+        await expectHidden(asking);
+      }
+      await expectVisible(row.getByText('Invited', { exact: true }));
     });
 
     it('the guest user receives the mail and completes the same steps in a third browser', async () => {

@@ -96,6 +96,20 @@ describeBrowser(
       await expectVisible(bobRow().getByText('Invited', { exact: true }));
       await expectVisible(bobRow().getByText(/expires/));
       await screenshots(owner, 'members-invited');
+
+      // Resend invitation and Revoke ask first; Cancel leaves the invitation as it was.
+      for (const [item, title] of [
+        ['Resend invitation', `Resend the invitation to ${BOB.email}?`],
+        ['Revoke', `Revoke the invitation to ${BOB.email}?`],
+      ] as const) {
+        await bobRow().getByRole('button', { name: `Actions for ${BOB.email}` }).click();
+        await owner.getByRole('menuitem', { name: item }).click();
+        const asking = owner.getByRole('dialog', { name: title });
+        await expectVisible(asking);
+        await asking.getByRole('button', { name: 'Cancel' }).click();
+        await expectHidden(asking);
+      }
+      await expectVisible(bobRow().getByText('Invited', { exact: true }));
     });
 
     it('Bob opens the Join workspace link, chooses his password with the live checklist, and is in', async () => {

@@ -61,8 +61,7 @@ function MembersContent() {
 
   const onAction = (action: MemberRowAction, member: Member) => {
     simple.reset();
-    if (action === 'resend') simple.mutate({ action, member });
-    else setChosen({ action, member });
+    setChosen({ action, member });
   };
   const on = (action: MemberRowAction) => (chosen?.action === action ? chosen.member : null);
 
@@ -95,6 +94,17 @@ function MembersContent() {
         onClose={close}
       >
         <Text size="sm">The link in their email stops working. You can invite them again later.</Text>
+      </ConfirmModal>
+      <ConfirmModal
+        opened={chosen?.action === 'resend'}
+        title={`Resend the invitation to ${chosen?.member.email ?? ''}?`}
+        confirmLabel="Resend invitation"
+        loading={simple.isPending}
+        error={simple.error}
+        onConfirm={() => chosen && simple.mutate(chosen)}
+        onClose={close}
+      >
+        <Text size="sm">A new email goes to them with a new link; the link in the earlier email stops working.</Text>
       </ConfirmModal>
       <ConfirmModal
         opened={chosen?.action === 'reactivate'}

@@ -12,6 +12,20 @@ import { ProblemAlert } from '../ProblemAlert';
 import { PartnerMembersTable } from './PartnerMembersTable';
 
 type ChangeAction = Exclude<MemberAction, 'details'>;
+/** The actions that ask first, as other destructive actions do. */
+type ConfirmedAction = Extract<ChangeAction, 'remove' | 'revoke' | 'resend'>;
+
+const confirmLabels: Record<ConfirmedAction, string> = {
+  remove: 'Remove',
+  revoke: 'Revoke',
+  resend: 'Resend invitation',
+};
+
+function confirmTitle({ action, member }: { action: ConfirmedAction; member: PartnerMember }): string {
+  if (action === 'remove') return `Remove ${memberName(member)}?`;
+  if (action === 'revoke') return `Revoke the invitation to ${member.email}?`;
+  return `Resend the invitation to ${member.email}?`;
+}
 
 interface Change {
   action: ChangeAction;
@@ -52,14 +66,14 @@ export function PartnerMembersPanel({ partner }: { partner: PartnerDetail }) {
   const me = useMe();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  // The guest whose removal is being confirmed; kept while the dialog closes, so its title stays.
-  const [removal, setRemoval] = useState<{ member: PartnerMember; open: boolean } | null>(null);
-  const closeRemoval = () => setRemoval((r) => r && { ...r, open: false });
+  // The action being confirmed (Remove, Revoke, Resend invitation); kept while the dialog closes, so its title stays.
+  const [confirming, setConfirming] = useState<(Change & { action: ConfirmedAction; open: boolean }) | null>(null);
+  const closeConfirming = () => setConfirming((c) => c && { ...c, open: false });
 
   const change = useMutation({
     mutationFn: (input: Change) => perform(partner.id, input),
     onSuccess: async (message, { action, member }) => {
-      closeRemoval();
+      closeConfirming();
       toastSuccess(message);
       // A host admin who stepped down (and is no workspace admin) can no longer see the partner.
       if (action === 'removeHost' && member.userId === me.user.id && !isWorkspaceAdmin(me)) {
@@ -68,7 +82,7 @@ export function PartnerMembersPanel({ partner }: { partner: PartnerDetail }) {
       }
       await queryClient.invalidateQueries({ queryKey: queryKeys.partners });
     },
-    onError: closeRemoval,
+    onError: closeConfirming,
   });
 
   const onAction = (action: MemberAction, member: PartnerMember) => {
@@ -77,7 +91,8 @@ export function PartnerMembersPanel({ partner }: { partner: PartnerDetail }) {
       return;
     }
     change.reset();
-    if (action === 'remove') setRemoval({ member, open: true });
+    if (action === 'remove' || action === 'revoke' || action === 'resend')
+      setConfirming({ action, member, open: true });
     else change.mutate({ action, member });
   };
 
@@ -85,20 +100,25 @@ export function PartnerMembersPanel({ partner }: { partner: PartnerDetail }) {
     <Stack>
       <ProblemAlert error={change.error} />
       <PartnerMembersTable partner={partner} meId={me.user.id} onAction={onAction} busy={change.isPending} />
-      <ConfirmModal
-        opened={removal?.open ?? false}
-        title={removal ? `Remove ${memberName(removal.member)}?` : 'Remove'}
-        confirmLabel="Remove"
-        danger
-        loading={change.isPending}
-        onClose={closeRemoval}
-        onConfirm={() => removal && change.mutate({ action: 'remove', member: removal.member })}
-      >
-        <Text size="sm">
-          They leave {partner.name} and the workspace: their user is deactivated, they are signed out everywhere, and
-          every account they could use through the partner is taken away from them. The partner keeps its own shares.
-        </Text>
-      </ConfirmModal>
+      {confirming && (
+        <ConfirmModal
+          opened={confirming.open}
+          title={confirmTitle(confirming)}
+          confirmLabel={confirmLabels[confirming.action]}
+          danger={confirming.action !== 'resend'}
+          loading={change.isPending}
+          onClose={closeConfirming}
+          onConfirm={() => change.mutate({ action: confirming.action, member: confirming.member })}
+        >
+          <Text size="sm">
+            {confirming.action === 'remove'
+              ? `They leave ${partner.name} and the workspace: their user is deactivated, they are signed out everywhere, and every account they could use through the partner is taken away from them. The partner keeps its own shares.`
+              : confirming.action === 'revoke'
+                ? 'The sign-in details in their email stop working. You can invite them again later.'
+                : `A new email goes to ${confirming.member.email} with a new temporary password; the one in the earlier email stops working.`}
+          </Text>
+        </ConfirmModal>
+      )}
     </Stack>
   );
 }
