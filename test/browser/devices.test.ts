@@ -106,7 +106,15 @@ describeBrowser('trusted sessions', { timeout: STORY_TIMEOUT_MS }, () => {
     await expectVisible(second.getByText('Waiting for approval'));
     await expectVisible(second.getByRole('button', { name: "I don't have access to my trusted device" }));
     await screenshot(second, 'devices-waiting-for-approval');
-    await first.goto(`${t.url}/app/devices`);
+    // The first browser's dashboard says so, and the navigation counts it; its link leads to the decision.
+    await first.reload();
+    const waiting = first.getByRole('alert').filter({ hasText: 'A device is waiting for your approval' });
+    await expectVisible(waiting);
+    await expectVisible(waiting.getByText('“Second laptop” asked to be trusted.', { exact: false }));
+    const navigation = first.getByRole('navigation', { name: 'Main' });
+    await expectVisible(navigation.getByRole('link', { name: 'My trusted devices 1 waiting for approval' }));
+    await screenshot(first, 'dashboard-device-waiting');
+    await waiting.getByRole('link', { name: 'Review on My trusted devices' }).click();
     await expectVisible(first.getByRole('heading', { name: 'My trusted devices' }));
     const pendingRow = deviceRow(first, 'Second laptop');
     await expectVisible(pendingRow.getByText('Waiting for approval'));
@@ -115,6 +123,7 @@ describeBrowser('trusted sessions', { timeout: STORY_TIMEOUT_MS }, () => {
     await pendingRow.getByRole('button', { name: 'Approve' }).click();
     await expectVisible(toast(first, 'Second laptop approved'));
     await expectVisible(deviceRow(first, 'Second laptop').getByText('Trusted'));
+    await expectHidden(navigation.getByText('waiting for approval'));
     await expectVisible(second.getByText('This session is trusted'));
     expect(await trustedOnServer(second)).toBe(true);
     await second.goto(`${t.url}/app`);

@@ -1,7 +1,8 @@
-import { NavLink, Stack } from '@mantine/core';
+import { Badge, NavLink, Stack, VisuallyHidden } from '@mantine/core';
 import { Link, useLocation } from 'react-router';
 import type { Role } from '../api';
 import { useDevOutbox } from '../lib/devOutbox';
+import { useDevicesWaitingForApproval } from '../lib/devices';
 
 interface NavItem {
   to: string;
@@ -26,6 +27,7 @@ export function AppNavbar({ role, onNavigate }: { role: Role; onNavigate: () => 
   const isAdmin = role === 'owner' || role === 'admin';
   // Offered only while mail stays in the development outbox: the API answers 404 once SMTP is set up.
   const devOutbox = useDevOutbox(isAdmin);
+  const waitingDevices = useDevicesWaitingForApproval().length;
   const shown = devOutbox.isSuccess
     ? [...items, { to: '/app/dev/outbox', label: 'Development outbox', adminOnly: true }]
     : items;
@@ -44,6 +46,14 @@ export function AppNavbar({ role, onNavigate }: { role: Role; onNavigate: () => 
               component={Link}
               to={item.to}
               label={item.to === '/app/activity' && role === 'guest' ? 'My activity' : item.label}
+              rightSection={
+                item.to === '/app/devices' && waitingDevices > 0 ? (
+                  <Badge size="sm" color="yellow" variant="filled" c="dark">
+                    {waitingDevices}
+                    <VisuallyHidden> waiting for approval</VisuallyHidden>
+                  </Badge>
+                ) : undefined
+              }
               active={active}
               aria-current={active ? 'page' : undefined}
               onClick={onNavigate}

@@ -1,3 +1,4 @@
+import { useQuery } from '@tanstack/react-query';
 import { call, client, type DeviceStatus, type ResponseBody } from '../api';
 
 /** One device of a user (SPEC §6), as GET /devices and GET /users/:id/devices list them. */
@@ -66,4 +67,16 @@ export function deviceStatusText(device: Pick<Device, 'status' | 'approvalExpire
 
 export function deviceStatusBadgeColor(device: Pick<Device, 'status' | 'approvalExpired'>): string {
   return device.approvalExpired ? 'orange' : deviceStatusColor[device.status];
+}
+
+/** How often the navigation and the dashboard look again for a device of yours waiting for approval. */
+const WAITING_POLL_MS = 60_000;
+
+/**
+ * Your devices waiting for your approval (a sign-in elsewhere asked to be trusted), for the dashboard and
+ * the navigation's badge; the same query as **My trusted devices**, so approving there clears both.
+ */
+export function useDevicesWaitingForApproval(): Device[] {
+  const devices = useQuery({ queryKey: deviceKeys.mine, queryFn: devicesApi.list, refetchInterval: WAITING_POLL_MS });
+  return (devices.data?.devices ?? []).filter((d) => d.status === 'pending_approval' && !d.approvalExpired);
 }

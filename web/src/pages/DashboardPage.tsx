@@ -1,11 +1,13 @@
-import { Anchor, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { SetupChecklist } from '../components/SetupChecklist';
 import { DueAccessReviews } from '../components/DueAccessReviews';
 import { isWorkspaceAdmin, useMe } from '../lib/me';
+import { useDevicesWaitingForApproval } from '../lib/devices';
 
 export function DashboardPage() {
   const me = useMe();
+  const waitingDevices = useDevicesWaitingForApproval();
   return (
     <Stack gap="lg" maw={720}>
       <Stack gap="sm">
@@ -25,8 +27,30 @@ export function DashboardPage() {
           )}
         </Text>
       </Stack>
+      {waitingDevices.length > 0 && <DevicesWaiting devices={waitingDevices.map((d) => d.name)} />}
       {me.user.role !== 'guest' && <DueAccessReviews />}
       <SetupChecklist />
     </Stack>
+  );
+}
+
+/** A sign-in elsewhere asked to trust a device: said on the dashboard, with the way to decide. */
+function DevicesWaiting({ devices }: { devices: string[] }) {
+  const title =
+    devices.length === 1
+      ? 'A device is waiting for your approval'
+      : `${devices.length} devices are waiting for your approval`;
+  return (
+    <Alert color="yellow" variant="light" title={title}>
+      <Text size="sm">
+        {devices.length === 1
+          ? `“${devices[0]}” asked to be trusted.`
+          : `${devices.map((name) => `“${name}”`).join(', ')} asked to be trusted.`}{' '}
+        {devices.length === 1 ? 'Approve it only if it is yours.' : 'Approve them only if they are yours.'}{' '}
+        <Anchor component={Link} to="/app/devices" size="sm">
+          Review on My trusted devices
+        </Anchor>
+      </Text>
+    </Alert>
   );
 }
