@@ -44,9 +44,9 @@ export function NotificationsSection() {
                 key={preference.kind}
                 label={
                   preference.security ? (
-                    <Group component="span" gap={6} wrap="nowrap">
+                    <Group component="span" gap={6}>
                       {preference.label}
-                      <Badge component="span" size="xs" color="teal" variant="light">
+                      <Badge component="span" size="xs" color="teal" variant="light" style={{ flexShrink: 0 }}>
                         Always on
                       </Badge>
                     </Group>
