@@ -23,7 +23,7 @@ if (!fs.existsSync(indexFile)) {
 /**
  * The part of the built stylesheet that `markup` needs: every top-level block (rule, @media, @layer…)
  * that names no class (the reset, the variables on :root, element rules), plus those that name a class
- * the markup uses, less the dark colour scheme's. A plain brace count splits the blocks: the stylesheet is Vite's minified output,
+ * the markup uses, in both colour schemes. A plain brace count splits the blocks: the stylesheet is Vite's minified output,
  * whose strings and comments hold no braces that would confuse it.
  */
 function criticalCss(css, markup) {
@@ -46,8 +46,7 @@ function criticalCss(css, markup) {
   }
   return blocks
     .filter((block) => {
-      // The app is light only (MantineProvider defaultColorScheme="light"): the dark scheme's rules can wait.
-      if (block.slice(0, block.indexOf('{')).includes('data-mantine-color-scheme=dark')) return false;
+      // The dark scheme's rules stay: the page follows the system's colour scheme from its first paint.
       const classes = block.match(/\.-?[_a-zA-Z][\w-]*/g);
       return !classes || classes.some((name) => used.has(name.slice(1)));
     })
@@ -73,8 +72,8 @@ try {
   if (!stylesheet) throw new Error('index.html links no stylesheet');
   const critical = criticalCss(fs.readFileSync(path.join(distDir, stylesheet[1]), 'utf8'), markup);
   const page = index
-    // What MantineProvider sets on <html> when it starts; the styles of the rendered markup need it first.
-    .replace('<html lang="en">', '<html lang="en" data-mantine-color-scheme="light">')
+    // <html>'s data-mantine-color-scheme, which the rendered markup's styles need, is set by index.html's
+    // inline script (src/http/color-scheme-script.ts) before the first paint, as the system prefers.
     // The rules the rendered page uses, inline. The whole stylesheet (for what the page shows later, and
     // the other pages) loads as media="print", which does not hold back the first paint; main.tsx turns it
     // on. It stays in <head>: the theme's variables, in <style> tags in the markup, must come after it.

@@ -56,6 +56,7 @@ import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../s
 import { openAttemptStore } from '../services/attempt-stores.js';
 import { WorkspaceKeyring } from '../services/keyring.js';
 import { systemClock, type Clock } from '../domain/clock.js';
+import { COLOR_SCHEME_SCRIPT_SOURCE } from './color-scheme-script.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -200,7 +201,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        scriptSrc: ["'self'", COLOR_SCHEME_SCRIPT_SOURCE],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],

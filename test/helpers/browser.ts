@@ -135,27 +135,61 @@ export const SHOTS_DIR = '/tmp/gatehouse-shots';
 /**
  * Saves a full-page screenshot for a person to look at (not compared against anything), then scans the
  * page with axe-core: any serious or critical WCAG 2.2 AA violation fails the test (see axe.ts). Every
- * page the browser stories visit is screenshotted, so every one is scanned.
+ * page the browser stories visit is screenshotted, so every one is scanned; unless `dark` is false, in the
+ * dark colour scheme too.
  */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, { dark = true } = {}): Promise<void> {
   fs.mkdirSync(SHOTS_DIR, { recursive: true });
   // animations: 'disabled' also finishes running transitions (a modal fading in), so the scan sees final colours.
   await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
   await expectNoAxeViolations(page, name);
+  if (dark) await scanInDarkMode(page, name);
+}
+
+/** Waits for the app to show the colour scheme (Mantine follows the system's preference as it changes). */
+async function expectColorScheme(page: Page, scheme: 'light' | 'dark'): Promise<void> {
+  await waitFor(
+    () =>
+      page.evaluate(
+        (expected) =>
+          !document.documentElement.hasAttribute('data-mantine-color-scheme') ||
+          document.documentElement.getAttribute('data-mantine-color-scheme') === expected,
+        scheme,
+      ),
+    `the page to turn ${scheme}`,
+    UI_TIMEOUT_MS,
+  );
+}
+
+/**
+ * The page again with the system set to dark mode (`{name}-dark.png`), scanned with axe-core too, so the
+ * dark colour scheme meets the same contrast rules; then back to light.
+ */
+async function scanInDarkMode(page: Page, name: string): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  try {
+    await expectColorScheme(page, 'dark');
+    await page.screenshot({ path: path.join(SHOTS_DIR, `${name}-dark.png`), fullPage: true, animations: 'disabled' });
+    await expectNoAxeViolations(page, `${name} (dark)`);
+  } finally {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await expectColorScheme(page, 'light');
+  }
 }
 
 export const DESKTOP = { width: 1280, height: 800 } as const;
 export const PHONE = { width: 390, height: 844 } as const;
 
 /**
- * The page at a desktop's size and at a phone's (`{name}-1280x800`, `{name}-390x844`), each scanned;
- * the page is back at the desktop size after.
+ * The page at a desktop's size and at a phone's (`{name}-1280x800`, `{name}-390x844`), each scanned,
+ * and at the desktop size in dark mode too (`{name}-1280x800-dark`); the page is back at the desktop
+ * size, light, after.
  */
 export async function screenshots(page: Page, name: string): Promise<void> {
   await page.setViewportSize(DESKTOP);
   await screenshot(page, `${name}-1280x800`);
   await page.setViewportSize(PHONE);
-  await screenshot(page, `${name}-390x844`);
+  await screenshot(page, `${name}-390x844`, { dark: false });
   await page.setViewportSize(DESKTOP);
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { COLOR_SCHEME_SCRIPT, COLOR_SCHEME_SCRIPT_SOURCE } from '../../src/http/color-scheme-script.js';
 
 /**
  * The web app as a browser receives it: built from the current sources with the real build steps (Vite,
@@ -105,8 +106,12 @@ describe('the built web app: compressed, cached and split by route', () => {
       expect(html).not.toContain('__gatehouse_slug__');
       // The same scripts as every other page, which take the rendered form over.
       for (const file of initialFiles()) expect(html).toContain(`/${file}`);
-      // No inline script: the page keeps to the Content-Security-Policy (script-src 'self').
-      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+      // One inline script, the colour scheme's, which the Content-Security-Policy allows by its hash; no other.
+      expect(response.headers['content-security-policy']).toContain(COLOR_SCHEME_SCRIPT_SOURCE);
+      const inlineScripts = [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([^<]*)<\/script>/g)].map(
+        (match) => match[1],
+      );
+      expect(inlineScripts).toEqual([COLOR_SCHEME_SCRIPT]);
     }
     // Another workspace gets its own links.
     const other = await get('/w/globex-2/sign-in');

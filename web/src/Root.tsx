@@ -11,7 +11,7 @@ import { cssVariablesResolver, theme } from './theme';
 export function Root({ queryClient, children }: { queryClient: QueryClient; children: ReactNode }) {
   return (
     <StrictMode>
-      <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
+      <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto">
         {/* Bottom right: at the top they covered the header's Sign out button for seconds after each action. */}
         <Notifications position="bottom-right" />
         <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>

@@ -2,6 +2,7 @@ import {
   createTheme,
   darken,
   DEFAULT_THEME,
+  lighten,
   luminance,
   type AlertProps,
   type AnchorProps,
@@ -15,7 +16,8 @@ import {
  * (4.5:1 for normal text) in many places: white on the filled blue/indigo/red buttons (3.3–4.3:1),
  * the grey "dimmed" helper text (3.3:1), links (blue.6, 3.6:1), and the text of light badges and alerts
  * (yellow.9 on yellow.1 is 2.7:1). The fixes live here, once, rather than page by page; the browser
- * tests' axe-core scan (test/helpers/axe.ts) checks every page they visit.
+ * tests' axe-core scan (test/helpers/axe.ts) checks every page they visit, in both colour schemes: the app
+ * follows the system's light or dark preference.
  */
 
 /** WCAG 2.2 AA, 1.4.3: normal-size text needs 4.5:1 against its background. */
@@ -43,7 +45,24 @@ function accessibleTone(shades: readonly string[], from: number, others: string[
   return '#000000';
 }
 
+/**
+ * The dark scheme's counterpart: the darkest tone of the palette, from `from` down to shade 0, then shade 0
+ * lightened step by step, that has AA contrast with every one of `others`.
+ */
+function accessibleLightTone(shades: readonly string[], from: number, others: string[]): string {
+  const meets = (color: string) => others.every((other) => contrast(color, other) >= MIN_CONTRAST);
+  for (let shade = from; shade >= 0; shade -= 1) {
+    if (meets(shades[shade]!)) return shades[shade]!;
+  }
+  for (let amount = 0.05; amount < 1; amount += 0.05) {
+    const lighter = lighten(shades[0]!, amount);
+    if (meets(lighter)) return lighter;
+  }
+  return WHITE;
+}
+
 const gray = DEFAULT_THEME.colors.gray;
+const dark = DEFAULT_THEME.colors.dark;
 
 /**
  * Light colour scheme: for every palette colour, the variables Mantine's variants draw text with.
@@ -77,6 +96,42 @@ const anchor = accessibleTone(DEFAULT_THEME.colors.indigo, 7, [
   ...Object.values(DEFAULT_THEME.colors).map((shades) => shades[1]!),
 ]);
 
+/**
+ * The dark scheme's page backgrounds: the body and cards (dark.7), striped and hovered rows (dark.6, dark.5),
+ * and the public pages' background (dark.8, --gatehouse-page-background).
+ */
+const darkBackgrounds = [dark[5]!, dark[6]!, dark[7]!, dark[8]!];
+
+/** The background Mantine's light variant has in the dark scheme (alerts, light badges), and on hover. */
+const darkLightBackgrounds = (shades: readonly string[]) => [darken(shades[9]!, 0.5), darken(shades[9]!, 0.3)];
+
+/**
+ * Dark colour scheme (the system's preference, MantineProvider defaultColorScheme="auto"): Mantine draws
+ * `c="red"` text and outlines with shade 4 (3.4:1 for red on dark.7), filled buttons with shade 8 under
+ * white text (4.1:1 for red), and links with indigo.4 (3:1 on a yellow alert). For every palette colour:
+ * - filled: white text on it;
+ * - text (`c="red"`) and outline: on the dark backgrounds and on the colour's light background;
+ * - light-color: on the colour's light background and on the dark backgrounds (subtle buttons).
+ */
+function darkColorVariables(): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const [name, shades] of Object.entries(DEFAULT_THEME.colors)) {
+    const filled = accessibleTone(shades, 8, [WHITE]);
+    variables[`--mantine-color-${name}-filled`] = filled;
+    variables[`--mantine-color-${name}-filled-hover`] = darken(filled, 0.12);
+    const onDark = [...darkBackgrounds, ...darkLightBackgrounds(shades)];
+    variables[`--mantine-color-${name}-text`] = accessibleLightTone(shades, 4, onDark);
+    variables[`--mantine-color-${name}-outline`] = accessibleLightTone(shades, 4, darkBackgrounds);
+    variables[`--mantine-color-${name}-light-color`] = accessibleLightTone(shades, 0, onDark);
+  }
+  return variables;
+}
+
+const darkAnchor = accessibleLightTone(DEFAULT_THEME.colors.indigo, 4, [
+  ...darkBackgrounds,
+  ...Object.values(DEFAULT_THEME.colors).flatMap(darkLightBackgrounds),
+]);
+
 const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
   light: {
@@ -85,8 +140,16 @@ const cssVariablesResolver: CSSVariablesResolver = () => ({
     '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
     '--mantine-color-anchor': anchor,
     '--mantine-color-error': 'var(--mantine-color-red-filled)',
+    '--gatehouse-page-background': 'var(--mantine-color-gray-0)',
   },
-  dark: {},
+  dark: {
+    ...darkColorVariables(),
+    // dark.1 instead of dark.2: 4.0:1 on dark.7 before.
+    '--mantine-color-dimmed': accessibleLightTone(dark, 2, darkBackgrounds),
+    '--mantine-color-anchor': darkAnchor,
+    '--mantine-color-error': 'var(--mantine-color-red-text)',
+    '--gatehouse-page-background': 'var(--mantine-color-dark-8)',
+  },
 });
 
 export const theme = createTheme({

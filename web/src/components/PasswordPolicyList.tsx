@@ -41,7 +41,7 @@ export function PasswordPolicyList({ policy, password, email, failedOnServer }: 
                     {symbol}
                   </Text>
                 </ThemeIcon>
-                <Text span size="sm" c={state === 'unmet' ? 'red.8' : undefined}>
+                <Text span size="sm" c={state === 'unmet' ? 'red' : undefined}>
                   {rule.label}
                   <VisuallyHidden> ({spoken})</VisuallyHidden>
                 </Text>

@@ -11,7 +11,7 @@ export function PublicLayout({ children }: { children: ReactNode }) {
           <Brand />
         </Group>
       </AppShell.Header>
-      <AppShell.Main bg="gray.0">
+      <AppShell.Main bg="var(--gatehouse-page-background)">
         <Container size={460} py="xl">
           <Paper withBorder shadow="sm" radius="md" p="xl">
             {children}

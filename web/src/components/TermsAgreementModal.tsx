@@ -82,7 +82,7 @@ export function TermsAgreementModal() {
               aria-label="Terms of service text"
               style={{
                 padding: 'var(--mantine-spacing-sm)',
-                background: 'var(--mantine-color-gray-0)',
+                background: 'var(--gatehouse-page-background)',
                 borderRadius: 8,
               }}
             >

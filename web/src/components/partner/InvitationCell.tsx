@@ -7,7 +7,7 @@ export function InvitationCell({ invitation }: { invitation: PartnerInvitation |
   if (!invitation) return <Text c="dimmed">—</Text>;
   const summary = summarizeInvitation(invitation);
   const label = (
-    <Text size="sm" c={summary.color === 'red' ? 'red.8' : undefined} fw={500}>
+    <Text size="sm" c={summary.color === 'red' ? 'red' : undefined} fw={500}>
       {summary.text}
       {summary.error && <VisuallyHidden>: {summary.error}</VisuallyHidden>}
     </Text>
