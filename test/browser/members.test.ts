@@ -5,9 +5,13 @@ import {
   BROWSER_TEST_TIMEOUT_MS,
   describeBrowser,
   expectHidden,
+  expectNoSidewaysScroll,
   expectPath,
   expectVisible,
+  expectWithinWidth,
   launchBrowser,
+  PHONE,
+  DESKTOP,
   screenshots,
   signInThroughUi,
   toast,
@@ -110,6 +114,22 @@ describeBrowser(
         await expectHidden(asking);
       }
       await expectVisible(bobRow().getByText('Invited', { exact: true }));
+    });
+
+    it('on a phone the members show as cards: nothing scrolls sideways, status and row menu on screen', async () => {
+      await owner.setViewportSize(PHONE);
+      try {
+        await expectNoSidewaysScroll(membersTable(owner));
+        await expectWithinWidth(bobRow().getByText('Invited', { exact: true }));
+        const menu = bobRow().getByRole('button', { name: `Actions for ${BOB.email}` });
+        await expectWithinWidth(menu);
+        await menu.click();
+        await expectWithinWidth(owner.getByRole('menuitem', { name: 'Resend invitation' }));
+        await owner.keyboard.press('Escape');
+        await expectHidden(owner.getByRole('menuitem', { name: 'Resend invitation' }));
+      } finally {
+        await owner.setViewportSize(DESKTOP);
+      }
     });
 
     it('Bob opens the Join workspace link, chooses his password with the live checklist, and is in', async () => {

@@ -72,6 +72,40 @@ export async function expectClickable(locator: Locator, timeout = 3_000): Promis
   }
 }
 
+/**
+ * Checks that nothing scrolls sideways: neither the page nor any box around the element (a table's scroll
+ * container), and that the element itself fits in the window's width, as on a phone it must.
+ */
+export async function expectNoSidewaysScroll(locator: Locator): Promise<void> {
+  await locator.first().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+  const problems = await locator.first().evaluate((element) => {
+    const found: string[] = [];
+    const width = document.documentElement.clientWidth;
+    const box = element.getBoundingClientRect();
+    if (box.left < -1 || box.right > width + 1) found.push(`it spans ${box.left}–${box.right} px of ${width} px`);
+    for (let node: Element | null = element; node; node = node.parentElement) {
+      const scrolls = node === document.documentElement || getComputedStyle(node).overflowX !== 'visible';
+      if (scrolls && node.scrollWidth > node.clientWidth + 1) {
+        found.push(
+          `<${node.tagName.toLowerCase()} class="${node.className}"> is ${node.scrollWidth} px wide in ${node.clientWidth} px`,
+        );
+      }
+    }
+    return found;
+  });
+  if (problems.length > 0) throw new Error(`Expected ${locator} not to scroll sideways, but ${problems.join('; ')}.`);
+}
+
+/** Checks that the element is within the window's width (scrolled to vertically first), not cut off at a side. */
+export async function expectWithinWidth(locator: Locator): Promise<void> {
+  await locator.scrollIntoViewIfNeeded({ timeout: UI_TIMEOUT_MS });
+  const box = await locator.boundingBox();
+  const width = await locator.page().evaluate(() => document.documentElement.clientWidth);
+  if (!box || box.x < 0 || box.x + box.width > width) {
+    throw new Error(`Expected ${locator} to be within the window's ${width} px, but it is at ${JSON.stringify(box)}.`);
+  }
+}
+
 /** Waits until no matching element is visible (absent or hidden). */
 export async function expectHidden(locator: Locator, timeout = UI_TIMEOUT_MS): Promise<void> {
   try {

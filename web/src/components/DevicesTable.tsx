@@ -1,6 +1,7 @@
 import { Badge, Button, Group, Table, Text } from '@mantine/core';
 import { deviceKindLabel, deviceStatusBadgeColor, deviceStatusText, type Device } from '../lib/devices';
 import { formatDate, formatDateTime } from '../lib/format';
+import stacked from './StackedTable.module.css';
 
 interface DevicesTableProps {
   label: string;
@@ -28,9 +29,10 @@ export function DevicesTable({
     // scrolled without a mouse even when no row holds a button (WCAG 2.1.1; axe's scrollable-region-focusable).
     <Table.ScrollContainer
       minWidth={820}
+      className={stacked.container}
       scrollAreaProps={{ viewportProps: { tabIndex: 0, role: 'region', 'aria-label': label } }}
     >
-      <Table aria-label={label} striped verticalSpacing="sm">
+      <Table aria-label={label} className={stacked.table} striped verticalSpacing="sm">
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col">Name</Table.Th>
@@ -59,7 +61,7 @@ export function DevicesTable({
               const busy = busyDeviceId === device.id;
               return (
                 <Table.Tr key={device.id}>
-                  <Table.Td>
+                  <Table.Td data-label="Name">
                     <Group gap="xs" wrap="nowrap">
                       <Text size="sm" fw={500}>
                         {device.name}
@@ -71,23 +73,23 @@ export function DevicesTable({
                       )}
                     </Group>
                   </Table.Td>
-                  <Table.Td>{deviceKindLabel[device.kind]}</Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label="Kind">{deviceKindLabel[device.kind]}</Table.Td>
+                  <Table.Td data-label="Status">
                     <Badge variant="light" color={deviceStatusBadgeColor(device)} miw="max-content">
                       {deviceStatusText(device)}
                     </Badge>
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label="Created">
                     <time dateTime={device.createdAt}>{formatDate(device.createdAt)}</time>
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label="Last seen">
                     {device.lastSeenAt ? (
                       <time dateTime={device.lastSeenAt}>{formatDateTime(device.lastSeenAt)}</time>
                     ) : (
                       '—'
                     )}
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label="Approved until">
                     {device.approvedUntil ? (
                       <time dateTime={device.approvedUntil}>{formatDate(device.approvedUntil)}</time>
                     ) : (

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import type { Member, MemberStatus } from '../api';
 import { capitalize, formatDate, formatDateTime } from '../lib/format';
 import { ResetMfaButton } from './ResetMfaSection';
+import stacked from './StackedTable.module.css';
 
 const statusColor: Record<MemberStatus, string> = {
   active: 'teal',
@@ -64,7 +65,7 @@ function InvitationNote({ invitation }: { invitation: Member['invitation'] }) {
           ? 'Invitation revoked'
           : null;
   return text ? (
-    <Text size="xs" c={invitation.delivery === 'failed' ? 'red.8' : 'dimmed'}>
+    <Text size="xs" c={invitation.delivery === 'failed' ? 'red' : 'dimmed'}>
       {text}
     </Text>
   ) : null;
@@ -88,8 +89,8 @@ interface MembersTableProps {
 
 export function MembersTable({ members, onAction, changeEmailAvailable = true }: MembersTableProps) {
   return (
-    <Table.ScrollContainer minWidth={760}>
-      <Table aria-label="Members" striped highlightOnHover verticalSpacing="sm">
+    <Table.ScrollContainer minWidth={760} className={stacked.container}>
+      <Table aria-label="Members" className={stacked.table} striped highlightOnHover verticalSpacing="sm">
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col">Email</Table.Th>
@@ -116,10 +117,12 @@ export function MembersTable({ members, onAction, changeEmailAvailable = true }:
               const actions = memberRowActions(m, changeEmailAvailable);
               return (
                 <Table.Tr key={m.id}>
-                  <Table.Td>{m.email}</Table.Td>
-                  <Table.Td>{m.status === 'invited' ? <Text c="dimmed">—</Text> : m.displayName}</Table.Td>
-                  <Table.Td>{capitalize(m.role)}</Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label="Email">{m.email}</Table.Td>
+                  <Table.Td data-label="Name">
+                    {m.status === 'invited' ? <Text c="dimmed">—</Text> : m.displayName}
+                  </Table.Td>
+                  <Table.Td data-label="Role">{capitalize(m.role)}</Table.Td>
+                  <Table.Td data-label="Status">
                     <Stack gap={2}>
                       <Badge variant="light" color={statusColor[m.status] ?? 'gray'}>
                         {capitalize(m.status)}
@@ -132,22 +135,22 @@ export function MembersTable({ members, onAction, changeEmailAvailable = true }:
                       )}
                     </Stack>
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label="Last sign-in">
                     {m.lastSignInAt ? <time dateTime={m.lastSignInAt}>{formatDate(m.lastSignInAt)}</time> : 'Never'}
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label="MFA">
                     <Group gap="xs" wrap="nowrap">
                       <Text size="sm">{describeMfa(m.mfa)}</Text>
                       {/* Offered exactly when the server would do it: who acts on whom, and a factor to reset. */}
                       {m.permissions.resetMfa && <ResetMfaButton userId={m.id} name={m.displayName} />}
                     </Group>
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label="Trusted devices">
                     <Anchor component={Link} to={`/app/members/${encodeURIComponent(m.id)}/devices`} size="sm">
                       Devices
                     </Anchor>
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td className={stacked.actions}>
                     {actions.length > 0 && (
                       <Menu position="bottom-end" withinPortal shadow="md">
                         <Menu.Target>

@@ -2,11 +2,12 @@ import { Anchor, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import type { PartnerSummary } from '../api';
 import { partnerRoleLabel } from '../lib/partners';
+import stacked from './StackedTable.module.css';
 
 export function PartnersTable({ partners, emptyText }: { partners: PartnerSummary[]; emptyText: string }) {
   return (
-    <Table.ScrollContainer minWidth={640}>
-      <Table aria-label="Your partners" striped highlightOnHover verticalSpacing="sm">
+    <Table.ScrollContainer minWidth={640} className={stacked.container}>
+      <Table aria-label="Your partners" className={stacked.table} striped highlightOnHover verticalSpacing="sm">
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col">Company</Table.Th>
@@ -25,12 +26,12 @@ export function PartnersTable({ partners, emptyText }: { partners: PartnerSummar
           ) : (
             partners.map((p) => (
               <Table.Tr key={p.id}>
-                <Table.Td>
+                <Table.Td data-label="Company">
                   <Anchor component={Link} to={`/app/partners/${encodeURIComponent(p.id)}`} fw={500}>
                     {p.name}
                   </Anchor>
                 </Table.Td>
-                <Table.Td>
+                <Table.Td data-label="Your role">
                   {p.myRole ? (
                     partnerRoleLabel[p.myRole]
                   ) : (
@@ -39,8 +40,8 @@ export function PartnersTable({ partners, emptyText }: { partners: PartnerSummar
                     </Text>
                   )}
                 </Table.Td>
-                <Table.Td>{p.hostAdmins.length > 0 ? p.hostAdmins.join(', ') : '—'}</Table.Td>
-                <Table.Td>{p.guestCount}</Table.Td>
+                <Table.Td data-label="Host admins">{p.hostAdmins.length > 0 ? p.hostAdmins.join(', ') : '—'}</Table.Td>
+                <Table.Td data-label="Guests">{p.guestCount}</Table.Td>
               </Table.Tr>
             ))
           )}

@@ -11,6 +11,7 @@ import {
 } from '../../lib/partners';
 import { InvitationCell } from './InvitationCell';
 import { MemberActionsMenu } from './MemberActionsMenu';
+import stacked from '../StackedTable.module.css';
 
 interface PartnerMembersTableProps {
   partner: PartnerDetail;
@@ -21,8 +22,8 @@ interface PartnerMembersTableProps {
 
 export function PartnerMembersTable({ partner, meId, onAction, busy }: PartnerMembersTableProps) {
   return (
-    <Table.ScrollContainer minWidth={860}>
-      <Table aria-label="Members" striped highlightOnHover verticalSpacing="sm">
+    <Table.ScrollContainer minWidth={860} className={stacked.container}>
+      <Table aria-label="Members" className={stacked.table} striped highlightOnHover verticalSpacing="sm">
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col">Name</Table.Th>
@@ -45,7 +46,7 @@ export function PartnerMembersTable({ partner, meId, onAction, busy }: PartnerMe
           ) : (
             partner.members.map((m) => (
               <Table.Tr key={m.userId}>
-                <Table.Td>
+                <Table.Td data-label="Name">
                   <Text size="sm" fw={500}>
                     {memberName(m)}
                     {m.userId === meId && (
@@ -61,19 +62,19 @@ export function PartnerMembersTable({ partner, meId, onAction, busy }: PartnerMe
                     </Text>
                   )}
                 </Table.Td>
-                <Table.Td>{partnerRoleLabel[m.partnerRole]}</Table.Td>
-                <Table.Td>
+                <Table.Td data-label="Role">{partnerRoleLabel[m.partnerRole]}</Table.Td>
+                <Table.Td data-label="Status">
                   <Badge variant="light" color={memberStatusColor[m.status]}>
                     {memberStatusLabel[m.status]}
                   </Badge>
                 </Table.Td>
-                <Table.Td>
+                <Table.Td data-label="Date joined">
                   {m.joinedAt ? <time dateTime={m.joinedAt}>{formatDate(m.joinedAt)}</time> : <Text c="dimmed">—</Text>}
                 </Table.Td>
-                <Table.Td>
+                <Table.Td data-label="Invitation">
                   <InvitationCell invitation={m.invitation} />
                 </Table.Td>
-                <Table.Td ta="right">
+                <Table.Td className={stacked.actions} ta="right">
                   <MemberActionsMenu
                     member={m}
                     actions={memberActions(m, partner.permissions, meId)}
