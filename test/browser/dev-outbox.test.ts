@@ -6,11 +6,13 @@ import {
   BROWSER_TEST_TIMEOUT_MS,
   describeBrowser,
   DESKTOP,
+  expectNoSidewaysScroll,
   expectVisible,
   launchBrowser,
   PHONE,
   screenshots,
 } from '../helpers/browser.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * The **Development outbox** (issue 14): a mail's plain-text part wraps inside the page, long links
@@ -50,5 +52,33 @@ describeBrowser('the development outbox in a real browser', { timeout: BROWSER_T
       expect(overflow, `${viewport.width}px`).toBeLessThanOrEqual(0);
     }
     await screenshots(page, 'dev-outbox');
+  });
+
+  it('on a phone, shows the HTML part whole, as tall as the mail, and the delivery state uncut', async () => {
+    const context = await browser.newContext({ viewport: PHONE, locale: 'en-US', timezoneId: 'UTC' });
+    contexts.push(context);
+    await context.addCookies([{ name: 'gatehouse_session', value: owner.cookie('gatehouse_session')!, url: t.url }]);
+    const page = await context.newPage();
+    await page.goto(`${t.url}/app/dev/outbox`);
+    const mail = page.getByRole('article', { name: /invited to join/ });
+    const htmlBody = mail.getByTitle(/^HTML body:/);
+    await expectVisible(htmlBody);
+    const frame = page.frameLocator('iframe[title^="HTML body:"]');
+    await expectVisible(frame.getByRole('link', { name: 'Join workspace' }));
+    // The frame grows to the mail: nothing scrolls inside it, its last line included.
+    await waitFor(
+      () =>
+        htmlBody.evaluate((element) => {
+          const root = (element as HTMLIFrameElement).contentDocument!.documentElement;
+          return root.scrollHeight <= root.clientHeight && root.scrollWidth <= root.clientWidth;
+        }),
+      'the HTML part to fit its frame',
+    );
+    await expectNoSidewaysScroll(htmlBody);
+    await expectVisible(frame.getByText(/you can ignore this email/));
+    // The delivery state reads in full, not "S…".
+    const state = mail.getByText('sent', { exact: true });
+    await expectVisible(state);
+    expect(await state.evaluate((element) => element.scrollWidth - element.clientWidth)).toBeLessThanOrEqual(0);
   });
 });

@@ -1,4 +1,5 @@
 import { Badge, Card, Code, Group, Stack, Text, Title } from '@mantine/core';
+import { useEffect, useRef, useState } from 'react';
 import { AdminOnly } from '../components/AdminOnly';
 import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
@@ -49,7 +50,12 @@ function MessageCard({ message }: { message: DevOutboxMessage }) {
           <Title order={2} size="h4" id={headingId}>
             {message.subject}
           </Title>
-          <Badge variant="light" color={message.state === 'cancelled' || message.state === 'failed' ? 'gray' : 'blue'}>
+          {/* Never shrunk: a long subject on a phone cut it to "S…". */}
+          <Badge
+            variant="light"
+            color={message.state === 'cancelled' || message.state === 'failed' ? 'gray' : 'blue'}
+            style={{ flex: 'none' }}
+          >
             {message.state}
           </Badge>
         </Group>
@@ -65,15 +71,52 @@ function MessageCard({ message }: { message: DevOutboxMessage }) {
             {message.text}
           </Code>
         )}
-        {message.html !== null && (
-          <iframe
-            sandbox=""
-            srcDoc={message.html}
-            title={`HTML body: ${message.subject}`}
-            style={{ width: '100%', height: 560, border: '1px solid var(--mantine-color-gray-3)', borderRadius: 4 }}
-          />
-        )}
+        {message.html !== null && <HtmlBody html={message.html} title={`HTML body: ${message.subject}`} />}
       </Stack>
     </Card>
+  );
+}
+
+/**
+ * The mail's HTML part as a mail reader shows it, in a frame as tall as the mail (no scrolling inside it).
+ * The frame runs no script and sends no form (sandbox without allow-scripts or allow-forms); it keeps the
+ * page's origin (allow-same-origin) so that the page can read its height, and so that it is drawn with the
+ * page: in a frame of its own origin Chromium drew it in another process, and on a phone it showed blank.
+ */
+function HtmlBody({ html, title }: { html: string; title: string }) {
+  const frameRef = useRef<HTMLIFrameElement>(null);
+  const [height, setHeight] = useState(560);
+  useEffect(() => {
+    const frame = frameRef.current;
+    if (!frame) return;
+    const fit = () => {
+      const root = frame.contentDocument?.documentElement;
+      if (root) setHeight(Math.ceil(root.getBoundingClientRect().height));
+    };
+    fit();
+    frame.addEventListener('load', fit);
+    // A narrower frame (a phone, a turned phone) wraps the mail onto more lines.
+    const resized = new ResizeObserver(fit);
+    resized.observe(frame);
+    return () => {
+      frame.removeEventListener('load', fit);
+      resized.disconnect();
+    };
+  }, [html]);
+  return (
+    <iframe
+      ref={frameRef}
+      sandbox="allow-same-origin"
+      srcDoc={html}
+      title={title}
+      style={{
+        display: 'block',
+        boxSizing: 'content-box',
+        width: 'calc(100% - 2px)',
+        height,
+        border: '1px solid var(--mantine-color-default-border)',
+        borderRadius: 4,
+      }}
+    />
   );
 }
