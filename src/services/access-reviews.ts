@@ -63,7 +63,7 @@ export interface AccessReviewItemView {
   decision: AccessReviewDecision | null;
   decidedBy: string | null;
   decidedAt: string | null;
-  /** The access ended with another item's **Remove** (a removed guest's grants end with them). */
+  /** The item whose **Remove** ended this access too, in words ("Gus User", "Instagram for Agency One"). */
   endedWith: string | null;
   /** The access no longer exists (ended by this review, or elsewhere since it started). */
   ended: boolean;
@@ -308,6 +308,7 @@ export async function getAccessReview(db: Kysely<Database>, actor: Actor, review
     .leftJoin('users as decider', 'decider.id', 'i.decided_by')
     .leftJoin('access_review_items as cause', 'cause.id', 'i.ended_by_item_id')
     .leftJoin('users as cause_holder', 'cause_holder.id', 'cause.user_id')
+    .leftJoin('accounts as cause_account', 'cause_account.id', 'cause.account_id')
     .select([
       'i.id',
       'i.kind',
@@ -321,7 +322,9 @@ export async function getAccessReview(db: Kysely<Database>, actor: Actor, review
       'a.name as account_name',
       'granter.display_name as granted_by_name',
       'decider.display_name as decided_by_name',
-      'cause_holder.display_name as cause_name',
+      'cause.id as cause_id',
+      'cause_holder.display_name as cause_holder_name',
+      'cause_account.name as cause_account_name',
     ])
     .select((eb) => [
       eb
@@ -368,7 +371,11 @@ export async function getAccessReview(db: Kysely<Database>, actor: Actor, review
       decision: r.decision,
       decidedBy: r.decided_by_name,
       decidedAt: r.decided_at?.toISOString() ?? null,
-      endedWith: r.cause_name ?? null,
+      endedWith: r.cause_id
+        ? r.cause_account_name
+          ? `${r.cause_account_name} for ${r.cause_holder_name ?? partner.name}`
+          : r.cause_holder_name
+        : null,
       ended: Boolean(r.ended),
     })),
   };

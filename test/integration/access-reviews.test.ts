@@ -47,6 +47,7 @@ let hugo: TestClient;
 let mia: TestClient;
 let gail: TestClient;
 let gus: TestClient;
+let gwen: TestClient;
 let olga: TestClient;
 let partnerId: string;
 let review: Review;
@@ -87,12 +88,19 @@ beforeAll(async () => {
     familyName: 'User',
   });
   await turnOnMfa(gus);
+  expect((await gail.post(`/api/v1/partners/${partnerId}/guests`, { email: 'gwen@agency.test' })).statusCode).toBe(201);
+  gwen = await completeFirstSignIn(t, await readInvitation(owner, 'gwen@agency.test'), {
+    givenName: 'Gwen',
+    familyName: 'User',
+  });
+  await turnOnMfa(gwen);
   olga = await completeFirstSignIn(t, await readInvitation(owner, 'olga@other.test'), {
     givenName: 'Olga',
     familyName: 'Other',
   });
   await turnOnMfa(olga);
   const gusId = (await me(gus)).user.id;
+  const gwenId = (await me(gwen)).user.id;
 
   const create = async (name: string) =>
     ((await hugo.post('/api/v1/accounts', { ...ACCOUNT, name })).json() as { id: string }).id;
@@ -107,8 +115,10 @@ beforeAll(async () => {
   });
   expect(shared.statusCode, shared.body).toBe(204);
   await confirmIdentity(gail, gailSecret);
-  const passedOn = await gail.post(`/api/v1/accounts/${instagram}/onward-shares`, { userId: gusId });
-  expect(passedOn.statusCode, passedOn.body).toBe(204);
+  for (const userId of [gusId, gwenId]) {
+    const passedOn = await gail.post(`/api/v1/accounts/${instagram}/onward-shares`, { userId });
+    expect(passedOn.statusCode, passedOn.body).toBe(204);
+  }
 }, 120_000);
 afterAll(async () => {
   await t?.close();
@@ -140,9 +150,11 @@ describe('an access review', () => {
     expect(review.items.map(describeItem)).toEqual([
       `guest Gail Guest: guest_admin by ${OWNER.displayName}`,
       'guest Gus User: guest_user by Gail Guest',
+      'guest Gwen User: guest_user by Gail Guest',
       'grant Company Instagram → Agency One: manager by hugo Member',
       'grant Company LinkedIn → Agency One: collaborator by hugo Member',
       'grant Company Instagram → Gus User: collaborator by Gail Guest',
+      'grant Company Instagram → Gwen User: collaborator by Gail Guest',
     ]);
     // The guests have signed in: their last use is their latest session.
     expect(item('guest Gus User').lastUsedAt).not.toBeNull();
@@ -180,6 +192,15 @@ describe('an access review', () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it('Remove on a guest’s grant takes that account from that guest only (here by an admin who does not own it)', async () => {
+    expect(await accountNames(gwen)).toEqual(['Company Instagram']);
+    const removed = await decide(owner, item('grant Company Instagram → Gwen User'), 'remove');
+    expect(removed.statusCode, removed.body).toBe(200);
+    expect(await accountNames(gwen)).toEqual([]);
+    expect(await accountNames(gus)).toEqual(['Company Instagram']);
+    expect((await gwen.get('/api/v1/auth/session')).statusCode).toBe(200);
+  });
+
   it('Remove on a guest ends their session on the next request, and their grants with them', async () => {
     expect((await gus.get('/api/v1/auth/session')).statusCode).toBe(200);
     const kept = await decide(hugo, item('guest Gail Guest'), 'keep');
@@ -203,6 +224,7 @@ describe('an access review', () => {
     expect(await accountNames(gail)).toEqual(['Company Instagram', 'Company LinkedIn']);
     expect((await decide(hugo, item('grant Company Instagram → Agency One'), 'remove')).statusCode).toBe(200);
     expect(await accountNames(gail)).toEqual(['Company LinkedIn']);
+    expect((await decide(hugo, item('guest Gwen User'), 'keep')).statusCode).toBe(200);
     const last = await decide(owner, item('grant Company LinkedIn → Agency One'), 'keep');
     expect(last.statusCode, last.body).toBe(200);
     review = last.json();
@@ -211,9 +233,11 @@ describe('an access review', () => {
     expect(review.items.map((i) => `${describeItem(i)} → ${i.decision} (${i.decidedBy})`)).toEqual([
       `guest Gail Guest: guest_admin by ${OWNER.displayName} → keep (hugo Member)`,
       'guest Gus User: guest_user by Gail Guest → remove (hugo Member)',
+      'guest Gwen User: guest_user by Gail Guest → keep (hugo Member)',
       'grant Company Instagram → Agency One: manager by hugo Member → remove (hugo Member)',
       `grant Company LinkedIn → Agency One: collaborator by hugo Member → keep (${OWNER.displayName})`,
       'grant Company Instagram → Gus User: collaborator by Gail Guest → remove (hugo Member)',
+      `grant Company Instagram → Gwen User: collaborator by Gail Guest → remove (${OWNER.displayName})`,
     ]);
     // A closed review stays as it was decided.
     const after = await hugo.post(`/api/v1/access-reviews/${review.id}/items/${review.items[0]!.id}/decision`, {
@@ -223,11 +247,11 @@ describe('an access review', () => {
     const list = (await hugo.get(`/api/v1/partners/${partnerId}/access-reviews`)).json() as {
       reviews: Array<{ status: string; items: number; decided: number; removed: number }>;
     };
-    expect(list.reviews).toEqual([expect.objectContaining({ status: 'closed', items: 5, decided: 5, removed: 3 })]);
+    expect(list.reviews).toEqual([expect.objectContaining({ status: 'closed', items: 7, decided: 7, removed: 4 })]);
   });
 
   it('writes its activity: started, each decision, closed', async () => {
-    const response = await hugo.get(`/api/v1/activity?partner=${partnerId}&type=partners`);
+    const response = await hugo.get(`/api/v1/activity?partner=${partnerId}&type=partners,accounts&limit=100`);
     expect(response.statusCode, response.body).toBe(200);
     const summaries = (response.json() as { events: Array<{ summary: string }> }).events.map((e) => e.summary);
     expect(summaries).toEqual(
@@ -236,7 +260,9 @@ describe('an access review', () => {
         'hugo Member kept Gail Guest as guest admin of Agency One in an access review.',
         'hugo Member removed Gus User as guest user of Agency One in an access review.',
         'hugo Member removed Gus User from Agency One.',
-        `${OWNER.displayName} completed the access review of Agency One: 2 kept, 3 removed.`,
+        `${OWNER.displayName} removed access to Company Instagram from Gwen User.`,
+        `${OWNER.displayName} removed Company Instagram for Gwen User as collaborator in an access review of Agency One.`,
+        `${OWNER.displayName} completed the access review of Agency One: 3 kept, 4 removed.`,
       ]),
     );
   });
@@ -246,6 +272,7 @@ describe('an access review', () => {
     expect(started.statusCode, started.body).toBe(201);
     expect((started.json() as Review).items.map(describeItem)).toEqual([
       `guest Gail Guest: guest_admin by ${OWNER.displayName}`,
+      'guest Gwen User: guest_user by Gail Guest',
       'grant Company LinkedIn → Agency One: collaborator by hugo Member',
     ]);
   });

@@ -78,6 +78,7 @@ function validBody(route: RouteSummary): unknown {
     'POST /api/v1/members/:userId/email': { email: 'renamed@outsider.test' },
     'PUT /api/v1/members/:userId/role': { role: 'admin' },
     'POST /api/v1/members/:userId/deactivate': {},
+    'PATCH /api/v1/partners/:partnerId/access-review-schedule': { intervalDays: 90 },
   };
   return bodies[label(route)];
 }
@@ -94,6 +95,7 @@ const ROUTES_WITHOUT_BODY = new Set([
   'POST /api/v1/partners/:partnerId/members/:userId/reset-password',
   'POST /api/v1/invitations/:invitationId/resend',
   'POST /api/v1/invitations/:invitationId/revoke',
+  'POST /api/v1/partners/:partnerId/access-reviews',
 ]);
 
 function send(client: TestClient, route: RouteSummary, url: string, payload?: unknown) {

@@ -67,7 +67,7 @@ const ReviewView = z.object({
       decision: Decision.nullable(),
       decidedBy: z.string().nullable(),
       decidedAt: z.string().nullable(),
-      endedWith: z.string().nullable().describe('Whose removal ended this access too'),
+      endedWith: z.string().nullable().describe('The item whose removal ended this access too'),
       ended: z.boolean().describe('The access no longer exists'),
     }),
   ),

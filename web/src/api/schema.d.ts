@@ -14474,7 +14474,7 @@ export interface paths {
                                 decision: ("keep" | "remove") | null;
                                 decidedBy: string | null;
                                 decidedAt: string | null;
-                                /** @description Whose removal ended this access too */
+                                /** @description The item whose removal ended this access too */
                                 endedWith: string | null;
                                 /** @description The access no longer exists */
                                 ended: boolean;
@@ -14785,7 +14785,7 @@ export interface paths {
                                 decision: ("keep" | "remove") | null;
                                 decidedBy: string | null;
                                 decidedAt: string | null;
-                                /** @description Whose removal ended this access too */
+                                /** @description The item whose removal ended this access too */
                                 endedWith: string | null;
                                 /** @description The access no longer exists */
                                 ended: boolean;
@@ -14952,7 +14952,7 @@ export interface paths {
                                 decision: ("keep" | "remove") | null;
                                 decidedBy: string | null;
                                 decidedAt: string | null;
-                                /** @description Whose removal ended this access too */
+                                /** @description The item whose removal ended this access too */
                                 endedWith: string | null;
                                 /** @description The access no longer exists */
                                 ended: boolean;

@@ -204,7 +204,7 @@ function ReviewItemRow({
               {item.decision === 'keep' ? 'Kept' : 'Removed'}
             </Badge>
             <Text size="xs" c="dimmed">
-              {item.endedWith ? `Ended with ${item.endedWith}'s removal, by ` : 'by '}
+              {item.endedWith ? `Ended with the removal of ${item.endedWith}, by ` : 'by '}
               {item.decidedBy ?? 'someone'}
               {item.decidedAt ? `, ${formatDate(item.decidedAt)}` : ''}
             </Text>
