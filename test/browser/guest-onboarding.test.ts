@@ -1,15 +1,18 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { formatUtc } from '../../src/mail/templates.js';
 import { OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import {
   accessibleDescription,
   describeBrowser,
+  DESKTOP,
+  expectClickable,
   expectHidden,
   expectInputValue,
   expectPath,
   expectVisible,
   launchBrowser,
+  PHONE,
   screenshot,
   screenshots,
   signInThroughUi,
@@ -153,6 +156,15 @@ async function finishFirstSignIn(page: Page, guest: Guest, shotPrefix: string): 
   await screenshot(page, `${shotPrefix}-dashboard`);
 }
 
+/** Whether the element is what a tap on its centre would reach, rather than something over it (a dialog). */
+async function isOnTop(locator: Locator): Promise<boolean> {
+  return locator.evaluate((element) => {
+    const box = element.getBoundingClientRect();
+    const reached = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    return reached !== null && element.contains(reached);
+  });
+}
+
 describeBrowser('guest onboarding in a real browser, with real mail', { timeout: STORY_TIMEOUT_MS }, () => {
   let browser: Browser;
 
@@ -262,8 +274,13 @@ describeBrowser('guest onboarding in a real browser, with real mail', { timeout:
       await expectVisible(dialog.getByText('This is not an email address: not-an-address'));
       // An address of the workspace's own domain is refused by the server, the other one invited.
       await addresses.fill(`${GUEST_USER.email}\nsomeone@acme.test`);
+      // On a phone, toasts stacked at the bottom covered the dialog's buttons: they now wait behind the dialog.
+      await guestAdmin.setViewportSize(PHONE);
       await dialog.getByRole('button', { name: 'Send Invite' }).click();
       await expectVisible(toast(guestAdmin, 'Invitation sent'));
+      await expectClickable(dialog.getByRole('button', { name: 'Done' }));
+      expect(await isOnTop(toast(guestAdmin, 'Invitation sent'))).toBe(false);
+      await guestAdmin.setViewportSize(DESKTOP);
       const results = dialog.getByRole('list', { name: 'Result for each address' });
       await expectVisible(dialog.getByText('1 of 2 invited.', { exact: false }));
       await expectVisible(results.getByRole('listitem').filter({ hasText: GUEST_USER.email }).getByText('Invited'));
