@@ -127,5 +127,11 @@ describeBrowser('an access review in a real browser', { timeout: BROWSER_TEST_TI
     await page.getByRole('link', { name: 'Review access' }).click();
     await expectVisible(page.getByText(/2 kept, 1 removed/));
     await expectVisible(page.getByRole('button', { name: 'Start review' }));
+
+    // The partner setting schedules the next review one interval after this one.
+    await page.getByRole('combobox', { name: 'Review schedule' }).click();
+    await page.getByRole('option', { name: 'Every 90 days' }).click();
+    await expectVisible(page.getByText(/^Next review due on /));
+    await screenshots(page, 'access-reviews-list');
   });
 });
