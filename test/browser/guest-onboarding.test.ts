@@ -334,8 +334,16 @@ describeBrowser('guest onboarding in a real browser, with real mail', { timeout:
         await expectVisible(row.getByText('Accepted', { exact: true }));
       }
       await screenshot(owner, 'guest-onboarding-partner-page');
-      // Exactly one mail per person: nothing was sent twice.
-      expect(smtp.messages.map((m) => m.to)).toEqual([[GUEST_ADMIN.email], [GUEST_USER.email]]);
+      // Exactly one invitation per person: nothing was sent twice. Each sponsor is told once that their
+      // guest joined (SPEC §8a): the owner about the guest admin, the guest admin about the guest user.
+      const joined = 'A guest you invited joined Gatehouse';
+      expect(smtp.messages.filter((m) => m.subject !== joined).map((m) => m.to)).toEqual([
+        [GUEST_ADMIN.email],
+        [GUEST_USER.email],
+      ]);
+      await expect
+        .poll(() => smtp.messages.filter((m) => m.subject === joined).map((m) => m.to))
+        .toEqual([[OWNER.email], [GUEST_ADMIN.email]]);
     });
   });
 
