@@ -60,6 +60,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`CREATE INDEX access_review_schedules_due ON access_review_schedules (due_at) WHERE reminded_at IS NULL`.execute(
     db,
   );
-  // A guest's last use is their latest session: found per person without scanning every session.
-  await sql`CREATE INDEX sessions_user_last_seen ON sessions (user_id, last_seen_at DESC)`.execute(db);
+  // A guest's last use is their latest session: found per person without scanning every session. Not on
+  // last_seen_at, which a request touches: an index on it would make every touch a non-HOT update.
+  await sql`CREATE INDEX sessions_user ON sessions (user_id)`.execute(db);
 }
