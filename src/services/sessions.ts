@@ -79,6 +79,32 @@ const guestAccessEnded = (endedAt: Date) =>
   );
 
 /**
+ * What a removed guest is told on signing in with their password (rather than "Wrong username or
+ * password"): that their access ended, and whom to ask — who invited them, from their newest invitation.
+ */
+async function guestRemoved(db: Kysely<Database>, userId: string, workspaceName: string): Promise<AppError> {
+  const last = await db
+    .selectFrom('invitations as i')
+    .innerJoin('partners as p', 'p.id', 'i.partner_id')
+    .leftJoin('users as inviter', (join) =>
+      join.onRef('inviter.id', '=', 'i.invited_by').on('inviter.status', '=', 'active'),
+    )
+    .select(['p.name as partner_name', 'inviter.display_name as inviter_name'])
+    .where('i.user_id', '=', userId)
+    .orderBy('i.created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const whom = last?.inviter_name ? `${last.inviter_name} or another host admin` : 'a host admin';
+  const of = last ? ` of ${last.partner_name}` : '';
+  return new AppError(
+    'guest-access-ended',
+    401,
+    'Guest access ended',
+    `Your guest access to ${workspaceName} has ended: you were removed as a guest${of}. Ask ${whom} of ${workspaceName} if you still need access.`,
+  );
+}
+
+/**
  * Checks the password and opens a new session. An unknown workspace, unknown user, deactivated user
  * and wrong password all give the same answer, after the same argon2 work.
  *
@@ -180,8 +206,10 @@ export async function signIn(
       : undefined;
   // A guest whose **Guest access ends on** has come is told so, once they prove the password (SPEC §8a).
   const accessEnded = found !== undefined && found.kind === 'guest' && hasEnded(found.access_ends_at, deps.clock.now());
+  // A guest removed from their partner (or whose partner was removed) is told so too, once they prove it.
+  const removedGuest = found?.status === 'deactivated' && found.kind === 'guest' && !accessEnded;
   const hash =
-    found?.status === 'active' || (found?.status === 'deactivated' && accessEnded)
+    found?.status === 'active' || (found?.status === 'deactivated' && (accessEnded || removedGuest))
       ? found.password_hash
       : invitation?.temp_password_hash;
   // A temporary password is copied from a mail, whose layout can add spaces or a line break around it
@@ -241,6 +269,7 @@ export async function signIn(
     throw await fail('sign_in_with_idp', signInWithIdp(found.w_name));
   }
   if (accessEnded) throw await fail('guest_access_ended', guestAccessEnded(found.access_ends_at!));
+  if (removedGuest) throw await fail('guest_removed', await guestRemoved(db, found.id, found.w_name));
   // Only someone who knows the temporary password learns what became of their invitation.
   if (invitation) {
     const state = effectiveState(invitation);

@@ -106,7 +106,9 @@ describeBrowser(
         ['Resend invitation', `Resend the invitation to ${BOB.email}?`],
         ['Revoke', `Revoke the invitation to ${BOB.email}?`],
       ] as const) {
-        await bobRow().getByRole('button', { name: `Actions for ${BOB.email}` }).click();
+        await bobRow()
+          .getByRole('button', { name: `Actions for ${BOB.email}` })
+          .click();
         await owner.getByRole('menuitem', { name: item }).click();
         const asking = owner.getByRole('dialog', { name: title });
         await expectVisible(asking);
@@ -204,8 +206,9 @@ describeBrowser(
 
       // Bob's open browser: its next request finds the session ended.
       await bob.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
-      await expectPath(bob, /\/(login|w\/acme)/);
-      await bob.goto(`${t.url}/w/${OWNER.slug}/sign-in`);
+      // Back on his workspace's sign-in page, told why, rather than on "Let's find your workspace".
+      await expectPath(bob, `/w/${OWNER.slug}/sign-in`);
+      await expectVisible(bob.getByRole('alert').filter({ hasText: 'You were signed out' }));
       await bob.getByLabel('Username').fill(BOB.email);
       await bob.getByLabel('Password', { exact: true }).fill(BOB.password);
       await bob.getByRole('button', { name: 'Sign In' }).click();

@@ -333,7 +333,8 @@ const revocations: Record<string, Revocation[]> = {
           .client()
           .post('/api/v1/auth/sign-in', { workspace: 'acme', username: w.gus.email, password: GUEST_PASSWORD });
         expect(again.statusCode, again.body).toBe(401);
-        expect(again.json().type).toBe('/api/problems/invalid-credentials');
+        // With his right password he is told his access ended, not that he mistyped (issue 14).
+        expect(again.json().type).toBe('/api/problems/guest-access-ended');
       },
     },
     {

@@ -3,6 +3,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { Navigate, Outlet, useLocation } from 'react-router';
 import { rememberPageForAfterSignIn } from '../lib/afterSignIn';
 import { MeContext } from '../lib/me';
+import { rememberSignedInWorkspace, SESSION_ENDED_QUERY, signedInWorkspace } from '../lib/signedInWorkspace';
 import { useSession } from '../lib/queries';
 import { ChangePasswordPage } from '../pages/ChangePasswordPage';
 import { DashboardPage } from '../pages/DashboardPage';
@@ -35,9 +36,11 @@ export function AppLayout() {
   }
   if (!session.data) {
     rememberPageForAfterSignIn(pathname + search);
-    return <Navigate to="/login" replace />;
+    const slug = signedInWorkspace();
+    return <Navigate to={slug ? `/w/${encodeURIComponent(slug)}/sign-in?${SESSION_ENDED_QUERY}` : '/login'} replace />;
   }
   const me = session.data;
+  rememberSignedInWorkspace(me.workspace.slug);
 
   // Pending steps (SPEC §2, §4): the server refuses everything else until they are done, so the app
   // shows only them, without the navigation: the second factor after the password, then Change Password

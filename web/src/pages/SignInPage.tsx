@@ -101,6 +101,12 @@ function SignInForm({ slug, name }: { slug: string; name: string | undefined }) 
           {name === undefined ? 'Sign in' : `Sign in to ${name}`}
         </Title>
         <SsoRefusal slug={slug} name={name ?? slug} reason={params.get('sso')} />
+        {params.get('ended') === 'session' && !signIn.error && (
+          <Alert color="blue" variant="light" title="You were signed out">
+            Your session ended: it timed out, was signed out elsewhere, or your access changed. Sign in again to
+            continue.
+          </Alert>
+        )}
         <ProblemAlert error={signIn.error} other={other} />
         {signIn.error instanceof ApiError && signIn.error.problem.type.endsWith('/sign-in-with-idp') && (
           <Button component={Link} to={`/w/${slug}`} variant="light" fullWidth>
