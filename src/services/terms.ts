@@ -6,13 +6,17 @@ import { workspacePolicy } from '../domain/policies/workspace.js';
 import { sha256Hex } from '../crypto/tokens.js';
 import { recordEvent } from './activity.js';
 
-export const DEFAULT_TERMS_BODY = `Terms of Service
-
-By using this workspace you agree to use the shared accounts only for the work you were given access for,
-to keep your own password and second factor to yourself, and to report any suspected misuse to the
-workspace administrators at once. Activity in this workspace is recorded.
-
-The workspace administrators replace this text with their organisation's own terms.`;
+/**
+ * The terms a new workspace starts with. Each paragraph is one line: the page keeps the text's line
+ * breaks (TermsText), so a break in mid-sentence would show as one on every screen size.
+ */
+export const DEFAULT_TERMS_BODY = [
+  'Terms of Service',
+  'By using this workspace you agree to use the shared accounts only for the work you were given access for, ' +
+    'to keep your own password and second factor to yourself, and to report any suspected misuse to the ' +
+    'workspace administrators at once. Activity in this workspace is recorded.',
+  "The workspace administrators replace this text with their organisation's own terms.",
+].join('\n\n');
 
 export interface TermsView {
   version: number;
