@@ -81,8 +81,11 @@ export async function readInvitation(owner: TestClient, to: string): Promise<Rec
   const response = await owner.get('/api/v1/dev/outbox');
   expect(response.statusCode, response.body).toBe(200);
   const messages = response.json().messages as Array<{ to: string; text: string }>;
-  const message = messages.find((m) => m.to.toLowerCase() === to.toLowerCase());
-  if (!message) throw new Error(`no mail to ${to}`);
+  // The newest invitation, not the newest mail: a person who joined may have been notified since.
+  const message = messages.find(
+    (m) => m.to.toLowerCase() === to.toLowerCase() && (m.text ?? '').includes('Temporary password:'),
+  );
+  if (!message) throw new Error(`no invitation mail to ${to}`);
   return parseInvitation(message.text);
 }
 
