@@ -88,6 +88,26 @@ function decodeCursor(cursor: string): string {
   return match[1]!;
 }
 
+/** A member's five branches as one condition on an event: for pages already narrowed to one key's events. */
+function memberScope(eb: Scoped, db: Kysely<Database>, me: string) {
+  const hostedGuests = guestsHostedBy(db, me);
+  return eb.or([
+    eb('e.actor_id', '=', me),
+    eb(
+      'e.account_id',
+      'in',
+      db.selectFrom('grants').select('account_id').where('user_id', '=', me).where('role', '=', 'owner'),
+    ),
+    eb(
+      'e.partner_id',
+      'in',
+      db.selectFrom('partner_members').select('partner_id').where('user_id', '=', me).where('role', '=', 'host_admin'),
+    ),
+    eb('e.actor_id', 'in', hostedGuests),
+    eb.and([eb('e.target_type', '=', 'user'), eb('e.target_id', 'in', hostedGuests)]),
+  ]);
+}
+
 /** The workspace's events that match `filters`, older than `beforeSeq`: what every scope narrows. */
 function matching(db: Kysely<Database>, actor: Actor, filters: ActivityFilters, beforeSeq: string | undefined) {
   let query = db.selectFrom('activity_events as e').where('e.workspace_id', '=', actor.workspaceId);
@@ -136,6 +156,9 @@ function pageSeqs(
   if (scope === 'workspace') return newest(events());
   if (scope === 'own') return newest(events().where('e.actor_id', '=', actor.userId));
   const me = actor.userId;
+  // Narrowed to one account or partner (its Activity tab), that key's index already bounds what is read:
+  // its events, newest first, each tested against the member's branches.
+  if (filters.accountId || filters.partnerId) return newest(events().where((eb) => memberScope(eb, db, me)));
   /** The newest `limit` events whose `column` is the outer row's `key`, read from that column's index. */
   const byKey = (
     query: Matching,

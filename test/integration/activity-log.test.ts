@@ -371,8 +371,12 @@ describe("an account's Activity tab (SPEC §8)", () => {
       expect(own.every((e) => e.actorId === guest.id)).toBe(true);
     }
     expect((await accountTab(gail.client, instagram)).json().detail).toMatch(/owners and workspace admins/);
-    // Mia has no access to Instagram at all: it does not exist for her.
+    // Mia has no access to Instagram at all: it does not exist for her, and the Activity page narrowed to
+    // it or to Agency One shows her nothing, nor Ivy, who hosts another partner.
     expect((await accountTab(mia.client, instagram)).statusCode).toBe(404);
+    expect(await activity(mia.client, `&account=${instagram}`)).toEqual([]);
+    expect(await activity(ivy.client, `&partner=${agencyOne}`)).toEqual([]);
+    expect(await activity(ivy.client, `&account=${linkedin}`)).toEqual([]);
     expect((await accountTab(hugo.client, payroll)).statusCode).toBe(404);
   });
 
