@@ -154,6 +154,8 @@ describeBrowser('the authentication waiting page in a real browser', () => {
       await page.goto(`${baseUrl}/w/acme?invitation=${'x'.repeat(43)}`);
       await expectVisible(page.getByRole('heading', { name: 'This invitation link does not work' }));
       await expectVisible(page.getByRole('alert').filter({ hasText: /not valid/ }));
+      // The advice is given once, not twice in other words (issue 14).
+      expect(await page.getByText(/\bnewe(r|st)\b/).count()).toBe(1);
       await expectHidden(page.getByText(COUNTDOWN));
       await page.clock.runFor(2_000);
       expect(new URL(page.url()).origin).toBe(baseUrl);

@@ -168,12 +168,20 @@ function InvitationWelcome({ slug, token }: { slug: string; token: string }) {
           <Title order={1} size="h2">
             {isBadLink(invitation.error) ? 'This invitation link does not work' : 'Could not open your invitation'}
           </Title>
-          <ProblemAlert error={invitation.error} />
-          <Text size="sm">
-            {isBadLink(invitation.error)
-              ? 'If you were sent a newer invitation, use the link in that email. If you already set your password, sign in.'
-              : 'Try again in a moment. You can also sign in with the username and temporary password from your email.'}
-          </Text>
+          {isBadLink(invitation.error) ? (
+            // Said once, here, rather than the server's detail followed by the same advice in other words.
+            <Alert color="orange" variant="light">
+              This invitation link is not valid: it is incomplete, or a newer invitation replaced it. Use the whole link
+              from the newest invitation email; if you already set your password, sign in.
+            </Alert>
+          ) : (
+            <>
+              <ProblemAlert error={invitation.error} />
+              <Text size="sm">
+                Try again in a moment. You can also sign in with the username and temporary password from your email.
+              </Text>
+            </>
+          )}
           <Group grow>
             {!isBadLink(invitation.error) && (
               <Button variant="default" onClick={() => void invitation.refetch()}>
