@@ -185,6 +185,14 @@ describeBrowser('sharing an account through a partner', { timeout: STORY_TIMEOUT
     await expectVisible(select);
     await select.getByRole('checkbox', { name: SHARED.name }).check();
     await select.getByLabel(`Role for ${SHARED.name}`).selectOption({ label: 'Manager' });
+    // Access until (SPEC §8a): the share lasts through the chosen day.
+    const lastDay = new Date(Date.now() + 30 * 24 * 60 * 60 * 1000);
+    const lastDayInput = lastDay.toISOString().slice(0, 10);
+    const lastDayShown = await hostPage.evaluate(
+      ([y, m, d]) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(y!, m! - 1, d!)),
+      lastDayInput.split('-').map(Number),
+    );
+    await select.getByLabel('Access until').fill(lastDayInput);
     await screenshot(hostPage, 'sharing-select-accounts-and-roles');
     await select.getByRole('button', { name: 'Finish' }).click();
     await confirmingIdentityIfAsked(hostPage, host, toast(hostPage, `${SHARED.name} shared with ${PARTNER}`));
@@ -194,6 +202,7 @@ describeBrowser('sharing an account through a partner', { timeout: STORY_TIMEOUT
       .getByRole('row')
       .filter({ hasText: SHARED.name });
     await expectVisible(sharedRow.getByText('Manager'));
+    await expectVisible(sharedRow.getByText(lastDayShown, { exact: true }));
 
     // The guest admin: the card, the account page, Share Access to the guest user, Is it ok…? Share.
     await adminPage.goto(`${t.url}/app/accounts`);
@@ -215,6 +224,13 @@ describeBrowser('sharing an account through a partner', { timeout: STORY_TIMEOUT
     await hostPage.goto(`${t.url}/app/partners/${partnerId}/members/${guestUserId}`);
     const theirAccounts = hostPage.getByRole('table', { name: 'Accounts they can use' });
     await expectVisible(theirAccounts.getByRole('row').filter({ hasText: SHARED.name }).getByText('Collaborator'));
+    // Guest access ends on (SPEC §8a): the host admin gives the guest user a last day.
+    const guestAccess = hostPage.getByRole('region', { name: 'Guest access' });
+    await expectVisible(guestAccess.getByText('access has no end date'));
+    await guestAccess.getByLabel('Guest access ends on').fill(lastDayInput);
+    await guestAccess.getByRole('button', { name: 'Save end date' }).click();
+    await expectVisible(guestAccess.getByText(`access ends by itself after ${lastDayShown}.`));
+    await screenshot(hostPage, 'partner-member-guest-access-ends-on');
 
     // The guest user: the card, Log in, and the code this test computes from the secret.
     await userPage.goto(`${t.url}/app/accounts`);

@@ -74,6 +74,7 @@ function validBody(route: RouteSummary): unknown {
     'POST /api/v1/partners/:partnerId/host-admins': { userId: target.userId },
     'POST /api/v1/partners/:partnerId/guests': { email: 'newcomer@outsider.test' },
     'PATCH /api/v1/partners/:partnerId/guests/:userId': { role: 'guest_user' },
+    'PUT /api/v1/partners/:partnerId/guests/:userId/access-end': { accessEndsAt: null },
     'POST /api/v1/partners/:partnerId/accounts': { accounts: [{ accountId: target.accountId, role: 'collaborator' }] },
     'POST /api/v1/members/:userId/email': { email: 'renamed@outsider.test' },
     'PUT /api/v1/members/:userId/role': { role: 'admin' },

@@ -279,10 +279,25 @@ export const api = {
       client.DELETE('/api/v1/partners/{partnerId}/host-admins/{userId}', { params: { path: { partnerId, userId } } }),
     ),
   /** Invite guest users with several addresses at once: one result per address, in the order given. */
-  inviteGuests: (partnerId: string, emails: string[]): Promise<GuestInvitationResult[]> =>
+  inviteGuests: (
+    partnerId: string,
+    emails: string[],
+    accessEndsAt: string | null = null,
+  ): Promise<GuestInvitationResult[]> =>
     call(() =>
-      client.POST('/api/v1/partners/{partnerId}/guests', { params: { path: { partnerId } }, body: { emails } }),
+      client.POST('/api/v1/partners/{partnerId}/guests', {
+        params: { path: { partnerId } },
+        body: { emails, ...(accessEndsAt && { accessEndsAt }) },
+      }),
     ).then((answer) => answer.results),
+  /** **Guest access ends on** (host admins): a moment, or null for no end. */
+  setGuestAccessEnd: (partnerId: string, userId: string, accessEndsAt: string | null) =>
+    call(() =>
+      client.PUT('/api/v1/partners/{partnerId}/guests/{userId}/access-end', {
+        params: { path: { partnerId, userId } },
+        body: { accessEndsAt },
+      }),
+    ),
   changeGuestRole: (partnerId: string, userId: string, role: GuestRole) =>
     call(() =>
       client.PATCH('/api/v1/partners/{partnerId}/guests/{userId}', {

@@ -43,10 +43,14 @@ export const accountsApi = {
         params: { path: { accountId: id }, query: { limit: 50, ...(cursor ? { cursor } : {}) } },
       }),
     ),
-  shareWithMember: (id: string, userId: string, role: MemberItemRole) =>
-    call(() => client.POST('/api/v1/accounts/{accountId}/members', { ...account(id), body: { userId, role } })),
-  shareOnward: (id: string, userId: string) =>
-    call(() => client.POST('/api/v1/accounts/{accountId}/onward-shares', { ...account(id), body: { userId } })),
+  shareWithMember: (id: string, userId: string, role: MemberItemRole, accessUntil: string | null = null) =>
+    call(() =>
+      client.POST('/api/v1/accounts/{accountId}/members', { ...account(id), body: { userId, role, accessUntil } }),
+    ),
+  shareOnward: (id: string, userId: string, accessUntil: string | null = null) =>
+    call(() =>
+      client.POST('/api/v1/accounts/{accountId}/onward-shares', { ...account(id), body: { userId, accessUntil } }),
+    ),
   changeGuestRole: (id: string, userId: string, role: GuestItemRole) =>
     call(() =>
       client.PUT('/api/v1/accounts/{accountId}/guests/{userId}/role', {

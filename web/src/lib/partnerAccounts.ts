@@ -17,9 +17,12 @@ export type PartnerShare = RequestBody<'/api/v1/partners/{partnerId}/accounts', 
 export const partnerAccountsApi = {
   list: (partnerId: string) =>
     call(() => client.GET('/api/v1/partners/{partnerId}/accounts', { params: { path: { partnerId } } })),
-  share: (partnerId: string, accounts: PartnerShare[]) =>
+  share: (partnerId: string, accounts: PartnerShare[], accessUntil: string | null = null) =>
     call(() =>
-      client.POST('/api/v1/partners/{partnerId}/accounts', { params: { path: { partnerId } }, body: { accounts } }),
+      client.POST('/api/v1/partners/{partnerId}/accounts', {
+        params: { path: { partnerId } },
+        body: { accounts, accessUntil },
+      }),
     ),
   remove: (partnerId: string, accountId: string) =>
     call(() =>

@@ -9,6 +9,7 @@ import { UserDevicesSection } from '../components/UserDevicesSection';
 import { ResetMfaSection } from '../components/ResetMfaSection';
 import { MemberAccountsSection } from '../components/partner/MemberAccountsSection';
 import { ResetGuestPasswordSection } from '../components/partner/ResetGuestPasswordSection';
+import { GuestAccessEndSection } from '../components/partner/GuestAccessEndSection';
 import { memberName, memberStatusColor, memberStatusLabel, partnerRoleLabel } from '../lib/partners';
 import { isNotFound, queryKeys, usePartner } from '../lib/queries';
 
@@ -49,6 +50,11 @@ export function PartnerMemberPage() {
           member={member.data}
           canResetMfa={canResetMfa}
           canResetPassword={canResetPassword}
+          accessEnd={
+            partner.data?.permissions.setGuestAccessEnd && member.data.partnerRole !== 'host_admin'
+              ? (partner.data.members.find((m) => m.userId === userId)?.accessEndsAt ?? null)
+              : undefined
+          }
         />
       ) : (
         <>
@@ -81,11 +87,14 @@ function MemberDetails({
   member,
   canResetMfa,
   canResetPassword,
+  accessEnd,
 }: {
   partnerId: string;
   member: PartnerMemberDetail;
   canResetMfa: boolean;
   canResetPassword: boolean;
+  /** The guest's **Guest access ends on** when the viewer may change it (null: no end), else undefined. */
+  accessEnd: string | null | undefined;
 }) {
   return (
     <Stack gap="lg">
@@ -107,6 +116,15 @@ function MemberDetails({
           userId={member.userId}
           name={memberName(member)}
           email={member.email}
+        />
+      )}
+      {accessEnd !== undefined && member.status !== 'deactivated' && (
+        <GuestAccessEndSection
+          key={accessEnd ?? 'none'}
+          partnerId={partnerId}
+          userId={member.userId}
+          name={memberName(member)}
+          accessEndsAt={accessEnd}
         />
       )}
       {canResetMfa && <ResetMfaSection userId={member.userId} name={memberName(member)} />}

@@ -19,6 +19,10 @@ import { ConfirmModal } from '../ConfirmModal';
 import { Loading } from '../Loading';
 import { ProblemAlert } from '../ProblemAlert';
 import { ShareWithMemberModal } from './ShareWithMemberModal';
+import { lastDayText } from '../../lib/accessEnds';
+
+/** **Access until**: the last day of a share that ends by itself, or that it has none. */
+const accessUntilText = (end: string | null) => (end ? lastDayText(end) : 'No end');
 
 const guestRoleOptions = [
   { value: 'manager', label: itemRoleLabel.manager },
@@ -88,6 +92,7 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
                   <Table.Th>Email</Table.Th>
                   <Table.Th>Role</Table.Th>
                   <Table.Th>Shared via</Table.Th>
+                  <Table.Th>Access until</Table.Th>
                   <Table.Th>Last used</Table.Th>
                   <Table.Th>Status</Table.Th>
                   <Table.Th>
@@ -116,6 +121,7 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
                       />
                     </Table.Td>
                     <Table.Td>{entry.sharedVia ?? 'Direct'}</Table.Td>
+                    <Table.Td>{accessUntilText(entry.accessUntil)}</Table.Td>
                     <Table.Td>{entry.lastUsedAt ? formatDateTime(entry.lastUsedAt) : 'Never'}</Table.Td>
                     <Table.Td>{statusText(entry.status)}</Table.Td>
                     <Table.Td>
@@ -161,6 +167,7 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
                 <Table.Th>Name</Table.Th>
                 <Table.Th>Email</Table.Th>
                 <Table.Th>Role</Table.Th>
+                <Table.Th>Access until</Table.Th>
                 <Table.Th>
                   <VisuallyHidden>Actions</VisuallyHidden>
                 </Table.Th>
@@ -183,6 +190,7 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
                       {itemRoleLabel[entry.role]}
                     </Badge>
                   </Table.Td>
+                  <Table.Td>{accessUntilText(entry.accessUntil)}</Table.Td>
                   <Table.Td>
                     {entry.kind === 'member' && !(entry.role === 'owner' && owners === 1) && (
                       <Button

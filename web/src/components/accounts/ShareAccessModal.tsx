@@ -10,6 +10,8 @@ import { useIdentityConfirmation } from '../ConfirmIdentity';
 import { ConfirmModal } from '../ConfirmModal';
 import { Loading } from '../Loading';
 import { ProblemAlert } from '../ProblemAlert';
+import { AccessEndInput } from '../AccessEndInput';
+import { endOfChosenDay, lastDayText } from '../../lib/accessEnds';
 
 interface ShareAccessModalProps {
   opened: boolean;
@@ -25,6 +27,7 @@ export function ShareAccessModal({ opened, onClose, account }: ShareAccessModalP
   const confirmed = useIdentityConfirmation();
   const [userId, setUserId] = useState<string | null>(null);
   const [asking, setAsking] = useState(false);
+  const [lastDay, setLastDay] = useState('');
 
   const partners = useQuery({ queryKey: queryKeys.partners, queryFn: api.listPartners, enabled: opened });
   // A manager is a guest admin: the partner they administer is the one the account came through.
@@ -41,7 +44,7 @@ export function ShareAccessModal({ opened, onClose, account }: ShareAccessModalP
 
   const share = useMutation({
     mutationFn: (guestUserId: string) =>
-      confirmed(() => accountsApi.shareOnward(account.id, guestUserId), 'Sharing an account'),
+      confirmed(() => accountsApi.shareOnward(account.id, guestUserId, endOfChosenDay(lastDay)), 'Sharing an account'),
     onSuccess: () => {
       toastSuccess(`${account.name} shared with ${chosen}`);
       close();
@@ -51,6 +54,7 @@ export function ShareAccessModal({ opened, onClose, account }: ShareAccessModalP
   function close() {
     setUserId(null);
     setAsking(false);
+    setLastDay('');
     share.reset();
     onClose();
   }
@@ -86,6 +90,7 @@ export function ShareAccessModal({ opened, onClose, account }: ShareAccessModalP
                 nothingFoundMessage="No guest user matches"
               />
             )}
+            <AccessEndInput label="Access until" value={lastDay} onChange={setLastDay} />
             <Group mt="xs">
               <Button type="submit" disabled={!userId}>
                 Share Access
@@ -110,7 +115,8 @@ export function ShareAccessModal({ opened, onClose, account }: ShareAccessModalP
         }}
       >
         <Text size="sm">
-          {chosen} will be able to use {account.name} as a collaborator.
+          {chosen} will be able to use {account.name} as a collaborator
+          {lastDay ? ` until the end of ${lastDayText(endOfChosenDay(lastDay)!)}` : ''}.
         </Text>
       </ConfirmModal>
     </>

@@ -7,6 +7,9 @@ import { useWorkspaceMembers } from '../../lib/queries';
 import { toastSuccess } from '../../lib/toast';
 import { useIdentityConfirmation } from '../ConfirmIdentity';
 import { ProblemAlert } from '../ProblemAlert';
+import { AccessEndInput } from '../AccessEndInput';
+import { endOfChosenDay } from '../../lib/accessEnds';
+import { fieldMessages } from '../../lib/problems';
 
 interface ShareWithMemberModalProps {
   opened: boolean;
@@ -25,6 +28,7 @@ export function ShareWithMemberModal({ opened, onClose, account, alreadyShared, 
   const members = useWorkspaceMembers(opened);
   const [userId, setUserId] = useState<string | null>(null);
   const [role, setRole] = useState<MemberItemRole>('collaborator');
+  const [lastDay, setLastDay] = useState('');
 
   const options = (members.data?.members ?? [])
     .filter((m) => m.status === 'active' && m.id !== me.user.id && !alreadyShared.has(m.id))
@@ -32,7 +36,10 @@ export function ShareWithMemberModal({ opened, onClose, account, alreadyShared, 
 
   const share = useMutation({
     mutationFn: (input: { userId: string; role: MemberItemRole }) =>
-      confirmed(() => accountsApi.shareWithMember(account.id, input.userId, input.role), 'Sharing an account'),
+      confirmed(
+        () => accountsApi.shareWithMember(account.id, input.userId, input.role, endOfChosenDay(lastDay)),
+        'Sharing an account',
+      ),
     onSuccess: () => {
       const chosen = options.find((o) => o.value === userId)?.label ?? 'The member';
       toastSuccess(`${account.name} shared with ${chosen}`);
@@ -44,6 +51,7 @@ export function ShareWithMemberModal({ opened, onClose, account, alreadyShared, 
   function close() {
     setUserId(null);
     setRole('collaborator');
+    setLastDay('');
     share.reset();
     onClose();
   }
@@ -77,6 +85,12 @@ export function ShareWithMemberModal({ opened, onClose, account, alreadyShared, 
             value={role}
             onChange={(value) => value && setRole(value as MemberItemRole)}
             allowDeselect={false}
+          />
+          <AccessEndInput
+            label="Access until"
+            value={lastDay}
+            onChange={setLastDay}
+            error={fieldMessages(share.error, 'accessUntil')[0]}
           />
           <Group mt="xs">
             <Button type="submit" disabled={!userId} loading={share.isPending}>

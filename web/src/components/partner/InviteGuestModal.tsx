@@ -6,6 +6,8 @@ import { api, type GuestInvitationResult, type PartnerDetail } from '../../api';
 import { queryKeys } from '../../lib/queries';
 import { toastSuccess } from '../../lib/toast';
 import { ProblemAlert } from '../ProblemAlert';
+import { AccessEndInput } from '../AccessEndInput';
+import { endOfChosenDay } from '../../lib/accessEnds';
 
 /** As many as the server takes in one request. */
 const MAX_ADDRESSES = 100;
@@ -44,9 +46,10 @@ export function InviteGuestModal({ partner, opened, onClose }: Props) {
   const queryClient = useQueryClient();
   const form = useForm({ initialValues: { emails: '' } });
   const [results, setResults] = useState<GuestInvitationResult[] | null>(null);
+  const [lastDay, setLastDay] = useState('');
 
   const invite = useMutation({
-    mutationFn: (emails: string[]) => api.inviteGuests(partner.id, emails),
+    mutationFn: (emails: string[]) => api.inviteGuests(partner.id, emails, endOfChosenDay(lastDay)),
     onSuccess: async (answered) => {
       const invited = answered.filter((r) => r.status === 'invited');
       if (invited.length > 0) {
@@ -73,6 +76,7 @@ export function InviteGuestModal({ partner, opened, onClose }: Props) {
     form.reset();
     invite.reset();
     setResults(null);
+    setLastDay('');
     onClose();
   }
 
@@ -109,6 +113,9 @@ export function InviteGuestModal({ partner, opened, onClose }: Props) {
             data-autofocus
             {...form.getInputProps('emails')}
           />
+          {partner.permissions.setGuestAccessEnd && (
+            <AccessEndInput label="Guest access ends on" value={lastDay} onChange={setLastDay} />
+          )}
           <Group justify="flex-end">
             <Button variant="default" onClick={close}>
               {results ? 'Done' : 'Cancel'}

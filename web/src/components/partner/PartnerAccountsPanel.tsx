@@ -1,3 +1,4 @@
+import { lastDayText } from '../../lib/accessEnds';
 import { Badge, Button, Group, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -58,6 +59,7 @@ export function PartnerAccountsPanel({ partner }: { partner: PartnerDetail }) {
               <Table.Th scope="col">Account</Table.Th>
               <Table.Th scope="col">Role</Table.Th>
               <Table.Th scope="col">Shared</Table.Th>
+              <Table.Th scope="col">Access until</Table.Th>
               {canRemove && (
                 <Table.Th scope="col">
                   <VisuallyHidden>Actions</VisuallyHidden>
@@ -84,6 +86,7 @@ export function PartnerAccountsPanel({ partner }: { partner: PartnerDetail }) {
                   </Badge>
                 </Table.Td>
                 <Table.Td>{formatDate(account.sharedAt)}</Table.Td>
+                <Table.Td>{account.accessUntil ? lastDayText(account.accessUntil) : 'No end'}</Table.Td>
                 {canRemove && (
                   <Table.Td>
                     <Button

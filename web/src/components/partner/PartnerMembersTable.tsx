@@ -1,3 +1,4 @@
+import { lastDayText } from '../../lib/accessEnds';
 import { Badge, Table, Text, VisuallyHidden } from '@mantine/core';
 import type { PartnerDetail, PartnerMember } from '../../api';
 import { formatDate } from '../../lib/format';
@@ -67,6 +68,11 @@ export function PartnerMembersTable({ partner, meId, onAction, busy }: PartnerMe
                   <Badge variant="light" color={memberStatusColor[m.status]}>
                     {memberStatusLabel[m.status]}
                   </Badge>
+                  {m.accessEndsAt && m.status !== 'deactivated' && (
+                    <Text size="xs" c="dimmed" mt={4}>
+                      Access ends after {lastDayText(m.accessEndsAt)}
+                    </Text>
+                  )}
                 </Table.Td>
                 <Table.Td data-label="Date joined">
                   {m.joinedAt ? <time dateTime={m.joinedAt}>{formatDate(m.joinedAt)}</time> : <Text c="dimmed">—</Text>}

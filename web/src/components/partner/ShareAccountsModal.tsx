@@ -9,6 +9,9 @@ import { toastSuccess } from '../../lib/toast';
 import { useIdentityConfirmation } from '../ConfirmIdentity';
 import { Loading } from '../Loading';
 import { ProblemAlert } from '../ProblemAlert';
+import { AccessEndInput } from '../AccessEndInput';
+import { endOfChosenDay } from '../../lib/accessEnds';
+import { fieldMessages } from '../../lib/problems';
 
 interface ShareAccountsModalProps {
   partner: PartnerDetail;
@@ -30,6 +33,7 @@ export function ShareAccountsModal({ partner, shared, opened, onClose }: ShareAc
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [roles, setRoles] = useState<Record<string, GuestItemRole>>({});
   const [nothingSelected, setNothingSelected] = useState(false);
+  const [lastDay, setLastDay] = useState('');
 
   const mine = useQuery({ queryKey: accountKeys.list(''), queryFn: () => accountsApi.list(''), enabled: opened });
   const offered = mine.data ? shareableAccounts(mine.data.accounts, shared) : [];
@@ -37,7 +41,7 @@ export function ShareAccountsModal({ partner, shared, opened, onClose }: ShareAc
 
   const share = useMutation({
     mutationFn: (items: Array<{ accountId: string; role: GuestItemRole }>) =>
-      confirmed(() => partnerAccountsApi.share(partner.id, items), 'Sharing accounts'),
+      confirmed(() => partnerAccountsApi.share(partner.id, items, endOfChosenDay(lastDay)), 'Sharing accounts'),
     onSuccess: async (_none, items) => {
       const only = items.length === 1 ? offered.find((a) => a.id === items[0]!.accountId) : undefined;
       toastSuccess(
@@ -54,6 +58,7 @@ export function ShareAccountsModal({ partner, shared, opened, onClose }: ShareAc
     setSelected(new Set());
     setRoles({});
     setNothingSelected(false);
+    setLastDay('');
     share.reset();
     onClose();
   }
@@ -145,6 +150,12 @@ export function ShareAccountsModal({ partner, shared, opened, onClose }: ShareAc
               Select at least one account.
             </Text>
           )}
+          <AccessEndInput
+            label="Access until"
+            value={lastDay}
+            onChange={setLastDay}
+            error={fieldMessages(share.error, 'accessUntil')[0]}
+          />
           <Group mt="xs">
             <Button type="submit" loading={share.isPending} disabled={offered.length === 0}>
               Finish
