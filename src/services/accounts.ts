@@ -146,8 +146,8 @@ export async function createAccount(
 }
 
 /** The accounts the actor can use (the username still sealed: see openUsernames). */
-export async function listAccounts(db: Kysely<Database>, actor: Actor, search?: string) {
-  let query = accessibleAccounts(db, actor)
+export async function listAccounts(db: Kysely<Database>, actor: Actor) {
+  const query = accessibleAccounts(db, actor)
     .select([
       'a.id',
       'a.name',
@@ -159,12 +159,20 @@ export async function listAccounts(db: Kysely<Database>, actor: Actor, search?: 
     ])
     .orderBy(sql`lower(a.name)`)
     .orderBy('a.id');
-  const term = search?.trim();
-  if (term) {
-    const pattern = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) => eb.or([eb('a.name', 'ilike', pattern), eb('a.app_name', 'ilike', pattern)]));
-  }
   return query.execute();
+}
+
+/**
+ * The accounts list with its search: by name, app, login URL or username. The username is sealed, so the
+ * match runs on the opened rows rather than in SQL; the list is only what this person can use.
+ */
+export async function findAccounts(db: Kysely<Database>, keyring: WorkspaceKeyring, actor: Actor, search?: string) {
+  const rows = await openUsernames(db, keyring, actor.workspaceId, await listAccounts(db, actor));
+  const term = search?.trim().toLocaleLowerCase();
+  if (!term) return rows;
+  return rows.filter((row) =>
+    [row.name, row.app_name, row.login_url, row.username].some((field) => field?.toLocaleLowerCase().includes(term)),
+  );
 }
 
 /** Listed accounts with their usernames opened (client apps show the username next to **Fill**). */

@@ -10,6 +10,7 @@ import {
   expectVisible,
   launchBrowser,
   screenshot,
+  screenshots,
   signInThroughUi,
   toast,
 } from '../helpers/browser.js';
@@ -184,6 +185,12 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     await search.fill('no such thing');
     await expectVisible(page.getByText('No account matches “no such thing”.'));
     await expectHidden(card(page, ACCOUNT.name));
+    // The username and the login URL are searched too (the username is sealed: the server opens it).
+    await search.fill(ACCOUNT.username);
+    await expectHidden(card(page, 'Vendor portal'));
+    await expectVisible(card(page, ACCOUNT.name));
+    await search.fill('instagram.com/accounts');
+    await expectVisible(card(page, ACCOUNT.name));
     await search.fill('instagram');
     await card(page, ACCOUNT.name).getByRole('link', { name: ACCOUNT.name }).click();
 
@@ -194,6 +201,11 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     await expectVisible(details.getByRole('link', { name: loginUrl }));
     await expectVisible(details.getByText('Recovery email: social@acme.test'));
     expect(await page.locator('body').innerText()).not.toContain(ACCOUNT.password);
+    // Copy puts the username on the clipboard.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
+    await details.getByRole('button', { name: 'Copy username' }).click();
+    await expectVisible(details.getByRole('button', { name: 'Copied username' }));
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(ACCOUNT.username);
 
     // Log in: the login page opens in a new tab and the server's TOTP code shows with a countdown. With
     // fewer than 5 s left on the current code (the servers' clock moves there instead of the test
@@ -229,7 +241,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     await expectVisible(page.getByText('The login page is open in another tab.'));
     expect(page.context().pages()).toHaveLength(2);
     await loginTab.close();
-    await screenshot(page, 'accounts-log-in-totp-code');
+    await screenshots(page, 'accounts-log-in-totp-code');
 
     // Reveal: once the identity confirmation has run out, the dialog asks for a second factor first.
     await t.database.db
@@ -254,6 +266,17 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     await page.getByRole('button', { name: 'Edit' }).click();
     const edit = page.getByRole('dialog', { name: 'Edit account' });
     await expectVisible(edit);
+    // The password generator: the length and kinds chosen, shown in the field once made. Emptied again
+    // here, which keeps the current password.
+    await edit.getByRole('button', { name: 'Generator options' }).click();
+    await edit.getByLabel('Length').fill('16');
+    await edit.getByRole('checkbox', { name: 'Symbols (!#$…)' }).uncheck();
+    await edit.getByRole('button', { name: 'Generate password' }).click();
+    const passwordField = edit.getByLabel('Password', { exact: true });
+    await expect.poll(() => passwordField.inputValue()).toMatch(/^[A-Za-z0-9]{16}$/);
+    expect(await passwordField.getAttribute('type')).toBe('text');
+    await screenshots(page, 'accounts-edit-password-generator');
+    await passwordField.fill('');
     await edit.getByLabel('Name', { exact: true }).fill('Company Instagram (main)');
     await edit.getByRole('button', { name: 'Save changes' }).click();
     await expectHidden(edit);

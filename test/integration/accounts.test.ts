@@ -107,7 +107,7 @@ describe('creating and reading accounts', () => {
     expect(badUrl.json().errors[0].path).toBe('loginUrl');
   });
 
-  it('finds accounts by name or app', async () => {
+  it('finds accounts by name, app, login URL or username', async () => {
     await createAccount(owner);
     await createAccount(owner, { name: 'Ads manager', appName: 'Meta Business' });
     const names = async (search: string) =>
@@ -119,6 +119,10 @@ describe('creating and reading accounts', () => {
     expect(await names('meta')).toEqual(['Ads manager']);
     expect(await names('INSTA')).toEqual([ACCOUNT.name]);
     expect(await names('100%')).toEqual([]);
+    // The username is sealed at rest: found all the same, and so is the login URL.
+    expect(await names('acme.OFFICIAL')).toEqual([ACCOUNT.name]);
+    expect(await names('instagram.com/accounts')).toEqual([ACCOUNT.name]);
+    expect(await names('  ')).toEqual(['Ads manager', ACCOUNT.name]);
   });
 
   it('keeps accounts private to the people they are shared with', async () => {

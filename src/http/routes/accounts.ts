@@ -6,10 +6,9 @@ import {
   createAccount,
   deleteAccount,
   deliverPasswordForAutofill,
+  findAccounts,
   issueTotpCode,
   listAccountActivity,
-  listAccounts,
-  openUsernames,
   revealSecret,
   toAccountView,
   updateAccount,
@@ -115,19 +114,14 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'accounts' },
       schema: {
         tags: ['accounts'],
-        summary: 'The accounts you can use, with your role; search by name or app',
+        summary: 'The accounts you can use, with your role; search by name, app, login URL or username',
         querystring: z.strictObject({ search: line('Search', 100).optional() }),
         response: { 200: z.object({ accounts: z.array(AccountSummary) }), ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => {
       const session = requireSession(request);
-      const rows = await openUsernames(
-        app.db,
-        app.keyring,
-        session.actor.workspaceId,
-        await listAccounts(app.db, session.actor, request.query.search),
-      );
+      const rows = await findAccounts(app.db, app.keyring, session.actor, request.query.search);
       return {
         accounts: rows.map((row) => ({
           id: row.id,

@@ -10620,7 +10620,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The accounts you can use, with your role; search by name or app */
+        /** The accounts you can use, with your role; search by name, app, login URL or username */
         get: {
             parameters: {
                 query?: {

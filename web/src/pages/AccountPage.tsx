@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, CopyButton, Group, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useNavigate, useParams } from 'react-router';
@@ -180,7 +180,29 @@ function AccountDetails({ account }: { account: AccountDetail }) {
             none
           )}
         </DetailRow>
-        <DetailRow label="Username">{account.username ?? none}</DetailRow>
+        <DetailRow label="Username">
+          {account.username ? (
+            <Group gap="xs" wrap="nowrap">
+              <Text span style={{ overflowWrap: 'anywhere' }}>
+                {account.username}
+              </Text>
+              <CopyButton value={account.username}>
+                {({ copied, copy }) => (
+                  <Button
+                    size="compact-xs"
+                    variant="light"
+                    onClick={copy}
+                    aria-label={copied ? 'Copied username' : 'Copy username'}
+                  >
+                    {copied ? 'Copied' : 'Copy'}
+                  </Button>
+                )}
+              </CopyButton>
+            </Group>
+          ) : (
+            none
+          )}
+        </DetailRow>
         {account.permissions.reveal && (
           <>
             <DetailRow label="Password">

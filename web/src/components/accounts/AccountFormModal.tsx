@@ -1,7 +1,29 @@
-import { Button, Group, Modal, PasswordInput, Stack, Textarea, TextInput } from '@mantine/core';
+import {
+  Button,
+  Checkbox,
+  Fieldset,
+  Group,
+  Modal,
+  NumberInput,
+  PasswordInput,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
+import { useState } from 'react';
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
 import type { AccountDetail, NewAccountInput } from '../../lib/accounts';
+import {
+  CHARACTER_CLASSES,
+  DEFAULT_GENERATOR_OPTIONS,
+  generatePassword,
+  MAX_GENERATED_LENGTH,
+  MIN_GENERATED_LENGTH,
+  type CharacterClass,
+  type GeneratorOptions,
+} from '../../lib/passwordGenerator';
 import { splitFieldProblems } from '../../lib/problems';
 import { ProblemAlert } from '../ProblemAlert';
 
@@ -52,6 +74,8 @@ export function AccountFormModal({
 }: AccountFormModalProps) {
   const editing = account !== undefined;
   const form = useForm<FormValues>({ initialValues: initialValues(account) });
+  // A generated password shows, so that it can be read before it is saved.
+  const [passwordVisible, setPasswordVisible] = useState(false);
 
   const save = useMutation({
     mutationFn: (values: FormValues) => {
@@ -109,7 +133,15 @@ export function AccountFormModal({
             label="Password"
             autoComplete="new-password"
             description={editing ? 'Leave empty to keep the current password.' : undefined}
+            visible={passwordVisible}
+            onVisibilityChange={setPasswordVisible}
             {...form.getInputProps('password')}
+          />
+          <PasswordGenerator
+            onGenerated={(password) => {
+              form.setFieldValue('password', password);
+              setPasswordVisible(true);
+            }}
           />
           <TextInput
             label="TOTP secret"
@@ -133,5 +165,78 @@ export function AccountFormModal({
         </Stack>
       </form>
     </Modal>
+  );
+}
+
+/** **Generate password**: fills the Password field; the length and kinds of characters can be chosen. */
+function PasswordGenerator({ onGenerated }: { onGenerated: (password: string) => void }) {
+  const [options, setOptions] = useState<GeneratorOptions>(DEFAULT_GENERATOR_OPTIONS);
+  const [choosing, setChoosing] = useState(false);
+  const lengthOk =
+    Number.isInteger(options.length) &&
+    options.length >= MIN_GENERATED_LENGTH &&
+    options.length <= MAX_GENERATED_LENGTH;
+  const problem =
+    options.classes.length === 0
+      ? 'Choose at least one kind of character.'
+      : lengthOk
+        ? null
+        : `Choose a length from ${MIN_GENERATED_LENGTH} to ${MAX_GENERATED_LENGTH}.`;
+  return (
+    <Stack gap="xs">
+      <Group gap="xs">
+        <Button
+          size="xs"
+          variant="light"
+          disabled={problem !== null}
+          onClick={() => onGenerated(generatePassword(options))}
+        >
+          Generate password
+        </Button>
+        <Button
+          size="xs"
+          variant="subtle"
+          aria-expanded={choosing}
+          aria-controls="password-generator-options"
+          onClick={() => setChoosing((open) => !open)}
+        >
+          Generator options
+        </Button>
+      </Group>
+      {choosing && (
+        <Fieldset id="password-generator-options" legend="Generated passwords" variant="filled">
+          <Stack gap="xs">
+            <NumberInput
+              label="Length"
+              min={MIN_GENERATED_LENGTH}
+              max={MAX_GENERATED_LENGTH}
+              allowDecimal={false}
+              w={140}
+              value={options.length}
+              onChange={(value) => setOptions((o) => ({ ...o, length: typeof value === 'number' ? value : NaN }))}
+            />
+            {(Object.keys(CHARACTER_CLASSES) as CharacterClass[]).map((kind) => (
+              <Checkbox
+                key={kind}
+                label={CHARACTER_CLASSES[kind].label}
+                checked={options.classes.includes(kind)}
+                onChange={(event) => {
+                  const checked = event.currentTarget.checked;
+                  setOptions((o) => ({
+                    ...o,
+                    classes: checked ? [...o.classes, kind] : o.classes.filter((c) => c !== kind),
+                  }));
+                }}
+              />
+            ))}
+            {problem && (
+              <Text size="sm" c="red.8" role="alert">
+                {problem}
+              </Text>
+            )}
+          </Stack>
+        </Fieldset>
+      )}
+    </Stack>
   );
 }
