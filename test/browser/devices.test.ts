@@ -9,6 +9,7 @@ import {
   expectVisible,
   launchBrowser,
   screenshot,
+  screenshots,
   signInThroughUi,
   toast,
 } from '../helpers/browser.js';
@@ -113,7 +114,7 @@ describeBrowser('trusted sessions', { timeout: STORY_TIMEOUT_MS }, () => {
     await expectVisible(waiting.getByText('“Second laptop” asked to be trusted.', { exact: false }));
     const navigation = first.getByRole('navigation', { name: 'Main' });
     await expectVisible(navigation.getByRole('link', { name: 'My trusted devices 1 waiting for approval' }));
-    await screenshot(first, 'dashboard-device-waiting');
+    await screenshots(first, 'dashboard-device-waiting');
     await waiting.getByRole('link', { name: 'Review on My trusted devices' }).click();
     await expectVisible(first.getByRole('heading', { name: 'My trusted devices' }));
     const pendingRow = deviceRow(first, 'Second laptop');

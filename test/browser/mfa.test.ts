@@ -9,6 +9,7 @@ import {
   expectVisible,
   launchBrowser,
   screenshot,
+  screenshots,
   signInThroughUi,
   toast,
 } from '../helpers/browser.js';
@@ -127,7 +128,7 @@ describeBrowser('MFA in a real browser', { timeout: STORY_TIMEOUT_MS }, () => {
     await page.getByLabel('Authentication Code').fill(await freshCode(scanned));
     await page.getByRole('button', { name: 'Verify' }).click();
     await expectVisible(page.getByText(/comes from the key you set aside with Start over/));
-    await screenshot(page, 'mfa-enrolment-earlier-key');
+    await screenshots(page, 'mfa-enrolment-earlier-key');
     await page.getByLabel('Authentication Code').fill(await freshCode(secret));
     await page.getByRole('button', { name: 'Verify' }).click();
     await expectVisible(toast(page, 'MFA is on'));

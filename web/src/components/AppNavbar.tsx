@@ -48,7 +48,7 @@ export function AppNavbar({ role, onNavigate }: { role: Role; onNavigate: () => 
               label={item.to === '/app/activity' && role === 'guest' ? 'My activity' : item.label}
               rightSection={
                 item.to === '/app/devices' && waitingDevices > 0 ? (
-                  <Badge size="sm" color="yellow" variant="filled" c="dark">
+                  <Badge size="sm" color="yellow" variant="filled">
                     {waitingDevices}
                     <VisuallyHidden> waiting for approval</VisuallyHidden>
                   </Badge>
