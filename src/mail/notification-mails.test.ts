@@ -26,6 +26,20 @@ describe('notification mails', () => {
     expect(mail.text).toContain('Turn them off under Security, Notifications: ' + recipient.preferencesUrl);
   });
 
+  it('say when a share ends by itself (Access until)', () => {
+    const mail = accountSharedMail({
+      ...recipient,
+      sharerName: 'Ada Owner',
+      accountName: 'Company Instagram',
+      role: 'manager',
+      via: 'partner',
+      partnerName: 'Agency Ltd',
+      accessUntil: new Date('2027-01-31T17:00:00Z'),
+      accountUrl: 'https://gatehouse.example.com/app/accounts/1',
+    });
+    expect(mail.text).toContain('This access ends by itself on 31 January 2027, 17:00 UTC (Access until).');
+  });
+
   it('say security mail is always sent, and offer no opt-out', () => {
     const mail = deviceWaitingMail({
       ...recipient,

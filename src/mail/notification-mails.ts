@@ -83,6 +83,8 @@ export interface AccountSharedMailInput extends NotificationRecipient {
    */
   via: 'member' | 'partner' | 'onward';
   partnerName?: string | undefined;
+  /** **Access until**, when the share ends by itself. */
+  accessUntil?: Date | null | undefined;
   accountUrl: string;
 }
 
@@ -97,11 +99,14 @@ export function accountSharedMail(raw: AccountSharedMailInput): RenderedMail {
       : input.via === 'onward'
         ? `${input.sharerName} passed ${input.accountName} on to you as ${role}${input.partnerName ? `, for ${input.partnerName}` : ''}, in ${input.workspaceName} on Gatehouse.`
         : `${input.sharerName} shared ${input.accountName} with you as ${role}, in ${input.workspaceName} on Gatehouse.`;
+  const until = input.accessUntil
+    ? [`This access ends by itself on ${formatUtc(input.accessUntil)} (Access until).`]
+    : [];
   return render(
     ACCOUNT_SHARED_SUBJECT,
     `${input.accountName} was shared with you`,
     input,
-    [what],
+    [what, ...until],
     { label: 'Open the account', url: input.accountUrl },
     'opt-out',
   );

@@ -233,6 +233,7 @@ export async function notifyAccountSharedWithMember(
   accountId: string,
   userId: string,
   role: 'owner' | 'collaborator',
+  accessUntil: Date | null = null,
 ): Promise<void> {
   const [accountName, sharerName] = await Promise.all([accountNameOf(tx, accountId), displayNameOf(tx, actor.userId)]);
   await queueNotifications(tx, 'account-shared', [userId], actor.userId, (person, urls) =>
@@ -242,6 +243,7 @@ export async function notifyAccountSharedWithMember(
       accountName,
       role,
       via: 'member',
+      accessUntil,
       accountUrl: urls.to(`/app/accounts/${accountId}`),
     }),
   );
@@ -257,6 +259,7 @@ export async function notifyAccountSharedWithPartner(
   partnerId: string,
   accountId: string,
   role: 'manager' | 'collaborator',
+  accessUntil: Date | null = null,
 ): Promise<void> {
   const guestAdmins = await tx
     .selectFrom('partner_members')
@@ -283,6 +286,7 @@ export async function notifyAccountSharedWithPartner(
         role,
         via: 'partner',
         partnerName,
+        accessUntil,
         accountUrl: urls.to(`/app/accounts/${accountId}`),
       }),
   );
@@ -298,6 +302,7 @@ export async function notifyAccessPassedOn(
   accountId: string,
   guestUserId: string,
   partnerId: string | null,
+  accessUntil: Date | null = null,
 ): Promise<void> {
   if (!partnerId) return;
   const [accountName, managerName, guestName, partnerName] = await Promise.all([
@@ -315,6 +320,7 @@ export async function notifyAccessPassedOn(
       role: 'collaborator',
       via: 'onward',
       partnerName,
+      accessUntil,
       accountUrl: accountUrl(urls),
     }),
   );
