@@ -69,7 +69,7 @@ export async function shareWithMember(
     role: input.role,
     ...(expiresAt && { accessUntil: expiresAt.toISOString() }),
   });
-  await notifyAccountSharedWithMember(tx, actor, accountId, user.id, input.role);
+  await notifyAccountSharedWithMember(tx, actor, accountId, user.id, input.role, expiresAt);
 }
 
 /**
@@ -113,7 +113,7 @@ export async function shareWithPartner(
       role: item.role,
       ...(expiresAt && { accessUntil: expiresAt.toISOString() }),
     });
-    await notifyAccountSharedWithPartner(tx, actor, partnerId, item.accountId, item.role);
+    await notifyAccountSharedWithPartner(tx, actor, partnerId, item.accountId, item.role, expiresAt);
   }
 }
 
@@ -208,7 +208,7 @@ export async function shareOnward(
     partnerId: parent!.partner_id,
     ...(expiresAt && { accessUntil: expiresAt.toISOString() }),
   });
-  await notifyAccessPassedOn(tx, actor, accountId, guestUserId, parent!.partner_id);
+  await notifyAccessPassedOn(tx, actor, accountId, guestUserId, parent!.partner_id, expiresAt);
 }
 
 /**

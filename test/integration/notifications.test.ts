@@ -130,14 +130,17 @@ describe('an account is shared', () => {
   });
 
   it("with a partner: its guest admin is told; guest users are not (it is not theirs until it's passed on)", async () => {
+    const accessUntil = new Date(Date.UTC(2099, 0, 31, 17, 0));
     const shared = await owner.post(`/api/v1/partners/${ids.partner}/accounts`, {
       accounts: [{ accountId: ids.account, role: 'manager' }],
+      accessUntil: accessUntil.toISOString(),
     });
     expect(shared.statusCode, shared.body).toBe(204);
     const mail = await waitForNotice(GAIL, SUBJECTS.shared);
     expect(mail.text).toContain(
       'Ada Owner shared Company Instagram with Agency Ltd as manager, in Acme Inc on Gatehouse. As its guest admin, you can use it and pass it on to your guest users.',
     );
+    expect(mail.text).toContain('This access ends by itself on 31 January 2099, 17:00 UTC (Access until).');
     expect(await queued('account-shared')).toEqual([MIA, GAIL]);
   });
 
