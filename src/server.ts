@@ -6,6 +6,7 @@ import { openDatabase, type DatabaseHandle } from './db/connect.js';
 import { migrateToLatest } from './db/migrator.js';
 import { buildApp } from './http/app.js';
 import { loggerOptions } from './logger.js';
+import { startupLine } from './startup-line.js';
 import { startInvitationSweeper } from './services/invitation-sweeper.js';
 import { startAccessExpirySweeper } from './services/access-expiry.js';
 import { checkMasterKey } from './services/keyring.js';
@@ -62,6 +63,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
         ? 'Mail: no GATEHOUSE_SMTP_URL, messages stay in the development outbox'
         : 'Mail: sending through SMTP',
     );
+    // A person at a terminal gets one plain line on top of the JSON logs; piped output stays JSON only.
+    if (process.stdout.isTTY) {
+      process.stdout.write(
+        `${startupLine({
+          listeningUrl: url,
+          publicUrl: config.publicUrl,
+          publicUrlIsDefault: config.publicUrl.toString() === new URL(`http://localhost:${config.port}`).toString(),
+          devOutbox: app.mail.devOutbox,
+        })}\n`,
+      );
+    }
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
