@@ -100,6 +100,16 @@ describeBrowser('onboarding in a real browser', { timeout: BROWSER_TEST_TIMEOUT_
       // What the person typed is still there to correct.
       await expectInputValue(page.getByLabel('Your email'), OWNER.email);
       expect(await (await page.request.get(`${t.url}/api/v1/setup`)).json()).toEqual({ needsSetup: true });
+
+      // Fields left empty: each says so under itself, and the alert above speaks words, not API paths (issue 14).
+      await page.getByLabel('Workspace name').fill('');
+      await page.getByLabel('Workspace URL name').fill('');
+      await page.getByRole('button', { name: 'Create workspace' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'Check' });
+      await expectVisible(alert);
+      expect(await alert.innerText()).not.toMatch(/workspaceName|slug:/);
+      expect(await page.locator('body').innerText()).not.toContain('workspaceName');
+      await screenshot(page, 'setup-fields-refused');
     });
   });
 

@@ -5,16 +5,32 @@ import { errorMessage } from '../lib/problems';
 
 interface ProblemAlertProps {
   error: unknown;
-  /** Field problems that could not be shown under a field. */
+  /**
+   * Field problems that could not be shown under a field. Leave it out when the form shows none of them
+   * under its fields: then every field problem is listed here.
+   */
   other?: FieldProblem[];
 }
 
-/** Shows an API error's detail (or title) in an alert that screen readers announce. */
-export function ProblemAlert({ error, other = [] }: ProblemAlertProps) {
+/**
+ * Shows an API error in an alert that screen readers announce, in words: a refused form says what to
+ * check, and each problem reads as its message, never as the API's field path.
+ */
+export function ProblemAlert({ error, other }: ProblemAlertProps) {
   if (!error) return null;
+  const fieldProblems = error instanceof ApiError ? (error.problem.errors ?? []) : [];
+  const invalidInput = error instanceof ApiError && error.problem.type.endsWith('/validation-failed');
+  const listed = other ?? fieldProblems;
+  // The validation answer's detail joins the field paths for API clients; people get a sentence instead.
+  const heading = invalidInput
+    ? listed.length > 0
+      ? 'Check what you entered:'
+      : 'Check the fields marked below.'
+    : errorMessage(error);
+  const messages = [...new Set(listed.map((p) => p.message))].filter((message) => message !== heading);
   return (
     <Alert color="red" variant="light" role="alert">
-      {errorMessage(error)}
+      {heading}
       {error instanceof ApiError && error.problem.type.endsWith('/mfa-required') && (
         <>
           {' '}
@@ -23,10 +39,10 @@ export function ProblemAlert({ error, other = [] }: ProblemAlertProps) {
           </Anchor>
         </>
       )}
-      {other.length > 0 && (
+      {messages.length > 0 && (
         <List size="sm" mt="xs">
-          {other.map((p) => (
-            <List.Item key={`${p.path}:${p.message}`}>{p.path ? `${p.path}: ${p.message}` : p.message}</List.Item>
+          {messages.map((message) => (
+            <List.Item key={message}>{message}</List.Item>
           ))}
         </List>
       )}
