@@ -111,7 +111,7 @@ describeBrowser('changing a member’s email in a real browser', { timeout: 2 * 
 
     // Her old browser is signed out.
     await miasBrowser.reload();
-    await expectPath(miasBrowser, '/login');
+    await expectPath(miasBrowser, '/w/acme/sign-in'); // this tab's workspace, saying it was signed out
 
     // Sign in, with the new address already filled in and the same password.
     await confirmPage.getByRole('link', { name: 'Sign in' }).click();

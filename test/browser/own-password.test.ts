@@ -73,7 +73,7 @@ describeBrowser('changing one’s own password in a real browser', { timeout: BR
     await expectHidden(page.getByLabel('Current password'));
 
     await other.reload();
-    await expectPath(other, '/login');
+    await expectPath(other, '/w/acme/sign-in'); // this tab's workspace, saying it was signed out
     expect(
       (
         await t.client().post('/api/v1/auth/sign-in', {

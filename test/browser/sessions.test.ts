@@ -64,7 +64,7 @@ describeBrowser('sessions in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS
     await expectVisible(toast(page, 'Signed out Chrome on Linux'));
     await expect.poll(() => rows(page).count()).toBe(4);
     await other.reload();
-    await expectPath(other, '/login');
+    await expectPath(other, '/w/acme/sign-in'); // this tab's workspace, saying it was signed out
 
     await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
     await page

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { api, ApiError, resetCsrfToken, type Me } from '../api';
 import { errorMessage } from '../lib/problems';
+import { forgetSignedInWorkspace } from '../lib/signedInWorkspace';
 import { toastSuccess } from '../lib/toast';
 import { Brand } from './Brand';
 
@@ -16,6 +17,8 @@ export function AppHeader({ me }: { me: Me }) {
     resetCsrfToken();
     navigate(`/w/${encodeURIComponent(slug)}/sign-in`, { replace: true });
     queryClient.clear();
+    // Signed out on purpose: the sign-in page is not to say "You were signed out" when this tab opens the app again.
+    forgetSignedInWorkspace();
     toastSuccess('Signed out');
   };
 

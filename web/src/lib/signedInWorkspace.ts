@@ -9,6 +9,10 @@ export function rememberSignedInWorkspace(slug: string): void {
   if (sessionStorage.getItem(KEY) !== slug) sessionStorage.setItem(KEY, slug);
 }
 
+export function forgetSignedInWorkspace(): void {
+  sessionStorage.removeItem(KEY);
+}
+
 export function signedInWorkspace(): string | null {
   return sessionStorage.getItem(KEY);
 }
