@@ -13,6 +13,7 @@ import { Loading } from './Loading';
 import { ProblemAlert } from './ProblemAlert';
 import { RecoveryCodesDialog } from './RecoveryCodes';
 import { useMe } from '../lib/me';
+import stacked from './StackedTable.module.css';
 
 const NAME_MAX = 100;
 
@@ -97,8 +98,8 @@ interface PasskeysTableProps {
 
 function PasskeysTable({ passkeys, onRename, onRemove }: PasskeysTableProps) {
   return (
-    <Table.ScrollContainer minWidth={520}>
-      <Table aria-label="Passkeys" verticalSpacing="sm">
+    <Table.ScrollContainer minWidth={520} className={stacked.container}>
+      <Table aria-label="Passkeys" className={stacked.table} verticalSpacing="sm">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Name</Table.Th>
@@ -112,9 +113,11 @@ function PasskeysTable({ passkeys, onRename, onRemove }: PasskeysTableProps) {
         <Table.Tbody>
           {passkeys.map((passkey) => (
             <Table.Tr key={passkey.id}>
-              <Table.Td>{passkey.name}</Table.Td>
-              <Table.Td>{formatDate(passkey.createdAt)}</Table.Td>
-              <Table.Td>{passkey.lastUsedAt ? formatDateTime(passkey.lastUsedAt) : 'Never'}</Table.Td>
+              <Table.Td data-label="Name">{passkey.name}</Table.Td>
+              <Table.Td data-label="Added">{formatDate(passkey.createdAt)}</Table.Td>
+              <Table.Td data-label="Last used">
+                {passkey.lastUsedAt ? formatDateTime(passkey.lastUsedAt) : 'Never'}
+              </Table.Td>
               <Table.Td>
                 <Group gap="xs" wrap="nowrap" justify="flex-end">
                   <Button

@@ -8,6 +8,7 @@ import { toastSuccess } from '../lib/toast';
 import { ConfirmModal } from './ConfirmModal';
 import { Loading } from './Loading';
 import { ProblemAlert } from './ProblemAlert';
+import stacked from './StackedTable.module.css';
 
 /** What a session is, in words: a connected client app by its device's name, otherwise the browser. */
 function describe(session: OwnSession): string {
@@ -60,8 +61,8 @@ export function SessionsSection() {
       ) : sessions.isError ? (
         <ProblemAlert error={sessions.error} />
       ) : (
-        <Table.ScrollContainer minWidth={620}>
-          <Table aria-labelledby="sessions-heading" verticalSpacing="sm">
+        <Table.ScrollContainer minWidth={620} className={stacked.container}>
+          <Table aria-labelledby="sessions-heading" className={stacked.table} verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th scope="col">Signed in on</Table.Th>
@@ -78,7 +79,7 @@ export function SessionsSection() {
             <Table.Tbody>
               {sessions.data.sessions.map((session) => (
                 <Table.Tr key={session.id}>
-                  <Table.Td>
+                  <Table.Td data-label="Signed in on">
                     <Group gap="xs">
                       <Text size="sm">{describe(session)}</Text>
                       {session.current && (
@@ -88,9 +89,9 @@ export function SessionsSection() {
                       )}
                     </Group>
                   </Table.Td>
-                  <Table.Td>{session.ip ?? '—'}</Table.Td>
-                  <Table.Td>{formatDateTime(session.startedAt)}</Table.Td>
-                  <Table.Td>{formatDateTime(session.lastSeenAt)}</Table.Td>
+                  <Table.Td data-label="Address">{session.ip ?? '—'}</Table.Td>
+                  <Table.Td data-label="Started">{formatDateTime(session.startedAt)}</Table.Td>
+                  <Table.Td data-label="Last active">{formatDateTime(session.lastSeenAt)}</Table.Td>
                   <Table.Td>
                     {!session.current && (
                       <Button size="xs" variant="default" onClick={() => setEnding(session)}>
