@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountSharedMail, deviceWaitingMail, guestJoinedMail } from './notification-mails.js';
+import { accountSharedMail, deviceWaitingMail, guestJoinedMail, sharedWithPartnerMail } from './notification-mails.js';
 
 const recipient = {
   workspaceName: 'Acme <Inc>',
@@ -26,17 +26,21 @@ describe('notification mails', () => {
     expect(mail.text).toContain('Turn them off under Security, Notifications: ' + recipient.preferencesUrl);
   });
 
-  it('say when a share ends by itself (Access until)', () => {
-    const mail = accountSharedMail({
+  it('a share of several accounts with a partner is one mail naming each, with its role and end', () => {
+    const mail = sharedWithPartnerMail({
       ...recipient,
       sharerName: 'Ada Owner',
-      accountName: 'Company Instagram',
-      role: 'manager',
-      via: 'partner',
       partnerName: 'Agency Ltd',
+      accounts: [
+        { name: 'Company Instagram', role: 'manager' },
+        { name: 'Company LinkedIn', role: 'collaborator' },
+      ],
       accessUntil: new Date('2027-01-31T17:00:00Z'),
-      accountUrl: 'https://gatehouse.example.com/app/accounts/1',
+      url: 'https://gatehouse.example.com/app/partners/p',
     });
+    expect(mail.text).toContain(
+      'Ada Owner shared 2 accounts with Agency Ltd, in Acme <Inc> on Gatehouse: Company Instagram (manager), Company LinkedIn (collaborator).',
+    );
     expect(mail.text).toContain('This access ends by itself on 31 January 2027, 17:00 UTC (Access until).');
   });
 

@@ -77,11 +77,8 @@ export interface AccountSharedMailInput extends NotificationRecipient {
   sharerName: string;
   accountName: string;
   role: keyof typeof ROLE_WORDS;
-  /**
-   * How it reached the person: `member` shared with them; `partner` shared with the partner they are guest
-   * admin of; `onward` passed on to them by a manager of their partner.
-   */
-  via: 'member' | 'partner' | 'onward';
+  /** How it reached the person: `member` shared with them; `onward` passed on by a manager of their partner. */
+  via: 'member' | 'onward';
   partnerName?: string | undefined;
   /** **Access until**, when the share ends by itself. */
   accessUntil?: Date | null | undefined;
@@ -94,11 +91,9 @@ export function accountSharedMail(raw: AccountSharedMailInput): RenderedMail {
   const input = chosen(raw);
   const role = ROLE_WORDS[input.role];
   const what =
-    input.via === 'partner'
-      ? `${input.sharerName} shared ${input.accountName} with ${input.partnerName ?? 'your partner'} as ${role}, in ${input.workspaceName} on Gatehouse. As its guest admin, you can use it and pass it on to your guest users.`
-      : input.via === 'onward'
-        ? `${input.sharerName} passed ${input.accountName} on to you as ${role}${input.partnerName ? `, for ${input.partnerName}` : ''}, in ${input.workspaceName} on Gatehouse.`
-        : `${input.sharerName} shared ${input.accountName} with you as ${role}, in ${input.workspaceName} on Gatehouse.`;
+    input.via === 'onward'
+      ? `${input.sharerName} passed ${input.accountName} on to you as ${role}${input.partnerName ? `, for ${input.partnerName}` : ''}, in ${input.workspaceName} on Gatehouse.`
+      : `${input.sharerName} shared ${input.accountName} with you as ${role}, in ${input.workspaceName} on Gatehouse.`;
   const until = input.accessUntil
     ? [`This access ends by itself on ${formatUtc(input.accessUntil)} (Access until).`]
     : [];
@@ -108,6 +103,40 @@ export function accountSharedMail(raw: AccountSharedMailInput): RenderedMail {
     input,
     [what, ...until],
     { label: 'Open the account', url: input.accountUrl },
+    'opt-out',
+  );
+}
+
+export interface SharedWithPartnerMailInput extends NotificationRecipient {
+  sharerName: string;
+  partnerName: string;
+  /** The accounts of one **Share accounts**, each with its role. */
+  accounts: Array<{ name: string; role: keyof typeof ROLE_WORDS }>;
+  accessUntil?: Date | null | undefined;
+  /** The account's page for one account; the partner's page for several. */
+  url: string;
+}
+
+/**
+ * **Share accounts** with a partner, to its guest admin: one mail for the whole share, however many
+ * accounts it holds.
+ */
+export function sharedWithPartnerMail(raw: SharedWithPartnerMailInput): RenderedMail {
+  const input = chosen(raw);
+  const accounts = input.accounts.map((account) => chosen(account));
+  const single = accounts.length === 1 ? accounts[0] : undefined;
+  const until = input.accessUntil
+    ? [`This access ends by itself on ${formatUtc(input.accessUntil)} (Access until).`]
+    : [];
+  const what = single
+    ? `${input.sharerName} shared ${single.name} with ${input.partnerName} as ${ROLE_WORDS[single.role]}, in ${input.workspaceName} on Gatehouse. As its guest admin, you can use it and pass it on to your guest users.`
+    : `${input.sharerName} shared ${accounts.length} accounts with ${input.partnerName}, in ${input.workspaceName} on Gatehouse: ${accounts.map((a) => `${a.name} (${ROLE_WORDS[a.role]})`).join(', ')}. As its guest admin, you can use them and pass them on to your guest users.`;
+  return render(
+    ACCOUNT_SHARED_SUBJECT,
+    single ? `${single.name} was shared with you` : `${accounts.length} accounts were shared with you`,
+    input,
+    [what, ...until],
+    single ? { label: 'Open the account', url: input.url } : { label: 'Open the partner’s accounts', url: input.url },
     'opt-out',
   );
 }

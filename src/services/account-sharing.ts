@@ -113,8 +113,8 @@ export async function shareWithPartner(
       role: item.role,
       ...(expiresAt && { accessUntil: expiresAt.toISOString() }),
     });
-    await notifyAccountSharedWithPartner(tx, actor, partnerId, item.accountId, item.role, expiresAt);
   }
+  await notifyAccountSharedWithPartner(tx, actor, partnerId, items, expiresAt);
 }
 
 /**

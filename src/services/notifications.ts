@@ -19,6 +19,7 @@ import {
   accountSharedMail,
   deviceWaitingMail,
   guestJoinedMail,
+  sharedWithPartnerMail,
 } from '../mail/notification-mails.js';
 import type { RenderedMail } from '../mail/templates.js';
 import { recordEvent } from './activity.js';
@@ -250,17 +251,18 @@ export async function notifyAccountSharedWithMember(
 }
 
 /**
- * A host admin shared an account with a partner: the share reaches the partner's guest admins, so each
- * active guest admin is told (the guest users get it only when a manager passes it on, and are told then).
+ * A host admin shared accounts with a partner (one **Share accounts**): the share reaches the partner's
+ * guest admins, so each active guest admin gets one mail naming every account of it (guest users get an
+ * account only when a manager passes it on, and are told then).
  */
 export async function notifyAccountSharedWithPartner(
   tx: Kysely<Database>,
   actor: Actor,
   partnerId: string,
-  accountId: string,
-  role: 'manager' | 'collaborator',
+  items: ReadonlyArray<{ accountId: string; role: 'manager' | 'collaborator' }>,
   accessUntil: Date | null = null,
 ): Promise<void> {
+  if (items.length === 0) return;
   const guestAdmins = await tx
     .selectFrom('partner_members')
     .select('user_id')
@@ -268,26 +270,35 @@ export async function notifyAccountSharedWithPartner(
     .where('role', '=', 'guest_admin')
     .execute();
   if (guestAdmins.length === 0) return;
-  const [accountName, sharerName, partnerName] = await Promise.all([
-    accountNameOf(tx, accountId),
-    displayNameOf(tx, actor.userId),
-    partnerNameOf(tx, partnerId),
-  ]);
+  const names = new Map(
+    (
+      await tx
+        .selectFrom('accounts')
+        .select(['id', 'name'])
+        .where(
+          'id',
+          'in',
+          items.map((item) => item.accountId),
+        )
+        .execute()
+    ).map((row) => [row.id, row.name]),
+  );
+  const [sharerName, partnerName] = await Promise.all([displayNameOf(tx, actor.userId), partnerNameOf(tx, partnerId)]);
+  const accounts = items.map((item) => ({ name: names.get(item.accountId) ?? 'an account', role: item.role }));
+  const path = items.length === 1 ? `/app/accounts/${items[0]!.accountId}` : `/app/partners/${partnerId}`;
   await queueNotifications(
     tx,
     'account-shared',
     guestAdmins.map((row) => row.user_id),
     actor.userId,
     (person, urls) =>
-      accountSharedMail({
+      sharedWithPartnerMail({
         ...recipientFields(person, urls.preferencesUrl),
         sharerName,
-        accountName,
-        role,
-        via: 'partner',
         partnerName,
+        accounts,
         accessUntil,
-        accountUrl: urls.to(`/app/accounts/${accountId}`),
+        url: urls.to(path),
       }),
   );
 }

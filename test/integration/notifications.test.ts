@@ -271,3 +271,29 @@ describe('a device waits for approval', () => {
     expect(await queued('device-waiting')).toEqual([MIA]);
   });
 });
+
+describe('Share accounts with a partner, several at once', () => {
+  it('is one mail to its guest admin naming each account with its role', async () => {
+    const before = withSubject(GAIL, SUBJECTS.shared).length;
+    const created = await Promise.all(
+      ['Company X', 'Company YouTube'].map(async (name) => {
+        const response = await owner.post('/api/v1/accounts', { ...ACCOUNT, name });
+        expect(response.statusCode, response.body).toBe(201);
+        return (response.json() as { id: string }).id;
+      }),
+    );
+    const shared = await owner.post(`/api/v1/partners/${ids.partner}/accounts`, {
+      accounts: [
+        { accountId: created[0], role: 'collaborator' },
+        { accountId: created[1], role: 'manager' },
+      ],
+    });
+    expect(shared.statusCode, shared.body).toBe(204);
+    const mail = await waitForNotice(GAIL, SUBJECTS.shared, before + 1);
+    expect(mail.text).toContain(
+      'Ada Owner shared 2 accounts with Agency Ltd, in Acme Inc on Gatehouse: Company X (collaborator), Company YouTube (manager).',
+    );
+    expect(mail.text).toContain(`Open the partner’s accounts: ${PUBLIC_URL}/app/partners/${ids.partner}`);
+    expect((await queued('account-shared')).filter((to) => to === GAIL)).toHaveLength(before + 1);
+  });
+});
