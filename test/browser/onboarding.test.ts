@@ -12,6 +12,7 @@ import {
   expectVisible,
   launchBrowser,
   screenshot,
+  screenshots,
   signInThroughUi,
   toast,
 } from '../helpers/browser.js';
@@ -109,7 +110,7 @@ describeBrowser('onboarding in a real browser', { timeout: BROWSER_TEST_TIMEOUT_
       await expectVisible(alert);
       expect(await alert.innerText()).not.toMatch(/workspaceName|slug:/);
       expect(await page.locator('body').innerText()).not.toContain('workspaceName');
-      await screenshot(page, 'setup-fields-refused');
+      await screenshots(page, 'setup-fields-refused');
     });
   });
 

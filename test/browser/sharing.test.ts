@@ -9,6 +9,7 @@ import {
   expectVisible,
   launchBrowser,
   screenshot,
+  screenshots,
   signInThroughUi,
   toast,
 } from '../helpers/browser.js';
@@ -193,7 +194,7 @@ describeBrowser('sharing an account through a partner', { timeout: STORY_TIMEOUT
       lastDayInput.split('-').map(Number),
     );
     await select.getByLabel('Access until').fill(lastDayInput);
-    await screenshot(hostPage, 'sharing-select-accounts-and-roles');
+    await screenshots(hostPage, 'sharing-select-accounts-and-roles');
     await select.getByRole('button', { name: 'Finish' }).click();
     await confirmingIdentityIfAsked(hostPage, host, toast(hostPage, `${SHARED.name} shared with ${PARTNER}`));
     await expectHidden(select);
@@ -230,7 +231,7 @@ describeBrowser('sharing an account through a partner', { timeout: STORY_TIMEOUT
     await guestAccess.getByLabel('Guest access ends on').fill(lastDayInput);
     await guestAccess.getByRole('button', { name: 'Save end date' }).click();
     await expectVisible(guestAccess.getByText(`access ends by itself after ${lastDayShown}.`));
-    await screenshot(hostPage, 'partner-member-guest-access-ends-on');
+    await screenshots(hostPage, 'partner-member-guest-access-ends-on');
 
     // The guest user: the card, Log in, and the code this test computes from the secret.
     await userPage.goto(`${t.url}/app/accounts`);
