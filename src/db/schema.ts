@@ -423,6 +423,26 @@ export interface NotificationPreferencesTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** A bearer token the identity provider's SCIM client uses (SPEC §2b); only its SHA-256 is kept. */
+export interface ScimTokensTable {
+  id: Generated<string>;
+  workspace_id: string;
+  name: string;
+  token_hash: string;
+  created_by: string | null;
+  created_at: CreatedAt;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+/** What SCIM knows of a member beyond the users row: the IdP's id for them, and whether the IdP deleted them. */
+export interface ScimUsersTable {
+  user_id: string;
+  workspace_id: string;
+  external_id: string | null;
+  deleted_at: NullableTimestamp;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -452,6 +472,8 @@ export interface Database {
   access_review_items: AccessReviewItemsTable;
   access_review_schedules: AccessReviewSchedulesTable;
   notification_preferences: NotificationPreferencesTable;
+  scim_tokens: ScimTokensTable;
+  scim_users: ScimUsersTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;

@@ -68,7 +68,13 @@ const role = (value: unknown): string => ROLE_WORDS[String(value)] ?? String(val
 /** One sentence for an event, e.g. "Gina Guest passed Instagram on to Gus User as collaborator." */
 export function describeEvent(event: NamedEvent): string {
   const d = event.details;
-  const actor = event.actorName ?? (d.via === 'cli' ? 'The operator (command line)' : 'Gatehouse');
+  const actor =
+    event.actorName ??
+    (d.via === 'cli'
+      ? 'The operator (command line)'
+      : d.via === 'scim'
+        ? `The identity provider (SCIM token “${text(d.tokenName) ?? 'unnamed'}”)`
+        : 'Gatehouse');
   const person = event.targetName ?? text(d.email) ?? 'someone';
   const account = event.accountName ?? (event.targetType === 'account' ? event.targetName : null) ?? 'an account';
   const partner = event.partnerName ?? (event.targetType === 'partner' ? event.targetName : null) ?? 'a partner';
@@ -113,6 +119,10 @@ export function describeEvent(event: NamedEvent): string {
       `${actor} transferred what ${person} owned${d.to ? ' to another member' : ''}.`,
     'workspace.created': () => `${actor} created the workspace.`,
     'workspace.settings_changed': () => `${actor} changed the workspace settings.`,
+    'workspace.scim_token_created': () => `${actor} created the SCIM token “${String(d.tokenName ?? '')}”.`,
+    'workspace.scim_token_revoked': () => `${actor} revoked the SCIM token “${String(d.tokenName ?? '')}”.`,
+    'member.updated': () =>
+      `${actor} updated ${Array.isArray(d.changed) ? d.changed.join(' and ') : 'the details'} of ${person}.`,
     'workspace.ownership_transferred': () => `${actor} transferred the workspace ownership to ${person}.`,
     'invitation.resent': () => `${actor} resent the invitation of ${person}.`,
     'invitation.revoked': () => `${actor} revoked the invitation of ${person}.`,

@@ -52,6 +52,8 @@ import memberEmailRoutes from './routes/member-email.js';
 import workspaceOwnershipRoutes from './routes/workspace-ownership.js';
 import notificationRoutes from './routes/notifications.js';
 import accessReviewRoutes from './routes/access-reviews.js';
+import scimRoutes from './routes/scim.js';
+import scimTokenRoutes from './routes/scim-tokens.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
 import { openAttemptStore } from '../services/attempt-stores.js';
 import { WorkspaceKeyring } from '../services/keyring.js';
@@ -246,9 +248,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(workspaceOwnershipRoutes);
       await api.register(notificationRoutes);
       await api.register(accessReviewRoutes);
+      await api.register(scimTokenRoutes);
     },
     { prefix: '/api/v1' },
   );
+  await app.register(scimRoutes, { prefix: '/scim/v2' });
   app.get('/api/problems/:name', { schema: { hide: true } }, async (request, reply) => {
     const { name } = request.params as { name: string };
     const description = PROBLEM_DESCRIPTIONS[name];

@@ -225,6 +225,30 @@ export async function deactivateMember(
     });
   }
 
+  await applyDeactivation(tx, user, {
+    workspaceId: actor.workspaceId,
+    actorId: actor.userId,
+    context,
+    reason: 'member_deactivated',
+  });
+  return { transferred: needed ? handover : { accounts: [], partners: [] } };
+}
+
+/**
+ * Every effect of **Deactivate** once the handover is settled: the status, sessions, trusted devices,
+ * grants and host-admin roles, and the `user.deactivated` event. SCIM deprovisioning runs it too.
+ */
+export async function applyDeactivation(
+  tx: Kysely<Database>,
+  user: Pick<User, 'id' | 'email'>,
+  audit: {
+    workspaceId: string;
+    actorId: string | null;
+    context: RequestContext;
+    reason: string;
+    details?: Record<string, unknown>;
+  },
+): Promise<void> {
   await tx
     .updateTable('users')
     .set({ status: 'deactivated', updated_at: sql`now()` })
@@ -232,10 +256,10 @@ export async function deactivateMember(
     .execute();
   await endSessionsOf(tx, user.id);
   await removeAllDevicesOf(tx, user.id, {
-    workspaceId: actor.workspaceId,
-    actorId: actor.userId,
-    context,
-    reason: 'member_deactivated',
+    workspaceId: audit.workspaceId,
+    actorId: audit.actorId,
+    context: audit.context,
+    reason: audit.reason,
   });
   // Every grant they held ends (onward shares they made stay with the people they reached) and they host
   // no partner any more.
@@ -247,24 +271,24 @@ export async function deactivateMember(
     .returning('partner_id')
     .execute();
   await recordEvent(tx, {
-    workspaceId: actor.workspaceId,
-    actorId: actor.userId,
+    workspaceId: audit.workspaceId,
+    actorId: audit.actorId,
     action: 'user.deactivated',
     targetType: 'user',
     targetId: user.id,
-    context,
+    context: audit.context,
     details: {
-      reason: 'member_deactivated',
+      ...audit.details,
+      reason: audit.reason,
       email: user.email,
       grantsEnded: grants.length,
       partnersLeft: hosted.length,
     },
   });
-  return { transferred: needed ? handover : { accounts: [], partners: [] } };
 }
 
 /** The heir becomes an owner of each account and a host admin of each partner (upgrading what they had). */
-async function transfer(tx: Kysely<Database>, handover: Handover, fromId: string, toId: string): Promise<void> {
+export async function transfer(tx: Kysely<Database>, handover: Handover, fromId: string, toId: string): Promise<void> {
   for (const account of handover.accounts) {
     await tx
       .insertInto('grants')
