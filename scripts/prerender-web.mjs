@@ -23,8 +23,8 @@ if (!fs.existsSync(indexFile)) {
 /**
  * The part of the built stylesheet that `markup` needs: every top-level block (rule, @media, @layer…)
  * that names no class (the reset, the variables on :root, element rules), plus those that name a class
- * the markup uses, in both colour schemes. A plain brace count splits the blocks: the stylesheet is Vite's minified output,
- * whose strings and comments hold no braces that would confuse it.
+ * the markup uses, in both colour schemes. A plain brace count splits the blocks: the stylesheet is
+ * Vite's minified output, whose strings and comments hold no braces that would confuse it.
  */
 function criticalCss(css, markup) {
   const used = new Set(
