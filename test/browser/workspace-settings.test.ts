@@ -4,8 +4,10 @@ import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/a
 import {
   BROWSER_TEST_TIMEOUT_MS,
   describeBrowser,
+  expectInputValue,
   expectVisible,
   launchBrowser,
+  screenshots,
   signInThroughUi,
   toast,
 } from '../helpers/browser.js';
@@ -48,5 +50,39 @@ describeBrowser('workspace settings in a real browser', { timeout: BROWSER_TEST_
     await page.getByLabel('Minimum password length').fill('4');
     await page.getByRole('button', { name: 'Save' }).click();
     await expectVisible(page.getByText('Passwords need at least 8 characters.'));
+
+    // SCIM tokens (SPEC §2b): the base URL to copy, a token shown once, the list, Revoke after a confirmation.
+    await expectInputValue(
+      page.getByLabel('SCIM base URL', { exact: true }),
+      `${t.config.publicUrl.toString().replace(/\/$/, '')}/scim/v2`,
+    );
+    await page.getByLabel('Token name').fill('Okta');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByLabel('New SCIM token', { exact: true });
+    await expectVisible(shown);
+    const token = (await shown.textContent())!.trim();
+    expect(token).toMatch(/^gh_scim_/);
+    const listed = page.getByRole('list', { name: 'SCIM tokens' }).getByRole('listitem', { name: 'Okta' });
+    await expectVisible(listed);
+    await expectVisible(listed.getByText(/Last used never/));
+    await screenshots(page, 'workspace-settings-scim-tokens');
+    const used = await t.app.inject({
+      method: 'GET',
+      url: '/scim/v2/Users',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(used.statusCode).toBe(200);
+
+    await listed.getByRole('button', { name: 'Revoke' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke SCIM token' });
+    await dialog.getByRole('button', { name: 'Revoke token' }).click();
+    await expectVisible(toast(page, 'The SCIM token “Okta” is revoked'));
+    await expectVisible(page.getByText('No SCIM token yet.'));
+    const refused = await t.app.inject({
+      method: 'GET',
+      url: '/scim/v2/Users',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(refused.statusCode).toBe(401);
   });
 });

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { AdminOnly } from '../components/AdminOnly';
 import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
+import { ScimTokensSection } from '../components/ScimTokensSection';
 import { TransferOwnershipSection } from '../components/TransferOwnershipSection';
 import { useMe } from '../lib/me';
 import { queryKeys } from '../lib/queries';
@@ -38,6 +39,7 @@ export function WorkspaceSettingsPage() {
       <Title order={1}>Workspace settings</Title>
       <AdminOnly>
         <SettingsLoader />
+        <ScimTokensSection />
         {me.user.role === 'owner' && <TransferOwnershipSection />}
       </AdminOnly>
     </Stack>
