@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkPassword, DEFAULT_PASSWORD_POLICY, MAX_PASSWORD_LENGTH, passwordFieldErrors } from './password-policy.js';
+import { EASY_TO_GUESS } from './password-strength.js';
+
+/** Sixteen characters with no word, name or pattern in them. */
+const RANDOM16 = 'Tq7vX2pLm9wRk4zA';
 
 const TOO_SHORT = 'Use at least 12 characters.';
 const TOO_LONG = `Use at most ${MAX_PASSWORD_LENGTH} characters.`;
@@ -14,11 +18,11 @@ describe('checkPassword', () => {
   });
 
   it.each([
-    ['11 characters', 'a'.repeat(11), [TOO_SHORT]],
-    ['exactly 12 characters', 'a'.repeat(12), []],
+    ['11 characters', RANDOM16.slice(0, 11), [TOO_SHORT]],
+    ['exactly 12 characters', RANDOM16.slice(0, 12), []],
     ['an empty password', '', [TOO_SHORT]],
-    [`exactly ${MAX_PASSWORD_LENGTH} characters`, 'a'.repeat(MAX_PASSWORD_LENGTH), []],
-    [`${MAX_PASSWORD_LENGTH + 1} characters`, 'a'.repeat(MAX_PASSWORD_LENGTH + 1), [TOO_LONG]],
+    [`exactly ${MAX_PASSWORD_LENGTH} characters`, RANDOM16.repeat(MAX_PASSWORD_LENGTH / 16), []],
+    [`${MAX_PASSWORD_LENGTH + 1} characters`, `${RANDOM16.repeat(MAX_PASSWORD_LENGTH / 16)}x`, [TOO_LONG]],
   ])('judges the length of %s', (_label, password, expected) => {
     expect(checkPassword(password, {})).toEqual(expected);
   });
@@ -27,7 +31,7 @@ describe('checkPassword', () => {
     const elevenEmoji = '🔑'.repeat(11);
     expect(elevenEmoji.length).toBe(22); // UTF-16 code units: would pass a naive .length check
     expect(checkPassword(elevenEmoji, {})).toEqual([TOO_SHORT]);
-    expect(checkPassword('🔑'.repeat(12), {})).toEqual([]);
+    expect(checkPassword('🔑🐙🌵🚲🎻🧭🍋🪁🦉🧊🎈🛶', {})).toEqual([]);
     expect(checkPassword('ñandú pingüino', {})).toEqual([]); // 14 code points, accents included
   });
 
@@ -46,8 +50,21 @@ describe('checkPassword', () => {
     ]);
   });
 
-  it('allows a password that only contains the email', () => {
-    expect(checkPassword('roberta.builder@acme.test!', bob)).toEqual([]);
+  it('finds the email with a little added easy to guess, though it is not the email', () => {
+    expect(checkPassword('roberta.builder@acme.test!', bob)).toEqual([EASY_TO_GUESS]);
+  });
+
+  it.each([
+    ['a common word with digits', 'password1234'],
+    ['a keyboard walk', 'qwertyuiop[]\\'],
+    ['one letter repeated', 'a'.repeat(20)],
+  ])('refuses %s as easy to guess, though long enough (issue 14)', (_label, password) => {
+    expect(checkPassword(password, {})).toEqual([EASY_TO_GUESS]);
+  });
+
+  it("refuses the person's own username with a year added", () => {
+    expect(checkPassword('roberta.builder2026', bob)).toEqual([EASY_TO_GUESS]);
+    expect(checkPassword('roberta.builder2026', {})).toEqual([]);
   });
 
   it('reports every broken rule at once', () => {
@@ -60,8 +77,8 @@ describe('checkPassword', () => {
 
   it('follows a custom minimum length', () => {
     expect(DEFAULT_PASSWORD_POLICY.minLength).toBe(12);
-    expect(checkPassword('a'.repeat(15), {}, { minLength: 16 })).toEqual(['Use at least 16 characters.']);
-    expect(checkPassword('a'.repeat(16), {}, { minLength: 16 })).toEqual([]);
+    expect(checkPassword(RANDOM16.slice(0, 15), {}, { minLength: 16 })).toEqual(['Use at least 16 characters.']);
+    expect(checkPassword(RANDOM16, {}, { minLength: 16 })).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { isCommonPassword } from './common-passwords.js';
+import { EASY_TO_GUESS, MIN_STRENGTH_SCORE, passwordStrength } from './password-strength.js';
 import type { FieldError } from './errors.js';
 
 export interface PasswordPolicy {
@@ -12,6 +13,7 @@ export function describePolicy(policy: PasswordPolicy): Array<{ id: string; labe
     { id: 'not-identity', label: 'Not your username or email address' },
     { id: 'not-temporary', label: 'Not the temporary password' },
     { id: 'not-common', label: 'Not a commonly used password' },
+    { id: 'hard-to-guess', label: 'Hard to guess: not a word, name or pattern with a little added' },
   ];
 }
 
@@ -38,6 +40,10 @@ export function checkPassword(password: string, context: PasswordContext, policy
     problems.push('Do not use your username or email address as the password.');
   }
   if (isCommonPassword(password)) problems.push('This password is too common; choose one that is harder to guess.');
+  // The estimator is the costly check: asked only of a password that passes the others.
+  if (problems.length === 0 && passwordStrength(password, identities) < MIN_STRENGTH_SCORE) {
+    problems.push(EASY_TO_GUESS);
+  }
   return problems;
 }
 

@@ -96,8 +96,14 @@ describeBrowser('Forgot your password? in a real browser', { timeout: 2 * BROWSE
     await expectVisible(page.getByText('Use at least 12 characters.'));
     await screenshots(page, 'reset-password');
 
+    // Long enough is not enough: the page's estimator (the server's, too) finds password1234 easy to guess.
+    const guessRule = policy.getByRole('listitem').filter({ hasText: 'Hard to guess' });
+    await page.getByLabel('New password', { exact: true }).fill('password1234');
+    await expectVisible(lengthRule.filter({ hasText: '(met)' }).filter({ hasNotText: 'not met' }));
+    await expectVisible(guessRule.filter({ hasText: '(not met)' }));
     await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
     await expectVisible(lengthRule.filter({ hasText: '(met)' }).filter({ hasNotText: 'not met' }));
+    await expectVisible(guessRule.filter({ hasText: '(met)' }).filter({ hasNotText: 'not met' }));
     await page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Set new password' }).click();
     await expectVisible(page.getByRole('heading', { name: 'Your password was changed' }));

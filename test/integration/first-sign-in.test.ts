@@ -111,6 +111,14 @@ describe("the guest's first sign-in", () => {
         { path: 'newPassword', message: 'Do not use your username or email address as the password.' },
       ],
       [
+        { newPassword: 'password1234', newPasswordAgain: 'password1234' },
+        {
+          path: 'newPassword',
+          message:
+            'This password is easy to guess: use a few unrelated words, or more varied characters, rather than a word, name or pattern with a little added.',
+        },
+      ],
+      [
         { newPassword: '123qweasdzxc', newPasswordAgain: '123qweasdzxc' },
         { path: 'newPassword', message: 'This password is too common; choose one that is harder to guess.' },
       ],

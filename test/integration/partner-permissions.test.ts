@@ -112,7 +112,8 @@ type PartnerPermission =
   | 'removeGuestUsers'
   | 'remove'
   | 'shareAccounts'
-  | 'removeAccounts';
+  | 'removeAccounts'
+  | 'setGuestAccessEnd';
 
 interface Row {
   action: string;
@@ -247,6 +248,17 @@ const ROWS: Row[] = [
     },
   },
   {
+    action: "set when a guest's access ends (Guest access ends on)",
+    allowed: ['workspaceAdmin', 'hostAdmin'],
+    permission: 'setGuestAccessEnd',
+    attempt: async (w, _r, c) =>
+      c.request({
+        method: 'PUT',
+        url: `/api/v1/partners/${w.partnerId}/guests/${(await freshGuest(w)).userId}/access-end`,
+        payload: { accessEndsAt: new Date(Date.now() + 30 * 24 * 60 * 60 * 1000).toISOString() },
+      }),
+  },
+  {
     action: 'remove the partner',
     allowed: ['workspaceAdmin', 'hostAdmin'],
     permission: 'remove',
@@ -373,6 +385,7 @@ describe('the finer points of the table', () => {
       remove: false,
       shareAccounts: false,
       removeAccounts: false,
+      setGuestAccessEnd: false,
     });
   });
 

@@ -205,6 +205,7 @@ describe('the link', () => {
           { id: 'min-length', label: 'At least 12 characters' },
           { id: 'not-identity', label: 'Not your username or email address' },
           { id: 'not-common', label: 'Not a commonly used password' },
+          { id: 'hard-to-guess', label: 'Hard to guess: not a word, name or pattern with a little added' },
         ],
       },
     });

@@ -1,6 +1,25 @@
 import { Group, List, Text, ThemeIcon, VisuallyHidden } from '@mantine/core';
 import type { PasswordPolicy, PasswordRuleId } from '../api';
+import { useEffect, useState } from 'react';
 import { ruleState, type RuleState } from '../lib/passwordRules';
+
+type Strength = (password: string, userInputs: string[]) => number;
+
+/** Loads the strength estimator (a chunk of its own, with its dictionaries) once the checklist shows. */
+function useStrengthEstimator(): Strength | null {
+  const [strength, setStrength] = useState<Strength | null>(null);
+  useEffect(() => {
+    let mounted = true;
+    import('../lib/passwordStrength').then(
+      (module) => mounted && setStrength(() => module.passwordStrength),
+      () => undefined, // without it the rule is checked when the form is sent, as before
+    );
+    return () => {
+      mounted = false;
+    };
+  }, []);
+  return strength;
+}
 
 const mark: Record<RuleState, { symbol: string; color: string; spoken: string }> = {
   met: { symbol: '✓', color: 'teal', spoken: 'met' },
@@ -18,6 +37,7 @@ interface PasswordPolicyListProps {
 
 /** The workspace password policy as a live checklist. */
 export function PasswordPolicyList({ policy, password, email, failedOnServer }: PasswordPolicyListProps) {
+  const strength = useStrengthEstimator();
   return (
     <div>
       <Text size="sm" fw={500} mb={6}>
@@ -25,7 +45,7 @@ export function PasswordPolicyList({ policy, password, email, failedOnServer }: 
       </Text>
       <List aria-label="Password policy" spacing={6} size="sm" listStyleType="none">
         {policy.rules.map((rule) => {
-          const state = ruleState(rule.id, password, { minLength: policy.minLength, email, failedOnServer });
+          const state = ruleState(rule.id, password, { minLength: policy.minLength, email, failedOnServer, strength });
           const { symbol, color, spoken } = mark[state];
           return (
             <List.Item key={rule.id} data-rule={rule.id} data-state={state}>

@@ -1,5 +1,8 @@
 import type { PasswordRuleId } from '../api';
 
+/** The score a chosen password must reach, as on the server (src/domain/password-strength.ts). */
+export const MIN_STRENGTH_SCORE = 3;
+
 /** met / not met, or unknown until the server checks it (it alone knows the temporary password). */
 export type RuleState = 'met' | 'unmet' | 'unknown';
 
@@ -21,9 +24,19 @@ function identities(email: string): string[] {
 export function ruleState(
   id: PasswordRuleId,
   password: string,
-  context: { minLength: number; email: string; failedOnServer: ReadonlySet<PasswordRuleId> },
+  context: {
+    minLength: number;
+    email: string;
+    failedOnServer: ReadonlySet<PasswordRuleId>;
+    /** The strength estimator, once its chunk has loaded (the server checks the same rule either way). */
+    strength?: ((password: string, userInputs: string[]) => number) | null;
+  },
 ): RuleState {
   switch (id) {
+    case 'hard-to-guess':
+      if (context.failedOnServer.has(id)) return 'unmet';
+      if (!context.strength || passwordLength(password) < context.minLength) return 'unknown';
+      return context.strength(password, identities(context.email)) >= MIN_STRENGTH_SCORE ? 'met' : 'unmet';
     case 'min-length':
       return passwordLength(password) >= context.minLength ? 'met' : 'unmet';
     case 'not-identity':
@@ -37,13 +50,14 @@ export function ruleState(
 
 /**
  * Which server-only rules a refusal names. The server's field errors carry no rule id, so this
- * reads its messages ("…different from the temporary one.", "This password is too common…").
+ * reads its messages ("…different from the temporary one.", "This password is too common…", "…easy to guess…").
  */
 export function rulesNamedBy(messages: readonly string[]): Set<PasswordRuleId> {
   const named = new Set<PasswordRuleId>();
   for (const message of messages) {
     if (/temporary/i.test(message)) named.add('not-temporary');
     if (/common/i.test(message)) named.add('not-common');
+    if (/easy to guess/i.test(message)) named.add('hard-to-guess');
   }
   return named;
 }
