@@ -410,6 +410,35 @@ describe('the Okta provisioning sequence', () => {
   });
 });
 
+describe('an invited member', () => {
+  it('is inactive for SCIM until the IdP activates them, which accepts the invitation; deactivating one revokes it', async () => {
+    const invited = await owner.post('/api/v1/members', { email: 'ivy@acme.test', role: 'member' });
+    expect(invited.statusCode, invited.body).toBe(201);
+    const okta = scim(await createToken(owner));
+    const found = (await okta.get(`/Users?filter=${encodeURIComponent('userName eq "ivy@acme.test"')}`)).json();
+    expect(found.Resources[0]).toMatchObject({ active: false });
+    const id = found.Resources[0].id as string;
+    expect((await okta.patch(`/Users/${id}`, [{ op: 'replace', value: { active: true } }])).json().active).toBe(true);
+    const members = (await owner.get('/api/v1/members')).json().members as Array<Record<string, unknown>>;
+    expect(members.find((m) => m.email === 'ivy@acme.test')).toMatchObject({ status: 'active', invitation: null });
+    expect((await activity(['user.joined'])).map((e) => e.details)).toEqual([
+      expect.objectContaining({ via: 'scim', email: 'ivy@acme.test' }),
+    ]);
+
+    const second = await owner.post('/api/v1/members', { email: 'ian@acme.test', role: 'member' });
+    const ianId = second.json().id as string;
+    expect((await okta.patch(`/Users/${ianId}`, [{ op: 'replace', path: 'active', value: false }])).statusCode).toBe(
+      200,
+    );
+    const invitation = await t.app.db
+      .selectFrom('invitations')
+      .select('state')
+      .where('user_id', '=', ianId)
+      .executeTakeFirstOrThrow();
+    expect(invitation.state).toBe('revoked');
+  });
+});
+
 describe('the Microsoft Entra provisioning sequence', () => {
   it('creates, patches with capitalised ops and string booleans, deactivates, reactivates and deletes', async () => {
     const entra = scim(await createToken(owner, 'Entra ID'));
