@@ -374,6 +374,14 @@ describe('the Okta provisioning sequence', () => {
     expect(await grantsOf(ownerId)).toEqual([{ account_id: mia.accountId, role: 'owner' }]);
     expect((await signIn(t, 'mia@acme.test', MEMBER_PASSWORD).catch(() => null)) === null).toBe(true);
 
+    // A PUT of her profile without `active` leaves her deactivated.
+    const put = await okta.put(`/Users/${id}`, {
+      schemas: [USER],
+      userName: 'mia@acme.test',
+      name: { givenName: 'Mia' },
+    });
+    expect(put.json().active).toBe(false);
+
     // Reassigned: active again, sign-in only (no grant comes back).
     const reactivated = await okta.patch(`/Users/${id}`, [{ op: 'replace', value: { active: true } }]);
     expect(reactivated.json().active).toBe(true);

@@ -248,7 +248,8 @@ export async function replaceScimUser(
   baseUrl: string,
 ): Promise<ScimResource> {
   const user = await lockMember(tx, caller, userId);
-  await applyChanges(tx, caller, user, readUserInput(body, true));
+  // A PUT that leaves out `active` does not reactivate someone deactivated.
+  await applyChanges(tx, caller, user, readUserInput(body, user.status === 'active'));
   return userResource(await readMember(tx, caller.workspaceId, userId), baseUrl);
 }
 
