@@ -4,7 +4,11 @@ import { OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import {
   accessibleDescription,
+  DESKTOP,
   describeBrowser,
+  expectNoSidewaysScroll,
+  expectWithinWidth,
+  PHONE,
   expectHidden,
   expectPath,
   expectVisible,
@@ -439,7 +443,15 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     expect(await ownerPage.getByRole('combobox', { name: `Role of ${GUEST_USER.email}` }).inputValue()).toBe(
       'Collaborator',
     );
-    await screenshot(ownerPage, 'accounts-users-tab');
+    await screenshots(ownerPage, 'accounts-users-tab');
+    // On a phone each person is a card: nothing scrolls sideways, the removal stays on screen (issue 14).
+    await ownerPage.setViewportSize(PHONE);
+    try {
+      await expectNoSidewaysScroll(guests);
+      await expectWithinWidth(row(GUEST_USER.email).getByRole('button', { name: /Remove from account/ }));
+    } finally {
+      await ownerPage.setViewportSize(DESKTOP);
+    }
 
     await choose(ownerPage, `Role of ${GUEST_USER.email}`, 'Manager');
     await expectVisible(toast(ownerPage, `${GUEST_USER.email} is now manager`));

@@ -20,6 +20,7 @@ import { Loading } from '../Loading';
 import { ProblemAlert } from '../ProblemAlert';
 import { ShareWithMemberModal } from './ShareWithMemberModal';
 import { lastDayText } from '../../lib/accessEnds';
+import stacked from '../StackedTable.module.css';
 
 /** **Access until**: the last day of a share that ends by itself, or that it has none. */
 const accessUntilText = (end: string | null) => (end ? lastDayText(end) : 'No end');
@@ -85,8 +86,8 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
             No guest can use this account. Share it with a partner from the partner&apos;s page.
           </Text>
         ) : (
-          <Table.ScrollContainer minWidth={760}>
-            <Table aria-labelledby="guest-users-title" verticalSpacing="xs">
+          <Table.ScrollContainer minWidth={760} className={stacked.container}>
+            <Table aria-labelledby="guest-users-title" verticalSpacing="xs" className={stacked.table}>
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Email</Table.Th>
@@ -103,8 +104,8 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
               <Table.Tbody>
                 {guests.map((entry) => (
                   <Table.Tr key={entry.userId}>
-                    <Table.Td>{personOf(entry)}</Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label="Email">{personOf(entry)}</Table.Td>
+                    <Table.Td data-label="Role">
                       <Select
                         aria-label={`Role of ${personOf(entry)}`}
                         data={guestRoleOptions}
@@ -120,10 +121,12 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
                         }}
                       />
                     </Table.Td>
-                    <Table.Td>{entry.sharedVia ?? 'Direct'}</Table.Td>
-                    <Table.Td>{accessUntilText(entry.accessUntil)}</Table.Td>
-                    <Table.Td>{entry.lastUsedAt ? formatDateTime(entry.lastUsedAt) : 'Never'}</Table.Td>
-                    <Table.Td>{statusText(entry.status)}</Table.Td>
+                    <Table.Td data-label="Shared via">{entry.sharedVia ?? 'Direct'}</Table.Td>
+                    <Table.Td data-label="Access until">{accessUntilText(entry.accessUntil)}</Table.Td>
+                    <Table.Td data-label="Last used">
+                      {entry.lastUsedAt ? formatDateTime(entry.lastUsedAt) : 'Never'}
+                    </Table.Td>
+                    <Table.Td data-label="Status">{statusText(entry.status)}</Table.Td>
                     <Table.Td>
                       {entry.ownGrant ? (
                         <Button
@@ -160,8 +163,8 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
             </Button>
           )}
         </Group>
-        <Table.ScrollContainer minWidth={600}>
-          <Table aria-labelledby="members-partners-title" verticalSpacing="xs">
+        <Table.ScrollContainer minWidth={600} className={stacked.container}>
+          <Table aria-labelledby="members-partners-title" verticalSpacing="xs" className={stacked.table}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
@@ -176,7 +179,7 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
             <Table.Tbody>
               {others.map((entry) => (
                 <Table.Tr key={entry.userId ?? `partner-${entry.partnerId}`}>
-                  <Table.Td>
+                  <Table.Td data-label="Name">
                     {entry.name}
                     {entry.kind === 'partner' && (
                       <Badge ml="xs" size="sm" variant="outline">
@@ -184,13 +187,13 @@ export function AccountUsersPanel({ account }: { account: AccountDetail }) {
                       </Badge>
                     )}
                   </Table.Td>
-                  <Table.Td>{entry.email ?? '—'}</Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label="Email">{entry.email ?? '—'}</Table.Td>
+                  <Table.Td data-label="Role">
                     <Badge variant="light" color={itemRoleColor[entry.role]}>
                       {itemRoleLabel[entry.role]}
                     </Badge>
                   </Table.Td>
-                  <Table.Td>{accessUntilText(entry.accessUntil)}</Table.Td>
+                  <Table.Td data-label="Access until">{accessUntilText(entry.accessUntil)}</Table.Td>
                   <Table.Td>
                     {entry.kind === 'member' && !(entry.role === 'owner' && owners === 1) && (
                       <Button
