@@ -3,7 +3,10 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
+import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 import { addMember, MEMBER_PASSWORD, signIn } from '../helpers/partners.js';
+import { clearDiscoveryCache } from '../../src/services/oidc.js';
+import { setIdpClientSecret } from '../../src/services/oidc-sign-in.js';
 import { createScimToken } from '../../src/services/scim/tokens.js';
 import { createWorkspace, prepareOwnerPassword, type CreateWorkspaceInput } from '../../src/services/workspaces.js';
 
@@ -514,5 +517,111 @@ describe('the Microsoft Entra provisioning sequence', () => {
       'deprovisioned',
     ]);
     expect(deactivations[0]!.details).toMatchObject({ via: 'scim', tokenName: 'Entra ID' });
+  });
+});
+
+/** A cookie jar for the OpenID provider's own pages, as a browser keeps one per site. */
+class ProviderBrowser {
+  private readonly cookies = new Map<string, string>();
+  async get(url: string | URL): Promise<Response> {
+    return this.keep(await fetch(url, { redirect: 'manual', headers: { cookie: this.header() } }));
+  }
+  async post(url: string | URL, form: Record<string, string>): Promise<Response> {
+    return this.keep(
+      await fetch(url, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      }),
+    );
+  }
+  private header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+  private keep(response: Response): Response {
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const index = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, index), pair!.slice(index + 1));
+    }
+    return response;
+  }
+}
+
+describe('with the OpenID provider', () => {
+  let idp: TestOidcProvider;
+  afterEach(async () => {
+    await idp?.close();
+    clearDiscoveryCache();
+  });
+
+  /** Signs in at the provider as `login` from the waiting page's start, and follows the callback. */
+  async function signInThroughIdp(browser: TestClient, login: string) {
+    const start = await browser.get('/api/v1/workspaces/globex/oidc/start');
+    expect(start.statusCode, start.body).toBe(302);
+    const provider = new ProviderBrowser();
+    let response = await provider.get(String(start.headers.location));
+    let location = new URL(response.headers.get('location')!, idp.issuer);
+    response = await provider.post(location, { prompt: 'login', login, password: 'anything' });
+    for (let hops = 0; hops < 5; hops++) {
+      location = new URL(response.headers.get('location')!, idp.issuer);
+      if (location.origin !== idp.issuer) break;
+      response = await provider.get(location);
+    }
+    return browser.get(location.pathname + location.search);
+  }
+
+  it('a member created through SCIM signs in through the IdP; deactivated through SCIM, the session ends and the IdP sign-in is refused', async () => {
+    idp = await startOidcProvider({
+      redirectUris: [new URL('/api/v1/oidc/callback', t.config.publicUrl).href],
+      users: { 'olga-sub': { email: 'olga@globex.test', email_verified: true, name: 'Olga Okta' } },
+    });
+    const input: CreateWorkspaceInput = {
+      slug: 'globex',
+      name: 'Globex',
+      mode: 'idp',
+      domains: ['globex.test'],
+      owner: { email: 'gil@globex.test', displayName: 'Gil Owner', password: 'globex owner long password' },
+      idp: { issuer: idp.issuer, clientId: idp.clientId },
+    };
+    const context = { ip: null, userAgent: 'test' };
+    const passwordHash = await prepareOwnerPassword(input);
+    const { workspace } = await t.app.unitOfWork.run((tx) => createWorkspace(tx, input, passwordHash, context));
+    await t.app.unitOfWork.run((tx) => setIdpClientSecret(tx, t.app.keyring, workspace.id, idp.clientSecret));
+    const gil = await t.app.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', 'gil@globex.test')
+      .executeTakeFirstOrThrow();
+    const { token } = await t.app.unitOfWork.run((tx) =>
+      createScimToken(
+        tx,
+        { userId: gil.id, workspaceId: workspace.id, role: 'owner', status: 'active' },
+        'Okta',
+        context,
+      ),
+    );
+    const okta = scim(token);
+
+    const created = await okta.post('/Users', {
+      schemas: [USER],
+      userName: 'olga@globex.test',
+      name: { givenName: 'Olga', familyName: 'Okta' },
+      active: true,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+
+    const browser = t.client();
+    const back = await signInThroughIdp(browser, 'olga-sub');
+    expect(back.headers.location).toBe('/app');
+    const session = await browser.get('/api/v1/auth/session');
+    expect(session.json().user).toMatchObject({ id, email: 'olga@globex.test', role: 'member' });
+
+    expect((await okta.patch(`/Users/${id}`, [{ op: 'replace', value: { active: false } }])).statusCode).toBe(200);
+    expect((await browser.get('/api/v1/auth/session')).statusCode).toBe(401);
+    const again = await signInThroughIdp(t.client(), 'olga-sub');
+    expect(again.headers.location).toBe('/w/globex/sign-in?sso=deactivated');
   });
 });
