@@ -41,7 +41,10 @@ export function JoinWorkspacePage() {
   return (
     <PublicLayout>
       <Stack maw={560} mx="auto">
-        {token === '' || (invitation.error instanceof ApiError && invitation.error.status === 404) ? (
+        {token === '' ||
+        // Unknown (404), or cut short by a mail client (400: too short to be a token).
+        (invitation.error instanceof ApiError &&
+          (invitation.error.status === 404 || invitation.error.status === 400)) ? (
           <Unusable
             slug={slug}
             title="This invitation link is not valid"
