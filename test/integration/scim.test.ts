@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
-import { addMember, MEMBER_PASSWORD, signIn } from '../helpers/partners.js';
+import { addMember, createPartner, MEMBER_PASSWORD, signIn } from '../helpers/partners.js';
 import { clearDiscoveryCache } from '../../src/services/oidc.js';
 import { setIdpClientSecret } from '../../src/services/oidc-sign-in.js';
 import { createScimToken } from '../../src/services/scim/tokens.js';
@@ -341,6 +341,7 @@ async function grantsOf(userId: string) {
 describe('the Okta provisioning sequence', () => {
   it('links an existing member, patches attributes, deactivates (session and grants end), reactivates, and moves admins through the group', async () => {
     const mia = await signedInMemberWithGrant('mia@acme.test');
+    const agency = await createPartner(owner, 'Agency', 'gina@agency.test', [mia.userId]);
     const okta = scim(await createToken(owner, 'Okta'));
 
     // Okta looks the person up before creating them, and links the one it finds.
@@ -375,6 +376,13 @@ describe('the Okta provisioning sequence', () => {
     const ownerId = (await okta.get(`/Users?filter=${encodeURIComponent(`userName eq "${OWNER.email}"`)}`)).json()
       .Resources[0].id as string;
     expect(await grantsOf(ownerId)).toEqual([{ account_id: mia.accountId, role: 'owner' }]);
+    const hosts = await t.app.db
+      .selectFrom('partner_members')
+      .select('user_id')
+      .where('partner_id', '=', agency.id)
+      .where('role', '=', 'host_admin')
+      .execute();
+    expect(hosts).toEqual([{ user_id: ownerId }]);
     expect((await signIn(t, 'mia@acme.test', MEMBER_PASSWORD).catch(() => null)) === null).toBe(true);
 
     // A PUT of her profile without `active` leaves her deactivated.
