@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import type { TestClient } from '../helpers/client.js';
+import { turnOnMfa } from '../helpers/mfa.js';
 import {
   BROWSER_TEST_TIMEOUT_MS,
   describeBrowser,
@@ -8,18 +10,20 @@ import {
   expectVisible,
   launchBrowser,
   screenshots,
-  signInThroughUi,
   toast,
 } from '../helpers/browser.js';
 
 describeBrowser('workspace settings in a real browser', { timeout: BROWSER_TEST_TIMEOUT_MS }, () => {
   let browser: Browser;
   let t: TestApp;
+  let owner: TestClient;
 
   beforeAll(async () => {
     browser = await launchBrowser();
     t = await createTestApp({ listen: true });
-    await setUpWorkspace(t);
+    owner = await setUpWorkspace(t);
+    // The owner has MFA on (creating a SCIM token needs a confirmed identity; turning MFA on is one).
+    await turnOnMfa(owner);
   });
   afterAll(async () => {
     await browser?.close();
@@ -27,8 +31,11 @@ describeBrowser('workspace settings in a real browser', { timeout: BROWSER_TEST_
   });
 
   it('an admin shortens the invitation lifetime and adds a verified domain; a bad value is explained', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await signInThroughUi(page, t.url, OWNER.slug, OWNER);
+    const context = await browser.newContext();
+    // Signed in through the API (with its second factor): the browser gets the session cookie.
+    await context.addCookies([{ name: 'gatehouse_session', value: owner.cookie('gatehouse_session')!, url: t.url }]);
+    const page = await context.newPage();
+    await page.goto(`${t.url}/app`);
     await page.getByRole('link', { name: 'Workspace settings' }).click();
     await expectVisible(page.getByRole('heading', { name: 'Workspace settings' }));
 

@@ -1,3 +1,4 @@
+import { turnOnMfa } from '../helpers/mfa.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
@@ -26,6 +27,8 @@ let owner: TestClient;
 beforeEach(async () => {
   t = await createTestApp();
   owner = await setUpWorkspace(t);
+  // Creating a token needs a confirmed identity; turning MFA on counts as one (for five minutes).
+  await turnOnMfa(owner);
 });
 afterEach(async () => {
   await t.close();
@@ -301,15 +304,20 @@ describe('tokens', () => {
     ).toBeGreaterThanOrEqual(2);
   });
 
-  it('only the owner and admins manage tokens', async () => {
+  it('only the owner creates tokens (one can make admins), with a confirmed identity; admins see and revoke them', async () => {
     await addMember(owner, 'adam@acme.test', 'admin');
     await addMember(owner, 'mia@acme.test', 'member');
     const admin = await signIn(t, 'adam@acme.test', MEMBER_PASSWORD);
     const member = await signIn(t, 'mia@acme.test', MEMBER_PASSWORD);
     for (const client of [admin, member])
       expect((await client.post('/api/v1/terms/accept', { version: 1 })).statusCode).toBe(204);
-    const created = await admin.post('/api/v1/workspace/scim-tokens', { name: 'Okta' });
-    expect(created.statusCode, created.body).toBe(201);
+    const byAdmin = await admin.post('/api/v1/workspace/scim-tokens', { name: 'Okta' });
+    expect(byAdmin.statusCode).toBe(403);
+    await turnOnMfa(admin);
+    const byAdminWithMfa = await admin.post('/api/v1/workspace/scim-tokens', { name: 'Okta' });
+    expect(byAdminWithMfa.statusCode).toBe(403);
+    expect(byAdminWithMfa.json().detail).toMatch(/Only the workspace owner creates SCIM tokens/);
+    await createToken(owner, 'Okta');
     expect((await member.post('/api/v1/workspace/scim-tokens', { name: 'Mine' })).statusCode).toBe(403);
     expect((await member.get('/api/v1/workspace/scim-tokens')).statusCode).toBe(403);
     const id = (await admin.get('/api/v1/workspace/scim-tokens')).json().tokens[0].id as string;

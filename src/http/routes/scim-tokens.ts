@@ -32,9 +32,12 @@ const scimTokenRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/workspace/scim-tokens',
     {
+      // A token can make admins: the owner confirms who they are, as for Transfer workspace ownership.
+      config: { confirmIdentity: true },
       schema: {
         tags: ['workspace'],
-        summary: 'Create a SCIM token for the identity provider (owner and admins); the token is shown only here, once',
+        summary:
+          'Create a SCIM token for the identity provider (the owner, identity confirmed); the token is shown only here, once',
         body: z.strictObject({ name: NameText('Token names', { requiredMessage: 'Name the token, e.g. Okta.' }) }),
         response: {
           201: z.object({ token: z.string(), scimToken: ScimToken }),

@@ -38,7 +38,9 @@ export async function createScimToken(
   name: string,
   context: RequestContext,
 ): Promise<{ token: string; view: ScimTokenView }> {
-  if (!scimPolicy.manageTokens(actor)) throw refuse();
+  if (!scimPolicy.createToken(actor)) {
+    throw forbidden('Only the workspace owner creates SCIM tokens: a token can make and unmake admins.');
+  }
   const token = `${TOKEN_PREFIX}${randomToken()}`;
   const row = await tx
     .insertInto('scim_tokens')

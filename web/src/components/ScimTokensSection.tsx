@@ -8,6 +8,8 @@ import { toastSuccess } from '../lib/toast';
 import { ConfirmModal } from './ConfirmModal';
 import { Loading } from './Loading';
 import { ProblemAlert } from './ProblemAlert';
+import { useIdentityConfirmation } from './ConfirmIdentity';
+import { useMe } from '../lib/me';
 
 function CopyValueButton({ value, label }: { value: string; label: string }) {
   return (
@@ -32,9 +34,12 @@ export function ScimTokensSection() {
   const [name, setName] = useState('');
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [revoking, setRevoking] = useState<ScimToken | null>(null);
+  const confirmed = useIdentityConfirmation();
+  // A token can make and unmake admins: only the owner creates one (the server decides; this mirrors it).
+  const mayCreate = useMe().user.role === 'owner';
 
   const create = useMutation({
-    mutationFn: (tokenName: string) => scimTokensApi.create(tokenName),
+    mutationFn: (tokenName: string) => confirmed(() => scimTokensApi.create(tokenName), 'Creating a SCIM token'),
     onSuccess: async (result) => {
       setCreated({ name: result.scimToken.name, token: result.token });
       setName('');
@@ -88,7 +93,9 @@ export function ScimTokensSection() {
               </Stack>
             </Alert>
           )}
+          {!mayCreate && <Text size="sm">Only the workspace owner creates SCIM tokens.</Text>}
           <form
+            hidden={!mayCreate}
             onSubmit={(event) => {
               event.preventDefault();
               create.mutate(name);
