@@ -120,6 +120,11 @@ export function describeEvent(event: NamedEvent): string {
     'workspace.created': () => `${actor} created the workspace.`,
     'workspace.settings_changed': () => `${actor} changed the workspace settings.`,
     'workspace.scim_token_created': () => `${actor} created the SCIM token “${String(d.tokenName ?? '')}”.`,
+    'workspace.sso_settings_changed': () => `${actor} changed the single sign-on settings.`,
+    'workspace.sign_in_mode_changed': () =>
+      d.to === 'idp'
+        ? `${actor} switched member sign-in to the identity provider.`
+        : `${actor} switched member sign-in to Gatehouse passwords.`,
     'workspace.scim_token_revoked': () => `${actor} revoked the SCIM token “${String(d.tokenName ?? '')}”.`,
     'member.updated': () =>
       `${actor} updated ${Array.isArray(d.changed) ? d.changed.join(' and ') : 'the details'} of ${person}.`,

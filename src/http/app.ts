@@ -54,6 +54,7 @@ import notificationRoutes from './routes/notifications.js';
 import accessReviewRoutes from './routes/access-reviews.js';
 import scimRoutes from './routes/scim.js';
 import scimTokenRoutes from './routes/scim-tokens.js';
+import ssoSettingsRoutes from './routes/sso-settings.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
 import { openAttemptStore } from '../services/attempt-stores.js';
 import { WorkspaceKeyring } from '../services/keyring.js';
@@ -249,6 +250,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(notificationRoutes);
       await api.register(accessReviewRoutes);
       await api.register(scimTokenRoutes);
+      await api.register(ssoSettingsRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -1,0 +1,135 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { forbidden, invalid } from '../../domain/errors.js';
+import { workspacePolicy } from '../../domain/policies/workspace.js';
+import { issuerUrlProblem } from '../../services/oidc.js';
+import { getSsoSettings, switchSignInMode, testSsoConnection, updateSsoSettings } from '../../services/sso-settings.js';
+import { requestContext, requireSession } from '../context.js';
+import { problemResponses } from '../schemas.js';
+import { OIDC_CALLBACK_PATH } from './oidc.js';
+
+/** **Single sign-on** on Workspace settings (SPEC §2b): the OpenID Connect settings and the sign-in mode. */
+const SsoSettings = z.object({
+  mode: z.enum(['local', 'idp']),
+  issuer: z.string().nullable(),
+  clientId: z.string().nullable(),
+  clientSecretSet: z.boolean(),
+  jitProvisioning: z.boolean(),
+  redirectUri: z.string(),
+});
+
+const IssuerUrl = z
+  .string()
+  .trim()
+  .max(500, { error: 'Use at most 500 characters.' })
+  .superRefine((text, ctx) => {
+    if (text === '') return;
+    const problem = issuerUrlProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: `The issuer URL ${problem}.` });
+  })
+  .transform((text) => (text === '' ? null : text));
+
+const ssoSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
+  const redirectUri = new URL(OIDC_CALLBACK_PATH, app.config.publicUrl.origin).href;
+
+  app.get(
+    '/workspace/sso',
+    {
+      schema: {
+        tags: ['workspace'],
+        summary:
+          'Single sign-on settings (owner and admins): mode, issuer, client id, whether a client secret is set, JIT, the redirect URI',
+        response: { 200: SsoSettings, ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => getSsoSettings(app.db, requireSession(request).actor, redirectUri),
+  );
+
+  app.put(
+    '/workspace/sso',
+    {
+      schema: {
+        tags: ['workspace'],
+        summary:
+          'Save the OpenID Connect settings; the client secret is write-only (absent keeps it, empty string removes it)',
+        body: z.strictObject({
+          issuer: IssuerUrl.nullable(),
+          clientId: z
+            .string()
+            .trim()
+            .max(255, { error: 'Use at most 255 characters.' })
+            .transform((text) => (text === '' ? null : text))
+            .nullable(),
+          clientSecret: z.string().trim().max(1000, { error: 'Use at most 1000 characters.' }).optional(),
+          jitProvisioning: z.boolean(),
+        }),
+        response: { 200: SsoSettings, ...problemResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireSession(request);
+      const { clientSecret, ...rest } = request.body;
+      const changes = {
+        ...rest,
+        clientSecret: clientSecret === undefined ? undefined : clientSecret === '' ? null : clientSecret,
+      };
+      return app.unitOfWork.run((tx) =>
+        updateSsoSettings(tx, app.keyring, actor, changes, requestContext(request), redirectUri),
+      );
+    },
+  );
+
+  app.put(
+    '/workspace/sso/mode',
+    {
+      schema: {
+        tags: ['workspace'],
+        summary:
+          'Switch how members sign in: local (Gatehouse passwords) or idp (only through the identity provider; the owner keeps break-glass)',
+        body: z.strictObject({ mode: z.enum(['local', 'idp'], { error: 'Use local or idp.' }) }),
+        response: { 200: SsoSettings, ...problemResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request) => {
+      const { actor } = requireSession(request);
+      return app.unitOfWork.run((tx) =>
+        switchSignInMode(tx, actor, request.body.mode, requestContext(request), redirectUri),
+      );
+    },
+  );
+
+  app.post(
+    '/workspace/sso/test',
+    {
+      schema: {
+        tags: ['workspace'],
+        summary:
+          "Test connection: fetch the issuer's discovery document and signing keys (JWKS), answering in words what was found or what failed",
+        body: z.strictObject({ issuer: z.string().trim().max(500).optional() }),
+        response: {
+          200: z.object({
+            ok: z.boolean(),
+            message: z.string(),
+            issuer: z.string().optional(),
+            keys: z.number().int().optional(),
+          }),
+          ...problemResponses(400, 401, 403, 422),
+        },
+      },
+    },
+    async (request) => {
+      const { actor } = requireSession(request);
+      if (!workspacePolicy.changeSettings(actor))
+        throw forbidden('Only the workspace owner and admins can test the single sign-on connection.');
+      const issuer = request.body.issuer || (await getSsoSettings(app.db, actor, redirectUri)).issuer;
+      if (!issuer) {
+        throw invalid('sso-issuer-missing', 'Enter the issuer URL to test.', [
+          { path: 'issuer', message: 'Enter the issuer URL to test.' },
+        ]);
+      }
+      return testSsoConnection(issuer);
+    },
+  );
+};
+
+export default ssoSettingsRoutes;
