@@ -6,7 +6,15 @@ import { setIdpClientSecret } from '../../src/services/oidc-sign-in.js';
 import { acceptTerms } from '../../src/services/terms.js';
 import { createWorkspace, prepareOwnerPassword, type CreateWorkspaceInput } from '../../src/services/workspaces.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { describeBrowser, expectPath, expectVisible, launchBrowser, screenshots } from '../helpers/browser.js';
+import {
+  describeBrowser,
+  expectInputValue,
+  expectPath,
+  expectVisible,
+  launchBrowser,
+  screenshots,
+  toast,
+} from '../helpers/browser.js';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 
 const OWNER = { email: 'ada@acme.test', displayName: 'Ada Owner', password: 'correct horse battery staple' };
@@ -131,5 +139,32 @@ describeBrowser('members sign in through the company identity provider, in a rea
     await page.getByRole('link', { name: 'Try again' }).click();
     await expectPath(page, '/w/acme/sign-in');
     await expectVisible(page.getByRole('alert').filter({ hasText: 'You do not have an account here yet' }));
+  });
+
+  it('an admin fills the Single sign-on section: Test connection finds the provider, Save keeps the secret write-only', async () => {
+    await t.app.db.updateTable('users').set({ role: 'admin' }).where('email', '=', 'carol@acme.test').execute();
+    await page.goto(`${baseUrl}/w/acme`);
+    await signInAtProvider('carol-sub');
+    await expectPath(page, '/app');
+    await page.goto(`${baseUrl}/app/settings/workspace`);
+    const section = page.getByRole('region', { name: 'Single sign-on' });
+    await expectVisible(section.getByText('through the identity provider'));
+    await expectInputValue(section.getByRole('textbox', { name: 'Redirect URI' }), `${baseUrl}/api/v1/oidc/callback`);
+    await section.getByRole('textbox', { name: 'Issuer URL' }).fill(idp.issuer);
+    await section.getByRole('textbox', { name: 'Client ID' }).fill(idp.clientId);
+    await section.getByLabel('Client secret', { exact: true }).fill(idp.clientSecret);
+    await section.getByRole('switch', { name: 'Just-in-time provisioning' }).check({ force: true });
+    await section.getByRole('button', { name: 'Test connection' }).click();
+    await expectVisible(section.getByRole('status').filter({ hasText: 'Connection works' }));
+    await expectVisible(section.getByText(`Connected to ${idp.issuer}: discovery document found`, { exact: false }));
+    await section.getByRole('button', { name: 'Save' }).click();
+    await expectVisible(toast(page, 'Single sign-on settings saved.'));
+    await expectVisible(section.getByText('Set. Gatehouse never shows it', { exact: false }));
+    await expectInputValue(section.getByLabel('Client secret', { exact: true }), '');
+    const saved = await (await page.request.get(`${baseUrl}/api/v1/workspace/sso`)).json();
+    expect(saved).toMatchObject({ jitProvisioning: true, clientSecretSet: true });
+    expect(JSON.stringify(saved)).not.toContain(idp.clientSecret);
+    await section.getByRole('heading', { name: 'Single sign-on' }).scrollIntoViewIfNeeded();
+    await screenshots(page, 'workspace-settings-single-sign-on');
   });
 });

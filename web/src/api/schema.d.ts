@@ -2843,6 +2843,8 @@ export interface paths {
                                 remove: boolean;
                                 shareAccounts: boolean;
                                 removeAccounts: boolean;
+                                /** @description **Guest access ends on**: set or clear when a guest's access ends */
+                                setGuestAccessEnd: boolean;
                             };
                             members: {
                                 /** Format: uuid */
@@ -2854,6 +2856,8 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "invited" | "active" | "deactivated";
                                 joinedAt: string | null;
+                                /** @description **Guest access ends on** (ISO 8601), or null */
+                                accessEndsAt: string | null;
                                 invitation: {
                                     /** Format: uuid */
                                     id: string;
@@ -3050,6 +3054,8 @@ export interface paths {
                                 remove: boolean;
                                 shareAccounts: boolean;
                                 removeAccounts: boolean;
+                                /** @description **Guest access ends on**: set or clear when a guest's access ends */
+                                setGuestAccessEnd: boolean;
                             };
                             members: {
                                 /** Format: uuid */
@@ -3061,6 +3067,8 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "invited" | "active" | "deactivated";
                                 joinedAt: string | null;
+                                /** @description **Guest access ends on** (ISO 8601), or null */
+                                accessEndsAt: string | null;
                                 invitation: {
                                     /** Format: uuid */
                                     id: string;
@@ -3296,6 +3304,8 @@ export interface paths {
                                 remove: boolean;
                                 shareAccounts: boolean;
                                 removeAccounts: boolean;
+                                /** @description **Guest access ends on**: set or clear when a guest's access ends */
+                                setGuestAccessEnd: boolean;
                             };
                             members: {
                                 /** Format: uuid */
@@ -3307,6 +3317,8 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "invited" | "active" | "deactivated";
                                 joinedAt: string | null;
+                                /** @description **Guest access ends on** (ISO 8601), or null */
+                                accessEndsAt: string | null;
                                 invitation: {
                                     /** Format: uuid */
                                     id: string;
@@ -3487,6 +3499,8 @@ export interface paths {
                                 remove: boolean;
                                 shareAccounts: boolean;
                                 removeAccounts: boolean;
+                                /** @description **Guest access ends on**: set or clear when a guest's access ends */
+                                setGuestAccessEnd: boolean;
                             };
                             members: {
                                 /** Format: uuid */
@@ -3498,6 +3512,8 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "invited" | "active" | "deactivated";
                                 joinedAt: string | null;
+                                /** @description **Guest access ends on** (ISO 8601), or null */
+                                accessEndsAt: string | null;
                                 invitation: {
                                     /** Format: uuid */
                                     id: string;
@@ -3677,6 +3693,8 @@ export interface paths {
                                 remove: boolean;
                                 shareAccounts: boolean;
                                 removeAccounts: boolean;
+                                /** @description **Guest access ends on**: set or clear when a guest's access ends */
+                                setGuestAccessEnd: boolean;
                             };
                             members: {
                                 /** Format: uuid */
@@ -3688,6 +3706,8 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "invited" | "active" | "deactivated";
                                 joinedAt: string | null;
+                                /** @description **Guest access ends on** (ISO 8601), or null */
+                                accessEndsAt: string | null;
                                 invitation: {
                                     /** Format: uuid */
                                     id: string;
@@ -3849,6 +3869,8 @@ export interface paths {
                         /** Format: email */
                         email?: string;
                         emails?: string[];
+                        /** @description **Guest access ends on** (host admins), for every address: the moment access ends (ISO 8601, in the future). The web app sends the end of the chosen day in the person's time zone. Null or absent: no end. */
+                        accessEndsAt?: string | null;
                     };
                 };
             };
@@ -4364,6 +4386,8 @@ export interface paths {
                                 remove: boolean;
                                 shareAccounts: boolean;
                                 removeAccounts: boolean;
+                                /** @description **Guest access ends on**: set or clear when a guest's access ends */
+                                setGuestAccessEnd: boolean;
                             };
                             members: {
                                 /** Format: uuid */
@@ -4375,6 +4399,8 @@ export interface paths {
                                 /** @enum {string} */
                                 status: "invited" | "active" | "deactivated";
                                 joinedAt: string | null;
+                                /** @description **Guest access ends on** (ISO 8601), or null */
+                                accessEndsAt: string | null;
                                 invitation: {
                                     /** Format: uuid */
                                     id: string;
@@ -4482,6 +4508,206 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/v1/partners/{partnerId}/guests/{userId}/access-end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** **Guest access ends on**: set or clear when a guest's access ends (host admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    partnerId: string;
+                    userId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description **Guest access ends on**: the moment access ends (ISO 8601, in the future). The web app sends the end of the chosen day in the person's time zone. Null or absent: no end. */
+                        accessEndsAt?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            myRole: ("host_admin" | "guest_admin" | "guest_user") | null;
+                            permissions: {
+                                rename: boolean;
+                                manageHostAdmins: boolean;
+                                inviteGuests: boolean;
+                                manageInvitations: boolean;
+                                changeGuestRoles: boolean;
+                                removeGuestAdmins: boolean;
+                                removeGuestUsers: boolean;
+                                remove: boolean;
+                                shareAccounts: boolean;
+                                removeAccounts: boolean;
+                                /** @description **Guest access ends on**: set or clear when a guest's access ends */
+                                setGuestAccessEnd: boolean;
+                            };
+                            members: {
+                                /** Format: uuid */
+                                userId: string;
+                                email: string;
+                                displayName: string;
+                                /** @enum {string} */
+                                partnerRole: "host_admin" | "guest_admin" | "guest_user";
+                                /** @enum {string} */
+                                status: "invited" | "active" | "deactivated";
+                                joinedAt: string | null;
+                                /** @description **Guest access ends on** (ISO 8601), or null */
+                                accessEndsAt: string | null;
+                                invitation: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @enum {string} */
+                                    state: "pending" | "accepted" | "expired" | "revoked";
+                                    expiresAt: string;
+                                    timesSent: number;
+                                    delivery: {
+                                        /** @enum {string} */
+                                        state: "queued" | "sent" | "retrying" | "failed" | "cancelled";
+                                        attempts: number;
+                                        lastError: string | null;
+                                        nextAttemptAt: string | null;
+                                        sentAt: string | null;
+                                    } | null;
+                                } | null;
+                            }[];
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/invitations/by-token/{token}": {
@@ -11941,6 +12167,8 @@ export interface paths {
                                 ownGrant: boolean;
                                 lastUsedAt: string | null;
                                 status: string | null;
+                                /** @description **Access until**: when this access ends by itself (ISO 8601), or null */
+                                accessUntil: string | null;
                             }[];
                         };
                     };
@@ -12065,6 +12293,8 @@ export interface paths {
                         userId: string;
                         /** @enum {string} */
                         role: "owner" | "collaborator";
+                        /** @description **Access until**: the moment access ends (ISO 8601, in the future). The web app sends the end of the chosen day in the person's time zone. Null or absent: no end. */
+                        accessUntil?: string | null;
                     };
                 };
             };
@@ -12192,6 +12422,8 @@ export interface paths {
                     "application/json": {
                         /** Format: uuid */
                         userId: string;
+                        /** @description **Access until**: the moment access ends (ISO 8601, in the future). The web app sends the end of the chosen day in the person's time zone. Null or absent: no end. */
+                        accessUntil?: string | null;
                     };
                 };
             };
@@ -12620,6 +12852,7 @@ export interface paths {
                                 /** @enum {string} */
                                 role: "manager" | "collaborator";
                                 sharedAt: string;
+                                accessUntil: string | null;
                             }[];
                         };
                     };
@@ -12730,6 +12963,8 @@ export interface paths {
                             /** @enum {string} */
                             role: "manager" | "collaborator";
                         }[];
+                        /** @description **Access until**, for every account of this share: the moment access ends (ISO 8601, in the future). The web app sends the end of the chosen day in the person's time zone. Null or absent: no end. */
+                        accessUntil?: string | null;
                     };
                 };
             };
@@ -15219,7 +15454,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a SCIM token for the identity provider (owner and admins); the token is shown only here, once */
+        /** Create a SCIM token for the identity provider (the owner, identity confirmed); the token is shown only here, once */
         post: {
             parameters: {
                 query?: never;
@@ -15419,6 +15654,479 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspace/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Single sign-on settings (owner and admins): mode, issuer, client id, whether a client secret is set, JIT, the redirect URI */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "local" | "idp";
+                            issuer: string | null;
+                            clientId: string | null;
+                            clientSecretSet: boolean;
+                            jitProvisioning: boolean;
+                            redirectUri: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Save the OpenID Connect settings; the client secret is write-only (absent keeps it, empty string removes it) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        issuer: string | null;
+                        clientId: string | null;
+                        clientSecret?: string;
+                        jitProvisioning: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "local" | "idp";
+                            issuer: string | null;
+                            clientId: string | null;
+                            clientSecretSet: boolean;
+                            jitProvisioning: boolean;
+                            redirectUri: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspace/sso/mode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Switch how members sign in: local (Gatehouse passwords) or idp (only through the identity provider; the owner keeps break-glass) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        mode: "local" | "idp";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            mode: "local" | "idp";
+                            issuer: string | null;
+                            clientId: string | null;
+                            clientSecretSet: boolean;
+                            jitProvisioning: boolean;
+                            redirectUri: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspace/sso/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Test connection: fetch the issuer's discovery document and signing keys (JWKS), answering in words what was found or what failed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        issuer?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            ok: boolean;
+                            message: string;
+                            issuer?: string;
+                            keys?: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

@@ -5,6 +5,7 @@ import { AdminOnly } from '../components/AdminOnly';
 import { Loading } from '../components/Loading';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { ScimTokensSection } from '../components/ScimTokensSection';
+import { SingleSignOnSection } from '../components/SingleSignOnSection';
 import { TransferOwnershipSection } from '../components/TransferOwnershipSection';
 import { useMe } from '../lib/me';
 import { queryKeys } from '../lib/queries';
@@ -39,6 +40,7 @@ export function WorkspaceSettingsPage() {
       <Title order={1}>Workspace settings</Title>
       <AdminOnly>
         <SettingsLoader />
+        <SingleSignOnSection />
         <ScimTokensSection />
         {me.user.role === 'owner' && <TransferOwnershipSection />}
       </AdminOnly>
