@@ -13,7 +13,6 @@ import {
   expectPath,
   expectVisible,
   launchBrowser,
-  screenshot,
   screenshots,
   signInThroughUi,
   toast,
@@ -167,7 +166,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     const secretField = dialog.getByLabel('TOTP secret');
     await expect.poll(() => accessibleDescription(secretField)).toContain('Not valid base32');
     expect(await secretField.getAttribute('aria-invalid')).toBe('true');
-    await screenshot(page, 'accounts-add-bad-totp-secret');
+    await screenshots(page, 'accounts-add-bad-totp-secret');
     const afterRefusal = await owner.get('/api/v1/accounts');
     expect((afterRefusal.json().accounts as Array<{ name: string }>).map((a) => a.name)).toEqual(['Vendor portal']);
 
@@ -179,7 +178,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     await expectVisible(added);
     await expectVisible(added.getByText(ACCOUNT.appName));
     await expectVisible(added.getByText('Owner'));
-    await screenshot(page, 'accounts-cards');
+    await screenshots(page, 'accounts-cards');
 
     // Search asks the server: only the matching card stays.
     const search = page.getByLabel('Search accounts');
@@ -264,7 +263,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     await expectHidden(confirm);
     await expectVisible(page.getByLabel('Revealed password').getByText(ACCOUNT.password, { exact: true }));
     await expectVisible(page.getByRole('button', { name: 'Copy password' }));
-    await screenshot(page, 'accounts-revealed-password');
+    await screenshots(page, 'accounts-revealed-password');
 
     // Edit: the new name shows at once, on the page and on the card.
     await page.getByRole('button', { name: 'Edit' }).click();
@@ -369,7 +368,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     await expectVisible(notSecure);
     await expectVisible(notSecure.getByRole('link', { name: 'Set up a trusted session' }));
     await expectHidden(page.getByRole('status', { name: 'TOTP code' }));
-    await screenshot(page, 'accounts-collaborator-not-secure');
+    await screenshots(page, 'accounts-collaborator-not-secure');
 
     expect(await page.locator('body').innerText()).not.toContain(ACCOUNT.password);
     await expect.poll(() => calls.some((call) => call.url.includes('/totp-code'))).toBe(true);
@@ -412,7 +411,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     await expectVisible(managerCard.getByRole('img', { name: `Shared by ${OWNER.workspaceName}` }));
     await expectVisible(managerCard.getByText('Manager'));
     await expectHidden(page.getByRole('button', { name: 'Add account' }));
-    await screenshot(page, 'accounts-guest-cards');
+    await screenshots(page, 'accounts-guest-cards');
     await managerCard.getByRole('link').click();
     await expectHidden(page.getByRole('button', { name: 'Reveal password' }));
     await page.getByRole('button', { name: 'Share Access' }).click();
@@ -422,7 +421,7 @@ describeBrowser('the accounts vault in a real browser', { timeout: STORY_TIMEOUT
     await dialog.getByRole('button', { name: 'Share Access' }).click();
     const ask = page.getByRole('dialog', { name: 'Is it ok to share this account?' });
     await expectVisible(ask);
-    await screenshot(page, 'accounts-share-access-confirmation');
+    await screenshots(page, 'accounts-share-access-confirmation');
     await ask.getByRole('button', { name: 'Share' }).click();
     await expectHidden(ask);
     await expectVisible(toast(page, 'Company Instagram (main) shared with'));

@@ -8,7 +8,6 @@ import {
   expectPath,
   expectVisible,
   launchBrowser,
-  screenshot,
   screenshots,
   signInThroughUi,
   toast,
@@ -88,7 +87,7 @@ describeBrowser('trusted sessions', { timeout: STORY_TIMEOUT_MS }, () => {
     await expectPath(first, '/app/trusted-session');
     // The suggested name is {username} {browser} - {OS}.
     await expectInputValue(first.getByLabel('Name your device'), 'ada Chrome - Linux');
-    await screenshot(first, 'devices-name-your-device');
+    await screenshots(first, 'devices-name-your-device');
     await first.getByRole('button', { name: 'Continue' }).click();
     await expectVisible(first.getByText(`We emailed a 6-digit code to ${OWNER.email}`));
     const code = await waitForDeviceCode(smtp, OWNER.email, 1, MAIL_TIMEOUT_MS);
@@ -106,7 +105,7 @@ describeBrowser('trusted sessions', { timeout: STORY_TIMEOUT_MS }, () => {
     await setUpDevice(second, 'Second laptop');
     await expectVisible(second.getByText('Waiting for approval'));
     await expectVisible(second.getByRole('button', { name: "I don't have access to my trusted device" }));
-    await screenshot(second, 'devices-waiting-for-approval');
+    await screenshots(second, 'devices-waiting-for-approval');
     // The first browser's dashboard says so, and the navigation counts it; its link leads to the decision.
     await first.reload();
     const waiting = first.getByRole('alert').filter({ hasText: 'A device is waiting for your approval' });
@@ -120,7 +119,7 @@ describeBrowser('trusted sessions', { timeout: STORY_TIMEOUT_MS }, () => {
     const pendingRow = deviceRow(first, 'Second laptop');
     await expectVisible(pendingRow.getByText('Waiting for approval'));
     await expectVisible(deviceRow(first, 'ada Chrome - Linux').getByText('This device'));
-    await screenshot(first, 'devices-my-trusted-devices');
+    await screenshots(first, 'devices-my-trusted-devices');
     await pendingRow.getByRole('button', { name: 'Approve' }).click();
     await expectVisible(toast(first, 'Second laptop approved'));
     await expectVisible(deviceRow(first, 'Second laptop').getByText('Trusted'));
@@ -154,7 +153,7 @@ describeBrowser('trusted sessions', { timeout: STORY_TIMEOUT_MS }, () => {
     await expectVisible(second.getByRole('heading', { name: `Welcome, ${OWNER.displayName}` }));
     await expectVisible(notice(second));
     expect(await trustedOnServer(second)).toBe(false);
-    await screenshot(second, 'devices-removed-not-secure');
+    await screenshots(second, 'devices-removed-not-secure');
   });
 
   it('refuses the 21st device with a clear message', async () => {
@@ -190,7 +189,7 @@ describeBrowser('trusted sessions', { timeout: STORY_TIMEOUT_MS }, () => {
       .getByRole('alert')
       .filter({ hasText: 'You already have 20 trusted or pending devices. Remove one on My trusted devices first.' });
     await expectVisible(refusal);
-    await screenshot(page, 'devices-limit-reached');
+    await screenshots(page, 'devices-limit-reached');
     await page.getByRole('link', { name: 'Open My trusted devices' }).click();
     await expectPath(page, '/app/devices');
     await expectVisible(page.getByRole('heading', { name: 'My trusted devices' }));

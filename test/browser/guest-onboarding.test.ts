@@ -13,7 +13,6 @@ import {
   expectVisible,
   launchBrowser,
   PHONE,
-  screenshot,
   screenshots,
   signInThroughUi,
   toast,
@@ -131,7 +130,7 @@ async function finishFirstSignIn(page: Page, guest: Guest, shotPrefix: string): 
   await again.fill(guest.password);
   await page.getByLabel('Name', { exact: true }).fill(guest.givenName);
   await page.getByLabel('Family Name', { exact: true }).fill(guest.familyName);
-  await screenshot(page, `${shotPrefix}-change-password`);
+  await screenshots(page, `${shotPrefix}-change-password`);
   await page.getByRole('button', { name: 'Send' }).click();
 
   // The dashboard, under the terms dialog that cannot be skipped.
@@ -142,7 +141,7 @@ async function finishFirstSignIn(page: Page, guest: Guest, shotPrefix: string): 
   await expectVisible(terms.getByRole('link', { name: 'Terms of Service' }));
   const accept = terms.getByRole('button', { name: 'Continue' });
   expect(await accept.isDisabled()).toBe(true);
-  await screenshot(page, `${shotPrefix}-terms`);
+  await screenshots(page, `${shotPrefix}-terms`);
   await terms.getByRole('checkbox', { name: TERMS_CHECKBOX }).check();
   await accept.click();
   await expectHidden(terms);
@@ -153,7 +152,7 @@ async function finishFirstSignIn(page: Page, guest: Guest, shotPrefix: string): 
   for (const step of ['Turn on MFA', 'Install the client apps', 'Set up a trusted session']) {
     await expectVisible(checklist.getByText(step));
   }
-  await screenshot(page, `${shotPrefix}-dashboard`);
+  await screenshots(page, `${shotPrefix}-dashboard`);
 }
 
 /** Whether the element is what a tap on its centre would reach, rather than something over it (a dialog). */
@@ -215,7 +214,7 @@ describeBrowser('guest onboarding in a real browser, with real mail', { timeout:
       await dialog.getByLabel("Partner's email address").fill(GUEST_ADMIN.email);
       // Partnership host is pre-filled with the owner, who keeps it.
       await expectVisible(dialog.getByText(`${OWNER.displayName} (${OWNER.email})`));
-      await screenshot(owner, 'guest-onboarding-add-partner');
+      await screenshots(owner, 'guest-onboarding-add-partner');
       await dialog.getByRole('button', { name: 'Send Invite' }).click();
 
       await expectPath(owner, /^\/app\/partners\/[0-9a-f-]{36}$/);
@@ -333,7 +332,7 @@ describeBrowser('guest onboarding in a real browser, with real mail', { timeout:
         await expectVisible(row.getByText('Active', { exact: true }));
         await expectVisible(row.getByText('Accepted', { exact: true }));
       }
-      await screenshot(owner, 'guest-onboarding-partner-page');
+      await screenshots(owner, 'guest-onboarding-partner-page');
       // Exactly one invitation per person: nothing was sent twice. Each sponsor is told once that their
       // guest joined (SPEC §8a): the owner about the guest admin, the guest admin about the guest user.
       const joined = 'A guest you invited joined Gatehouse';
@@ -393,7 +392,7 @@ describeBrowser('guest onboarding in a real browser, with real mail', { timeout:
       await expectVisible(page.getByText('This invitation has already been used.'));
       await expectVisible(page.getByText('Sign in with the password you chose.'));
       await expectHidden(page.getByRole('link', { name: GUEST_BUTTON }));
-      await screenshot(page, 'guest-onboarding-link-used');
+      await screenshots(page, 'guest-onboarding-link-used');
 
       await page.getByRole('link', { name: 'Go to sign-in' }).click();
       await expectPath(page, `/w/${OWNER.slug}/sign-in`);
@@ -414,7 +413,7 @@ describeBrowser('guest onboarding in a real browser, with real mail', { timeout:
       await expectVisible(page.getByText('This invitation expired on March 3, 2026 at 2:15 PM.'));
       await expectVisible(page.getByText(`Ask ${OWNER.displayName} or another host admin of ${PARTNER} to resend it.`));
       await expectHidden(page.getByRole('heading', { name: `You're invited to ${OWNER.workspaceName}` }));
-      await screenshot(page, 'guest-onboarding-link-expired');
+      await screenshots(page, 'guest-onboarding-link-expired');
 
       // The temporary password from the mail says the same on the sign-in page.
       await page.getByRole('link', { name: 'Go to sign-in' }).click();
@@ -446,7 +445,7 @@ describeBrowser('guest onboarding in a real browser, with real mail', { timeout:
         'do not match',
       );
       await expectVisible(page.getByRole('heading', { name: 'Change Password' }));
-      await screenshot(page, 'guest-onboarding-mismatch');
+      await screenshots(page, 'guest-onboarding-mismatch');
       // Nothing changed: the guest is still invited and must still change the password.
       const user = await t.database.db
         .selectFrom('users')

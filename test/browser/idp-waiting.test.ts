@@ -11,7 +11,7 @@ import {
   expectPath,
   expectVisible,
   launchBrowser,
-  screenshot,
+  screenshots,
 } from '../helpers/browser.js';
 import type { TestClient } from '../helpers/client.js';
 import { turnOnMfa } from '../helpers/mfa.js';
@@ -93,7 +93,7 @@ describeBrowser('the authentication waiting page in a real browser', () => {
     await expectVisible(countdown);
     expect(await countdown.getAttribute('aria-live')).toBe('polite');
     expect(await countdown.textContent()).toMatch(/in [12] seconds?…/);
-    await screenshot(page, 'idp-waiting-countdown');
+    await screenshots(page, 'idp-waiting-countdown');
 
     // The real provider accepted our authorization request and shows its own sign-in page.
     await page.clock.runFor(2_000);
@@ -127,7 +127,7 @@ describeBrowser('the authentication waiting page in a real browser', () => {
     await expectVisible(page.getByText(/identity provider did not answer/));
     await expectHidden(page.getByText(COUNTDOWN));
     await expectVisible(page.getByRole('button', { name: 'Try again' }));
-    await screenshot(page, 'idp-waiting-unavailable');
+    await screenshots(page, 'idp-waiting-unavailable');
 
     await page.getByRole('button', { name: GUEST_BUTTON }).click();
     await expectVisible(page.getByRole('heading', { name: 'Sign in to Acme Inc' }));
@@ -192,7 +192,7 @@ describeBrowser('the authentication waiting page in a real browser', () => {
       await expectVisible(page.getByText(/invited as a guest of Agency Ltd by Ada Owner/));
       await expectVisible(page.getByText(/temporary password from the invitation email/));
       await expectHidden(page.getByText(COUNTDOWN));
-      await screenshot(page, 'idp-waiting-invitation');
+      await screenshots(page, 'idp-waiting-invitation');
       await page.clock.runFor(2_000);
       expect(new URL(page.url()).origin).toBe(baseUrl);
 

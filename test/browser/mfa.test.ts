@@ -8,7 +8,6 @@ import {
   expectPath,
   expectVisible,
   launchBrowser,
-  screenshot,
   screenshots,
   signInThroughUi,
   toast,
@@ -107,7 +106,7 @@ describeBrowser('MFA in a real browser', { timeout: STORY_TIMEOUT_MS }, () => {
     const shownKey = await keyField.inputValue();
     expect(shownKey).toMatch(/^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$/);
     const scanned = shownKey.replace(/\s/g, '');
-    await screenshot(page, 'mfa-enrolment');
+    await screenshots(page, 'mfa-enrolment');
 
     // A code for another time (a phone whose clock is off) is refused with a hint; then the real one.
     await page.getByLabel('Authentication Code').fill('000000');
@@ -140,7 +139,7 @@ describeBrowser('MFA in a real browser', { timeout: STORY_TIMEOUT_MS }, () => {
     const recoveryCodes = (await codesList.getByRole('listitem').allInnerTexts()).map((code) => code.trim());
     expect(recoveryCodes).toHaveLength(10);
     for (const code of recoveryCodes) expect(code).toMatch(/^[0-9a-z]{5}-[0-9a-z]{5}$/);
-    await screenshot(page, 'mfa-recovery-codes');
+    await screenshots(page, 'mfa-recovery-codes');
     await page.getByRole('button', { name: 'I have saved my recovery codes' }).click();
     await expectHidden(codesList);
     await expectVisible(page.getByText('10 unused recovery codes left.', { exact: false }));
@@ -151,7 +150,7 @@ describeBrowser('MFA in a real browser', { timeout: STORY_TIMEOUT_MS }, () => {
     await expectVisible(page.getByRole('heading', { name: "Verify it's you" }));
     // Nothing else of the app shows meanwhile.
     await expectHidden(page.getByRole('navigation', { name: 'Main' }));
-    await screenshot(page, 'mfa-verification-page');
+    await screenshots(page, 'mfa-verification-page');
     const usedCode = await freshCode(secret);
     await page.getByLabel('Authentication Code').fill(usedCode);
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -215,7 +214,7 @@ describeBrowser('MFA in a real browser', { timeout: STORY_TIMEOUT_MS }, () => {
       .click();
     const confirm = page.getByRole('dialog', { name: 'Confirm your identity' });
     await expectVisible(confirm);
-    await screenshot(page, 'mfa-confirm-identity');
+    await screenshots(page, 'mfa-confirm-identity');
     await confirm.getByLabel('Authentication Code').fill(await freshCode(secret));
     await confirm.getByRole('button', { name: 'Verify' }).click();
     await expectHidden(confirm);
@@ -252,7 +251,7 @@ describeBrowser('MFA in a real browser', { timeout: STORY_TIMEOUT_MS }, () => {
     await section.getByRole('button', { name: 'Reset MFA' }).click();
     const dialog = ownerPage.getByRole('dialog', { name: `Reset MFA for ${GUEST_NAME}?` });
     await expectVisible(dialog);
-    await screenshot(ownerPage, 'mfa-reset');
+    await screenshots(ownerPage, 'mfa-reset');
     await dialog.getByRole('button', { name: 'Reset MFA' }).click();
     await expectVisible(toast(ownerPage, `MFA reset for ${GUEST_NAME}`));
     await expectVisible(section.getByText('No second factor.'));

@@ -11,7 +11,6 @@ import {
   expectPath,
   expectVisible,
   launchBrowser,
-  screenshot,
   screenshots,
   signInThroughUi,
   toast,
@@ -65,7 +64,7 @@ describeBrowser('onboarding in a real browser', { timeout: BROWSER_TEST_TIMEOUT_
       await page.getByLabel('Your name').fill(OWNER.displayName);
       await page.getByLabel('Your email').fill(OWNER.email);
       await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
-      await screenshot(page, 'setup');
+      await screenshots(page, 'setup');
       await page.getByRole('button', { name: 'Create workspace' }).click();
 
       await expectPath(page, '/app');
@@ -74,7 +73,7 @@ describeBrowser('onboarding in a real browser', { timeout: BROWSER_TEST_TIMEOUT_
       // The toast must not cover the header: Sign out stays within reach while it shows.
       await expectClickable(page.getByRole('button', { name: 'Sign out' }));
       await expectVisible(page.getByText(`You are signed in to the ${OWNER.workspaceName} workspace.`));
-      await screenshot(page, 'dashboard');
+      await screenshots(page, 'dashboard');
 
       // Signed in for real: a reload keeps the person in the app, and the set-up is not offered again.
       await page.reload();
@@ -208,7 +207,7 @@ describeBrowser('onboarding in a real browser', { timeout: BROWSER_TEST_TIMEOUT_
     // Swagger UI is 1.5 MB of JavaScript: allow for a slow, busy machine.
     await expectVisible(page.getByRole('heading', { name: /Gatehouse API/ }), 40_000);
     await expectVisible(page.getByText('Sign in with username and password'));
-    await screenshot(page, 'api-docs');
+    await screenshots(page, 'api-docs');
     // A Content-Security-Policy that blocked Swagger UI's scripts or styles would show up here.
     expect(consoleErrors).toEqual([]);
   });

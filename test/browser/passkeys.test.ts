@@ -8,7 +8,7 @@ import {
   expectPath,
   expectVisible,
   launchBrowser,
-  screenshot,
+  screenshots,
   signInThroughUi,
   toast,
 } from '../helpers/browser.js';
@@ -117,7 +117,7 @@ describeBrowser('passkeys and security keys', { timeout: STORY_TIMEOUT_MS }, () 
     await expectVisible(codesDialog);
     const codes = codesDialog.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem');
     expect(await codes.count()).toBe(10);
-    await screenshot(page, 'passkeys-recovery-codes');
+    await screenshots(page, 'passkeys-recovery-codes');
     await codesDialog.getByRole('button', { name: 'I have saved my recovery codes' }).click();
     await expectHidden(codesDialog);
     await expectVisible(passkeyRow(page, 'Work laptop'));
@@ -143,7 +143,7 @@ describeBrowser('passkeys and security keys', { timeout: STORY_TIMEOUT_MS }, () 
     await page.getByRole('button', { name: 'Sign In' }).click();
     const usePasskey = page.getByRole('button', { name: 'Use a passkey' });
     await expectVisible(usePasskey);
-    await screenshot(page, 'passkeys-verification-page');
+    await screenshots(page, 'passkeys-verification-page');
     await usePasskey.click();
     await expectVisible(page.getByRole('heading', { name: `Welcome, ${GUEST.displayName}` }));
     expect((await credentialsOn(authenticator))[0]!.signCount).toBeGreaterThan(credential!.signCount);
@@ -209,7 +209,7 @@ describeBrowser('passkeys and security keys', { timeout: STORY_TIMEOUT_MS }, () 
     await page.getByRole('dialog', { name: 'Remove passkey?' }).getByRole('button', { name: 'Remove' }).click();
     const confirm = page.getByRole('dialog', { name: 'Confirm your identity' });
     await expectVisible(confirm);
-    await screenshot(page, 'passkeys-confirm-identity');
+    await screenshots(page, 'passkeys-confirm-identity');
     await confirm.getByRole('button', { name: 'Use a passkey' }).click();
     await expectVisible(toast(page, 'Passkey "Security key" removed'));
     await expectHidden(passkeyRow(page, 'Security key'));

@@ -8,7 +8,6 @@ import {
   expectPath,
   expectVisible,
   launchBrowser,
-  screenshot,
   screenshots,
   signInThroughUi,
   toast,
@@ -217,7 +216,7 @@ describeBrowser('sharing an account through a partner', { timeout: STORY_TIMEOUT
     await shareAccess.getByRole('button', { name: 'Share Access' }).click();
     const isItOk = adminPage.getByRole('dialog', { name: 'Is it ok to share this account?' });
     await expectVisible(isItOk);
-    await screenshot(adminPage, 'sharing-is-it-ok');
+    await screenshots(adminPage, 'sharing-is-it-ok');
     await isItOk.getByRole('button', { name: 'Share', exact: true }).click();
     await confirmingIdentityIfAsked(adminPage, guestAdmin, toast(adminPage, `${SHARED.name} shared with`));
 
@@ -249,7 +248,7 @@ describeBrowser('sharing an account through a partner', { timeout: STORY_TIMEOUT
     const acceptable = new Set<string>();
     for (let step = totpStepAt(before) - 1; step <= totpStepAt(after) + 1; step++) acceptable.add(hotp(key, step));
     expect(acceptable).toContain(shown);
-    await screenshot(userPage, 'sharing-guest-user-log-in');
+    await screenshots(userPage, 'sharing-guest-user-log-in');
 
     // Nowhere in the guest user's web app: not on the page, not in anything the server sent it.
     expect(await userPage.locator('body').innerText()).not.toContain(SHARED.password);
@@ -264,7 +263,7 @@ describeBrowser('sharing an account through a partner', { timeout: STORY_TIMEOUT
     await hostPage.getByRole('button', { name: `Remove ${SHARED.name} from the partner` }).click();
     const removeDialog = hostPage.getByRole('dialog', { name: `Remove ${SHARED.name} from ${PARTNER}?` });
     await expectVisible(removeDialog.getByText('every onward share made from it ends too'));
-    await screenshot(hostPage, 'sharing-remove-from-partner');
+    await screenshots(hostPage, 'sharing-remove-from-partner');
     await removeDialog.getByRole('button', { name: 'Remove from partner' }).click();
     await expectVisible(toast(hostPage, `${SHARED.name} removed from ${PARTNER}`));
     await expectVisible(hostPage.getByText('No accounts have been shared with this partner yet.'));
@@ -302,7 +301,7 @@ describeBrowser('sharing an account through a partner', { timeout: STORY_TIMEOUT
     const problem = page.getByRole('alert').filter({ hasText: 'Turn on multi-factor authentication' });
     await expectVisible(problem);
     await expectHidden(page.getByRole('button', { name: 'Share accounts' }));
-    await screenshot(page, 'sharing-accounts-tab-mfa-required');
+    await screenshots(page, 'sharing-accounts-tab-mfa-required');
     await problem.getByRole('link', { name: 'Turn on MFA' }).click();
     await expectPath(page, '/app/security');
   });
