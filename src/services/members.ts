@@ -25,6 +25,8 @@ export interface MemberView extends UserView {
   /** The newest member invitation, while they are invited or it was revoked before they joined. */
   invitation: { state: InvitationState; expiresAt: string; delivery: OutboxState | null } | null;
   permissions: MemberPermissions;
+  /** How they sign in: in an `idp` workspace members use the IdP, the owner keeps the password (break-glass). */
+  signsInWith: 'password' | 'identity_provider';
 }
 
 export async function listMembers(db: Kysely<Database>, actor: Actor): Promise<MemberView[]> {
@@ -85,6 +87,11 @@ export async function listMembers(db: Kysely<Database>, actor: Actor): Promise<M
     .orderBy('u.created_at')
     .orderBy('u.email')
     .execute();
+  const { mode } = await db
+    .selectFrom('workspaces')
+    .select('mode')
+    .where('id', '=', actor.workspaceId)
+    .executeTakeFirstOrThrow();
   return rows.map((row) => {
     const passkeys = Number(row.passkeys ?? 0);
     const hasFactor = Boolean(row.has_totp) || passkeys > 0;
@@ -104,6 +111,7 @@ export async function listMembers(db: Kysely<Database>, actor: Actor): Promise<M
       mfa: { totp: Boolean(row.has_totp), passkeys },
       lastSignInAt: row.last_sign_in_at ? new Date(row.last_sign_in_at).toISOString() : null,
       invitation,
+      signsInWith: mode === 'idp' && row.role !== 'owner' ? ('identity_provider' as const) : ('password' as const),
       permissions: {
         // Nothing to reset without a factor; and who acts on whom is the policy's.
         resetMfa:

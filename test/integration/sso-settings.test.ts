@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listMembers } from '../../src/services/members.js';
 import { clearDiscoveryCache } from '../../src/services/oidc.js';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
@@ -168,6 +169,8 @@ describe('Single sign-on settings', () => {
   });
 
   it('refuse switching to idp while the settings are incomplete; once switched, the owner is asked for MFA', async () => {
+    const before = (await owner.get('/api/v1/members')).json().members;
+    expect(before.map((m: { signsInWith: string }) => m.signsInWith)).toEqual(['password']);
     const refused = await switchMode(owner, 'idp');
     expect(refused.statusCode).toBe(409);
     expect(refused.json().errors.map((e: { path: string }) => e.path)).toEqual(['issuer', 'clientId']);
@@ -205,5 +208,22 @@ describe('Single sign-on settings', () => {
     const session = await browser.get('/api/v1/auth/session');
     expect(session.statusCode).toBe(200);
     expect(session.json().user).toMatchObject({ email: 'bob@acme.test' });
+
+    // The members list says how each signs in: the owner by password (break-glass), Bob through the IdP.
+    const ownerRow = await t.app.db
+      .selectFrom('users')
+      .select(['id', 'workspace_id'])
+      .where('email', '=', 'ada@acme.test')
+      .executeTakeFirstOrThrow();
+    const members = await listMembers(t.app.db, {
+      userId: ownerRow.id,
+      workspaceId: ownerRow.workspace_id,
+      role: 'owner',
+      status: 'active',
+    });
+    expect(Object.fromEntries(members.map((m) => [m.email, m.signsInWith]))).toEqual({
+      'ada@acme.test': 'password',
+      'bob@acme.test': 'identity_provider',
+    });
   });
 });

@@ -39,6 +39,7 @@ const MemberView = UserView.extend({
     revokeInvitation: z.boolean(),
     changeEmail: z.boolean(),
   }),
+  signsInWith: z.enum(['password', 'identity_provider']),
 });
 
 const MemberRole = z.enum(ASSIGNABLE_MEMBER_ROLES, { error: 'Choose admin or member.' });

@@ -137,6 +137,9 @@ export function MembersTable({ members, onAction, changeEmailAvailable = true }:
                   </Table.Td>
                   <Table.Td data-label="Last sign-in">
                     {m.lastSignInAt ? <time dateTime={m.lastSignInAt}>{formatDate(m.lastSignInAt)}</time> : 'Never'}
+                    <Text size="xs" c="dimmed">
+                      {m.signsInWith === 'identity_provider' ? 'Through the identity provider' : 'With a password'}
+                    </Text>
                   </Table.Td>
                   <Table.Td data-label="MFA">
                     <Group gap="xs" wrap="nowrap">
