@@ -5,6 +5,9 @@ import type { TestClient } from '../helpers/client.js';
 import { turnOnMfa } from '../helpers/mfa.js';
 import {
   BROWSER_TEST_TIMEOUT_MS,
+  DESKTOP,
+  expectNoSidewaysScroll,
+  PHONE,
   describeBrowser,
   expectInputValue,
   expectVisible,
@@ -91,5 +94,18 @@ describeBrowser('workspace settings in a real browser', { timeout: BROWSER_TEST_
       headers: { authorization: `Bearer ${token}` },
     });
     expect(refused.statusCode).toBe(401);
+
+    // Terms of service settings: the versions as a table, on a phone as cards (issue 14).
+    await page.getByRole('link', { name: 'Terms of service' }).click();
+    await expectVisible(page.getByRole('heading', { name: 'Terms of service', level: 1 }));
+    const versions = page.getByRole('table', { name: 'Terms versions' });
+    await expectVisible(versions.getByRole('row').filter({ hasText: 'Version 1' }));
+    await screenshots(page, 'terms-settings');
+    await page.setViewportSize(PHONE);
+    try {
+      await expectNoSidewaysScroll(versions);
+    } finally {
+      await page.setViewportSize(DESKTOP);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { Button, Code, Group, Modal, Paper, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import stacked from '../components/StackedTable.module.css';
 import { useForm } from '@mantine/form';
 import { useDisclosure } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -140,8 +141,8 @@ function PublishTermsForm({ current }: { current: string }) {
 
 function VersionsTable({ versions }: { versions: TermsVersion[] }) {
   return (
-    <Table.ScrollContainer minWidth={560}>
-      <Table aria-label="Terms versions" striped verticalSpacing="sm">
+    <Table.ScrollContainer minWidth={560} className={stacked.container}>
+      <Table aria-label="Terms versions" striped verticalSpacing="sm" className={stacked.table}>
         <Table.Thead>
           <Table.Tr>
             <Table.Th scope="col">Version</Table.Th>
@@ -153,12 +154,12 @@ function VersionsTable({ versions }: { versions: TermsVersion[] }) {
         <Table.Tbody>
           {versions.map((v) => (
             <Table.Tr key={v.version}>
-              <Table.Td>{v.version}</Table.Td>
-              <Table.Td>
+              <Table.Td data-label="Version">Version {v.version}</Table.Td>
+              <Table.Td data-label="Published">
                 <time dateTime={v.publishedAt}>{formatDateTime(v.publishedAt)}</time>
               </Table.Td>
-              <Table.Td>{v.acceptances}</Table.Td>
-              <Table.Td>
+              <Table.Td data-label="Acceptances">{v.acceptances}</Table.Td>
+              <Table.Td data-label="SHA-256 of the text">
                 <Code title={v.bodySha256}>{v.bodySha256.slice(0, 16)}…</Code>
               </Table.Td>
             </Table.Tr>
