@@ -1,7 +1,7 @@
 import { Anchor, Button, Divider, Group, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Me } from '../api';
 import { isProblemType, type SecondFactorMethods, type SecondFactorProof } from '../lib/mfa';
 import { errorMessage } from '../lib/problems';
@@ -27,6 +27,12 @@ export function SecondFactorForm({ methods, submit, passkey, onVerified }: Secon
     methods.totp ? 'code' : passkeyFirst ? null : methods.recoveryCode ? 'recovery' : 'code',
   );
   const form = useForm({ initialValues: { code: '', recoveryCode: '' } });
+  // The field takes focus when it appears: in **Confirm your identity** it comes after the dialog opened
+  // (focus was on Close), and switching code ↔ recovery code removes the link that had focus.
+  const fieldRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    fieldRef.current?.focus();
+  }, [mode]);
 
   const verify = useMutation({
     mutationFn: (proof: SecondFactorProof) => submit(proof),
@@ -80,6 +86,7 @@ export function SecondFactorForm({ methods, submit, passkey, onVerified }: Secon
             {mode === 'code' ? (
               <TextInput
                 key="code"
+                ref={fieldRef}
                 label="Authentication Code"
                 description="The 6-digit code your authenticator app shows now"
                 inputMode="numeric"
@@ -92,6 +99,7 @@ export function SecondFactorForm({ methods, submit, passkey, onVerified }: Secon
             ) : (
               <TextInput
                 key="recovery"
+                ref={fieldRef}
                 label="Recovery code"
                 description="One of the codes you saved when you turned on MFA; each works once"
                 autoComplete="off"
