@@ -63,3 +63,5 @@ function applied({ error, results }: MigrationResultSet): string[] {
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
+import * as m0017 from './migrations/0017_saml.js';
+  '0017_saml': m0017,
