@@ -121,6 +121,7 @@ export function describeEvent(event: NamedEvent): string {
     'workspace.settings_changed': () => `${actor} changed the workspace settings.`,
     'workspace.scim_token_created': () => `${actor} created the SCIM token “${String(d.tokenName ?? '')}”.`,
     'workspace.sso_settings_changed': () => `${actor} changed the single sign-on settings.`,
+    'workspace.saml_settings_changed': () => `${actor} changed the SAML identity provider settings.`,
     'workspace.sign_in_mode_changed': () =>
       d.to === 'idp'
         ? `${actor} switched member sign-in to the identity provider.`

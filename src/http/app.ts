@@ -55,6 +55,7 @@ import accessReviewRoutes from './routes/access-reviews.js';
 import scimRoutes from './routes/scim.js';
 import scimTokenRoutes from './routes/scim-tokens.js';
 import ssoSettingsRoutes from './routes/sso-settings.js';
+import samlRoutes from './routes/saml.js';
 import { AttemptLimiter, DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from '../services/attempts.js';
 import { openAttemptStore } from '../services/attempt-stores.js';
 import { WorkspaceKeyring } from '../services/keyring.js';
@@ -251,6 +252,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(accessReviewRoutes);
       await api.register(scimTokenRoutes);
       await api.register(ssoSettingsRoutes);
+      await api.register(samlRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -613,7 +613,7 @@ export async function openSession(
   context: RequestContext,
   clientApp?: { deviceId: string; secondFactorPassed: boolean },
   /** A sign-in through the workspace's IdP (SPEC §2b): how, and whether the IdP asserted a second factor. */
-  sso?: { via: 'oidc'; secondFactorPassed: boolean; details?: Record<string, unknown> },
+  sso?: { via: 'oidc' | 'saml'; secondFactorPassed: boolean; details?: Record<string, unknown> },
 ): Promise<string> {
   const { token } = await insertSession(tx, tx, clock, userId, workspaceId, context, clientApp, sso);
   return token;
@@ -639,7 +639,7 @@ async function insertSession(
   workspaceId: string,
   context: RequestContext,
   clientApp?: { deviceId: string; secondFactorPassed: boolean },
-  sso?: { via: 'oidc'; secondFactorPassed: boolean; details?: Record<string, unknown> },
+  sso?: { via: 'oidc' | 'saml'; secondFactorPassed: boolean; details?: Record<string, unknown> },
 ): Promise<OpenedSession> {
   const token = randomToken();
   const now = clock.now();

@@ -26,6 +26,9 @@ const PUBLIC_ROUTES: Record<string, string> = {
     'a Join as a guest link is opened before signing in; the token is the secret',
   'GET /api/v1/workspaces/:slug/oidc/start': 'sign-in through the workspace identity provider starts signed out',
   'GET /api/v1/oidc/callback': 'the identity provider sends the browser back before a session exists',
+  'GET /api/v1/saml/:slug/metadata': 'the SAML service-provider metadata is what the identity provider reads',
+  'GET /api/v1/saml/:slug/login': 'SAML sign-in starts signed out',
+  'POST /api/v1/saml/:slug/acs': 'the SAML identity provider posts the assertion before a session exists',
   'POST /api/v1/connect/start':
     'a client app asks to connect before it has a session (RFC 8628); rate limited per address, it grants nothing',
   'POST /api/v1/connect/token':

@@ -1,0 +1,321 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as samlify from 'samlify';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import type { TestClient } from '../helpers/client.js';
+
+/**
+ * SAML 2.0 sign-in against a real identity provider built here with samlify, a different library than
+ * the product's node-saml. samlify wants an XML schema validator before it builds messages; the test
+ * installs a permissive one (it only checks what samlify itself sends, which node-saml then validates).
+ */
+samlify.setSchemaValidator({ validate: async () => 'skipped' });
+
+const IDP_ENTITY_ID = 'https://idp.acme.test/saml';
+const IDP_SSO_URL = 'https://idp.acme.test/saml/sso';
+const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
+
+let idpKey: string;
+let idpCert: string;
+let otherKey: string;
+let otherCert: string;
+
+/** A throwaway key and self-signed certificate, as an IdP administrator would make one. */
+function selfSigned(name: string): { key: string; cert: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-saml-'));
+  try {
+    const keyFile = path.join(dir, 'key.pem');
+    const certFile = path.join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-sha256',
+        '-days',
+        '30',
+        '-subj',
+        `/CN=${name}`,
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+      ],
+      { stdio: 'ignore' },
+    );
+    return { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8') };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+beforeAll(() => {
+  ({ key: idpKey, cert: idpCert } = selfSigned('idp.acme.test'));
+  ({ key: otherKey, cert: otherCert } = selfSigned('impostor.test'));
+});
+
+function identityProvider(key = idpKey, cert = idpCert) {
+  return samlify.IdentityProvider({
+    entityID: IDP_ENTITY_ID,
+    signingCert: cert,
+    privateKey: key,
+    nameIDFormat: [PERSISTENT],
+    singleSignOnService: [
+      { Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: IDP_SSO_URL },
+      { Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', Location: IDP_SSO_URL },
+    ],
+  });
+}
+
+let t: TestApp;
+let owner: TestClient;
+const base = '/api/v1/saml/acme';
+
+beforeEach(async () => {
+  t = await createTestApp();
+  owner = await setUpWorkspace(t);
+});
+afterEach(async () => {
+  await t.close();
+});
+
+async function configure(options: { jit?: boolean; idpMode?: boolean } = {}) {
+  const put = await owner.request({
+    method: 'PUT',
+    url: '/api/v1/workspace/saml',
+    payload: { metadataXml: identityProvider().getMetadata() },
+  });
+  expect(put.statusCode, put.body).toBe(200);
+  if (options.idpMode === false) return put.json() as { idpEntityId: string; certificateExpiry: string[] };
+  // The sign-in mode switch belongs to the Single sign-on settings; the test sets it directly.
+  await t.app.db
+    .updateTable('workspaces')
+    .set({ mode: 'idp', verified_domains: ['acme.test'], idp_jit: options.jit ?? true })
+    .where('slug', '=', 'acme')
+    .execute();
+  return put.json() as { idpEntityId: string; acsUrl: string; metadataUrl: string; certificateExpiry: string[] };
+}
+
+/** Goes to Gatehouse's login, which redirects to the IdP: returns the AuthnRequest's ID. */
+async function startLogin(browser: TestClient): Promise<string> {
+  const response = await browser.get(`${base}/login`);
+  expect(response.statusCode, response.body).toBe(302);
+  const location = new URL(String(response.headers.location));
+  expect(location.origin + location.pathname).toBe(IDP_SSO_URL);
+  const deflated = Buffer.from(location.searchParams.get('SAMLRequest')!, 'base64');
+  const { inflateRawSync } = await import('node:zlib');
+  const request = inflateRawSync(deflated).toString('utf8');
+  return /\sID="([^"]+)"/.exec(request)![1]!;
+}
+
+interface Tweaks {
+  audience?: string;
+  recipient?: string;
+  notOnOrAfter?: string;
+  notBefore?: string;
+  inResponseTo?: string;
+  assertionId?: string;
+  email?: string;
+  nameId?: string;
+  key?: string;
+  cert?: string;
+}
+
+/** The IdP's answer to `requestId`, as the HTML form it posts would carry it (base64 SAMLResponse). */
+async function idpResponse(requestId: string, tweaks: Tweaks = {}): Promise<string> {
+  const sp = samlify.ServiceProvider({
+    metadata: (await t.client().get(`${base}/metadata`)).body,
+  });
+  const idp = identityProvider(tweaks.key, tweaks.cert);
+  const acs = new URL(`${base}/acs`, t.config.publicUrl).href;
+  const spEntityId = new URL(`${base}/metadata`, t.config.publicUrl).href;
+  const now = new Date();
+  const later = new Date(now.getTime() + 5 * 60 * 1000).toISOString();
+  const email = tweaks.email ?? 'bob@acme.test';
+  const attributes =
+    '<saml:AttributeStatement>' +
+    `<saml:Attribute Name="email"><saml:AttributeValue xsi:type="xs:string">${email}</saml:AttributeValue></saml:Attribute>` +
+    '<saml:Attribute Name="displayName"><saml:AttributeValue xsi:type="xs:string">Bob Saml</saml:AttributeValue></saml:Attribute>' +
+    '</saml:AttributeStatement>';
+  const { context } = await idp.createLoginResponse(
+    sp,
+    { extract: { request: { id: requestId } } },
+    'post',
+    {},
+    (template: string) => ({
+      id: 'ignored',
+      // samlify escapes the values it fills in; the attribute statement is XML, so it goes in afterwards.
+      context: samlify.SamlLib.replaceTagsByValue(template, {
+        ID: `_r${Math.random().toString(16).slice(2)}`,
+        AssertionID: tweaks.assertionId ?? `_a${Math.random().toString(16).slice(2)}`,
+        Destination: acs,
+        Audience: tweaks.audience ?? spEntityId,
+        SubjectRecipient: tweaks.recipient ?? acs,
+        Issuer: IDP_ENTITY_ID,
+        IssueInstant: now.toISOString(),
+        StatusCode: 'urn:oasis:names:tc:SAML:2.0:status:Success',
+        ConditionsNotBefore: tweaks.notBefore ?? now.toISOString(),
+        ConditionsNotOnOrAfter: tweaks.notOnOrAfter ?? later,
+        SubjectConfirmationDataNotOnOrAfter: tweaks.notOnOrAfter ?? later,
+        NameIDFormat: PERSISTENT,
+        NameID: tweaks.nameId ?? 'bob-persistent-id',
+        InResponseTo: tweaks.inResponseTo ?? requestId,
+        AuthnStatement: '',
+        AttributeStatement: 'ATTRIBUTE_STATEMENT',
+      }).replace('ATTRIBUTE_STATEMENT', attributes),
+    }),
+  );
+  return context;
+}
+
+/** Posts the response to the ACS as the IdP's auto-submitting form does; returns where it redirects. */
+async function postToAcs(browser: TestClient, samlResponse: string): Promise<string> {
+  const response = await browser.request({
+    method: 'POST',
+    url: `${base}/acs`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({ SAMLResponse: samlResponse, RelayState: '' }).toString(),
+  });
+  expect(response.statusCode, response.body).toBe(302);
+  return String(response.headers.location);
+}
+
+const refusedWith = (reason: string) => `/w/acme/sign-in?sso=${reason}`;
+
+describe('SAML settings and metadata', () => {
+  it('serves the SP metadata as XML with the ACS (HTTP-POST) and signed assertions wanted', async () => {
+    const response = await t.client().get(`${base}/metadata`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('application/samlmetadata+xml');
+    const acs = new URL(`${base}/acs`, t.config.publicUrl).href;
+    expect(response.body).toContain(`entityID="${new URL(`${base}/metadata`, t.config.publicUrl).href}"`);
+    expect(response.body).toContain('WantAssertionsSigned="true"');
+    expect(response.body).toContain(`Location="${acs}"`);
+    expect(response.body).toContain('urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST');
+    // samlify reads it as a service provider: the IdP side of the handshake understands it.
+    const sp = samlify.ServiceProvider({ metadata: response.body });
+    expect(sp.entityMeta.getAssertionConsumerService('post')).toBe(acs);
+  });
+
+  it('saves pasted IdP metadata and answers with entity id, SSO URL and certificate expiry; refuses metadata without a certificate', async () => {
+    const settings = await configure({ idpMode: false });
+    expect(settings.idpEntityId).toBe(IDP_ENTITY_ID);
+    expect(settings.certificateExpiry).toHaveLength(1);
+    expect(new Date(settings.certificateExpiry[0]!).getTime()).toBeGreaterThan(Date.now());
+    const read = await owner.get('/api/v1/workspace/saml');
+    expect(read.json()).toMatchObject({ configured: true, idpEntityId: IDP_ENTITY_ID, ssoUrl: IDP_SSO_URL });
+    expect(read.body).not.toContain('BEGIN CERTIFICATE');
+
+    const withoutCert = identityProvider()
+      .getMetadata()
+      .replace(/<(\w+:)?KeyDescriptor[\s\S]*?<\/(\w+:)?KeyDescriptor>/g, '');
+    const refused = await owner.request({
+      method: 'PUT',
+      url: '/api/v1/workspace/saml',
+      payload: { metadataXml: withoutCert },
+    });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().detail).toContain('no signing certificate');
+    const garbage = await owner.request({
+      method: 'PUT',
+      url: '/api/v1/workspace/saml',
+      payload: { metadataXml: '<oops' },
+    });
+    expect(garbage.statusCode).toBe(422);
+
+    const activity = await owner.get('/api/v1/activity');
+    expect(activity.body).toContain('changed the SAML identity provider settings');
+  });
+});
+
+describe('SAML sign-in', () => {
+  it('accepts a signed assertion: the member is created just in time and the session works', async () => {
+    await configure();
+    const browser = t.client();
+    const requestId = await startLogin(browser);
+    expect(await postToAcs(browser, await idpResponse(requestId))).toBe('/app');
+    const session = await browser.get('/api/v1/auth/session');
+    expect(session.statusCode, session.body).toBe(200);
+    expect(session.json().user).toMatchObject({ email: 'bob@acme.test' });
+    const created = await t.app.db
+      .selectFrom('users')
+      .select(['display_name', 'kind', 'role'])
+      .where('email', '=', 'bob@acme.test')
+      .executeTakeFirstOrThrow();
+    expect(created).toEqual({ display_name: 'Bob Saml', kind: 'member', role: 'member' });
+
+    // The next time, the persistent NameID finds the same person even with another email attribute.
+    const again = t.client();
+    const second = await idpResponse(await startLogin(again), { email: 'robert@acme.test' });
+    expect(await postToAcs(again, second)).toBe('/app');
+    expect((await again.get('/api/v1/auth/session')).json().user.email).toBe('bob@acme.test');
+  });
+
+  it('refuses an unsigned assertion, and one signed with another key', async () => {
+    await configure();
+    const browser = t.client();
+    const signed = Buffer.from(await idpResponse(await startLogin(browser)), 'base64').toString('utf8');
+    const unsigned = signed.replace(/<ds:Signature[\s\S]*?<\/ds:Signature>/g, '');
+    expect(unsigned).not.toContain('Signature');
+    expect(await postToAcs(browser, Buffer.from(unsigned).toString('base64'))).toBe(refusedWith('unsigned'));
+
+    const forged = await idpResponse(await startLogin(browser), { key: otherKey, cert: otherCert });
+    expect(await postToAcs(browser, forged)).toBe(refusedWith('unsigned'));
+    expect((await browser.get('/api/v1/auth/session')).statusCode).toBe(401);
+  });
+
+  it('refuses an expired assertion', async () => {
+    await configure();
+    const browser = t.client();
+    const expired = await idpResponse(await startLogin(browser), {
+      notBefore: new Date(Date.now() - 20 * 60 * 1000).toISOString(),
+      notOnOrAfter: new Date(Date.now() - 10 * 60 * 1000).toISOString(),
+    });
+    expect(await postToAcs(browser, expired)).toBe(refusedWith('assertion_expired'));
+  });
+
+  it('refuses an assertion for another audience', async () => {
+    await configure();
+    const browser = t.client();
+    const response = await idpResponse(await startLogin(browser), { audience: 'https://other-sp.test/metadata' });
+    expect(await postToAcs(browser, response)).toBe(refusedWith('wrong_audience'));
+  });
+
+  it('refuses an assertion for another recipient', async () => {
+    await configure();
+    const browser = t.client();
+    const response = await idpResponse(await startLogin(browser), { recipient: 'https://other-sp.test/acs' });
+    expect(await postToAcs(browser, response)).toBe(refusedWith('wrong_recipient'));
+  });
+
+  it('refuses a replayed response, and a known assertion ID in a new response', async () => {
+    await configure();
+    const browser = t.client();
+    const response = await idpResponse(await startLogin(browser), { assertionId: '_same-assertion' });
+    expect(await postToAcs(browser, response)).toBe('/app');
+    const attacker = t.client();
+    expect(await postToAcs(attacker, response)).toBe(refusedWith('replayed'));
+    // Same assertion ID answering a fresh request: the consumed-assertion table refuses it.
+    const reused = await idpResponse(await startLogin(attacker), { assertionId: '_same-assertion' });
+    expect(await postToAcs(attacker, reused)).toBe(refusedWith('replayed'));
+    expect((await attacker.get('/api/v1/auth/session')).statusCode).toBe(401);
+  });
+
+  it('refuses an answer to a request Gatehouse never sent, and an email outside the verified domains', async () => {
+    await configure();
+    const browser = t.client();
+    await startLogin(browser);
+    const unsolicited = await idpResponse('_never-issued');
+    expect(await postToAcs(browser, unsolicited)).toBe(refusedWith('expired'));
+    const outsider = await idpResponse(await startLogin(browser), { email: 'mallory@elsewhere.test', nameId: 'm' });
+    expect(await postToAcs(browser, outsider)).toBe(refusedWith('domain_not_verified'));
+    const garbage = await postToAcs(browser, Buffer.from('<not-saml/>').toString('base64'));
+    expect(garbage).toMatch(/^\/w\/acme\/sign-in\?sso=/);
+  });
+});
