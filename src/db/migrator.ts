@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011_access_that_ends.js';
 import * as m0012 from './migrations/0012_access_reviews.js';
 import * as m0013 from './migrations/0013_notification_preferences.js';
 import * as m0015 from './migrations/0015_scim_tokens.js';
+import * as m0016 from './migrations/0016_sso_settings.js';
 
 /** Migrations are listed here, in order, so they work the same from sources, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '0012_access_reviews': m0012,
   '0013_notification_preferences': m0013,
   '0015_scim_tokens': m0015,
+  '0016_sso_settings': m0016,
 };
 
 /** Every migration this version knows, in order (a backup made by a newer version has more). */

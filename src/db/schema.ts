@@ -53,6 +53,8 @@ export interface WorkspacesTable {
   idp_jit: Generated<boolean>;
   /** The OIDC client secret, sealed with the workspace data key; never returned by the API. */
   idp_client_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  /** amr (or acr) values that count as the IdP's second factor; null: the default list (MFA_AMR_VALUES). */
+  idp_mfa_values: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
 }
 
 /** A person at the workspace's identity provider (issuer + sub), linked to one Gatehouse user. */

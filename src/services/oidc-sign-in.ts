@@ -115,14 +115,17 @@ interface IdTokenClaims {
   given_name?: unknown;
   family_name?: unknown;
   amr?: unknown;
+  acr?: unknown;
 }
 
 const text = (value: unknown, max = 200): string | null =>
   typeof value === 'string' && value.trim() ? value.trim().slice(0, max) : null;
 
-function assertedMfa(amr: unknown): string[] {
-  if (!Array.isArray(amr)) return [];
-  return amr.filter((value): value is string => typeof value === 'string' && MFA_AMR_VALUES.includes(value));
+/** The asserted values that count as a second factor: the workspace's own list if it names one. */
+function assertedMfa(amr: unknown, acr: unknown, counted: readonly string[] | null): string[] {
+  const accepted = counted ?? MFA_AMR_VALUES;
+  const asserted = [...(Array.isArray(amr) ? amr : []), ...(counted && typeof acr === 'string' ? [acr] : [])];
+  return asserted.filter((value): value is string => typeof value === 'string' && accepted.includes(value));
 }
 
 /**
@@ -206,7 +209,7 @@ export async function completeOidcSignIn(
 
   const issuer = claims.iss;
   const subject = claims.sub;
-  const mfa = assertedMfa(claims.amr);
+  const mfa = assertedMfa(claims.amr, claims.acr, workspace.idp_mfa_values);
   const identityDetails = { issuer, subject };
 
   return deps.unitOfWork.run(async (tx): Promise<OidcSignInResult> => {

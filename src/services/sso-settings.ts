@@ -16,6 +16,8 @@ export interface SsoSettings {
   clientId: string | null;
   clientSecretSet: boolean;
   jitProvisioning: boolean;
+  /** amr/acr values that count as the IdP's second factor; null: Gatehouse's default amr list. */
+  mfaValues: string[] | null;
   /** What the admin copies into the IdP's client registration. */
   redirectUri: string;
 }
@@ -26,6 +28,7 @@ export interface SsoSettingsChanges {
   /** Absent keeps the stored secret; null removes it. */
   clientSecret?: string | null;
   jitProvisioning?: boolean;
+  mfaValues?: string[] | null;
 }
 
 export async function getSsoSettings(db: Kysely<Database>, actor: Actor, redirectUri: string): Promise<SsoSettings> {
@@ -33,7 +36,7 @@ export async function getSsoSettings(db: Kysely<Database>, actor: Actor, redirec
     throw forbidden('Only the workspace owner and admins can see the single sign-on settings.');
   const row = await db
     .selectFrom('workspaces')
-    .select(['mode', 'idp_issuer', 'idp_client_id', 'idp_client_secret_sealed', 'idp_jit'])
+    .select(['mode', 'idp_issuer', 'idp_client_id', 'idp_client_secret_sealed', 'idp_jit', 'idp_mfa_values'])
     .where('id', '=', actor.workspaceId)
     .executeTakeFirstOrThrow();
   return {
@@ -42,6 +45,7 @@ export async function getSsoSettings(db: Kysely<Database>, actor: Actor, redirec
     clientId: row.idp_client_id,
     clientSecretSet: row.idp_client_secret_sealed !== null,
     jitProvisioning: row.idp_jit,
+    mfaValues: row.idp_mfa_values,
     redirectUri,
   };
 }
@@ -62,7 +66,12 @@ export async function updateSsoSettings(
     throw forbidden('Only the workspace owner and admins can change the single sign-on settings.');
   const before = await getSsoSettings(tx, actor, redirectUri);
   const details: Record<string, unknown> = {};
-  const columns: { idp_issuer?: string | null; idp_client_id?: string | null; idp_jit?: boolean } = {};
+  const columns: {
+    idp_issuer?: string | null;
+    idp_client_id?: string | null;
+    idp_jit?: boolean;
+    idp_mfa_values?: string[] | null;
+  } = {};
   if (changes.issuer !== undefined && changes.issuer !== before.issuer) {
     columns.idp_issuer = changes.issuer;
     details.issuer = { from: before.issuer, to: changes.issuer };
@@ -74,6 +83,10 @@ export async function updateSsoSettings(
   if (changes.jitProvisioning !== undefined && changes.jitProvisioning !== before.jitProvisioning) {
     columns.idp_jit = changes.jitProvisioning;
     details.jitProvisioning = { from: before.jitProvisioning, to: changes.jitProvisioning };
+  }
+  if (changes.mfaValues !== undefined && JSON.stringify(changes.mfaValues) !== JSON.stringify(before.mfaValues)) {
+    columns.idp_mfa_values = changes.mfaValues;
+    details.mfaValues = { from: before.mfaValues, to: changes.mfaValues };
   }
   if (before.mode === 'idp') {
     const errors = [

@@ -77,6 +77,7 @@ describe('Single sign-on settings', () => {
       clientId: null,
       clientSecretSet: false,
       jitProvisioning: false,
+      mfaValues: null,
       redirectUri: new URL('/api/v1/oidc/callback', t.config.publicUrl).href,
     });
   });
@@ -135,11 +136,12 @@ describe('Single sign-on settings', () => {
       issuer: 'ftp://login.example.com',
       clientId: 'x'.repeat(300),
       jitProvisioning: 'yes',
+      mfaValues: ['two words'],
     });
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toContain('application/problem+json');
     const paths = response.json().errors.map((e: { path: string }) => e.path);
-    expect(paths).toEqual(expect.arrayContaining(['issuer', 'clientId', 'jitProvisioning']));
+    expect(paths).toEqual(expect.arrayContaining(['issuer', 'clientId', 'jitProvisioning', 'mfaValues.0']));
     const issuerError = response.json().errors.find((e: { path: string }) => e.path === 'issuer');
     expect(issuerError.message).toMatch(/https:\/\//);
   });
@@ -197,8 +199,11 @@ describe('Single sign-on settings', () => {
       payload: { verifiedDomains: ['acme.test'] },
     });
     expect(domains.statusCode).toBe(200);
-    expect((await put(owner, complete())).statusCode).toBe(200);
+    // Only `mfa` counts as the IdP's second factor here: an `otp` the default list would trust does not.
+    const saved = await put(owner, { ...complete(), mfaValues: ['mfa', ' mfa'] });
+    expect(saved.json().mfaValues).toEqual(['mfa']);
     expect((await switchMode(owner, 'idp')).statusCode).toBe(200);
+    idp.users.set('bob-sub', { ...idp.users.get('bob-sub'), amr: ['pwd', 'otp'] });
 
     const browser = t.client();
     const callback = await signInAtProvider(browser, 'bob-sub');
@@ -208,6 +213,12 @@ describe('Single sign-on settings', () => {
     const session = await browser.get('/api/v1/auth/session');
     expect(session.statusCode).toBe(200);
     expect(session.json().user).toMatchObject({ email: 'bob@acme.test' });
+    expect(session.json().assurance.mfaRequired).toBe(true);
+    idp.users.set('bob-sub', { ...idp.users.get('bob-sub'), amr: ['mfa'] });
+    const again = t.client();
+    const second = await signInAtProvider(again, 'bob-sub');
+    expect((await again.get(second.pathname + second.search)).headers.location).toBe('/app');
+    expect((await again.get('/api/v1/auth/session')).json().assurance.mfaRequired).toBe(false);
 
     // The members list says how each signs in: the owner by password (break-glass), Bob through the IdP.
     const ownerRow = await t.app.db

@@ -15,6 +15,7 @@ const SsoSettings = z.object({
   clientId: z.string().nullable(),
   clientSecretSet: z.boolean(),
   jitProvisioning: z.boolean(),
+  mfaValues: z.array(z.string()).nullable(),
   redirectUri: z.string(),
 });
 
@@ -62,6 +63,18 @@ const ssoSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
             .nullable(),
           clientSecret: z.string().trim().max(1000, { error: 'Use at most 1000 characters.' }).optional(),
           jitProvisioning: z.boolean(),
+          /** amr/acr values that count as the IdP's second factor; empty or null: the default list. */
+          mfaValues: z
+            .array(
+              z
+                .string()
+                .trim()
+                .regex(/^[\x21-\x7e]{1,200}$/, { error: 'Use values such as mfa or otp, without spaces.' }),
+            )
+            .max(20, { error: 'Name at most 20 values.' })
+            .nullable()
+            .optional()
+            .transform((values) => (values === undefined ? undefined : values?.length ? [...new Set(values)] : null)),
         }),
         response: { 200: SsoSettings, ...problemResponses(400, 401, 403, 409) },
       },
