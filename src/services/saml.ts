@@ -285,8 +285,9 @@ export function serviceProvider(db: Kysely<Database>, config: WorkspaceSamlConfi
     entryPoint: config.ssoUrl,
     idpCert: config.certificates,
     idpIssuer: config.idpEntityId,
-    // Either the whole response or the assertion must be signed; the assertion itself always is.
-    wantAssertionsSigned: true,
+    // A signature covering the assertion is always required: on the assertion itself (what the SP
+    // metadata asks for), or on the whole response. node-saml refuses a response where neither verifies.
+    wantAssertionsSigned: false,
     wantAuthnResponseSigned: false,
     validateInResponseTo: ValidateInResponseTo.always,
     requestIdExpirationPeriodMs: SAML_REQUEST_TTL_MS,

@@ -125,12 +125,17 @@ interface Tweaks {
   nameId?: string;
   key?: string;
   cert?: string;
+  /** Sign the whole response instead of the assertion, as some IdPs do. */
+  signResponseOnly?: boolean;
 }
 
 /** The IdP's answer to `requestId`, as the HTML form it posts would carry it (base64 SAMLResponse). */
 async function idpResponse(requestId: string, tweaks: Tweaks = {}): Promise<string> {
+  const spMetadata = (await t.client().get(`${base}/metadata`)).body;
   const sp = samlify.ServiceProvider({
-    metadata: (await t.client().get(`${base}/metadata`)).body,
+    metadata: tweaks.signResponseOnly
+      ? spMetadata.replace('WantAssertionsSigned="true"', 'WantAssertionsSigned="false"')
+      : spMetadata,
   });
   const idp = identityProvider(tweaks.key, tweaks.cert);
   const acs = new URL(`${base}/acs`, t.config.publicUrl).href;
@@ -255,6 +260,16 @@ describe('SAML sign-in', () => {
     const second = await idpResponse(await startLogin(again), { email: 'robert@acme.test' });
     expect(await postToAcs(again, second)).toBe('/app');
     expect((await again.get('/api/v1/auth/session')).json().user.email).toBe('bob@acme.test');
+  });
+
+  it('accepts a response signed as a whole around an unsigned assertion', async () => {
+    await configure();
+    const browser = t.client();
+    const response = await idpResponse(await startLogin(browser), { signResponseOnly: true });
+    const xml = Buffer.from(response, 'base64').toString('utf8');
+    expect(xml.match(/<ds:Signature[\s>]/g)).toHaveLength(1);
+    expect(xml.indexOf('<ds:Signature')).toBeLessThan(xml.indexOf('<saml:Assertion'));
+    expect(await postToAcs(browser, response)).toBe('/app');
   });
 
   it('refuses an unsigned assertion, and one signed with another key', async () => {
