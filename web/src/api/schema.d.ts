@@ -15691,6 +15691,7 @@ export interface paths {
                             clientId: string | null;
                             clientSecretSet: boolean;
                             jitProvisioning: boolean;
+                            mfaValues: string[] | null;
                             redirectUri: string;
                         };
                     };
@@ -15754,6 +15755,7 @@ export interface paths {
                         clientId: string | null;
                         clientSecret?: string;
                         jitProvisioning: boolean;
+                        mfaValues?: string[] | null;
                     };
                 };
             };
@@ -15771,6 +15773,7 @@ export interface paths {
                             clientId: string | null;
                             clientSecretSet: boolean;
                             jitProvisioning: boolean;
+                            mfaValues: string[] | null;
                             redirectUri: string;
                         };
                     };
@@ -15906,6 +15909,7 @@ export interface paths {
                             clientId: string | null;
                             clientSecretSet: boolean;
                             jitProvisioning: boolean;
+                            mfaValues: string[] | null;
                             redirectUri: string;
                         };
                     };

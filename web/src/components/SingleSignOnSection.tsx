@@ -9,6 +9,7 @@ import {
   PasswordInput,
   Stack,
   Switch,
+  TagsInput,
   Text,
   TextInput,
   Title,
@@ -54,12 +55,14 @@ function SsoForm({ settings }: { settings: SsoSettings }) {
   const [clientId, setClientId] = useState(settings.clientId ?? '');
   const [clientSecret, setClientSecret] = useState('');
   const [jit, setJit] = useState(settings.jitProvisioning);
+  const [mfaValues, setMfaValues] = useState<string[]>(settings.mfaValues ?? []);
   const [confirmingMode, setConfirmingMode] = useState(false);
   useEffect(() => {
     setIssuer(settings.issuer ?? '');
     setClientId(settings.clientId ?? '');
     setJit(settings.jitProvisioning);
-  }, [settings.issuer, settings.clientId, settings.jitProvisioning]);
+    setMfaValues(settings.mfaValues ?? []);
+  }, [settings.issuer, settings.clientId, settings.jitProvisioning, settings.mfaValues]);
 
   const save = useMutation({
     mutationFn: () =>
@@ -67,6 +70,7 @@ function SsoForm({ settings }: { settings: SsoSettings }) {
         issuer,
         clientId,
         jitProvisioning: jit,
+        mfaValues,
         ...(clientSecret === '' ? {} : { clientSecret }),
       }),
     onSuccess: (saved) => {
@@ -94,7 +98,12 @@ function SsoForm({ settings }: { settings: SsoSettings }) {
       await queryClient.invalidateQueries();
     },
   });
-  const { fieldErrors, other } = splitFieldProblems(save.error, ['issuer', 'clientId', 'clientSecret']);
+  const { fieldErrors, other } = splitFieldProblems(save.error, {
+    issuer: 'issuer',
+    clientId: 'clientId',
+    clientSecret: 'clientSecret',
+    mfaValues: 'mfaValues',
+  });
   const settingsSaved = Boolean(settings.issuer && settings.clientId);
 
   return (
@@ -175,6 +184,13 @@ function SsoForm({ settings }: { settings: SsoSettings }) {
             description="Someone your identity provider vouches for, with a verified email in one of the workspace's verified domains, becomes a member the first time they sign in. Off: an admin invites them first."
             checked={jit}
             onChange={(event) => setJit(event.currentTarget.checked)}
+          />
+          <TagsInput
+            label="Second factor values"
+            description="amr or acr values in the ID token that mean the identity provider did MFA; members without one are asked for Gatehouse MFA. Empty: mfa, otp, hwk, swk, sc, fpt, face, iris, retina. Press Enter after each."
+            value={mfaValues}
+            onChange={setMfaValues}
+            error={fieldErrors.mfaValues}
           />
           {test.data && (
             <Alert
