@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listMembers } from '../../src/services/members.js';
 import { clearDiscoveryCache } from '../../src/services/oidc.js';
-import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 import { addMember, signIn } from '../helpers/partners.js';
@@ -236,5 +236,30 @@ describe('Single sign-on settings', () => {
       'ada@acme.test': 'password',
       'bob@acme.test': 'identity_provider',
     });
+  });
+
+  it('the first-run set-up can start a workspace in idp mode, and needs the issuer and client id for it', async () => {
+    const fresh = await createTestApp();
+    try {
+      const setup = { ...OWNER, mode: 'idp' };
+      const missing = await fresh
+        .client()
+        .post('/api/v1/setup', { ...setup, idp: { issuer: idp.issuer, clientId: '' } });
+      expect(missing.statusCode).toBe(422);
+      expect(missing.json().errors).toEqual([{ path: 'idp.clientId', message: expect.stringMatching(/client id/) }]);
+      const client = fresh.client();
+      const created = await client.post('/api/v1/setup', {
+        ...setup,
+        idp: { issuer: idp.issuer, clientId: idp.clientId },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const workspace = await fresh.app.db
+        .selectFrom('workspaces')
+        .select(['mode', 'idp_issuer', 'idp_client_id'])
+        .executeTakeFirstOrThrow();
+      expect(workspace).toEqual({ mode: 'idp', idp_issuer: idp.issuer, idp_client_id: idp.clientId });
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -38,6 +38,14 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
           displayName: DisplayName,
           email: Email,
           password: Password,
+          /** How members sign in; `idp` needs the OpenID Connect issuer and client id (the secret comes later). */
+          mode: z.enum(['local', 'idp'], { error: 'Use local or idp.' }).optional(),
+          idp: z
+            .strictObject({
+              issuer: z.string().trim().max(500, { error: 'Use at most 500 characters.' }),
+              clientId: z.string().trim().max(255, { error: 'Use at most 255 characters.' }),
+            })
+            .optional(),
         }),
         response: { 201: Me, ...problemResponses(400, 403, 409, 422) },
       },
@@ -49,6 +57,7 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
         slug: body.slug,
         name: body.workspaceName,
         owner: { email: body.email, displayName: body.displayName, password: body.password },
+        ...(body.mode === 'idp' ? { mode: 'idp' as const, idp: body.idp ?? { issuer: '', clientId: '' } } : {}),
       };
       const passwordHash = await prepareOwnerPassword(input);
       const context = requestContext(request);
