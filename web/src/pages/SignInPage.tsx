@@ -199,6 +199,44 @@ const SSO_REFUSALS: Record<string, { title: string; text: (name: string) => stri
     title: 'Your account is deactivated',
     text: (name) => `Your account in ${name} has been deactivated. Ask an admin of ${name} if you need access again.`,
   },
+  // SAML (the ACS's reasons, besides those above).
+  expired: {
+    title: 'The sign-in took too long or was not started here',
+    text: () => 'Gatehouse did not ask for this sign-in, or asked too long ago. Start again from here.',
+  },
+  replayed: {
+    title: 'This sign-in was already used',
+    text: () =>
+      "The answer from your company's sign-in service had already been used once, so nobody was signed in. Start again from here.",
+  },
+  unsigned: {
+    title: 'The sign-in was not signed by your company’s sign-in service',
+    text: () =>
+      "The answer carried no valid signature from your company's sign-in service, so nobody was signed in. Tell your IT team.",
+  },
+  assertion_expired: {
+    title: 'The sign-in had expired',
+    text: () =>
+      "The answer from your company's sign-in service was outside its validity period (a clock may be wrong). Try again; if it keeps happening, tell your IT team.",
+  },
+  wrong_audience: {
+    title: 'The sign-in was meant for another service',
+    text: () => "Your company's sign-in service addressed this answer to another service. Tell your IT team.",
+  },
+  wrong_recipient: {
+    title: 'The sign-in was meant for another address',
+    text: () =>
+      "Your company's sign-in service sent this answer for another address than this workspace's. Tell your IT team.",
+  },
+  wrong_issuer: {
+    title: 'The sign-in came from another sign-in service',
+    text: (name) => `The answer did not come from the sign-in service set up for ${name}. Tell your IT team.`,
+  },
+  email_missing: {
+    title: 'Your email address was not sent',
+    text: (name) =>
+      `Your company's sign-in service did not send your email address, so it cannot be matched to an account in ${name}. Tell your IT team.`,
+  },
 };
 
 function SsoRefusal({ slug, name, reason }: { slug: string; name: string; reason: string | null }) {
