@@ -110,6 +110,16 @@ describeBrowser('onboarding in a real browser', { timeout: BROWSER_TEST_TIMEOUT_
       expect(await alert.innerText()).not.toMatch(/workspaceName|slug:/);
       expect(await page.locator('body').innerText()).not.toContain('workspaceName');
       await screenshots(page, 'setup-fields-refused');
+
+      // Members signing in through the company's identity provider: its issuer URL is then required.
+      await page.getByLabel('Workspace name').fill(OWNER.workspaceName);
+      await password.fill(OWNER.password);
+      await page.getByRole('radio', { name: "Through your company's identity provider (OpenID Connect)" }).check();
+      await page.getByRole('button', { name: 'Create workspace' }).click();
+      const issuerRule = 'A workspace in idp mode needs the issuer URL of its identity provider.';
+      await expectVisible(page.getByText(issuerRule));
+      expect(await accessibleDescription(page.getByLabel('Issuer URL'))).toContain(issuerRule);
+      await screenshots(page, 'setup-idp-mode');
     });
   });
 

@@ -50,6 +50,12 @@ export interface paths {
                         /** Format: email */
                         email: string;
                         password: string;
+                        /** @enum {string} */
+                        mode?: "local" | "idp";
+                        idp?: {
+                            issuer: string;
+                            clientId: string;
+                        };
                     };
                 };
             };

@@ -1,4 +1,4 @@
-import { Anchor, Button, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Radio, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -12,7 +12,7 @@ import { splitFieldProblems } from '../lib/problems';
 import { slugify } from '../lib/slug';
 import { toastSuccess } from '../lib/toast';
 
-const fields = ['workspaceName', 'slug', 'displayName', 'email', 'password'] as const;
+const fields = ['workspaceName', 'slug', 'displayName', 'email', 'password', 'idp.issuer', 'idp.clientId'] as const;
 
 export function SetupPage() {
   const setup = useSetupStatus();
@@ -38,12 +38,26 @@ function SetupForm() {
   const queryClient = useQueryClient();
   const [slugEdited, setSlugEdited] = useState(false);
   const form = useForm<SetupInput>({
-    initialValues: { workspaceName: '', slug: '', displayName: '', email: '', password: '' },
+    initialValues: {
+      workspaceName: '',
+      slug: '',
+      displayName: '',
+      email: '',
+      password: '',
+      mode: 'local',
+      idp: { issuer: '', clientId: '' },
+    },
   });
 
   const create = useMutation({
     mutationFn: (values: SetupInput) =>
-      api.setup({ ...values, workspaceName: values.workspaceName.trim(), email: values.email.trim() }),
+      api.setup({
+        ...values,
+        workspaceName: values.workspaceName.trim(),
+        email: values.email.trim(),
+        // The identity provider's settings go only with idp mode; local mode sends none.
+        idp: values.mode === 'idp' ? values.idp : undefined,
+      }),
     onSuccess: (me) => {
       resetCsrfToken();
       queryClient.setQueryData(queryKeys.session, me);
@@ -115,6 +129,27 @@ function SetupForm() {
           aria-required
           {...form.getInputProps('password')}
         />
+        <Radio.Group label="How members sign in" {...form.getInputProps('mode')}>
+          <Stack gap="xs" mt={6}>
+            <Radio value="local" label="With Gatehouse passwords" />
+            <Radio
+              value="idp"
+              label="Through your company's identity provider (OpenID Connect)"
+              description="You keep a password for break-glass sign-in, with MFA. Add the client secret and test the connection later under Workspace settings → Single sign-on."
+            />
+          </Stack>
+        </Radio.Group>
+        {form.values.mode === 'idp' && (
+          <>
+            <TextInput
+              label="Issuer URL"
+              placeholder="https://login.example.com"
+              aria-required
+              {...form.getInputProps('idp.issuer')}
+            />
+            <TextInput label="Client ID" aria-required {...form.getInputProps('idp.clientId')} />
+          </>
+        )}
         <Button type="submit" loading={create.isPending} fullWidth>
           Create workspace
         </Button>
