@@ -224,6 +224,8 @@ function requestStore(db: Kysely<Database>, workspaceId: string, clock: Clock): 
   return {
     async saveAsync(key, value) {
       const createdAt = new Date(clock.now());
+      // Requests nobody answered in time are of no use any more (a late answer is refused either way).
+      await db.deleteFrom('saml_requests').where('expires_at', '<', createdAt).execute();
       await db
         .insertInto('saml_requests')
         .values({

@@ -6,6 +6,7 @@ import * as samlify from 'samlify';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
+import { addMember, MEMBER_PASSWORD, signIn } from '../helpers/partners.js';
 
 /**
  * SAML 2.0 sign-in against a real identity provider built here with samlify, a different library than
@@ -332,5 +333,47 @@ describe('SAML sign-in', () => {
     expect(await postToAcs(browser, outsider)).toBe(refusedWith('domain_not_verified'));
     const garbage = await postToAcs(browser, Buffer.from('<not-saml/>').toString('base64'));
     expect(garbage).toMatch(/^\/w\/acme\/sign-in\?sso=/);
+  });
+
+  it('links an existing member by email, and refuses them once deactivated', async () => {
+    const userId = await addMember(owner, 'carol@acme.test');
+    await configure({ jit: false });
+    const browser = t.client();
+    const first = await idpResponse(await startLogin(browser), { email: 'carol@acme.test', nameId: 'carol-pid' });
+    expect(await postToAcs(browser, first)).toBe('/app');
+    expect((await browser.get('/api/v1/auth/session')).json().user.email).toBe('carol@acme.test');
+    const identity = await t.app.db
+      .selectFrom('user_identities')
+      .select(['issuer', 'subject'])
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    expect(identity).toEqual({ issuer: IDP_ENTITY_ID, subject: 'carol-pid' });
+
+    await t.app.db.updateTable('users').set({ status: 'deactivated' }).where('id', '=', userId).execute();
+    const later = t.client();
+    const second = await idpResponse(await startLogin(later), { email: 'carol@acme.test', nameId: 'carol-pid' });
+    expect(await postToAcs(later, second)).toBe(refusedWith('deactivated'));
+  });
+
+  it('refuses an unknown person when just-in-time provisioning is off', async () => {
+    await configure({ jit: false });
+    const browser = t.client();
+    const response = await idpResponse(await startLogin(browser), { email: 'dan@acme.test', nameId: 'dan-pid' });
+    expect(await postToAcs(browser, response)).toBe(refusedWith('not_provisioned'));
+    const dan = await t.app.db.selectFrom('users').select('id').where('email', '=', 'dan@acme.test').executeTakeFirst();
+    expect(dan).toBeUndefined();
+  });
+
+  it('lets only the owner and admins read or change the SAML settings', async () => {
+    await addMember(owner, 'erin@acme.test');
+    const member = await signIn(t, 'erin@acme.test', MEMBER_PASSWORD);
+    expect((await member.get('/api/v1/workspace/saml')).statusCode).toBe(403);
+    const put = await member.request({
+      method: 'PUT',
+      url: '/api/v1/workspace/saml',
+      payload: { metadataXml: identityProvider().getMetadata() },
+    });
+    expect(put.statusCode).toBe(403);
+    expect((await t.client().get('/api/v1/workspace/saml')).statusCode).toBe(401);
   });
 });
