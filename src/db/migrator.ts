@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012_access_reviews.js';
 import * as m0013 from './migrations/0013_notification_preferences.js';
 import * as m0015 from './migrations/0015_scim_tokens.js';
 import * as m0016 from './migrations/0016_sso_settings.js';
+import * as m0017 from './migrations/0017_saml.js';
 
 /** Migrations are listed here, in order, so they work the same from sources, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0013_notification_preferences': m0013,
   '0015_scim_tokens': m0015,
   '0016_sso_settings': m0016,
+  '0017_saml': m0017,
 };
 
 /** Every migration this version knows, in order (a backup made by a newer version has more). */
@@ -65,5 +67,3 @@ function applied({ error, results }: MigrationResultSet): string[] {
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
-import * as m0017 from './migrations/0017_saml.js';
-  '0017_saml': m0017,
