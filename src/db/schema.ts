@@ -445,6 +445,33 @@ export interface ScimUsersTable {
   deleted_at: NullableTimestamp;
 }
 
+/** The workspace's SAML 2.0 identity provider: the pasted metadata and what was parsed from it. */
+export interface WorkspaceSamlTable {
+  workspace_id: string;
+  metadata_xml: string;
+  idp_entity_id: string;
+  idp_sso_url: string;
+  /** PEM signing certificates (more than one while the IdP rolls its key over). */
+  idp_certificates: ColumnType<string[], string[], string[]>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** An AuthnRequest Gatehouse sent, until its answer comes back (InResponseTo). */
+export interface SamlRequestsTable {
+  id: string;
+  workspace_id: string;
+  created_at: ColumnType<Date, Date, Date>;
+  expires_at: ColumnType<Date, Date, Date>;
+  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** Assertion IDs already accepted: each is accepted once (replay protection). */
+export interface SamlConsumedAssertionsTable {
+  id: string;
+  workspace_id: string;
+  expires_at: ColumnType<Date, Date, Date>;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   users: UsersTable;
@@ -476,6 +503,9 @@ export interface Database {
   notification_preferences: NotificationPreferencesTable;
   scim_tokens: ScimTokensTable;
   scim_users: ScimUsersTable;
+  workspace_saml: WorkspaceSamlTable;
+  saml_requests: SamlRequestsTable;
+  saml_consumed_assertions: SamlConsumedAssertionsTable;
 }
 
 export type Workspace = Selectable<WorkspacesTable>;
@@ -491,33 +521,3 @@ export type MfaFactor = Selectable<MfaFactorsTable>;
 export type Device = Selectable<DevicesTable>;
 export type Account = Selectable<AccountsTable>;
 export type Grant = Selectable<GrantsTable>;
-/** The workspace's SAML 2.0 identity provider: the pasted metadata and what was parsed from it. */
-export interface WorkspaceSamlTable {
-  workspace_id: string;
-  metadata_xml: string;
-  idp_entity_id: string;
-  idp_sso_url: string;
-  /** PEM signing certificates (more than one while the IdP rolls its key over). */
-  idp_certificates: ColumnType<string[], string[], string[]>;
-  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
-}
-
-/** An AuthnRequest Gatehouse sent, until its answer comes back (InResponseTo). */
-export interface SamlRequestsTable {
-  id: string;
-  workspace_id: string;
-  created_at: ColumnType<Date, Date, Date>;
-  expires_at: ColumnType<Date, Date, Date>;
-  used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
-}
-
-/** Assertion IDs already accepted: each is accepted once (replay protection). */
-export interface SamlConsumedAssertionsTable {
-  id: string;
-  workspace_id: string;
-  expires_at: ColumnType<Date, Date, Date>;
-}
-
-  workspace_saml: WorkspaceSamlTable;
-  saml_requests: SamlRequestsTable;
-  saml_consumed_assertions: SamlConsumedAssertionsTable;
