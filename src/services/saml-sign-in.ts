@@ -5,7 +5,6 @@ import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RequestContext } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import { effectiveState } from '../domain/invitations.js';
-import { hashToken } from '../crypto/tokens.js';
 import { recordEvent } from './activity.js';
 import {
   findSamlConfig,
@@ -154,7 +153,15 @@ function ownChecks(
 
 export async function completeSamlSignIn(
   deps: SamlSignInDeps,
-  input: { slug: string; samlResponse: string; replacedToken?: string },
+  input: {
+    slug: string;
+    samlResponse: string;
+    /**
+     * The AuthnRequest ID this browser's cookie names, when the answer must come back to the browser that
+     * started the sign-in (https deployments): a response for another browser's request is refused.
+     */
+    browserBinding?: { requestId: string | undefined };
+  },
   context: RequestContext,
 ): Promise<SamlSignInResult> {
   const { db } = deps.unitOfWork;
@@ -196,6 +203,10 @@ export async function completeSamlSignIn(
     return refuse(reason, { message: String((error as Error)?.message ?? '').slice(0, 200) });
   }
 
+  if (input.browserBinding && profile.inResponseTo !== input.browserBinding.requestId) {
+    // Someone else's valid answer posted from this browser (login CSRF): it counts only where it started.
+    return refuse('expired', { problem: 'other_browser' });
+  }
   const checked = ownChecks(profile, config, acsUrl, deps.clock.now());
   if (!checked.ok) return refuse(checked.reason, { problem: checked.problem });
 
@@ -371,15 +382,6 @@ export async function completeSamlSignIn(
       .set({ last_used_at: sql`now()` })
       .where('id', '=', identityId!)
       .execute();
-    // Rotation: whatever session the browser presented before signing in ends here.
-    if (input.replacedToken) {
-      await tx
-        .updateTable('sessions')
-        .set({ ended_at: sql`now()` })
-        .where('token_hash', '=', hashToken(input.replacedToken))
-        .where('ended_at', 'is', null)
-        .execute();
-    }
     // SAML's AuthnContextClassRef is not taken as a second factor: Gatehouse MFA applies as after a password.
     const token = await openSession(tx, deps.clock, user.id, workspace.id, context, undefined, {
       via: 'saml',

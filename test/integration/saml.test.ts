@@ -376,4 +376,23 @@ describe('SAML sign-in', () => {
     expect(put.statusCode).toBe(403);
     expect((await t.client().get('/api/v1/workspace/saml')).statusCode).toBe(401);
   });
+
+  it('on https, counts an answer only in the browser that started the sign-in (login CSRF)', async () => {
+    await t.close();
+    t = await createTestApp({ env: { GATEHOUSE_PUBLIC_URL: 'https://gatehouse.acme.test' } });
+    owner = await setUpWorkspace(t);
+    await configure();
+    const victim = t.client();
+    const started = await victim.get(`${base}/login`);
+    const cookie = started.cookies.find((c) => c.name === '__Host-gatehouse_saml');
+    expect(cookie).toMatchObject({ sameSite: 'None', secure: true, httpOnly: true, path: '/' });
+    // The attacker signs in at the IdP as themselves and has the victim's browser post that answer.
+    const attacker = t.client();
+    const attackersAnswer = await idpResponse(await startLogin(attacker), { email: 'mallory@acme.test', nameId: 'm' });
+    expect(await postToAcs(victim, attackersAnswer)).toBe(refusedWith('expired'));
+    expect((await victim.get('/api/v1/auth/session')).statusCode).toBe(401);
+    // The victim's own sign-in still works.
+    const own = await idpResponse(await startLogin(victim));
+    expect(await postToAcs(victim, own)).toBe('/app');
+  });
 });

@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../domain/errors.js';
@@ -5,6 +6,7 @@ import {
   findSamlConfig,
   getSamlSettings,
   saveSamlMetadata,
+  SAML_REQUEST_TTL_MS,
   serviceProvider,
   serviceProviderMetadata,
 } from '../../services/saml.js';
@@ -24,6 +26,14 @@ const SamlSettings = z.object({
   metadataUrl: z.string(),
 });
 
+/** The ID of the AuthnRequest node-saml put (deflated, base64) into the redirect URL. */
+function authnRequestId(url: string): string | null {
+  const encoded = new URL(url).searchParams.get('SAMLRequest');
+  if (!encoded) return null;
+  const xml = inflateRawSync(Buffer.from(encoded, 'base64')).toString('utf8');
+  return /\sID="([^"]{1,200})"/.exec(xml)?.[1] ?? null;
+}
+
 /** A SAMLResponse is a few kilobytes; a megabyte is far more than any IdP sends. */
 const ACS_BODY_LIMIT = 1024 * 1024;
 
@@ -33,6 +43,11 @@ const ACS_BODY_LIMIT = 1024 * 1024;
  */
 const samlRoutes: FastifyPluginAsyncZod = async (app) => {
   const publicUrl = app.config.publicUrl;
+  // On https the AuthnRequest ID also goes into a cookie the IdP's cross-site form post carries back
+  // (SameSite=None needs Secure), so an answer counts only in the browser that started the sign-in.
+  const secure = publicUrl.protocol === 'https:';
+  const requestCookie = '__Host-gatehouse_saml';
+  const requestCookieOptions = { path: '/', httpOnly: true, sameSite: 'none' as const, secure: true };
   // The IdP posts the response as an HTML form; only this plugin's routes accept that body type.
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -77,6 +92,15 @@ const samlRoutes: FastifyPluginAsyncZod = async (app) => {
       }
       reply.header('cache-control', 'no-store');
       const url = await serviceProvider(app.db, config, publicUrl, app.clock).getAuthorizeUrlAsync('', undefined, {});
+      if (secure) {
+        const requestId = authnRequestId(url);
+        if (requestId) {
+          reply.setCookie(requestCookie, requestId, {
+            ...requestCookieOptions,
+            maxAge: Math.floor(SAML_REQUEST_TTL_MS / 1000),
+          });
+        }
+      }
       return reply.redirect(url, 302);
     },
   );
@@ -109,7 +133,7 @@ const samlRoutes: FastifyPluginAsyncZod = async (app) => {
       try {
         result = await completeSamlSignIn(
           { unitOfWork: app.unitOfWork, clock: app.clock, publicUrl },
-          { slug, samlResponse },
+          { slug, samlResponse, ...(secure ? { browserBinding: { requestId: request.cookies[requestCookie] } } : {}) },
           requestContext(request),
         );
       } catch (error) {
@@ -121,6 +145,7 @@ const samlRoutes: FastifyPluginAsyncZod = async (app) => {
         request.log.info({ workspace: slug, reason: result.reason }, 'saml sign-in refused');
         return toSignIn(result.reason);
       }
+      if (secure) reply.clearCookie(requestCookie, requestCookieOptions);
       reply.setSessionCookie(result.token);
       return reply.redirect('/app', 302);
     },
