@@ -55,7 +55,15 @@ export interface WorkspacesTable {
   idp_client_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   /** amr (or acr) values that count as the IdP's second factor; null: the default list (MFA_AMR_VALUES). */
   idp_mfa_values: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
+  /** How Gatehouse authenticates at the IdP's token endpoint. */
+  idp_client_auth: ColumnType<OidcClientAuthentication, OidcClientAuthentication | undefined, OidcClientAuthentication>;
+  /** The private_key_jwt signing key (private JWK), sealed with the workspace data key; never returned. */
+  idp_signing_key_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Its public JWK (JSON), published at /api/v1/oidc/{slug}/jwks. */
+  idp_signing_public_jwk: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+export type OidcClientAuthentication = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 
 /** A person at the workspace's identity provider (issuer + sub), linked to one Gatehouse user. */
 export interface UserIdentitiesTable {

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import * as client from 'openid-client';
+import { clientAuthentication } from './oidc-client-auth.js';
 import type { Database, User, Workspace } from '../db/schema.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RequestContext } from '../domain/actor.js';
@@ -79,7 +80,7 @@ async function clientConfig(
     metadata,
     workspace.idp_client_id!,
     { [client.clockTolerance]: ID_TOKEN_CLOCK_TOLERANCE_SECONDS },
-    secret ? client.ClientSecretBasic(secret) : client.None(),
+    await clientAuthentication(db, keyring, workspace, secret),
   );
   if (isLoopbackHttp(new URL(workspace.idp_issuer!))) client.allowInsecureRequests(config);
   // Verify the ID token's signature with the provider's JWKS even though it came straight from the token

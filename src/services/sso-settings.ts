@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import * as client from 'openid-client';
-import type { Database, WorkspaceMode } from '../db/schema.js';
+import type { Database, OidcClientAuthentication, WorkspaceMode } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import { conflict, forbidden } from '../domain/errors.js';
 import { workspacePolicy } from '../domain/policies/workspace.js';
@@ -8,6 +8,7 @@ import { recordEvent } from './activity.js';
 import type { WorkspaceKeyring } from './keyring.js';
 import { clearDiscoveryCache, isLoopbackHttp, issuerUrlProblem } from './oidc.js';
 import { setIdpClientSecret } from './oidc-sign-in.js';
+import { ensureSigningKey, oidcJwksPath } from './oidc-client-auth.js';
 
 /** The workspace's OpenID Connect settings as admins see them (SPEC §2b); the client secret never leaves. */
 export interface SsoSettings {
@@ -20,6 +21,10 @@ export interface SsoSettings {
   mfaValues: string[] | null;
   /** What the admin copies into the IdP's client registration. */
   redirectUri: string;
+  /** How Gatehouse authenticates at the token endpoint. */
+  clientAuthentication: OidcClientAuthentication;
+  /** For private_key_jwt: the workspace's public signing keys, to register at the IdP; null otherwise. */
+  jwksUrl: string | null;
 }
 
 export interface SsoSettingsChanges {
@@ -29,6 +34,9 @@ export interface SsoSettingsChanges {
   clientSecret?: string | null;
   jitProvisioning?: boolean;
   mfaValues?: string[] | null;
+  clientAuthentication?: OidcClientAuthentication;
+  /** Replace the private_key_jwt signing key (the IdP must fetch the JWKS again). */
+  rotateSigningKey?: boolean;
 }
 
 export async function getSsoSettings(db: Kysely<Database>, actor: Actor, redirectUri: string): Promise<SsoSettings> {
@@ -36,7 +44,16 @@ export async function getSsoSettings(db: Kysely<Database>, actor: Actor, redirec
     throw forbidden('Only the workspace owner and admins can see the single sign-on settings.');
   const row = await db
     .selectFrom('workspaces')
-    .select(['mode', 'idp_issuer', 'idp_client_id', 'idp_client_secret_sealed', 'idp_jit', 'idp_mfa_values'])
+    .select([
+      'slug',
+      'mode',
+      'idp_issuer',
+      'idp_client_id',
+      'idp_client_secret_sealed',
+      'idp_jit',
+      'idp_mfa_values',
+      'idp_client_auth',
+    ])
     .where('id', '=', actor.workspaceId)
     .executeTakeFirstOrThrow();
   return {
@@ -47,6 +64,11 @@ export async function getSsoSettings(db: Kysely<Database>, actor: Actor, redirec
     jitProvisioning: row.idp_jit,
     mfaValues: row.idp_mfa_values,
     redirectUri,
+    clientAuthentication: row.idp_client_auth,
+    jwksUrl:
+      row.idp_client_auth === 'private_key_jwt'
+        ? new URL(oidcJwksPath(row.slug), new URL(redirectUri).origin).href
+        : null,
   };
 }
 
@@ -71,6 +93,7 @@ export async function updateSsoSettings(
     idp_client_id?: string | null;
     idp_jit?: boolean;
     idp_mfa_values?: string[] | null;
+    idp_client_auth?: OidcClientAuthentication;
   } = {};
   if (changes.issuer !== undefined && changes.issuer !== before.issuer) {
     columns.idp_issuer = changes.issuer;
@@ -87,6 +110,10 @@ export async function updateSsoSettings(
   if (changes.mfaValues !== undefined && JSON.stringify(changes.mfaValues) !== JSON.stringify(before.mfaValues)) {
     columns.idp_mfa_values = changes.mfaValues;
     details.mfaValues = { from: before.mfaValues, to: changes.mfaValues };
+  }
+  if (changes.clientAuthentication !== undefined && changes.clientAuthentication !== before.clientAuthentication) {
+    columns.idp_client_auth = changes.clientAuthentication;
+    details.clientAuthentication = { from: before.clientAuthentication, to: changes.clientAuthentication };
   }
   if (before.mode === 'idp') {
     const errors = [
@@ -111,6 +138,11 @@ export async function updateSsoSettings(
   if (changes.clientSecret !== undefined) {
     await setIdpClientSecret(tx, keyring, actor.workspaceId, changes.clientSecret);
     details.clientSecret = changes.clientSecret === null ? 'removed' : 'replaced';
+  }
+  if ((changes.clientAuthentication ?? before.clientAuthentication) === 'private_key_jwt') {
+    // The key pair is made when private_key_jwt is chosen, so the JWKS URL works before the first sign-in.
+    const key = await ensureSigningKey(tx, keyring, actor.workspaceId, changes.rotateSigningKey === true);
+    if (key.created) details.signingKey = { kid: key.kid, ...(changes.rotateSigningKey ? { rotated: true } : {}) };
   }
   if (Object.keys(details).length === 0) return before;
   if (columns.idp_issuer !== undefined) clearDiscoveryCache();

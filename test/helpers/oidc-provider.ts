@@ -43,6 +43,10 @@ export async function startOidcProvider(options: {
   redirectUris: string[];
   clientId?: string;
   users?: Record<string, TestIdpUser>;
+  /** How the client authenticates at the token endpoint (default client_secret_basic). */
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+  /** The client's public keys, for private_key_jwt. */
+  clientJwks?: { keys: object[] };
 }): Promise<TestOidcProvider> {
   const users = new Map(Object.entries(options.users ?? {}));
   const clientId = options.clientId ?? 'gatehouse-test';
@@ -70,7 +74,8 @@ export async function startOidcProvider(options: {
             client_id: clientId,
             client_secret: clientSecret,
             redirect_uris: options.redirectUris,
-            token_endpoint_auth_method: 'client_secret_basic',
+            token_endpoint_auth_method: options.tokenEndpointAuthMethod ?? 'client_secret_basic',
+            ...(options.clientJwks ? { jwks: options.clientJwks as never } : {}),
             response_types: ['code'],
             grant_types: ['authorization_code'],
           },

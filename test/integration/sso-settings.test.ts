@@ -79,6 +79,8 @@ describe('Single sign-on settings', () => {
       jitProvisioning: false,
       mfaValues: null,
       redirectUri: new URL('/api/v1/oidc/callback', t.config.publicUrl).href,
+      clientAuthentication: 'client_secret_basic',
+      jwksUrl: null,
     });
   });
 

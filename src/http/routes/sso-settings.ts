@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { forbidden, invalid } from '../../domain/errors.js';
+import { forbidden, invalid, notFound } from '../../domain/errors.js';
 import { workspacePolicy } from '../../domain/policies/workspace.js';
 import { issuerUrlProblem } from '../../services/oidc.js';
 import { getSsoSettings, switchSignInMode, testSsoConnection, updateSsoSettings } from '../../services/sso-settings.js';
 import { requestContext, requireSession } from '../context.js';
 import { problemResponses } from '../schemas.js';
 import { OIDC_CALLBACK_PATH } from './oidc.js';
+import { OIDC_CLIENT_AUTHENTICATIONS, publicJwks } from '../../services/oidc-client-auth.js';
 
 /** **Single sign-on** on Workspace settings (SPEC §2b): the OpenID Connect settings and the sign-in mode. */
 const SsoSettings = z.object({
@@ -17,6 +18,8 @@ const SsoSettings = z.object({
   jitProvisioning: z.boolean(),
   mfaValues: z.array(z.string()).nullable(),
   redirectUri: z.string(),
+  clientAuthentication: z.enum(OIDC_CLIENT_AUTHENTICATIONS),
+  jwksUrl: z.string().nullable(),
 });
 
 const IssuerUrl = z
@@ -75,6 +78,13 @@ const ssoSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
             .nullable()
             .optional()
             .transform((values) => (values === undefined ? undefined : values?.length ? [...new Set(values)] : null)),
+          clientAuthentication: z
+            .enum(OIDC_CLIENT_AUTHENTICATIONS, {
+              error: 'Use client_secret_basic, client_secret_post or private_key_jwt.',
+            })
+            .optional(),
+          /** With private_key_jwt: replace the signing key (the IdP must fetch the JWKS again). */
+          rotateSigningKey: z.boolean().optional(),
         }),
         response: { 200: SsoSettings, ...problemResponses(400, 401, 403, 409) },
       },
@@ -89,6 +99,42 @@ const ssoSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
       return app.unitOfWork.run((tx) =>
         updateSsoSettings(tx, app.keyring, actor, changes, requestContext(request), redirectUri),
       );
+    },
+  );
+
+  app.get(
+    '/oidc/:slug/jwks',
+    {
+      config: { public: true, publicCache: true },
+      schema: {
+        tags: ['workspace'],
+        summary:
+          "The workspace's public signing keys (JWKS) for private_key_jwt client authentication; public, never a private part",
+        params: z.object({ slug: z.string().max(100) }),
+        response: {
+          200: z.object({
+            keys: z.array(
+              z.object({
+                kty: z.string(),
+                crv: z.string(),
+                x: z.string(),
+                y: z.string(),
+                kid: z.string(),
+                alg: z.string(),
+                use: z.string(),
+              }),
+            ),
+          }),
+          ...problemResponses(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const jwks = await publicJwks(app.db, request.params.slug);
+      if (!jwks) throw notFound('Workspace');
+      // Providers cache the JWKS; five minutes lets a rotated key reach them soon.
+      void reply.header('cache-control', 'public, max-age=300');
+      return jwks;
     },
   );
 

@@ -1,0 +1,181 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { clearDiscoveryCache } from '../../src/services/oidc.js';
+import { generateSigningKey } from '../../src/services/oidc-client-auth.js';
+import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import type { TestClient } from '../helpers/client.js';
+import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
+
+// Issue 10, SPEC §2b: Gatehouse authenticates at the IdP's token endpoint with a JWT signed by the
+// workspace's own key (private_key_jwt); the IdP knows only the public key from Gatehouse's JWKS.
+let t: TestApp;
+let owner: TestClient;
+let idp: TestOidcProvider | undefined;
+
+beforeEach(async () => {
+  t = await createTestApp();
+  owner = await setUpWorkspace(t);
+  const domains = await owner.request({
+    method: 'PATCH',
+    url: '/api/v1/workspace/settings',
+    payload: { verifiedDomains: ['acme.test'] },
+  });
+  expect(domains.statusCode).toBe(200);
+});
+afterEach(async () => {
+  await idp?.close();
+  idp = undefined;
+  await t.close();
+  clearDiscoveryCache();
+});
+
+const redirectUri = () => new URL('/api/v1/oidc/callback', t.config.publicUrl).href;
+const put = (payload: unknown) => owner.request({ method: 'PUT', url: '/api/v1/workspace/sso', payload });
+
+/** Registers Gatehouse at a real provider that accepts only private_key_jwt with the given public keys. */
+async function providerTrusting(jwks: { keys: object[] }): Promise<TestOidcProvider> {
+  idp = await startOidcProvider({
+    redirectUris: [redirectUri()],
+    tokenEndpointAuthMethod: 'private_key_jwt',
+    clientJwks: jwks,
+    users: { 'bob-sub': { email: 'bob@acme.test', email_verified: true, name: 'Bob Keyholder' } },
+  });
+  return idp;
+}
+
+/** Follows the provider's login (any login is accepted) and returns the callback it sends the browser to. */
+async function signInAtProvider(provider: TestOidcProvider, browser: TestClient, login: string): Promise<URL> {
+  const cookies = new Map<string, string>();
+  const go = async (url: URL, form?: Record<string, string>) => {
+    const response = await fetch(url, {
+      method: form ? 'POST' : 'GET',
+      redirect: 'manual',
+      headers: {
+        cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const index = pair!.indexOf('=');
+      cookies.set(pair!.slice(0, index), pair!.slice(index + 1));
+    }
+    return new URL(response.headers.get('location')!, provider.issuer);
+  };
+  const start = await browser.get('/api/v1/workspaces/acme/oidc/start');
+  expect(start.statusCode, start.body).toBe(302);
+  const interaction = await go(new URL(String(start.headers.location)));
+  let location = await go(interaction, { prompt: 'login', login, password: 'anything' });
+  for (let hops = 0; hops < 5 && location.origin === provider.issuer; hops++) location = await go(location);
+  expect(location.pathname).toBe('/api/v1/oidc/callback');
+  return location;
+}
+
+/** Saves the settings with private_key_jwt (no client secret) and switches members to the IdP. */
+async function useProvider(provider: TestOidcProvider) {
+  const saved = await put({
+    issuer: provider.issuer,
+    clientId: provider.clientId,
+    clientSecret: '',
+    jitProvisioning: true,
+    clientAuthentication: 'private_key_jwt',
+  });
+  expect(saved.statusCode, saved.body).toBe(200);
+  const mode = await owner.request({ method: 'PUT', url: '/api/v1/workspace/sso/mode', payload: { mode: 'idp' } });
+  expect(mode.statusCode, mode.body).toBe(200);
+}
+
+async function choosePrivateKeyJwt() {
+  const saved = await put({
+    issuer: null,
+    clientId: null,
+    jitProvisioning: true,
+    clientAuthentication: 'private_key_jwt',
+  });
+  expect(saved.statusCode, saved.body).toBe(200);
+  return saved.json() as { clientAuthentication: string; jwksUrl: string };
+}
+
+describe('private_key_jwt client authentication', () => {
+  it('publishes the workspace public key as a cacheable JWKS without any private part, and the settings name its URL', async () => {
+    const before = await t.client().get('/api/v1/oidc/acme/jwks');
+    expect(before.statusCode).toBe(200);
+    expect(before.json()).toEqual({ keys: [] });
+    expect((await owner.get('/api/v1/workspace/sso')).json()).toMatchObject({
+      clientAuthentication: 'client_secret_basic',
+      jwksUrl: null,
+    });
+
+    const settings = await choosePrivateKeyJwt();
+    expect(settings.clientAuthentication).toBe('private_key_jwt');
+    expect(settings.jwksUrl).toBe(new URL('/api/v1/oidc/acme/jwks', t.config.publicUrl).href);
+
+    const jwks = await t.client().get('/api/v1/oidc/acme/jwks');
+    expect(jwks.statusCode).toBe(200);
+    expect(jwks.headers['cache-control']).toBe('public, max-age=300');
+    const keys = jwks.json().keys as Record<string, string>[];
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(keys[0]).not.toHaveProperty('d');
+    expect(jwks.body).not.toContain('"d"');
+
+    // The private key is stored sealed: the database holds no `d` in clear.
+    const row = await t.app.db
+      .selectFrom('workspaces')
+      .select(['idp_signing_key_sealed', 'idp_signing_public_jwk'])
+      .where('slug', '=', 'acme')
+      .executeTakeFirstOrThrow();
+    expect(row.idp_signing_key_sealed).toBeTruthy();
+    expect(row.idp_signing_key_sealed).not.toContain('"d"');
+    expect(row.idp_signing_public_jwk).not.toContain('"d"');
+
+    // Saving again keeps the key; Rotate key replaces it.
+    await choosePrivateKeyJwt();
+    expect((await t.client().get('/api/v1/oidc/acme/jwks')).json().keys[0].kid).toBe(keys[0]!.kid);
+    const rotated = await put({ issuer: null, clientId: null, jitProvisioning: true, rotateSigningKey: true });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    expect((await t.client().get('/api/v1/oidc/acme/jwks')).json().keys[0].kid).not.toBe(keys[0]!.kid);
+
+    expect((await t.client().get('/api/v1/oidc/nowhere/jwks')).statusCode).toBe(404);
+    const refused = await put({ issuer: null, clientId: null, jitProvisioning: true, clientAuthentication: 'magic' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().errors[0].path).toBe('clientAuthentication');
+  });
+
+  it('lets a member sign in end to end at a provider that knows only the public key from the JWKS', async () => {
+    await choosePrivateKeyJwt();
+    const jwks = (await t.client().get('/api/v1/oidc/acme/jwks')).json() as { keys: object[] };
+    const provider = await providerTrusting(jwks);
+    await useProvider(provider);
+
+    const browser = t.client();
+    const callback = await signInAtProvider(provider, browser, 'bob-sub');
+    const back = await browser.get(callback.pathname + callback.search);
+    expect(back.statusCode).toBe(302);
+    expect(back.headers.location).toBe('/app');
+    const session = await browser.get('/api/v1/auth/session');
+    expect(session.statusCode).toBe(200);
+    expect(session.json().user).toMatchObject({ email: 'bob@acme.test' });
+  });
+
+  it("is refused by the provider when it holds another workspace's key, and the sign-in ends on the failure page", async () => {
+    await choosePrivateKeyJwt();
+    const provider = await providerTrusting({ keys: [generateSigningKey().publicJwk] });
+    await useProvider(provider);
+
+    const browser = t.client();
+    const callback = await signInAtProvider(provider, browser, 'bob-sub');
+    const back = await browser.get(callback.pathname + callback.search);
+    expect(back.statusCode).toBe(302);
+    expect(back.headers.location).toBe('/w/acme/sign-in?sso=invalid_response');
+    const failed = await t.app.db
+      .selectFrom('activity_events')
+      .select('details')
+      .where('action', '=', 'auth.sign_in_failed')
+      .execute();
+    expect(failed).toContainEqual(
+      expect.objectContaining({ details: expect.objectContaining({ problem: 'invalid_client' }) }),
+    );
+    expect((await browser.get('/api/v1/auth/session')).statusCode).toBe(401);
+  });
+});
