@@ -157,7 +157,7 @@ describeBrowser('members sign in through the company identity provider, in a rea
     await section.getByRole('button', { name: 'Test connection' }).click();
     await expectVisible(section.getByRole('status').filter({ hasText: 'Connection works' }));
     await expectVisible(section.getByText(`Connected to ${idp.issuer}: discovery document found`, { exact: false }));
-    await section.getByRole('button', { name: 'Save' }).click();
+    await section.getByRole('button', { name: 'Save single sign-on' }).click();
     await expectVisible(toast(page, 'Single sign-on settings saved.'));
     await expectVisible(section.getByText('Set. Gatehouse never shows it', { exact: false }));
     await expectInputValue(section.getByLabel('Client secret', { exact: true }), '');

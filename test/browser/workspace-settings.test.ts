@@ -48,7 +48,7 @@ describeBrowser('workspace settings in a real browser', { timeout: BROWSER_TEST_
     await lifetime.fill('24');
     await page.getByRole('combobox', { name: 'Verified domains' }).fill('acme-group.test');
     await page.getByRole('combobox', { name: 'Verified domains' }).press('Enter');
-    await page.getByRole('button', { name: 'Save' }).first().click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expectVisible(toast(page, 'Settings saved'));
     expect((await t.client().get('/api/v1/workspaces/acme')).statusCode).toBe(200);
     const stored = await t.database.db
@@ -58,7 +58,7 @@ describeBrowser('workspace settings in a real browser', { timeout: BROWSER_TEST_
     expect(stored).toEqual({ invitation_ttl_hours: 24, verified_domains: ['acme-group.test'] });
 
     await page.getByLabel('Minimum password length').fill('4');
-    await page.getByRole('button', { name: 'Save' }).first().click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expectVisible(page.getByText('Passwords need at least 8 characters.'));
 
     // SCIM tokens (SPEC §2b): the base URL to copy, a token shown once, the list, Revoke after a confirmation.

@@ -205,7 +205,7 @@ function SsoForm({ settings }: { settings: SsoSettings }) {
           <ProblemAlert error={test.error} />
           <Group>
             <Button type="submit" loading={save.isPending}>
-              Save
+              Save single sign-on
             </Button>
             <Button
               variant="default"
