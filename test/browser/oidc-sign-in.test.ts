@@ -166,5 +166,15 @@ describeBrowser('members sign in through the company identity provider, in a rea
     expect(JSON.stringify(saved)).not.toContain(idp.clientSecret);
     await section.getByRole('heading', { name: 'Single sign-on' }).scrollIntoViewIfNeeded();
     await screenshots(page, 'workspace-settings-single-sign-on');
+
+    // private_key_jwt: Gatehouse makes a signing key and shows the JWKS URL to register at the provider.
+    await section.getByRole('combobox', { name: 'Client authentication' }).click();
+    await page.getByRole('option', { name: /private_key_jwt/ }).click();
+    await section.getByRole('button', { name: 'Save single sign-on' }).click();
+    await expectInputValue(section.getByRole('textbox', { name: 'JWKS URL' }), `${baseUrl}/api/v1/oidc/acme/jwks`);
+    await expectVisible(section.getByRole('button', { name: 'Copy the JWKS URL' }));
+    await expectVisible(section.getByRole('button', { name: 'Rotate key' }));
+    await section.getByRole('textbox', { name: 'JWKS URL' }).scrollIntoViewIfNeeded();
+    await screenshots(page, 'workspace-settings-single-sign-on-private-key-jwt');
   });
 });

@@ -15699,6 +15699,9 @@ export interface paths {
                             jitProvisioning: boolean;
                             mfaValues: string[] | null;
                             redirectUri: string;
+                            /** @enum {string} */
+                            clientAuthentication: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                            jwksUrl: string | null;
                         };
                     };
                 };
@@ -15762,6 +15765,9 @@ export interface paths {
                         clientSecret?: string;
                         jitProvisioning: boolean;
                         mfaValues?: string[] | null;
+                        /** @enum {string} */
+                        clientAuthentication?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                        rotateSigningKey?: boolean;
                     };
                 };
             };
@@ -15781,6 +15787,9 @@ export interface paths {
                             jitProvisioning: boolean;
                             mfaValues: string[] | null;
                             redirectUri: string;
+                            /** @enum {string} */
+                            clientAuthentication: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                            jwksUrl: string | null;
                         };
                     };
                 };
@@ -15877,6 +15886,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/oidc/{slug}/jwks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's public signing keys (JWKS) for private_key_jwt client authentication; public, never a private part */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            keys: {
+                                kty: string;
+                                crv: string;
+                                x: string;
+                                y: string;
+                                kid: string;
+                                alg: string;
+                                use: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspace/sso/mode": {
         parameters: {
             query?: never;
@@ -15917,6 +15995,9 @@ export interface paths {
                             jitProvisioning: boolean;
                             mfaValues: string[] | null;
                             redirectUri: string;
+                            /** @enum {string} */
+                            clientAuthentication: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+                            jwksUrl: string | null;
                         };
                     };
                 };

@@ -7,6 +7,7 @@ import {
   Group,
   List,
   PasswordInput,
+  Select,
   Stack,
   Switch,
   TagsInput,
@@ -56,13 +57,15 @@ function SsoForm({ settings }: { settings: SsoSettings }) {
   const [clientSecret, setClientSecret] = useState('');
   const [jit, setJit] = useState(settings.jitProvisioning);
   const [mfaValues, setMfaValues] = useState<string[]>(settings.mfaValues ?? []);
+  const [clientAuthentication, setClientAuthentication] = useState(settings.clientAuthentication);
   const [confirmingMode, setConfirmingMode] = useState(false);
   useEffect(() => {
     setIssuer(settings.issuer ?? '');
     setClientId(settings.clientId ?? '');
     setJit(settings.jitProvisioning);
     setMfaValues(settings.mfaValues ?? []);
-  }, [settings.issuer, settings.clientId, settings.jitProvisioning, settings.mfaValues]);
+    setClientAuthentication(settings.clientAuthentication);
+  }, [settings.issuer, settings.clientId, settings.jitProvisioning, settings.mfaValues, settings.clientAuthentication]);
 
   const save = useMutation({
     mutationFn: () =>
@@ -71,6 +74,7 @@ function SsoForm({ settings }: { settings: SsoSettings }) {
         clientId,
         jitProvisioning: jit,
         mfaValues,
+        clientAuthentication,
         ...(clientSecret === '' ? {} : { clientSecret }),
       }),
     onSuccess: (saved) => {
@@ -82,6 +86,13 @@ function SsoForm({ settings }: { settings: SsoSettings }) {
   const removeSecret = useMutation({
     mutationFn: () => ssoApi.save({ issuer, clientId, jitProvisioning: jit, clientSecret: '' }),
     onSuccess: (saved) => queryClient.setQueryData(ssoSettingsKey, saved),
+  });
+  const rotateKey = useMutation({
+    mutationFn: () => ssoApi.save({ issuer, clientId, jitProvisioning: jit, rotateSigningKey: true }),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(ssoSettingsKey, saved);
+      toastSuccess('New signing key published. Your identity provider picks it up from the JWKS URL.');
+    },
   });
   const test = useMutation({ mutationFn: () => ssoApi.test(issuer) });
   const nextMode = settings.mode === 'idp' ? 'local' : 'idp';
@@ -103,6 +114,7 @@ function SsoForm({ settings }: { settings: SsoSettings }) {
     clientId: 'clientId',
     clientSecret: 'clientSecret',
     mfaValues: 'mfaValues',
+    clientAuthentication: 'clientAuthentication',
   });
   const settingsSaved = Boolean(settings.issuer && settings.clientId);
 
@@ -154,6 +166,48 @@ function SsoForm({ settings }: { settings: SsoSettings }) {
             onChange={(event) => setClientId(event.currentTarget.value)}
             error={fieldErrors.clientId}
           />
+          <Select
+            label="Client authentication"
+            description="How Gatehouse proves who it is when it collects the sign-in at your identity provider."
+            data={[
+              { value: 'client_secret_basic', label: 'Client secret (HTTP Basic)' },
+              { value: 'client_secret_post', label: 'Client secret (in the request body)' },
+              { value: 'private_key_jwt', label: 'Signed JWT with a Gatehouse key (private_key_jwt)' },
+            ]}
+            value={clientAuthentication}
+            onChange={(value) => value && setClientAuthentication(value as typeof clientAuthentication)}
+            allowDeselect={false}
+            error={fieldErrors.clientAuthentication}
+          />
+          {settings.jwksUrl && settings.clientAuthentication === 'private_key_jwt' && (
+            <>
+              <Group align="end" wrap="nowrap">
+                <TextInput label="JWKS URL" value={settings.jwksUrl} readOnly style={{ flex: 1, minWidth: 0 }} />
+                <CopyButton value={settings.jwksUrl}>
+                  {({ copied, copy }) => (
+                    <Button variant="default" onClick={copy} aria-label="Copy the JWKS URL">
+                      {copied ? 'Copied' : 'Copy'}
+                    </Button>
+                  )}
+                </CopyButton>
+              </Group>
+              <Text size="xs" c="dimmed">
+                Register this URL at your identity provider as the client&apos;s public keys. Gatehouse keeps the
+                private key sealed and never shows it.
+              </Text>
+              <Group>
+                <Button variant="subtle" size="xs" loading={rotateKey.isPending} onClick={() => rotateKey.mutate()}>
+                  Rotate key
+                </Button>
+              </Group>
+              <ProblemAlert error={rotateKey.error} />
+            </>
+          )}
+          {clientAuthentication === 'private_key_jwt' && settings.clientAuthentication !== 'private_key_jwt' && (
+            <Text size="xs" c="dimmed">
+              Save to create the signing key; its JWKS URL appears here.
+            </Text>
+          )}
           <PasswordInput
             label="Client secret"
             description={
