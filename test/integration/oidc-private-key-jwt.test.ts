@@ -158,6 +158,27 @@ describe('private_key_jwt client authentication', () => {
     expect(session.json().user).toMatchObject({ email: 'bob@acme.test' });
   });
 
+  it('client_secret_post sends the secret in the body, at a provider that accepts only that', async () => {
+    idp = await startOidcProvider({
+      redirectUris: [redirectUri()],
+      tokenEndpointAuthMethod: 'client_secret_post',
+      users: { 'bob-sub': { email: 'bob@acme.test', email_verified: true, name: 'Bob Poster' } },
+    });
+    const saved = await put({
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      jitProvisioning: true,
+      clientAuthentication: 'client_secret_post',
+    });
+    expect(saved.json()).toMatchObject({ clientAuthentication: 'client_secret_post', jwksUrl: null });
+    const mode = await owner.request({ method: 'PUT', url: '/api/v1/workspace/sso/mode', payload: { mode: 'idp' } });
+    expect(mode.statusCode).toBe(200);
+    const browser = t.client();
+    const callback = await signInAtProvider(idp, browser, 'bob-sub');
+    expect((await browser.get(callback.pathname + callback.search)).headers.location).toBe('/app');
+  });
+
   it("is refused by the provider when it holds another workspace's key, and the sign-in ends on the failure page", async () => {
     await choosePrivateKeyJwt();
     const provider = await providerTrusting({ keys: [generateSigningKey().publicJwk] });
