@@ -237,6 +237,7 @@ describe('signing in with a second factor', () => {
       /^\/api\/v1\/member-invitations\//,
       /^\/api\/v1\/email-changes\//,
       /^\/api\/v1\/oidc\//,
+      /^\/api\/v1\/saml\//,
       /^\/api\/v1\/mfa\/passkeys\/(authentication-options|verify)$/,
     ];
     const walked: string[] = [];
