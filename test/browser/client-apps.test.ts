@@ -115,7 +115,7 @@ describeBrowser('client apps in a real browser', { timeout: BROWSER_TEST_TIMEOUT
 
     await extension.uncheck();
     await commandLine.check();
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expectVisible(toast(page, 'Settings saved'));
     const stored = await t.database.db
       .selectFrom('workspaces')
@@ -142,7 +142,7 @@ describeBrowser('client apps in a real browser', { timeout: BROWSER_TEST_TIMEOUT
     await expectVisible(page.getByRole('group', { name: 'Approved client apps' }));
     await page.getByRole('checkbox', { name: 'Browser extension' }).check();
     await page.getByRole('checkbox', { name: 'Command line' }).uncheck();
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await expectVisible(toast(page, 'Settings saved'));
     const restored = await t.database.db
       .selectFrom('workspaces')
