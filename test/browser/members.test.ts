@@ -82,6 +82,8 @@ describeBrowser(
         .getByRole('button', { name: `Actions for ${BOB.email}` })
         .click();
       await owner.getByRole('menuitem', { name: item }).click();
+      // The menu closes with a transition: scan and shoot the dialog only once it is gone.
+      await expectHidden(owner.getByRole('menu'));
     };
 
     it('the owner invites Bob: the row says invited, with the email on its way', async () => {
