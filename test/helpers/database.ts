@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openPostgres, wrapPglite, type DatabaseHandle } from '../../src/db/connect.js';
 import { postgresUrl } from './requirements.js';
+import { waitFor } from './wait.js';
 
 /** Which database this test project runs on: set per Vitest project (see vitest.config.ts). */
 export function testDatabaseKind(): 'pglite' | 'postgres' {
@@ -39,18 +40,23 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
   const template = inject('postgresTemplate');
   if (!adminUrl || !template) throw new Error('GATEHOUSE_TEST_DATABASE_URL is required for the PostgreSQL project');
   const name = `gatehouse_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin(adminUrl, async (admin) => {
-    // Clones can collide when another clone of the same template is starting; retry briefly.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
-        return;
-      } catch (error) {
-        if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-  });
+  // Clones collide while another clone of the same template is starting: try again until it is free.
+  await withAdmin(adminUrl, (admin) =>
+    waitFor(
+      async () => {
+        try {
+          await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+          return true;
+        } catch (error) {
+          if (!/being accessed by other users/.test((error as Error).message)) throw error;
+          return false;
+        }
+      },
+      `the template database ${template} to be free to clone`,
+      10_000,
+      100,
+    ),
+  );
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const handle = openPostgres(url.toString(), { poolSize: 5 });

@@ -26,6 +26,7 @@ const SHORT: Partial<AttemptPolicy> = {
 async function waitOutLockout(refusal: LightMyRequestResponse): Promise<void> {
   const seconds = Number(refusal.headers['retry-after']);
   expect(seconds).toBeGreaterThan(0);
+  // Real time on purpose: the counter store's expiry reads Redis's or the process's clock, never app.clock.
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 100));
 }
 
