@@ -1,5 +1,5 @@
 import type { UnitOfWork } from '../db/unit-of-work.js';
-import { sendDueReviewReminders, type ReminderDeps } from './access-reviews.js';
+import { sendDueReviewReminders, type ReminderDeps } from './access-reviews/due-reminders.js';
 
 interface ReminderLogger {
   info(details: object, message: string): void;

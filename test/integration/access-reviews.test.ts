@@ -13,7 +13,7 @@ import {
   signIn,
 } from '../helpers/partners.js';
 import { ACCOUNT } from '../helpers/vault.js';
-import { sendDueReviewReminders } from '../../src/services/access-reviews.js';
+import { sendDueReviewReminders } from '../../src/services/access-reviews/due-reminders.js';
 
 /**
  * **Review access** for a partner (SPEC §8a, issue 12): host admins list every guest and every grant reaching

@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { REVIEW_INTERVALS_DAYS } from '../../domain/policies/access-reviews.js';
-import {
-  decideAccessReviewItem,
-  dueAccessReviews,
-  getAccessReview,
-  listAccessReviews,
-  setReviewSchedule,
-  startAccessReview,
-} from '../../services/access-reviews.js';
+import { decideAccessReviewItem } from '../../services/access-reviews/decide-item.js';
+import { dueAccessReviews } from '../../services/access-reviews/due-reviews.js';
+import { getAccessReview } from '../../services/access-reviews/get-review.js';
+import { listAccessReviews } from '../../services/access-reviews/list-reviews.js';
+import { setReviewSchedule } from '../../services/access-reviews/review-schedule.js';
+import { startAccessReview } from '../../services/access-reviews/start-review.js';
 import { requestContext, requireSession } from '../context.js';
 import { problemResponses } from '../schemas.js';
 
