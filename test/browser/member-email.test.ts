@@ -6,6 +6,7 @@ import {
   BROWSER_TEST_TIMEOUT_MS,
   DESKTOP,
   describeBrowser,
+  expectHidden,
   expectInputValue,
   expectPath,
   expectVisible,
@@ -82,6 +83,8 @@ describeBrowser('changing a member’s email in a real browser', { timeout: 2 * 
     await page.goto(`${t.url}/app/members`);
     await page.getByRole('button', { name: `Actions for ${MIA.email}` }).click();
     await page.getByRole('menuitem', { name: 'Change email' }).click();
+    // The menu closes with a transition: scan and shoot the dialog only once it is gone.
+    await expectHidden(page.getByRole('menu'));
     const dialog = page.getByRole('dialog', { name: 'Change email' });
     await expectVisible(dialog);
     await dialog.getByLabel('New email').fill(OWNER.email);
