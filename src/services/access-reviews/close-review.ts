@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { AccessReviewDecision, Database } from '../../db/schema.js';
 import type { Actor, RequestContext } from '../../domain/actor.js';
 import { recordPartnerEvent } from './shared.js';
+
 /** Closes an open review (once: a closed one is left alone), restarts its schedule and records the counts. */
 export async function closeReview(
   tx: Kysely<Database>,

@@ -10,6 +10,7 @@ import { removeFromAccount, removeFromPartner } from '../account-sharing.js';
 import { removeGuest } from '../partner-members.js';
 import { closeReview } from './close-review.js';
 import { loadReview, recordPartnerEvent } from './shared.js';
+
 /**
  * **Keep** or **Remove** one item of an open review. Remove runs the product's removal use case (which asks
  * its own policy too): **Remove guest**, **Remove from partner**, or **Remove from account** for a grant a

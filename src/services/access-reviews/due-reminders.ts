@@ -3,6 +3,7 @@ import type { Database } from '../../db/schema.js';
 import { accessReviewDueMail } from '../../mail/access-review-mails.js';
 import { enqueueMail, type MailKeys } from '../../mail/outbox.js';
 import { recordEvent } from '../activity.js';
+
 export interface ReminderDeps extends MailKeys {
   publicUrl: URL;
 }

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Actor } from '../../domain/actor.js';
 import { isWorkspaceAdmin } from '../../domain/roles.js';
+
 export interface DueAccessReview {
   partnerId: string;
   partnerName: string;

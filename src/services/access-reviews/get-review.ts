@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AccessReviewDecision, Database } from '../../db/schema.js';
 import type { Actor } from '../../domain/actor.js';
 import { loadReview } from './shared.js';
+
 export interface AccessReviewItemView {
   id: string;
   kind: 'guest' | 'grant';

@@ -3,6 +3,7 @@ import type { Database } from '../../db/schema.js';
 import type { Actor } from '../../domain/actor.js';
 import { scheduleOf, type ReviewSchedule } from './review-schedule.js';
 import { loadReviewedPartner } from './shared.js';
+
 export interface AccessReviewSummary {
   id: string;
   status: 'open' | 'closed';

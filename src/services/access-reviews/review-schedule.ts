@@ -4,6 +4,7 @@ import type { Actor, RequestContext } from '../../domain/actor.js';
 import { accessReviewPolicy, nextReviewDue, type ReviewIntervalDays } from '../../domain/policies/access-reviews.js';
 import { ensure } from '../partner-access.js';
 import { loadReviewedPartner, recordPartnerEvent } from './shared.js';
+
 export interface ReviewSchedule {
   intervalDays: ReviewIntervalDays;
   dueAt: string;

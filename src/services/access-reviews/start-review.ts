@@ -4,6 +4,7 @@ import type { Actor, RequestContext } from '../../domain/actor.js';
 import { conflict } from '../../domain/errors.js';
 import { closeReview } from './close-review.js';
 import { loadReviewedPartner, recordPartnerEvent } from './shared.js';
+
 /**
  * Starts a review: every guest (role, who invited them, last use) and every grant reaching the partner
  * (role, who granted it, last use). One open review per partner: a second start is refused (409).
