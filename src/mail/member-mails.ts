@@ -3,6 +3,7 @@
  * Transfer workspace ownership.
  */
 
+import { mailButtonFallback, mailLink, mailSmallPrint } from './mail-rows.js';
 import {
   chosen,
   escapeHtml,
@@ -62,7 +63,9 @@ export function emailChangeConfirmMail(raw: EmailChangeConfirmMailInput): Render
         `${e.requesterName} asked to change your email address in <strong>${e.workspaceName}</strong> on Gatehouse from ${e.currentEmail} to <strong>${e.newEmail}</strong>. Once you confirm, you sign in with the new address as your username; your password, authenticator app and passkeys stay the same.`,
       ) +
       mailButton(e.confirmUrl, 'Confirm email address') +
-      `<tr><td style="padding:0 32px 32px 32px;${MAIL_FONT}font-size:13px;line-height:19px;color:#666666;">The link works once and expires on ${e.expires}. Until you confirm, nothing changes.<br>If the button does not work, open this link: <a href="${e.confirmUrl}" style="color:#1864ab;word-break:break-all;">${e.confirmUrl}</a><br>If you did not expect this, you can ignore this email.</td></tr>\n`,
+      mailSmallPrint(
+        `The link works once and expires on ${e.expires}. Until you confirm, nothing changes.<br>${mailButtonFallback(e.confirmUrl)}<br>If you did not expect this, you can ignore this email.`,
+      ),
   );
   return { subject, text, html };
 }
@@ -151,7 +154,7 @@ export function ownershipTransferredMail(raw: OwnershipTransferredMailInput): Re
       mailParagraph(`Hello ${e.displayName},`) +
       mailParagraph(e.what) +
       mailParagraph(
-        `If this was not expected, tell the other administrators of ${e.workspaceName} right away. Workspace settings: <a href="${e.settingsUrl}" style="color:#1864ab;word-break:break-all;">${e.settingsUrl}</a>`,
+        `If this was not expected, tell the other administrators of ${e.workspaceName} right away. Workspace settings: ${mailLink(e.settingsUrl)}`,
         true,
       ),
   );
@@ -202,21 +205,15 @@ export function memberInvitationMail(raw: MemberInvitationMailInput): RenderedMa
     expires: escapeHtml(expires),
     joinUrl: escapeHtml(input.joinUrl),
   };
-  const font = 'font-family:Arial,Helvetica,sans-serif;';
   const html = mailDocument(
     subject,
-    `<tr><td style="padding:32px 32px 8px 32px;${font}font-size:20px;font-weight:bold;color:#111111;">You're invited to join ${e.workspaceName}</td></tr>
-<tr><td style="padding:8px 32px 16px 32px;${font}font-size:15px;line-height:22px;color:#333333;">${e.inviterName} invited you (${e.email}) to join <strong>${e.workspaceName}</strong> on Gatehouse as ${asRole}.</td></tr>
-<tr><td style="padding:8px 32px 24px 32px;">
-<table role="presentation" cellpadding="0" cellspacing="0" border="0">
-<tr><td align="center" bgcolor="#1c7ed6" style="border-radius:6px;background-color:#1c7ed6;">
-<a href="${e.joinUrl}" target="_blank" rel="noopener" style="display:inline-block;padding:12px 24px;${font}font-size:16px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:6px;">Join workspace</a>
-</td></tr>
-</table>
-</td></tr>
-<tr><td style="padding:0 32px 8px 32px;${font}font-size:14px;line-height:20px;color:#333333;">${escapeHtml(next)} This invitation expires on <strong>${e.expires}</strong>.</td></tr>
-<tr><td style="padding:0 32px 32px 32px;${font}font-size:13px;line-height:19px;color:#666666;">If the button does not work, open this link: <a href="${e.joinUrl}" style="color:#1c7ed6;word-break:break-all;">${e.joinUrl}</a><br>If you did not expect this invitation, you can ignore this email.</td></tr>
-`,
+    mailHeading(`You're invited to join ${e.workspaceName}`) +
+      `<tr><td style="padding:8px 32px 16px 32px;${MAIL_FONT}font-size:15px;line-height:22px;color:#333333;">${e.inviterName} invited you (${e.email}) to join <strong>${e.workspaceName}</strong> on Gatehouse as ${asRole}.</td></tr>\n` +
+      mailButton(e.joinUrl, 'Join workspace') +
+      `<tr><td style="padding:0 32px 8px 32px;${MAIL_FONT}font-size:14px;line-height:20px;color:#333333;">${escapeHtml(next)} This invitation expires on <strong>${e.expires}</strong>.</td></tr>\n` +
+      mailSmallPrint(
+        `${mailButtonFallback(e.joinUrl, '#1c7ed6')}<br>If you did not expect this invitation, you can ignore this email.`,
+      ),
   );
   return { subject, text, html };
 }

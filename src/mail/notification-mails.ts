@@ -4,11 +4,11 @@
  * accounts (never ids) and links to the page where the person can act. Subjects are fixed sentences.
  */
 
+import { mailButtonFallback, mailLink, mailSmallPrint } from './mail-rows.js';
 import {
   chosen,
   escapeHtml,
   formatUtc,
-  MAIL_FONT,
   mailButton,
   mailDocument,
   mailHeading,
@@ -24,15 +24,15 @@ interface NotificationRecipient {
   preferencesUrl: string;
 }
 
-const link = (url: string) => `<a href="${url}" style="color:#1864ab;word-break:break-all;">${url}</a>`;
-
 /** The small print of a notification a person may turn off. */
 function optOutText(input: NotificationRecipient): string {
   return `You get this email because notifications of this kind are on. Turn them off under Security, Notifications: ${input.preferencesUrl}`;
 }
 
 function optOutHtml(preferencesUrl: string): string {
-  return `<tr><td style="padding:0 32px 32px 32px;${MAIL_FONT}font-size:13px;line-height:19px;color:#666666;">You get this email because notifications of this kind are on. Turn them off under Security, Notifications: ${link(preferencesUrl)}</td></tr>\n`;
+  return mailSmallPrint(
+    `You get this email because notifications of this kind are on. Turn them off under Security, Notifications: ${mailLink(preferencesUrl)}`,
+  );
 }
 
 function render(
@@ -58,7 +58,9 @@ function render(
   const footer =
     smallPrint === 'opt-out'
       ? optOutHtml(escapeHtml(input.preferencesUrl))
-      : `<tr><td style="padding:0 32px 32px 32px;${MAIL_FONT}font-size:13px;line-height:19px;color:#666666;">If the button does not work, open this link: ${link(escapeHtml(action.url))}<br>This email is about your security: it is always sent, whatever your notification choices.</td></tr>\n`;
+      : mailSmallPrint(
+          `${mailButtonFallback(escapeHtml(action.url))}<br>This email is about your security: it is always sent, whatever your notification choices.`,
+        );
   const html = mailDocument(
     subject,
     mailHeading(escapeHtml(heading)) +
