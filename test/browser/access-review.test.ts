@@ -1,26 +1,17 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import {
   BROWSER_TEST_TIMEOUT_MS,
   describeBrowser,
-  DESKTOP,
   expectPath,
   expectVisible,
   launchBrowser,
   screenshots,
 } from '../helpers/browser.js';
-import { confirmIdentity, turnOnMfa } from '../helpers/mfa.js';
-import {
-  addMember,
-  completeFirstSignIn,
-  createPartner,
-  me,
-  MEMBER_PASSWORD,
-  readInvitation,
-  signIn,
-} from '../helpers/partners.js';
+import { confirmIdentity } from '../helpers/mfa.js';
+import { pageSignedInAs, setUpAgencyOne } from '../helpers/partner-story.js';
 import { ACCOUNT } from '../helpers/vault.js';
 
 /**
@@ -37,43 +28,20 @@ describeBrowser('an access review in a real browser', { timeout: BROWSER_TEST_TI
   let partnerId: string;
   const contexts: BrowserContext[] = [];
 
-  async function pageAs(client: TestClient, path: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', timezoneId: 'UTC' });
-    contexts.push(context);
-    await context.addCookies([{ name: 'gatehouse_session', value: client.cookie('gatehouse_session')!, url: t.url }]);
-    const page = await context.newPage();
-    await page.goto(`${t.url}${path}`);
-    return page;
-  }
+  const pageAs = (client: TestClient, path: string): Promise<Page> =>
+    pageSignedInAs(browser, t, client, path, contexts);
 
   beforeAll(async () => {
     browser = await launchBrowser();
     t = await createTestApp({ listen: true });
-    const owner = await setUpWorkspace(t);
-    await addMember(owner, 'hugo@acme.test');
-    hugo = await signIn(t, 'hugo@acme.test', MEMBER_PASSWORD);
-    expect((await hugo.post('/api/v1/terms/accept', { version: 1 })).statusCode).toBe(204);
-    const hugoSecret = (await turnOnMfa(hugo)).secret;
-    partnerId = (await createPartner(owner, 'Agency One', 'gail@agency.test', [(await me(hugo)).user.id])).id;
-    const gail = await completeFirstSignIn(t, await readInvitation(owner, 'gail@agency.test'), {
-      givenName: 'Gail',
-      familyName: 'Guest',
-    });
-    await turnOnMfa(gail);
-    expect((await gail.post(`/api/v1/partners/${partnerId}/guests`, { email: 'gus@agency.test' })).statusCode).toBe(
-      201,
-    );
-    gus = await completeFirstSignIn(t, await readInvitation(owner, 'gus@agency.test'), {
-      givenName: 'Gus',
-      familyName: 'User',
-    });
-    await turnOnMfa(gus);
+    const cast = await setUpAgencyOne(t);
+    ({ hugo, gus, agencyOneId: partnerId } = cast);
     const instagram = (
       (await hugo.post('/api/v1/accounts', { ...ACCOUNT, name: 'Company Instagram' })).json() as {
         id: string;
       }
     ).id;
-    await confirmIdentity(hugo, hugoSecret);
+    await confirmIdentity(hugo, cast.hugoSecret);
     const shared = await hugo.post(`/api/v1/partners/${partnerId}/accounts`, {
       accounts: [{ accountId: instagram, role: 'collaborator' }],
     });

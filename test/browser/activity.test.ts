@@ -1,27 +1,19 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import {
   BROWSER_TEST_TIMEOUT_MS,
   describeBrowser,
-  DESKTOP,
   expectHidden,
   expectVisible,
   launchBrowser,
   screenshots,
 } from '../helpers/browser.js';
 import { confirmIdentity, turnOnMfa } from '../helpers/mfa.js';
-import {
-  addMember,
-  completeFirstSignIn,
-  createPartner,
-  me,
-  MEMBER_PASSWORD,
-  readInvitation,
-  signIn,
-} from '../helpers/partners.js';
+import { pageSignedInAs, setUpAgencyOne } from '../helpers/partner-story.js';
+import { me } from '../helpers/partners.js';
 import { ACCOUNT, trustDevice } from '../helpers/vault.js';
 import { parseCsv } from '../helpers/csv.js';
 
@@ -42,19 +34,8 @@ describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_T
   let agencyOneId: string;
   const contexts: BrowserContext[] = [];
 
-  async function pageAs(client: TestClient, path: string): Promise<Page> {
-    const context = await browser.newContext({
-      viewport: DESKTOP,
-      locale: 'en-US',
-      timezoneId: 'UTC',
-      acceptDownloads: true,
-    });
-    contexts.push(context);
-    await context.addCookies([{ name: 'gatehouse_session', value: client.cookie('gatehouse_session')!, url: t.url }]);
-    const page = await context.newPage();
-    await page.goto(`${t.url}${path}`);
-    return page;
-  }
+  const pageAs = (client: TestClient, path: string): Promise<Page> =>
+    pageSignedInAs(browser, t, client, path, contexts, { acceptDownloads: true });
 
   async function choose(page: Page, label: string, option: string) {
     await page.getByRole('combobox', { name: label }).click();
@@ -64,28 +45,9 @@ describeBrowser('the Activity page in a real browser', { timeout: BROWSER_TEST_T
   beforeAll(async () => {
     browser = await launchBrowser();
     t = await createTestApp({ listen: true });
-    owner = await setUpWorkspace(t);
-    await addMember(owner, 'hugo@acme.test');
-    hugo = await signIn(t, 'hugo@acme.test', MEMBER_PASSWORD);
-    expect((await hugo.post('/api/v1/terms/accept', { version: 1 })).statusCode).toBe(204);
-    const hugoSecret = (await turnOnMfa(hugo)).secret;
-    const hugoId = (await me(hugo)).user.id;
-    const agencyOne = (await createPartner(owner, 'Agency One', 'gail@agency.test', [hugoId])).id;
-    agencyOneId = agencyOne;
-    await createPartner(owner, 'Other Co', 'olga@other.test', [hugoId]);
-    gail = await completeFirstSignIn(t, await readInvitation(owner, 'gail@agency.test'), {
-      givenName: 'Gail',
-      familyName: 'Guest',
-    });
-    const gailSecret = (await turnOnMfa(gail)).secret;
-    expect((await gail.post(`/api/v1/partners/${agencyOne}/guests`, { email: 'gus@agency.test' })).statusCode).toBe(
-      201,
-    );
-    gus = await completeFirstSignIn(t, await readInvitation(owner, 'gus@agency.test'), {
-      givenName: 'Gus',
-      familyName: 'User',
-    });
-    await turnOnMfa(gus);
+    const cast = await setUpAgencyOne(t, { otherPartners: [{ name: 'Other Co', guestAdminEmail: 'olga@other.test' }] });
+    ({ owner, hugo, gail, gus, agencyOneId } = cast);
+    const { hugoSecret, gailSecret, agencyOneId: agencyOne } = cast;
     const gusId = (await me(gus)).user.id;
 
     const create = async (name: string) =>
