@@ -20,17 +20,11 @@ import { deriveKey } from '../crypto/seal.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
 import { recordEvent } from './activity.js';
 import { approvedClientApps, clientAppNotApproved } from './client-apps.js';
-import {
-  approvalDays,
-  deviceEvent,
-  insertDevice,
-  issueCode,
-  queueDeviceTrustedMail,
-  liveDeviceNames,
-  toCurrentDeviceView,
-  type CurrentDeviceView,
-  type DeviceDeps,
-} from './devices.js';
+import { insertDevice } from './devices/create-device.js';
+import { toCurrentDeviceView, type CurrentDeviceView } from './devices/device-views.js';
+import { issueCode } from './devices/send-code.js';
+import { approvalDays, deviceEvent, liveDeviceNames, type DeviceDeps } from './devices/shared.js';
+import { queueDeviceTrustedMail } from './devices/trusted-mail.js';
 import { openSession, type AuthenticatedSession } from './sessions.js';
 
 /**

@@ -6,7 +6,10 @@ import { notFound } from '../domain/errors.js';
 import { devicePolicy } from '../domain/policies/devices.js';
 import { memberPolicy } from '../domain/policies/members.js';
 import { recordEvent } from './activity.js';
-import { alreadyRemoved, deviceEvent, listDevices, othersDevicesForbidden, type DeviceView } from './devices.js';
+import { alreadyRemoved, othersDevicesForbidden } from './devices/device-problems.js';
+import type { DeviceView } from './devices/device-views.js';
+import { listDevices } from './devices/list-devices.js';
+import { deviceEvent } from './devices/shared.js';
 
 /**
  * Removing devices (SPEC §6): by their user, by an admin (workspace admins, and host admins for their

@@ -1,14 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DEVICE_CODE_DIGITS, DEVICE_NAME_MAX_LENGTH } from '../../domain/devices.js';
-import {
-  createDevice,
-  decideDevice,
-  getCurrentDeviceState,
-  listOwnDevices,
-  sendDeviceCode,
-  submitDeviceCode,
-} from '../../services/devices.js';
+import { createDevice } from '../../services/devices/create-device.js';
+import { decideDevice } from '../../services/devices/decide-device.js';
+import { getCurrentDeviceState, listOwnDevices } from '../../services/devices/list-devices.js';
+import { sendDeviceCode } from '../../services/devices/send-code.js';
+import { submitDeviceCode } from '../../services/devices/verify-code.js';
 import { listDevicesOf, removeDevice } from '../../services/device-removal.js';
 import { requestContext, requireSession } from '../context.js';
 import { NameText, problemResponses } from '../schemas.js';
