@@ -17,6 +17,7 @@ import * as m0015 from './migrations/0015_scim_tokens.js';
 import * as m0016 from './migrations/0016_sso_settings.js';
 import * as m0017 from './migrations/0017_saml.js';
 import * as m0018 from './migrations/0018_oidc_client_auth.js';
+import * as m0019 from './migrations/0019_sso_protocol.js';
 
 /** Migrations are listed here, in order, so they work the same from sources, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '0016_sso_settings': m0016,
   '0017_saml': m0017,
   '0018_oidc_client_auth': m0018,
+  '0019_sso_protocol': m0019,
 };
 
 /** Every migration this version knows, in order (a backup made by a newer version has more). */

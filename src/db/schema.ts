@@ -61,7 +61,11 @@ export interface WorkspacesTable {
   idp_signing_key_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   /** Its public JWK (JSON), published at /api/v1/oidc/{slug}/jwks. */
   idp_signing_public_jwk: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Which protocol an `idp` workspace's members sign in with (SPEC §2b). */
+  idp_protocol: ColumnType<SsoProtocol, SsoProtocol | undefined, SsoProtocol>;
 }
+
+export type SsoProtocol = 'oidc' | 'saml';
 
 export type OidcClientAuthentication = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
 

@@ -173,6 +173,8 @@ export async function completeOidcSignIn(
   if (workspace.mode !== 'idp' || !workspace.idp_issuer || !workspace.idp_client_id) {
     return refuse('unavailable', { problem: 'not_configured' });
   }
+  // Switched to SAML since this sign-in started: the OpenID provider no longer speaks for members.
+  if (workspace.idp_protocol !== 'oidc') return refuse('unavailable', { problem: 'not_oidc_protocol' });
 
   let claims: IdTokenClaims;
   try {

@@ -7,6 +7,7 @@ import type { Clock } from '../domain/clock.js';
 import { effectiveState } from '../domain/invitations.js';
 import { recordEvent } from './activity.js';
 import {
+  authnContextClasses,
   findSamlConfig,
   SAML_CLOCK_SKEW_MS,
   samlRequestState,
@@ -183,6 +184,7 @@ export async function completeSamlSignIn(
     return { ok: false, reason, workspaceSlug };
   };
   if (workspace.mode !== 'idp') return refuse('unavailable', { problem: 'not_idp_mode' });
+  if (workspace.idp_protocol !== 'saml') return refuse('unavailable', { problem: 'not_saml_protocol' });
 
   let profile: Profile;
   try {
@@ -221,6 +223,12 @@ export async function completeSamlSignIn(
   const subject =
     profile.nameIDFormat === PERSISTENT && profile.nameID ? profile.nameID : email ? `email:${email}` : null;
   const identityDetails = { issuer, subject, assertionId: checked.assertionId };
+  // An AuthnContextClassRef counts as the IdP's second factor only when the workspace names it (SAML has
+  // no standard list like OIDC's amr); otherwise Gatehouse MFA applies as after a password.
+  const counted = workspace.idp_mfa_values;
+  const assertionXml = profile.getAssertionXml?.();
+  const mfa =
+    counted && assertionXml ? (await authnContextClasses(assertionXml)).filter((c) => counted.includes(c)) : [];
 
   return deps.unitOfWork.run(async (tx): Promise<SamlSignInResult> => {
     const refuseIn = async (reason: SamlFailure, details: Record<string, unknown> = {}, user?: Pick<User, 'id'>) => {
@@ -382,11 +390,10 @@ export async function completeSamlSignIn(
       .set({ last_used_at: sql`now()` })
       .where('id', '=', identityId!)
       .execute();
-    // SAML's AuthnContextClassRef is not taken as a second factor: Gatehouse MFA applies as after a password.
     const token = await openSession(tx, deps.clock, user.id, workspace.id, context, undefined, {
       via: 'saml',
-      secondFactorPassed: false,
-      details: { method: 'saml', ...identityDetails },
+      secondFactorPassed: mfa.length > 0,
+      details: { method: 'saml', ...identityDetails, ...(mfa.length > 0 ? { authnContext: mfa } : {}) },
     });
     return { ok: true, token, workspaceSlug, userId: user.id };
   });

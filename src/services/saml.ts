@@ -6,7 +6,7 @@ import { parseDomFromString, xpath } from '@node-saml/node-saml/lib/xml.js';
 import type { Database, Workspace } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
-import { forbidden, invalid } from '../domain/errors.js';
+import { AppError, forbidden, invalid } from '../domain/errors.js';
 import { workspacePolicy } from '../domain/policies/workspace.js';
 import { recordEvent } from './activity.js';
 
@@ -55,8 +55,8 @@ function toPem(base64: string): string {
  * HTTP-Redirect binding (how the AuthnRequest is sent), and its signing certificates. Throws a 422 in
  * words when something is missing.
  */
-export async function parseIdpMetadata(metadataXml: string): Promise<IdpMetadata> {
-  const problem = (detail: string) => invalid('invalid-saml-metadata', detail);
+export async function parseIdpMetadata(metadataXml: string, field = 'metadataXml'): Promise<IdpMetadata> {
+  const problem = (detail: string) => invalid('invalid-saml-metadata', detail, [{ path: field, message: detail }]);
   if (metadataXml.length > MAX_METADATA_CHARS) throw problem('The metadata is too long.');
   // No DOCTYPE: metadata never needs one, and refusing it closes the door on entity expansion.
   if (/<!DOCTYPE/i.test(metadataXml)) throw problem('The metadata must not contain a DOCTYPE.');
@@ -108,6 +108,81 @@ export async function parseIdpMetadata(metadataXml: string): Promise<IdpMetadata
   if (certificates.length === 0)
     throw problem('The metadata has no signing certificate (KeyDescriptor use="signing").');
   return { entityId, ssoUrl, certificates };
+}
+
+export interface SamlMetadataTest {
+  ok: boolean;
+  /** One sentence for the admin: what the metadata says, or what is wrong with it. */
+  message: string;
+  issuer?: string;
+  ssoUrl?: string;
+  /** When each signing certificate stops being valid (ISO 8601), earliest first. */
+  certificateExpiry?: string[];
+}
+
+/** A certificate expiring sooner than this is named in Test connection's answer. */
+const CERTIFICATE_WARNING_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const isoDay = (date: Date) => date.toISOString().slice(0, 10);
+
+/**
+ * Test connection for SAML: parses the metadata and reads its signing certificates' validity at `now`.
+ * node-saml does not refuse a signature made with an expired certificate (nor do most service providers),
+ * so this is where an admin learns that the IdP is about to roll its certificate. Never throws for bad XML.
+ */
+export async function testSamlMetadata(metadataXml: string, now: number): Promise<SamlMetadataTest> {
+  let parsed: IdpMetadata;
+  try {
+    parsed = await parseIdpMetadata(metadataXml);
+  } catch (error) {
+    if (error instanceof AppError) return { ok: false, message: `The metadata cannot be used: ${error.message}` };
+    throw error;
+  }
+  const certificates = parsed.certificates
+    .map((pem) => {
+      const certificate = new X509Certificate(pem);
+      return { validFrom: new Date(certificate.validFrom), validTo: new Date(certificate.validTo) };
+    })
+    .sort((a, b) => a.validTo.getTime() - b.validTo.getTime());
+  const found = {
+    issuer: parsed.entityId,
+    ssoUrl: parsed.ssoUrl,
+    certificateExpiry: certificates.map((certificate) => certificate.validTo.toISOString()),
+  };
+  const valid = certificates.filter((c) => c.validFrom.getTime() <= now && c.validTo.getTime() > now);
+  const latest = valid.at(-1);
+  if (!latest) {
+    const last = certificates.at(-1)!;
+    return {
+      ok: false,
+      ...found,
+      message:
+        last.validTo.getTime() <= now
+          ? `The identity provider's signing certificate expired on ${isoDay(last.validTo)}: download its current metadata and paste it again.`
+          : `The identity provider's signing certificate is not valid before ${isoDay(last.validFrom)}.`,
+    };
+  }
+  const count = `${certificates.length} signing ${certificates.length === 1 ? 'certificate' : 'certificates'}`;
+  const days = Math.floor((latest.validTo.getTime() - now) / DAY_MS);
+  const expiry =
+    days < CERTIFICATE_WARNING_DAYS
+      ? `; the signing certificate expires in ${days} ${days === 1 ? 'day' : 'days'} (${isoDay(latest.validTo)}): paste the identity provider's new metadata when it rolls its certificate.`
+      : `, valid until ${isoDay(latest.validTo)}.`;
+  return {
+    ok: true,
+    ...found,
+    message: `Metadata read: identity provider ${parsed.entityId}, sign-in URL ${parsed.ssoUrl}, ${count}${expiry}`,
+  };
+}
+
+/** The metadata XML an admin saved, for Test connection without pasting it again. */
+export async function storedSamlMetadata(db: Kysely<Database>, workspaceId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('workspace_saml')
+    .select('metadata_xml')
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  return row?.metadata_xml ?? null;
 }
 
 export interface SamlSettings {
@@ -163,10 +238,12 @@ export async function saveSamlMetadata(
   metadataXml: string,
   context: RequestContext,
   publicUrl: URL,
+  /** The request body's field the XML came in, for the problem's field error. */
+  field = 'metadataXml',
 ): Promise<SamlSettings> {
   if (!workspacePolicy.changeSettings(actor))
     throw forbidden('Only the workspace owner and admins can change the single sign-on settings.');
-  const parsed = await parseIdpMetadata(metadataXml);
+  const parsed = await parseIdpMetadata(metadataXml, field);
   const values = {
     metadata_xml: metadataXml.trim(),
     idp_entity_id: parsed.entityId,
@@ -275,6 +352,21 @@ export async function samlRequestState(
     .where('workspace_id', '=', workspaceId)
     .executeTakeFirst();
   return row?.used_at ? 'used' : 'unknown';
+}
+
+/**
+ * The AuthnContextClassRef values of a validated assertion: how the IdP says the person authenticated
+ * (e.g. `urn:oasis:names:tc:SAML:2.0:ac:classes:MultiFactor`, or an IdP's own URI for MFA).
+ */
+export async function authnContextClasses(assertionXml: string): Promise<string[]> {
+  const doc = await parseDomFromString(assertionXml);
+  return xpath
+    .selectElements(
+      doc,
+      "//*[local-name()='AuthnStatement']/*[local-name()='AuthnContext']/*[local-name()='AuthnContextClassRef']",
+    )
+    .map((element) => (element.textContent ?? '').trim())
+    .filter((value) => value !== '' && value.length <= 200);
 }
 
 /** The service provider for one workspace, as node-saml builds and checks its messages. */

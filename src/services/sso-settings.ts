@@ -1,18 +1,23 @@
 import type { Kysely } from 'kysely';
 import * as client from 'openid-client';
-import type { Database, OidcClientAuthentication, WorkspaceMode } from '../db/schema.js';
+import type { Database, OidcClientAuthentication, SsoProtocol, WorkspaceMode } from '../db/schema.js';
 import type { Actor, RequestContext } from '../domain/actor.js';
-import { conflict, forbidden } from '../domain/errors.js';
+import { conflict, forbidden, invalid } from '../domain/errors.js';
 import { workspacePolicy } from '../domain/policies/workspace.js';
 import { recordEvent } from './activity.js';
 import type { WorkspaceKeyring } from './keyring.js';
 import { clearDiscoveryCache, isLoopbackHttp, issuerUrlProblem } from './oidc.js';
 import { setIdpClientSecret } from './oidc-sign-in.js';
 import { ensureSigningKey, oidcJwksPath } from './oidc-client-auth.js';
+import { saveSamlMetadata, storedSamlMetadata, testSamlMetadata, type SamlMetadataTest } from './saml.js';
 
 /** The workspace's OpenID Connect settings as admins see them (SPEC §2b); the client secret never leaves. */
 export interface SsoSettings {
   mode: WorkspaceMode;
+  /** The protocol members sign in with in `idp` mode. */
+  protocol: SsoProtocol;
+  /** Whether the IdP's SAML metadata is saved (its details: GET /workspace/saml). */
+  samlConfigured: boolean;
   issuer: string | null;
   clientId: string | null;
   clientSecretSet: boolean;
@@ -28,6 +33,9 @@ export interface SsoSettings {
 }
 
 export interface SsoSettingsChanges {
+  protocol?: SsoProtocol;
+  /** The SAML identity provider's metadata XML, saved in the same transaction. */
+  samlMetadataXml?: string;
   issuer?: string | null;
   clientId?: string | null;
   /** Absent keeps the stored secret; null removes it. */
@@ -53,11 +61,19 @@ export async function getSsoSettings(db: Kysely<Database>, actor: Actor, redirec
       'idp_jit',
       'idp_mfa_values',
       'idp_client_auth',
+      'idp_protocol',
     ])
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('workspace_saml').select('workspace_id').whereRef('workspace_id', '=', 'workspaces.id'))
+        .as('saml_configured'),
+    )
     .where('id', '=', actor.workspaceId)
     .executeTakeFirstOrThrow();
   return {
     mode: row.mode,
+    protocol: row.idp_protocol,
+    samlConfigured: Boolean(row.saml_configured),
     issuer: row.idp_issuer,
     clientId: row.idp_client_id,
     clientSecretSet: row.idp_client_secret_sealed !== null,
@@ -86,15 +102,24 @@ export async function updateSsoSettings(
 ): Promise<SsoSettings> {
   if (!workspacePolicy.changeSettings(actor))
     throw forbidden('Only the workspace owner and admins can change the single sign-on settings.');
+  if (changes.samlMetadataXml !== undefined) {
+    // Its own event (workspace.saml_settings_changed); a metadata problem is a 422 on samlMetadataXml.
+    await saveSamlMetadata(tx, actor, changes.samlMetadataXml, context, new URL(redirectUri), 'samlMetadataXml');
+  }
   const before = await getSsoSettings(tx, actor, redirectUri);
   const details: Record<string, unknown> = {};
   const columns: {
+    idp_protocol?: SsoProtocol;
     idp_issuer?: string | null;
     idp_client_id?: string | null;
     idp_jit?: boolean;
     idp_mfa_values?: string[] | null;
     idp_client_auth?: OidcClientAuthentication;
   } = {};
+  if (changes.protocol !== undefined && changes.protocol !== before.protocol) {
+    columns.idp_protocol = changes.protocol;
+    details.protocol = { from: before.protocol, to: changes.protocol };
+  }
   if (changes.issuer !== undefined && changes.issuer !== before.issuer) {
     columns.idp_issuer = changes.issuer;
     details.issuer = { from: before.issuer, to: changes.issuer };
@@ -116,14 +141,21 @@ export async function updateSsoSettings(
     details.clientAuthentication = { from: before.clientAuthentication, to: changes.clientAuthentication };
   }
   if (before.mode === 'idp') {
-    const errors = [
-      ...(columns.idp_issuer === null
-        ? [{ path: 'issuer', message: 'Members sign in through it: keep an issuer.' }]
-        : []),
-      ...(columns.idp_client_id === null
-        ? [{ path: 'clientId', message: 'Members sign in through it: keep a client id.' }]
-        : []),
-    ];
+    const after = {
+      protocol: columns.idp_protocol ?? before.protocol,
+      issuer: columns.idp_issuer !== undefined ? columns.idp_issuer : before.issuer,
+      clientId: columns.idp_client_id !== undefined ? columns.idp_client_id : before.clientId,
+      samlConfigured: before.samlConfigured,
+    };
+    const errors = missingForSignIn(after).map((missing) => ({
+      path: missing.path,
+      message:
+        missing.path === 'issuer'
+          ? 'Members sign in through it: keep an issuer.'
+          : missing.path === 'clientId'
+            ? 'Members sign in through it: keep a client id.'
+            : 'Members would sign in through SAML: paste the identity provider’s metadata first.',
+    }));
     if (errors.length > 0) {
       throw conflict(
         'sso-settings-in-use',
@@ -158,6 +190,19 @@ export async function updateSsoSettings(
   return getSsoSettings(tx, actor, redirectUri);
 }
 
+/** What the chosen protocol still lacks before members can sign in through it. */
+function missingForSignIn(settings: Pick<SsoSettings, 'protocol' | 'issuer' | 'clientId' | 'samlConfigured'>) {
+  if (settings.protocol === 'saml') {
+    return settings.samlConfigured
+      ? []
+      : [{ path: 'samlMetadataXml', message: 'Paste the identity provider’s SAML metadata first.' }];
+  }
+  return [
+    ...(settings.issuer ? [] : [{ path: 'issuer', message: 'Enter the issuer URL first.' }]),
+    ...(settings.clientId ? [] : [{ path: 'clientId', message: 'Enter the client id first.' }]),
+  ];
+}
+
 /**
  * Switches how members sign in. In `idp` mode members sign in only through the IdP; guests keep their
  * Gatehouse passwords and the owner keeps the break-glass password sign-in (with MFA).
@@ -173,14 +218,14 @@ export async function switchSignInMode(
     throw forbidden('Only the workspace owner and admins can change how members sign in.');
   const before = await getSsoSettings(tx, actor, redirectUri);
   if (before.mode === mode) return before;
-  if (mode === 'idp' && (!before.issuer || !before.clientId)) {
+  const missing = mode === 'idp' ? missingForSignIn(before) : [];
+  if (missing.length > 0) {
     throw conflict(
       'sso-settings-incomplete',
-      'Save the issuer URL and client id of your identity provider before members sign in through it.',
-      [
-        ...(before.issuer ? [] : [{ path: 'issuer', message: 'Enter the issuer URL first.' }]),
-        ...(before.clientId ? [] : [{ path: 'clientId', message: 'Enter the client id first.' }]),
-      ],
+      before.protocol === 'saml'
+        ? 'Paste and save your identity provider’s SAML metadata before members sign in through it.'
+        : 'Save the issuer URL and client id of your identity provider before members sign in through it.',
+      missing,
     );
   }
   await tx.updateTable('workspaces').set({ mode }).where('id', '=', actor.workspaceId).execute();
@@ -194,6 +239,46 @@ export async function switchSignInMode(
     details: { from: before.mode, to: mode },
   });
   return { ...before, mode };
+}
+
+export interface SsoConnectionTestInput {
+  /** Absent: SAML when metadata is given, OIDC when an issuer is, else the workspace's protocol. */
+  protocol?: SsoProtocol;
+  issuer?: string;
+  metadataXml?: string;
+}
+
+/**
+ * **Test connection** (owner and admins) for what the admin typed, or else what is saved: OIDC discovery
+ * and JWKS, or SAML metadata and its certificates' expiry.
+ */
+export async function testSingleSignOn(
+  db: Kysely<Database>,
+  actor: Actor,
+  input: SsoConnectionTestInput,
+  redirectUri: string,
+  now: number,
+): Promise<SsoConnectionTest | SamlMetadataTest> {
+  if (!workspacePolicy.changeSettings(actor))
+    throw forbidden('Only the workspace owner and admins can test the single sign-on connection.');
+  const settings = await getSsoSettings(db, actor, redirectUri);
+  const protocol = input.protocol ?? (input.metadataXml ? 'saml' : input.issuer ? 'oidc' : settings.protocol);
+  if (protocol === 'saml') {
+    const metadataXml = input.metadataXml || (await storedSamlMetadata(db, actor.workspaceId));
+    if (!metadataXml) {
+      throw invalid('sso-metadata-missing', 'Paste the identity provider’s SAML metadata to test.', [
+        { path: 'metadataXml', message: 'Paste the identity provider’s SAML metadata to test.' },
+      ]);
+    }
+    return testSamlMetadata(metadataXml, now);
+  }
+  const issuer = input.issuer || settings.issuer;
+  if (!issuer) {
+    throw invalid('sso-issuer-missing', 'Enter the issuer URL to test.', [
+      { path: 'issuer', message: 'Enter the issuer URL to test.' },
+    ]);
+  }
+  return testSsoConnection(issuer);
 }
 
 /** Seconds each request of Test connection may take. */

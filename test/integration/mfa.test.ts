@@ -232,7 +232,7 @@ describe('signing in with a second factor', () => {
     const beforeSecondFactor = [
       /^\/api\/v1\/auth\//,
       /^\/api\/v1\/setup$/,
-      /^\/api\/v1\/workspaces\/\{slug\}(\/oidc\/start)?$/,
+      /^\/api\/v1\/workspaces\/\{slug\}(\/oidc\/start|\/sso\/start)?$/,
       /^\/api\/v1\/invitations\/by-token\//,
       /^\/api\/v1\/member-invitations\//,
       /^\/api\/v1\/email-changes\//,

@@ -25,6 +25,7 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /api/v1/invitations/by-token/:token':
     'a Join as a guest link is opened before signing in; the token is the secret',
   'GET /api/v1/workspaces/:slug/oidc/start': 'sign-in through the workspace identity provider starts signed out',
+  'GET /api/v1/workspaces/:slug/sso/start': 'sign-in through the workspace identity provider starts signed out',
   'GET /api/v1/oidc/:slug/jwks': "the identity provider fetches the workspace's public key (private_key_jwt)",
   'GET /api/v1/oidc/callback': 'the identity provider sends the browser back before a session exists',
   'GET /api/v1/saml/:slug/metadata': 'the SAML service-provider metadata is what the identity provider reads',

@@ -6,6 +6,7 @@ import * as samlify from 'samlify';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
+import { turnOnMfa } from '../helpers/mfa.js';
 import { addMember, MEMBER_PASSWORD, signIn } from '../helpers/partners.js';
 
 /**
@@ -23,6 +24,47 @@ let idpKey: string;
 let idpCert: string;
 let otherKey: string;
 let otherCert: string;
+
+/** A self-signed certificate that stopped being valid on 1 January 2025 (openssl ca sets both dates). */
+function expiredSelfSigned(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-saml-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'index.txt'), '');
+    fs.writeFileSync(path.join(dir, 'serial'), '01\n');
+    fs.writeFileSync(
+      path.join(dir, 'ca.cnf'),
+      '[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\n' +
+        'default_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n',
+    );
+    const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    run([
+      'req',
+      '-new',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-subj',
+      `/CN=${name}`,
+      '-out',
+      'req.pem',
+    ]);
+    run(
+      ['ca', '-batch', '-notext', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'key.pem', '-in', 'req.pem'].concat([
+        '-startdate',
+        '20240101000000Z',
+        '-enddate',
+        '20250101000000Z',
+        '-out',
+        'cert.pem',
+      ]),
+    );
+    return fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** A throwaway key and self-signed certificate, as an IdP administrator would make one. */
 function selfSigned(name: string): { key: string; cert: string } {
@@ -94,12 +136,19 @@ async function configure(options: { jit?: boolean; idpMode?: boolean } = {}) {
   });
   expect(put.statusCode, put.body).toBe(200);
   if (options.idpMode === false) return put.json() as { idpEntityId: string; certificateExpiry: string[] };
-  // The sign-in mode switch belongs to the Single sign-on settings; the test sets it directly.
   await t.app.db
     .updateTable('workspaces')
-    .set({ mode: 'idp', verified_domains: ['acme.test'], idp_jit: options.jit ?? true })
+    .set({ verified_domains: ['acme.test'] })
     .where('slug', '=', 'acme')
     .execute();
+  const settings = await owner.request({
+    method: 'PUT',
+    url: '/api/v1/workspace/sso',
+    payload: { protocol: 'saml', jitProvisioning: options.jit ?? true },
+  });
+  expect(settings.statusCode, settings.body).toBe(200);
+  const mode = await owner.request({ method: 'PUT', url: '/api/v1/workspace/sso/mode', payload: { mode: 'idp' } });
+  expect(mode.statusCode, mode.body).toBe(200);
   return put.json() as { idpEntityId: string; acsUrl: string; metadataUrl: string; certificateExpiry: string[] };
 }
 
@@ -128,6 +177,8 @@ interface Tweaks {
   cert?: string;
   /** Sign the whole response instead of the assertion, as some IdPs do. */
   signResponseOnly?: boolean;
+  /** The AuthnContextClassRef the IdP states for how the person authenticated. */
+  authnContext?: string;
 }
 
 /** The IdP's answer to `requestId`, as the HTML form it posts would carry it (base64 SAMLResponse). */
@@ -172,9 +223,18 @@ async function idpResponse(requestId: string, tweaks: Tweaks = {}): Promise<stri
         NameIDFormat: PERSISTENT,
         NameID: tweaks.nameId ?? 'bob-persistent-id',
         InResponseTo: tweaks.inResponseTo ?? requestId,
-        AuthnStatement: '',
+        AuthnStatement: 'AUTHN_STATEMENT',
         AttributeStatement: 'ATTRIBUTE_STATEMENT',
-      }).replace('ATTRIBUTE_STATEMENT', attributes),
+      })
+        .replace('ATTRIBUTE_STATEMENT', attributes)
+        .replace(
+          'AUTHN_STATEMENT',
+          tweaks.authnContext
+            ? `<saml:AuthnStatement AuthnInstant="${now.toISOString()}"><saml:AuthnContext>` +
+                `<saml:AuthnContextClassRef>${tweaks.authnContext}</saml:AuthnContextClassRef>` +
+                '</saml:AuthnContext></saml:AuthnStatement>'
+            : '',
+        ),
     }),
   );
   return context;
@@ -394,5 +454,116 @@ describe('SAML sign-in', () => {
     // The victim's own sign-in still works.
     const own = await idpResponse(await startLogin(victim));
     expect(await postToAcs(victim, own)).toBe('/app');
+  });
+});
+
+describe('SAML as the workspace protocol', () => {
+  const sso = (client: TestClient, payload: Record<string, unknown>) =>
+    client.request({ method: 'PUT', url: '/api/v1/workspace/sso', payload });
+  const switchTo = (mode: 'local' | 'idp') =>
+    owner.request({ method: 'PUT', url: '/api/v1/workspace/sso/mode', payload: { mode } });
+
+  it('is saved with its metadata in one request, then members start at the SAML IdP and OIDC is refused', async () => {
+    // In an idp workspace the owner's password session needs MFA before anything else (break-glass).
+    await turnOnMfa(owner);
+    await t.app.db
+      .updateTable('workspaces')
+      .set({ verified_domains: ['acme.test'] })
+      .where('slug', '=', 'acme')
+      .execute();
+    expect((await sso(owner, { protocol: 'saml' })).json()).toMatchObject({ protocol: 'saml', samlConfigured: false });
+    const early = await switchTo('idp');
+
+    expect(early.statusCode).toBe(409);
+    expect(early.json().errors).toEqual([expect.objectContaining({ path: 'samlMetadataXml' })]);
+
+    const bad = await sso(owner, { samlMetadataXml: '<oops' });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().errors).toEqual([{ path: 'samlMetadataXml', message: 'The metadata is not well-formed XML.' }]);
+    const saved = await sso(owner, { samlMetadataXml: identityProvider().getMetadata(), jitProvisioning: true });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json()).toMatchObject({ protocol: 'saml', samlConfigured: true, mode: 'local' });
+    expect((await switchTo('idp')).json()).toMatchObject({ mode: 'idp', protocol: 'saml' });
+
+    const browser = t.client();
+    const start = await browser.get('/api/v1/workspaces/acme/sso/start');
+    expect(start.statusCode).toBe(302);
+    expect(start.headers.location).toBe('/api/v1/saml/acme/login');
+    expect((await browser.get('/api/v1/workspaces/acme/oidc/start')).statusCode).toBe(404);
+    expect(await postToAcs(browser, await idpResponse(await startLogin(browser)))).toBe('/app');
+
+    // Moving members to OpenID Connect needs its settings first; then SAML is refused, even mid-way.
+    const refused = await sso(owner, { protocol: 'oidc' });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().errors.map((e: { path: string }) => e.path)).toEqual(['issuer', 'clientId']);
+    const pending = t.client();
+    const pendingRequest = await startLogin(pending);
+    const moved = await sso(owner, { protocol: 'oidc', issuer: 'https://login.acme.test', clientId: 'gatehouse' });
+    expect(moved.json()).toMatchObject({ protocol: 'oidc', mode: 'idp', samlConfigured: true });
+    expect((await t.client().get('/api/v1/workspaces/acme/sso/start')).headers.location).toBe(
+      '/api/v1/workspaces/acme/oidc/start',
+    );
+    expect((await t.client().get(`${base}/login`)).statusCode).toBe(404);
+    expect(await postToAcs(pending, await idpResponse(pendingRequest))).toBe(refusedWith('unavailable'));
+    const changes = await t.app.db
+      .selectFrom('activity_events')
+      .select('details')
+      .where('action', '=', 'workspace.sso_settings_changed')
+      .orderBy('seq')
+      .execute();
+    expect(changes.map((event) => event.details.protocol).filter(Boolean)).toEqual([
+      { from: 'oidc', to: 'saml' },
+      { from: 'saml', to: 'oidc' },
+    ]);
+  });
+
+  it('Test connection reads the metadata: who the IdP is, and when its signing certificate expires', async () => {
+    const test = (client: TestClient, payload: Record<string, unknown>) =>
+      client.request({ method: 'POST', url: '/api/v1/workspace/sso/test', payload });
+    const pasted = await test(owner, { protocol: 'saml', metadataXml: identityProvider().getMetadata() });
+    expect(pasted.statusCode, pasted.body).toBe(200);
+    expect(pasted.json()).toMatchObject({ ok: true, issuer: IDP_ENTITY_ID, ssoUrl: IDP_SSO_URL });
+    // The test IdP's certificate lasts 30 days: soon enough to be named as a warning.
+    expect(pasted.json().message).toMatch(
+      new RegExp(
+        `^Metadata read: identity provider ${IDP_ENTITY_ID}, .*the signing certificate expires in (29|30) days`,
+      ),
+    );
+
+    const expired = identityProvider(idpKey, expiredSelfSigned('old.idp.acme.test')).getMetadata();
+    const old = await test(owner, { metadataXml: expired });
+    expect(old.json()).toMatchObject({ ok: false, issuer: IDP_ENTITY_ID });
+    expect(old.json().message).toContain('signing certificate expired on 2025-01-01');
+    expect((await test(owner, { protocol: 'saml', metadataXml: '<oops' })).json()).toEqual({
+      ok: false,
+      message: 'The metadata cannot be used: The metadata is not well-formed XML.',
+    });
+
+    // Without pasted XML, the saved metadata is tested; before any is saved, the field is asked for.
+    const missing = await test(owner, { protocol: 'saml' });
+    expect(missing.statusCode).toBe(422);
+    expect(missing.json().errors).toEqual([expect.objectContaining({ path: 'metadataXml' })]);
+    await configure({ idpMode: false });
+    expect((await test(owner, { protocol: 'saml' })).json()).toMatchObject({ ok: true, issuer: IDP_ENTITY_ID });
+
+    await addMember(owner, 'erin@acme.test');
+    const member = await signIn(t, 'erin@acme.test', MEMBER_PASSWORD);
+    expect((await test(member, { protocol: 'saml' })).statusCode).toBe(403);
+  });
+
+  it("counts the IdP's AuthnContextClassRef as the second factor only when the workspace names it", async () => {
+    const MULTI_FACTOR = 'urn:oasis:names:tc:SAML:2.0:ac:classes:MultiFactor';
+    await turnOnMfa(owner);
+    await configure();
+    const signInWith = async (authnContext: string) => {
+      const browser = t.client();
+      expect(await postToAcs(browser, await idpResponse(await startLogin(browser), { authnContext }))).toBe('/app');
+      const session = await browser.get('/api/v1/auth/session');
+      return (session.json() as { assurance: { mfaRequired: boolean } }).assurance.mfaRequired;
+    };
+    expect(await signInWith(MULTI_FACTOR)).toBe(true);
+    expect((await sso(owner, { mfaValues: [MULTI_FACTOR] })).statusCode).toBe(200);
+    expect(await signInWith(MULTI_FACTOR)).toBe(false);
+    expect(await signInWith('urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport')).toBe(true);
   });
 });

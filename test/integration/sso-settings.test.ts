@@ -73,6 +73,8 @@ describe('Single sign-on settings', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       mode: 'local',
+      protocol: 'oidc',
+      samlConfigured: false,
       issuer: null,
       clientId: null,
       clientSecretSet: false,

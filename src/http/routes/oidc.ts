@@ -39,6 +39,39 @@ const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
   const redirectUri = new URL(OIDC_CALLBACK_PATH, app.config.publicUrl.origin).href;
 
   app.get(
+    '/workspaces/:slug/sso/start',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary:
+          "Start a member's sign-in at the workspace's identity provider, whichever protocol it uses (302 to the OIDC or SAML start)",
+        params: z.strictObject({ slug: Slug }),
+        response: problemResponses(404),
+      },
+    },
+    async (request, reply) => {
+      const { slug } = request.params;
+      const workspace = await findWorkspaceBySlug(app.db, slug);
+      if (!workspace) throw notFound('Workspace', `No workspace is named "${slug}".`);
+      if (workspace.mode !== 'idp') {
+        throw notFound(
+          'Identity provider',
+          `Workspace "${slug}" does not use an identity provider; sign in with your Gatehouse username.`,
+        );
+      }
+      reply.header('cache-control', 'no-store');
+      const encoded = encodeURIComponent(workspace.slug);
+      return reply.redirect(
+        workspace.idp_protocol === 'saml'
+          ? `/api/v1/saml/${encoded}/login`
+          : `/api/v1/workspaces/${encoded}/oidc/start`,
+        302,
+      );
+    },
+  );
+
+  app.get(
     '/workspaces/:slug/oidc/start',
     {
       config: { public: true },
@@ -61,6 +94,9 @@ const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
           'Identity provider',
           `Workspace "${slug}" does not use an identity provider; sign in with your Gatehouse username.`,
         );
+      }
+      if (workspace.idp_protocol !== 'oidc') {
+        throw notFound('Identity provider', `Workspace "${slug}" does not sign in through OpenID Connect.`);
       }
       reply.header('cache-control', 'no-store');
       let started;

@@ -87,7 +87,7 @@ const samlRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const config = await findSamlConfig(app.db, request.params.slug);
-      if (!config || config.workspace.mode !== 'idp') {
+      if (!config || config.workspace.mode !== 'idp' || config.workspace.idp_protocol !== 'saml') {
         throw notFound('Identity provider', `Workspace "${request.params.slug}" does not sign in through SAML.`);
       }
       reply.header('cache-control', 'no-store');

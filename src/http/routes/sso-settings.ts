@@ -1,17 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { forbidden, invalid, notFound } from '../../domain/errors.js';
-import { workspacePolicy } from '../../domain/policies/workspace.js';
+import { notFound } from '../../domain/errors.js';
 import { issuerUrlProblem } from '../../services/oidc.js';
-import { getSsoSettings, switchSignInMode, testSsoConnection, updateSsoSettings } from '../../services/sso-settings.js';
+import { getSsoSettings, switchSignInMode, testSingleSignOn, updateSsoSettings } from '../../services/sso-settings.js';
 import { requestContext, requireSession } from '../context.js';
 import { problemResponses } from '../schemas.js';
 import { OIDC_CALLBACK_PATH } from './oidc.js';
 import { OIDC_CLIENT_AUTHENTICATIONS, publicJwks } from '../../services/oidc-client-auth.js';
 
 /** **Single sign-on** on Workspace settings (SPEC §2b): the OpenID Connect settings and the sign-in mode. */
+const SsoProtocol = z.enum(['oidc', 'saml'], { error: 'Use oidc or saml.' });
+
 const SsoSettings = z.object({
   mode: z.enum(['local', 'idp']),
+  protocol: SsoProtocol,
+  samlConfigured: z.boolean(),
   issuer: z.string().nullable(),
   clientId: z.string().nullable(),
   clientSecretSet: z.boolean(),
@@ -55,17 +58,27 @@ const ssoSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['workspace'],
         summary:
-          'Save the OpenID Connect settings; the client secret is write-only (absent keeps it, empty string removes it)',
+          'Save the single sign-on settings: protocol, OpenID Connect client or SAML metadata, JIT, second-factor values. ' +
+          'The client secret is write-only (absent keeps it, empty string removes it); an absent field keeps its value',
         body: z.strictObject({
-          issuer: IssuerUrl.nullable(),
+          protocol: SsoProtocol.optional(),
+          issuer: IssuerUrl.nullable().optional(),
           clientId: z
             .string()
             .trim()
             .max(255, { error: 'Use at most 255 characters.' })
             .transform((text) => (text === '' ? null : text))
-            .nullable(),
+            .nullable()
+            .optional(),
           clientSecret: z.string().trim().max(1000, { error: 'Use at most 1000 characters.' }).optional(),
-          jitProvisioning: z.boolean(),
+          /** The SAML identity provider's metadata XML (as PUT /workspace/saml), saved in the same transaction. */
+          samlMetadataXml: z
+            .string()
+            .trim()
+            .min(1)
+            .max(200_000, { error: 'Use at most 200,000 characters.' })
+            .optional(),
+          jitProvisioning: z.boolean().optional(),
           /** amr/acr values that count as the IdP's second factor; empty or null: the default list. */
           mfaValues: z
             .array(
@@ -86,7 +99,7 @@ const ssoSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
           /** With private_key_jwt: replace the signing key (the IdP must fetch the JWKS again). */
           rotateSigningKey: z.boolean().optional(),
         }),
-        response: { 200: SsoSettings, ...problemResponses(400, 401, 403, 409) },
+        response: { 200: SsoSettings, ...problemResponses(400, 401, 403, 409, 422) },
       },
     },
     async (request) => {
@@ -163,31 +176,30 @@ const ssoSettingsRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['workspace'],
         summary:
-          "Test connection: fetch the issuer's discovery document and signing keys (JWKS), answering in words what was found or what failed",
-        body: z.strictObject({ issuer: z.string().trim().max(500).optional() }),
+          "Test connection: for OpenID Connect, fetch the issuer's discovery document and signing keys (JWKS); for SAML, " +
+          "read the metadata and its signing certificates' expiry. Answers in words what was found or what failed",
+        description:
+          'Tests what is given (issuer, or metadataXml), else the saved settings of the given or current protocol.',
+        body: z.strictObject({
+          protocol: SsoProtocol.optional(),
+          issuer: z.string().trim().max(500).optional(),
+          metadataXml: z.string().trim().max(200_000).optional(),
+        }),
         response: {
           200: z.object({
             ok: z.boolean(),
             message: z.string(),
             issuer: z.string().optional(),
             keys: z.number().int().optional(),
+            ssoUrl: z.string().optional(),
+            certificateExpiry: z.array(z.string()).optional(),
           }),
           ...problemResponses(400, 401, 403, 422),
         },
       },
     },
-    async (request) => {
-      const { actor } = requireSession(request);
-      if (!workspacePolicy.changeSettings(actor))
-        throw forbidden('Only the workspace owner and admins can test the single sign-on connection.');
-      const issuer = request.body.issuer || (await getSsoSettings(app.db, actor, redirectUri)).issuer;
-      if (!issuer) {
-        throw invalid('sso-issuer-missing', 'Enter the issuer URL to test.', [
-          { path: 'issuer', message: 'Enter the issuer URL to test.' },
-        ]);
-      }
-      return testSsoConnection(issuer);
-    },
+    async (request) =>
+      testSingleSignOn(app.db, requireSession(request).actor, request.body, redirectUri, app.clock.now()),
   );
 };
 
