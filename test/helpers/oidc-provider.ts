@@ -138,6 +138,80 @@ export async function startOidcProvider(options: {
 }
 
 /**
+ * What a person's browser does at the provider: follows the authorization request Gatehouse redirected
+ * it to, opens the provider's own login page and submits it as `login` (any password is accepted) or
+ * aborts there, and returns the URL the provider sends the browser back to, not yet followed.
+ */
+export async function loginAtProvider(
+  idp: TestOidcProvider,
+  authorizationUrl: string | URL,
+  login: string,
+  action: 'login' | 'abort' = 'login',
+): Promise<URL> {
+  const browser = new ProviderBrowser(idp.issuer);
+  let response = await browser.get(authorizationUrl);
+  let location = browser.redirect(response);
+  if (!/^\/interaction\//.test(location.pathname)) {
+    throw new Error(`Expected the provider to send the browser to its login page, not to ${location.href}`);
+  }
+  const loginPage = await (await browser.get(location)).text();
+  if (!loginPage.includes('name="login"'))
+    throw new Error(`The provider's login page has no login field: ${loginPage}`);
+  response =
+    action === 'login'
+      ? await browser.post(location, { prompt: 'login', login, password: 'anything' })
+      : await browser.get(new URL(`${location.pathname}/abort`, idp.issuer));
+  // The provider resumes the authorization, then redirects to the client's redirect_uri.
+  for (let hops = 0; hops < 5; hops++) {
+    location = browser.redirect(response);
+    if (location.origin !== idp.issuer) break;
+    response = await browser.get(location);
+  }
+  return location;
+}
+
+/** A cookie jar for the provider's own pages, as a browser keeps one per site; redirects are not followed. */
+class ProviderBrowser {
+  private readonly cookies = new Map<string, string>();
+  constructor(private readonly issuer: string) {}
+
+  async get(url: string | URL): Promise<Response> {
+    return this.keep(await fetch(url, { redirect: 'manual', headers: { cookie: this.header() } }));
+  }
+
+  async post(url: string | URL, form: Record<string, string>): Promise<Response> {
+    return this.keep(
+      await fetch(url, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      }),
+    );
+  }
+
+  /** Where a redirect sends the browser, relative to the provider. */
+  redirect(response: Response): URL {
+    const location = response.headers.get('location');
+    if (!location) throw new Error(`Expected a redirect from the provider, got ${response.status} ${response.url}`);
+    return new URL(location, this.issuer);
+  }
+
+  private header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  private keep(response: Response): Response {
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const index = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, index), pair!.slice(index + 1));
+    }
+    return response;
+  }
+}
+
+/**
  * The in-memory adapter and the built-in login pages are exactly what a test provider wants; the
  * provider warns about them on every construction, which would bury real output.
  */

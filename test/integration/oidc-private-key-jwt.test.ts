@@ -3,7 +3,7 @@ import { clearDiscoveryCache } from '../../src/services/oidc.js';
 import { generateSigningKey } from '../../src/services/oidc-client-auth.js';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
-import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
+import { loginAtProvider, startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 
 // Issue 10, SPEC §2b: Gatehouse authenticates at the IdP's token endpoint with a JWT signed by the
 // workspace's own key (private_key_jwt); the IdP knows only the public key from Gatehouse's JWKS.
@@ -44,29 +44,9 @@ async function providerTrusting(jwks: { keys: object[] }): Promise<TestOidcProvi
 
 /** Follows the provider's login (any login is accepted) and returns the callback it sends the browser to. */
 async function signInAtProvider(provider: TestOidcProvider, browser: TestClient, login: string): Promise<URL> {
-  const cookies = new Map<string, string>();
-  const go = async (url: URL, form?: Record<string, string>) => {
-    const response = await fetch(url, {
-      method: form ? 'POST' : 'GET',
-      redirect: 'manual',
-      headers: {
-        cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
-        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair] = cookie.split(';');
-      const index = pair!.indexOf('=');
-      cookies.set(pair!.slice(0, index), pair!.slice(index + 1));
-    }
-    return new URL(response.headers.get('location')!, provider.issuer);
-  };
   const start = await browser.get('/api/v1/workspaces/acme/oidc/start');
   expect(start.statusCode, start.body).toBe(302);
-  const interaction = await go(new URL(String(start.headers.location)));
-  let location = await go(interaction, { prompt: 'login', login, password: 'anything' });
-  for (let hops = 0; hops < 5 && location.origin === provider.issuer; hops++) location = await go(location);
+  const location = await loginAtProvider(provider, String(start.headers.location), login);
   expect(location.pathname).toBe('/api/v1/oidc/callback');
   return location;
 }

@@ -6,7 +6,7 @@ import { setIdpClientSecret } from '../../src/services/oidc-sign-in.js';
 import { createWorkspace, prepareOwnerPassword } from '../../src/services/workspaces.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
-import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
+import { loginAtProvider, startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 
 const OWNER = { email: 'ada@acme.test', displayName: 'Ada Owner', password: 'correct horse battery staple' };
 const startUrl = '/api/v1/workspaces/acme/oidc/start';
@@ -49,35 +49,6 @@ afterEach(async () => {
   clearDiscoveryCache();
 });
 
-/** A cookie jar for the provider's own pages, as a browser keeps one per site. */
-class ProviderBrowser {
-  private readonly cookies = new Map<string, string>();
-  async get(url: string | URL): Promise<Response> {
-    return this.keep(await fetch(url, { redirect: 'manual', headers: { cookie: this.header() } }));
-  }
-  async post(url: string | URL, form: Record<string, string>): Promise<Response> {
-    return this.keep(
-      await fetch(url, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(form).toString(),
-      }),
-    );
-  }
-  private header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-  private keep(response: Response): Response {
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair] = cookie.split(';');
-      const index = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, index), pair!.slice(index + 1));
-    }
-    return response;
-  }
-}
-
 /**
  * Goes to the provider as the waiting page does, signs in on its login page as `login`, and returns the
  * callback URL the provider sends the browser back to (not yet followed).
@@ -85,22 +56,7 @@ class ProviderBrowser {
 async function signInAtProvider(browser: TestClient, login: string, action: 'login' | 'abort' = 'login') {
   const start = await browser.get(startUrl);
   expect(start.statusCode).toBe(302);
-  const provider = new ProviderBrowser();
-  let response = await provider.get(String(start.headers.location));
-  let location = new URL(response.headers.get('location')!, idp.issuer);
-  expect(location.pathname).toMatch(/^\/interaction\//);
-  const loginPage = await provider.get(location);
-  expect(await loginPage.text()).toContain('name="login"');
-  response =
-    action === 'login'
-      ? await provider.post(location, { prompt: 'login', login, password: 'anything' })
-      : await provider.get(new URL(`${location.pathname}/abort`, idp.issuer));
-  // The provider resumes the authorization, then redirects to our redirect_uri.
-  for (let hops = 0; hops < 5; hops++) {
-    location = new URL(response.headers.get('location')!, idp.issuer);
-    if (location.origin !== idp.issuer) break;
-    response = await provider.get(location);
-  }
+  const location = await loginAtProvider(idp, String(start.headers.location), login, action);
   expect(location.pathname).toBe('/api/v1/oidc/callback');
   return location;
 }

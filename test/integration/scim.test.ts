@@ -4,7 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
-import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
+import { loginAtProvider, startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 import { addMember, createPartner, MEMBER_PASSWORD, signIn } from '../helpers/partners.js';
 import { clearDiscoveryCache } from '../../src/services/oidc.js';
 import { setIdpClientSecret } from '../../src/services/oidc-sign-in.js';
@@ -536,35 +536,6 @@ describe('the Microsoft Entra provisioning sequence', () => {
   });
 });
 
-/** A cookie jar for the OpenID provider's own pages, as a browser keeps one per site. */
-class ProviderBrowser {
-  private readonly cookies = new Map<string, string>();
-  async get(url: string | URL): Promise<Response> {
-    return this.keep(await fetch(url, { redirect: 'manual', headers: { cookie: this.header() } }));
-  }
-  async post(url: string | URL, form: Record<string, string>): Promise<Response> {
-    return this.keep(
-      await fetch(url, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { cookie: this.header(), 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(form).toString(),
-      }),
-    );
-  }
-  private header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-  private keep(response: Response): Response {
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair] = cookie.split(';');
-      const index = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, index), pair!.slice(index + 1));
-    }
-    return response;
-  }
-}
-
 describe('with the OpenID provider', () => {
   let idp: TestOidcProvider;
   afterEach(async () => {
@@ -576,15 +547,7 @@ describe('with the OpenID provider', () => {
   async function signInThroughIdp(browser: TestClient, login: string) {
     const start = await browser.get('/api/v1/workspaces/globex/oidc/start');
     expect(start.statusCode, start.body).toBe(302);
-    const provider = new ProviderBrowser();
-    let response = await provider.get(String(start.headers.location));
-    let location = new URL(response.headers.get('location')!, idp.issuer);
-    response = await provider.post(location, { prompt: 'login', login, password: 'anything' });
-    for (let hops = 0; hops < 5; hops++) {
-      location = new URL(response.headers.get('location')!, idp.issuer);
-      if (location.origin !== idp.issuer) break;
-      response = await provider.get(location);
-    }
+    const location = await loginAtProvider(idp, String(start.headers.location), login);
     return browser.get(location.pathname + location.search);
   }
 
