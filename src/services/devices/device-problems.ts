@@ -2,6 +2,7 @@ import { AppError, conflict, forbidden } from '../../domain/errors.js';
 import { DEVICE_CODE_MAX_TRIES, DEVICE_CODE_RESEND_INTERVAL_MS, MAX_LIVE_DEVICES } from '../../domain/devices.js';
 
 /** The problems the device use cases answer with. */
+
 export const deviceLimitReached = () =>
   new AppError(
     'device-limit-reached',
