@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { Database } from '../db/schema.js';
-import type { BatchCounter, CounterBatch, CounterStoreFactory, StatementFold } from './attempts.js';
+import type { BatchCounter, CounterBatch, CounterStoreFactory, StatementFold } from './attempt-counters.js';
 
 /**
  * Where the attempt counters live (issue 4). With GATEHOUSE_REDIS_URL: Redis, shared by every server

@@ -6,17 +6,12 @@ import { createUnitOfWork } from '../db/unit-of-work.js';
 import { openAttemptStore, type AttemptStore } from './attempt-stores.js';
 import { recordActivityWith, recordEvent } from './activity.js';
 import { WorkspaceKeyring } from './keyring.js';
-import {
-  addressKey,
-  AttemptLimiter,
-  memoryCounters,
-  InvitationsRateLimitedError,
-  TooManyAttemptsError,
-  type AttemptKeys,
-  type AttemptPolicy,
-  type CounterStoreFactory,
-  withCountedAttempt,
-} from './attempts.js';
+import { memoryCounters, type CounterStoreFactory } from './attempt-counters.js';
+import { InvitationsRateLimitedError, TooManyAttemptsError } from './attempt-errors.js';
+import { addressKey } from './attempt-keys.js';
+import { AttemptLimiter, type AttemptKeys } from './attempt-limiter.js';
+import type { AttemptPolicy } from './attempt-policy.js';
+import { withCountedAttempt } from './attempts.js';
 
 const POLICY: AttemptPolicy = {
   userFailures: 3,

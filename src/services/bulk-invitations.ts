@@ -2,7 +2,7 @@ import type { Actor, RequestContext } from '../domain/actor.js';
 import { AppError } from '../domain/errors.js';
 import { partnerPolicy } from '../domain/policies/partners.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
-import type { AttemptLimiter } from './attempts.js';
+import type { AttemptLimiter } from './attempt-limiter.js';
 import type { InvitationDeps, Invited } from './invitations.js';
 import { ensure, loadPartner } from './partner-access.js';
 import { inviteGuestUser } from './partner-members.js';

@@ -8,7 +8,8 @@ import { hashPassword, verifyPassword } from '../crypto/passwords.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { passwordChangedMail } from '../mail/password-mails.js';
 import { recordEvent } from './activity.js';
-import { lockoutOfSignedInUser, withCountedAttempt, type AttemptLimiter } from './attempts.js';
+import type { AttemptLimiter } from './attempt-limiter.js';
+import { lockoutOfSignedInUser, withCountedAttempt } from './attempts.js';
 import type { AuthenticatedSession } from './sessions.js';
 
 export interface OwnPasswordInput {

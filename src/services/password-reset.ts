@@ -13,7 +13,9 @@ import { hashToken, randomToken } from '../crypto/tokens.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { passwordResetDoneMail, passwordResetIdpMail, passwordResetMail } from '../mail/password-mails.js';
 import { recordEvent } from './activity.js';
-import { addressKey, RateLimitedError, type AttemptLimiter } from './attempts.js';
+import { RateLimitedError } from './attempt-errors.js';
+import { addressKey } from './attempt-keys.js';
+import type { AttemptLimiter } from './attempt-limiter.js';
 import { endSessionsOf } from './partner-access.js';
 import { unknownUsernameHash } from './sessions.js';
 

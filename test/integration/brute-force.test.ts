@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
 import { passwordWorkStats, setPasswordWorkLimits, type PasswordWorkLimits } from '../../src/crypto/passwords.js';
-import type { AttemptPolicy } from '../../src/services/attempts.js';
+import type { AttemptPolicy } from '../../src/services/attempt-policy.js';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import { addMember, MEMBER_PASSWORD } from '../helpers/partners.js';

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DEVICE_NAME_MAX_LENGTH } from '../../domain/devices.js';
-import { addressKey } from '../../services/attempts.js';
+import { addressKey } from '../../services/attempt-keys.js';
 import {
   CONNECT_LIMIT_WINDOW_MS,
   CONNECT_LOOKUPS_PER_USER,
