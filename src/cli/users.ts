@@ -5,7 +5,7 @@ import { openDatabase } from '../db/connect.js';
 import { migrateToLatest } from '../db/migrator.js';
 import { createUnitOfWork } from '../db/unit-of-work.js';
 import { breakGlassResetMfa, breakGlassResetPassword, type BreakGlassTarget } from '../services/break-glass.js';
-import { newTemporaryCredential } from '../services/invitations.js';
+import { newTemporaryCredential } from '../services/invitations/credentials.js';
 import { checkMasterKey, WorkspaceKeyring } from '../services/keyring.js';
 import { recordActivityWith } from '../services/activity.js';
 import { parseCommandArgs, UsageError } from './usage-error.js';

@@ -5,7 +5,7 @@ import { conflict, notFound } from '../domain/errors.js';
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { passwordResetByOperatorMail } from '../mail/password-mails.js';
 import { recordEvent } from './activity.js';
-import type { TemporaryCredential } from './invitations.js';
+import type { TemporaryCredential } from './invitations/credentials.js';
 import { queueMfaResetMail, removeSecondFactors, type RemovedSecondFactors } from './mfa-reset.js';
 import { endSessionsOf } from './partner-access.js';
 

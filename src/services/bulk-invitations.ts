@@ -3,7 +3,8 @@ import { AppError } from '../domain/errors.js';
 import { partnerPolicy } from '../domain/policies/partners.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { AttemptLimiter } from './attempt-limiter.js';
-import type { InvitationDeps, Invited } from './invitations.js';
+import type { InvitationDeps } from './invitations/invitation-mail.js';
+import type { Invited } from './invitations/invite-guest.js';
 import { ensure, loadPartner } from './partner-access.js';
 import { inviteGuestUser } from './partner-members.js';
 

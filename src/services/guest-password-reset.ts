@@ -6,7 +6,7 @@ import { guestPasswordPolicy, type GuestPasswordTarget } from '../domain/policie
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { guestPasswordResetMail } from '../mail/password-mails.js';
 import { recordUserEvent } from './activity.js';
-import type { TemporaryCredential } from './invitations.js';
+import type { TemporaryCredential } from './invitations/credentials.js';
 import { endSessionsOf, ensure, loadPartner } from './partner-access.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { UnitOfWork } from '../db/unit-of-work.js';
-import { expireOverdueInvitations } from './invitations.js';
+import { expireOverdueInvitations } from './invitations/expire-overdue.js';
 
 interface SweeperLogger {
   info(details: object, message: string): void;

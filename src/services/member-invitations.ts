@@ -13,7 +13,7 @@ import { hashToken, randomToken } from '../crypto/tokens.js';
 import { memberInvitationMail } from '../mail/member-mails.js';
 import { cancelPendingMail, enqueueMail } from '../mail/outbox.js';
 import { recordEvent } from './activity.js';
-import type { InvitationDeps } from './invitations.js';
+import type { InvitationDeps } from './invitations/invitation-mail.js';
 import { endSessionsOf } from './partner-access.js';
 import { openSession } from './sessions.js';
 import { isUniqueViolation } from './users.js';

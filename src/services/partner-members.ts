@@ -9,7 +9,8 @@ import { enqueueMail } from '../mail/outbox.js';
 import { invitationWithheldMail } from '../mail/templates.js';
 import { ensure, loadPartner } from './partner-access.js';
 import { offboardGuest } from './partners.js';
-import { inviteGuest, type InvitationDeps, type Invited } from './invitations.js';
+import type { InvitationDeps } from './invitations/invitation-mail.js';
+import { inviteGuest, type Invited } from './invitations/invite-guest.js';
 import { mayResetMfa } from './mfa-reset.js';
 
 export async function assignHostAdmin(

@@ -7,7 +7,8 @@ import { partnerPermissions, type PartnerPermissions } from '../domain/policies/
 import { deliveryStates, type DeliveryView } from '../mail/outbox.js';
 import { recordEvent, recordUserEvent } from './activity.js';
 import { effectiveState } from '../domain/invitations.js';
-import { inviteGuest, type InvitationDeps } from './invitations.js';
+import type { InvitationDeps } from './invitations/invitation-mail.js';
+import { inviteGuest } from './invitations/invite-guest.js';
 import { endSessionsOf, ensure, loadPartner, partnerNameTaken } from './partner-access.js';
 import { cancelPendingMail } from '../mail/outbox.js';
 import { isUniqueViolation } from './users.js';

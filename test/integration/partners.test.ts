@@ -9,7 +9,7 @@ import {
   me,
   readInvitation,
 } from '../helpers/partners.js';
-import { expireOverdueInvitations } from '../../src/services/invitations.js';
+import { expireOverdueInvitations } from '../../src/services/invitations/expire-overdue.js';
 import { turnOnMfa } from '../helpers/mfa.js';
 
 let t: TestApp;

@@ -13,7 +13,7 @@ import {
   shareWithPartner,
 } from '../../src/services/account-sharing.js';
 import { createAccount, listAccounts } from '../../src/services/accounts.js';
-import { inviteGuest } from '../../src/services/invitations.js';
+import { inviteGuest } from '../../src/services/invitations/invite-guest.js';
 import { changeGuestRole, removeGuest } from '../../src/services/partner-members.js';
 import { createPartner, removePartner } from '../../src/services/partners.js';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';

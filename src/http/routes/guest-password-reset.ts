@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { resetGuestPassword } from '../../services/guest-password-reset.js';
-import { newTemporaryCredential } from '../../services/invitations.js';
+import { newTemporaryCredential } from '../../services/invitations/credentials.js';
 import { requestContext, requireSession } from '../context.js';
 import { problemResponses } from '../schemas.js';
 

@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import {
-  invitationPartnerId,
-  lookupInvitationLink,
-  resendInvitation,
-  revokeInvitation,
-} from '../../services/invitations.js';
+import { lookupInvitationLink } from '../../services/invitations/invitation-link.js';
+import { invitationPartnerId } from '../../services/invitations/manageable-invitation.js';
+import { resendInvitation } from '../../services/invitations/resend-invitation.js';
+import { revokeInvitation } from '../../services/invitations/revoke-invitation.js';
 import { requestContext, requireSession } from '../context.js';
 import { problemResponses } from '../schemas.js';
 
