@@ -1,119 +1,37 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import * as samlify from 'samlify';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import { turnOnMfa } from '../helpers/mfa.js';
 import { addMember, MEMBER_PASSWORD, signIn } from '../helpers/partners.js';
+import {
+  expiredSelfSigned,
+  identityProvider as samlIdentityProvider,
+  MULTI_FACTOR,
+  selfSigned,
+  signedLoginResponse,
+  type KeyPair,
+  type LoginResponseOptions,
+} from '../helpers/saml-idp.js';
 
 /**
  * SAML 2.0 sign-in against a real identity provider built here with samlify, a different library than
- * the product's node-saml. samlify wants an XML schema validator before it builds messages; the test
- * installs a permissive one (it only checks what samlify itself sends, which node-saml then validates).
+ * the product's node-saml (test/helpers/saml-idp.ts).
  */
-samlify.setSchemaValidator({ validate: async () => 'skipped' });
 
 const IDP_ENTITY_ID = 'https://idp.acme.test/saml';
 const IDP_SSO_URL = 'https://idp.acme.test/saml/sso';
-const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
 
-let idpKey: string;
-let idpCert: string;
-let otherKey: string;
-let otherCert: string;
-
-/** A self-signed certificate that stopped being valid on 1 January 2025 (openssl ca sets both dates). */
-function expiredSelfSigned(name: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-saml-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'index.txt'), '');
-    fs.writeFileSync(path.join(dir, 'serial'), '01\n');
-    fs.writeFileSync(
-      path.join(dir, 'ca.cnf'),
-      '[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\n' +
-        'default_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n',
-    );
-    const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    run([
-      'req',
-      '-new',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'key.pem',
-      '-subj',
-      `/CN=${name}`,
-      '-out',
-      'req.pem',
-    ]);
-    run(
-      ['ca', '-batch', '-notext', '-config', 'ca.cnf', '-selfsign', '-keyfile', 'key.pem', '-in', 'req.pem'].concat([
-        '-startdate',
-        '20240101000000Z',
-        '-enddate',
-        '20250101000000Z',
-        '-out',
-        'cert.pem',
-      ]),
-    );
-    return fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** A throwaway key and self-signed certificate, as an IdP administrator would make one. */
-function selfSigned(name: string): { key: string; cert: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-saml-'));
-  try {
-    const keyFile = path.join(dir, 'key.pem');
-    const certFile = path.join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-sha256',
-        '-days',
-        '30',
-        '-subj',
-        `/CN=${name}`,
-        '-keyout',
-        keyFile,
-        '-out',
-        certFile,
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8') };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
+let idpKeys: KeyPair;
+let otherKeys: KeyPair;
 
 beforeAll(() => {
-  ({ key: idpKey, cert: idpCert } = selfSigned('idp.acme.test'));
-  ({ key: otherKey, cert: otherCert } = selfSigned('impostor.test'));
+  idpKeys = selfSigned('idp.acme.test');
+  otherKeys = selfSigned('impostor.test');
 });
 
-function identityProvider(key = idpKey, cert = idpCert) {
-  return samlify.IdentityProvider({
-    entityID: IDP_ENTITY_ID,
-    signingCert: cert,
-    privateKey: key,
-    nameIDFormat: [PERSISTENT],
-    singleSignOnService: [
-      { Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: IDP_SSO_URL },
-      { Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST', Location: IDP_SSO_URL },
-    ],
-  });
+function identityProvider(keys = idpKeys) {
+  return samlIdentityProvider(IDP_ENTITY_ID, IDP_SSO_URL, keys);
 }
 
 let t: TestApp;
@@ -164,80 +82,17 @@ async function startLogin(browser: TestClient): Promise<string> {
   return /\sID="([^"]+)"/.exec(request)![1]!;
 }
 
-interface Tweaks {
-  audience?: string;
-  recipient?: string;
-  notOnOrAfter?: string;
-  notBefore?: string;
-  inResponseTo?: string;
-  assertionId?: string;
-  email?: string;
-  nameId?: string;
-  key?: string;
-  cert?: string;
-  /** Sign the whole response instead of the assertion, as some IdPs do. */
-  signResponseOnly?: boolean;
-  /** The AuthnContextClassRef the IdP states for how the person authenticated. */
-  authnContext?: string;
-}
+type Tweaks = Partial<Omit<LoginResponseOptions, 'spMetadata' | 'requestId'>> & { keys?: KeyPair };
 
 /** The IdP's answer to `requestId`, as the HTML form it posts would carry it (base64 SAMLResponse). */
-async function idpResponse(requestId: string, tweaks: Tweaks = {}): Promise<string> {
-  const spMetadata = (await t.client().get(`${base}/metadata`)).body;
-  const sp = samlify.ServiceProvider({
-    metadata: tweaks.signResponseOnly
-      ? spMetadata.replace('WantAssertionsSigned="true"', 'WantAssertionsSigned="false"')
-      : spMetadata,
+async function idpResponse(requestId: string, { keys, ...tweaks }: Tweaks = {}): Promise<string> {
+  return signedLoginResponse(identityProvider(keys), {
+    spMetadata: (await t.client().get(`${base}/metadata`)).body,
+    requestId,
+    email: 'bob@acme.test',
+    nameId: 'bob-persistent-id',
+    ...tweaks,
   });
-  const idp = identityProvider(tweaks.key, tweaks.cert);
-  const acs = new URL(`${base}/acs`, t.config.publicUrl).href;
-  const spEntityId = new URL(`${base}/metadata`, t.config.publicUrl).href;
-  const now = new Date();
-  const later = new Date(now.getTime() + 5 * 60 * 1000).toISOString();
-  const email = tweaks.email ?? 'bob@acme.test';
-  const attributes =
-    '<saml:AttributeStatement>' +
-    `<saml:Attribute Name="email"><saml:AttributeValue xsi:type="xs:string">${email}</saml:AttributeValue></saml:Attribute>` +
-    '<saml:Attribute Name="displayName"><saml:AttributeValue xsi:type="xs:string">Bob Saml</saml:AttributeValue></saml:Attribute>' +
-    '</saml:AttributeStatement>';
-  const { context } = await idp.createLoginResponse(
-    sp,
-    { extract: { request: { id: requestId } } },
-    'post',
-    {},
-    (template: string) => ({
-      id: 'ignored',
-      // samlify escapes the values it fills in; the attribute statement is XML, so it goes in afterwards.
-      context: samlify.SamlLib.replaceTagsByValue(template, {
-        ID: `_r${Math.random().toString(16).slice(2)}`,
-        AssertionID: tweaks.assertionId ?? `_a${Math.random().toString(16).slice(2)}`,
-        Destination: acs,
-        Audience: tweaks.audience ?? spEntityId,
-        SubjectRecipient: tweaks.recipient ?? acs,
-        Issuer: IDP_ENTITY_ID,
-        IssueInstant: now.toISOString(),
-        StatusCode: 'urn:oasis:names:tc:SAML:2.0:status:Success',
-        ConditionsNotBefore: tweaks.notBefore ?? now.toISOString(),
-        ConditionsNotOnOrAfter: tweaks.notOnOrAfter ?? later,
-        SubjectConfirmationDataNotOnOrAfter: tweaks.notOnOrAfter ?? later,
-        NameIDFormat: PERSISTENT,
-        NameID: tweaks.nameId ?? 'bob-persistent-id',
-        InResponseTo: tweaks.inResponseTo ?? requestId,
-        AuthnStatement: 'AUTHN_STATEMENT',
-        AttributeStatement: 'ATTRIBUTE_STATEMENT',
-      })
-        .replace('ATTRIBUTE_STATEMENT', attributes)
-        .replace(
-          'AUTHN_STATEMENT',
-          tweaks.authnContext
-            ? `<saml:AuthnStatement AuthnInstant="${now.toISOString()}"><saml:AuthnContext>` +
-                `<saml:AuthnContextClassRef>${tweaks.authnContext}</saml:AuthnContextClassRef>` +
-                '</saml:AuthnContext></saml:AuthnStatement>'
-            : '',
-        ),
-    }),
-  );
-  return context;
 }
 
 /** Posts the response to the ACS as the IdP's auto-submitting form does; returns where it redirects. */
@@ -341,7 +196,7 @@ describe('SAML sign-in', () => {
     expect(unsigned).not.toContain('Signature');
     expect(await postToAcs(browser, Buffer.from(unsigned).toString('base64'))).toBe(refusedWith('unsigned'));
 
-    const forged = await idpResponse(await startLogin(browser), { key: otherKey, cert: otherCert });
+    const forged = await idpResponse(await startLogin(browser), { keys: otherKeys });
     expect(await postToAcs(browser, forged)).toBe(refusedWith('unsigned'));
     expect((await browser.get('/api/v1/auth/session')).statusCode).toBe(401);
   });
@@ -530,7 +385,7 @@ describe('SAML as the workspace protocol', () => {
       ),
     );
 
-    const expired = identityProvider(idpKey, expiredSelfSigned('old.idp.acme.test')).getMetadata();
+    const expired = identityProvider({ key: idpKeys.key, cert: expiredSelfSigned('old.idp.acme.test') }).getMetadata();
     const old = await test(owner, { metadataXml: expired });
     expect(old.json()).toMatchObject({ ok: false, issuer: IDP_ENTITY_ID });
     expect(old.json().message).toContain('signing certificate expired on 2025-01-01');
@@ -552,7 +407,6 @@ describe('SAML as the workspace protocol', () => {
   });
 
   it("counts the IdP's AuthnContextClassRef as the second factor only when the workspace names it", async () => {
-    const MULTI_FACTOR = 'urn:oasis:names:tc:SAML:2.0:ac:classes:MultiFactor';
     await turnOnMfa(owner);
     await configure();
     const signInWith = async (authnContext: string) => {

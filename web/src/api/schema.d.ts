@@ -5860,6 +5860,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{slug}/sso/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start a member's sign-in at the workspace's identity provider, whichever protocol it uses (302 to the OIDC or SAML start) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    slug: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{slug}/oidc/start": {
         parameters: {
             query?: never;
@@ -15693,6 +15743,9 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             mode: "local" | "idp";
+                            /** @enum {string} */
+                            protocol: "oidc" | "saml";
+                            samlConfigured: boolean;
                             issuer: string | null;
                             clientId: string | null;
                             clientSecretSet: boolean;
@@ -15749,7 +15802,7 @@ export interface paths {
                 };
             };
         };
-        /** Save the OpenID Connect settings; the client secret is write-only (absent keeps it, empty string removes it) */
+        /** Save the single sign-on settings: protocol, OpenID Connect client or SAML metadata, JIT, second-factor values. The client secret is write-only (absent keeps it, empty string removes it); an absent field keeps its value */
         put: {
             parameters: {
                 query?: never;
@@ -15760,10 +15813,13 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        issuer: string | null;
-                        clientId: string | null;
+                        /** @enum {string} */
+                        protocol?: "oidc" | "saml";
+                        issuer?: string | null;
+                        clientId?: string | null;
                         clientSecret?: string;
-                        jitProvisioning: boolean;
+                        samlMetadataXml?: string;
+                        jitProvisioning?: boolean;
                         mfaValues?: string[] | null;
                         /** @enum {string} */
                         clientAuthentication?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
@@ -15781,6 +15837,9 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             mode: "local" | "idp";
+                            /** @enum {string} */
+                            protocol: "oidc" | "saml";
+                            samlConfigured: boolean;
                             issuer: string | null;
                             clientId: string | null;
                             clientSecretSet: boolean;
@@ -15858,6 +15917,27 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15989,6 +16069,9 @@ export interface paths {
                         "application/json": {
                             /** @enum {string} */
                             mode: "local" | "idp";
+                            /** @enum {string} */
+                            protocol: "oidc" | "saml";
+                            samlConfigured: boolean;
                             issuer: string | null;
                             clientId: string | null;
                             clientSecretSet: boolean;
@@ -16103,7 +16186,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Test connection: fetch the issuer's discovery document and signing keys (JWKS), answering in words what was found or what failed */
+        /**
+         * Test connection: for OpenID Connect, fetch the issuer's discovery document and signing keys (JWKS); for SAML, read the metadata and its signing certificates' expiry. Answers in words what was found or what failed
+         * @description Tests what is given (issuer, or metadataXml), else the saved settings of the given or current protocol.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -16114,7 +16200,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @enum {string} */
+                        protocol?: "oidc" | "saml";
                         issuer?: string;
+                        metadataXml?: string;
                     };
                 };
             };
@@ -16130,6 +16219,8 @@ export interface paths {
                             message: string;
                             issuer?: string;
                             keys?: number;
+                            ssoUrl?: string;
+                            certificateExpiry?: string[];
                         };
                     };
                 };

@@ -150,7 +150,7 @@ function SignInForm({ slug, name }: { slug: string; name: string | undefined }) 
 }
 
 /**
- * Why a sign-in through the company's identity provider ended here (`?sso=` from the OIDC callback),
+ * Why a sign-in through the company's identity provider ended here (`?sso=` from the OIDC callback or the SAML assertion consumer service),
  * in words, with a way to try again at the IdP. Guests use the form below whatever happened.
  */
 const SSO_REFUSALS: Record<string, { title: string; text: (name: string) => string }> = {
@@ -248,7 +248,7 @@ function SsoRefusal({ slug, name, reason }: { slug: string; name: string; reason
         <Text size="sm">{refusal.text(name)}</Text>
         <Button
           component="a"
-          href={`/api/v1/workspaces/${encodeURIComponent(slug)}/oidc/start`}
+          href={`/api/v1/workspaces/${encodeURIComponent(slug)}/sso/start`}
           variant="light"
           size="xs"
           fullWidth

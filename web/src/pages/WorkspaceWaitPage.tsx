@@ -24,7 +24,7 @@ const signInPath = (slug: string, username?: string) =>
   `/w/${encodeURIComponent(slug)}/sign-in${username ? `?${new URLSearchParams({ username }).toString()}` : ''}`;
 
 /** The server route that redirects to the IdP (or back here with ?idp=unavailable when it is down). */
-const oidcStartPath = (slug: string) => `/api/v1/workspaces/${encodeURIComponent(slug)}/oidc/start`;
+const ssoStartPath = (slug: string) => `/api/v1/workspaces/${encodeURIComponent(slug)}/sso/start`;
 
 /**
  * The authentication waiting page (/w/:slug).
@@ -86,7 +86,7 @@ function IdpCountdown({ workspace }: { workspace: PublicWorkspace }) {
   const goToIdp = useCallback(() => {
     if (settled.current) return;
     stop();
-    window.location.assign(oidcStartPath(workspace.slug));
+    window.location.assign(ssoStartPath(workspace.slug));
   }, [stop, workspace.slug]);
 
   useEffect(() => {
@@ -137,7 +137,7 @@ function IdpUnavailable({ workspace }: { workspace: PublicWorkspace }) {
         few minutes, or ask your administrator. Guests are not affected: they sign in with their Gatehouse username.
       </Alert>
       <Group grow>
-        <Button variant="default" onClick={() => window.location.assign(oidcStartPath(workspace.slug))}>
+        <Button variant="default" onClick={() => window.location.assign(ssoStartPath(workspace.slug))}>
           Try again
         </Button>
         <Button onClick={() => navigate(signInPath(workspace.slug))}>{GUEST_BUTTON}</Button>
