@@ -53,6 +53,7 @@ describeBrowser('members sign in through the company identity provider, in a rea
       users: {
         'carol-sub': { email: 'carol@acme.test', email_verified: true, name: 'Carol Member', amr: ['pwd', 'otp'] },
         'dan-sub': { email: 'dan@acme.test', email_verified: true, name: 'Dan Unknown' },
+        'erin-sub': { email: 'erin@acme.test', email_verified: false, name: 'Erin Unverified' },
       },
     });
     t = await createTestApp({ env: { GATEHOUSE_PUBLIC_URL: baseUrl } });
@@ -139,6 +140,94 @@ describeBrowser('members sign in through the company identity provider, in a rea
     await page.getByRole('link', { name: 'Try again' }).click();
     await expectPath(page, '/w/acme/sign-in');
     await expectVisible(page.getByRole('alert').filter({ hasText: 'You do not have an account here yet' }));
+  });
+
+  /** The refusal on the workspace's sign-in page: its title, no session, and a screenshot of it. */
+  async function expectRefusal(title: string, shot: string): Promise<void> {
+    await expectPath(page, '/w/acme/sign-in');
+    const alert = page.getByRole('alert').filter({ hasText: title });
+    await expectVisible(alert);
+    await expectVisible(alert.getByRole('link', { name: 'Try again' }));
+    expect((await page.request.get(`${baseUrl}/api/v1/auth/session`)).status()).toBe(401);
+    await screenshots(page, shot);
+  }
+
+  it('creates a member just in time the first time they sign in, who then meets the terms', async () => {
+    await t.app.db.updateTable('workspaces').set({ idp_jit: true }).execute();
+    await page.goto(`${baseUrl}/w/acme`);
+    await signInAtProvider('dan-sub');
+    await expectVisible(page.getByRole('dialog', { name: 'Terms of service agreement' }));
+    const session = await (await page.request.get(`${baseUrl}/api/v1/auth/session`)).json();
+    expect(session.user.email).toBe('dan@acme.test');
+    const dan = await t.app.db
+      .selectFrom('users')
+      .select(['display_name', 'kind', 'role'])
+      .where('email', '=', 'dan@acme.test')
+      .executeTakeFirstOrThrow();
+    expect(dan).toEqual({ display_name: 'Dan Unknown', kind: 'member', role: 'member' });
+  });
+
+  it('refuses a deactivated member with a clear page', async () => {
+    await t.app.db.updateTable('users').set({ status: 'deactivated' }).where('email', '=', 'carol@acme.test').execute();
+    await page.goto(`${baseUrl}/w/acme`);
+    await signInAtProvider('carol-sub');
+    await expectRefusal('Your account is deactivated', 'oidc-sign-in-deactivated');
+  });
+
+  it('does not link a member by an email the provider has not verified', async () => {
+    await t.app.db
+      .insertInto('users')
+      .values({
+        workspace_id: workspaceId,
+        email: 'erin@acme.test',
+        username: 'erin@acme.test',
+        display_name: 'Erin Member',
+        kind: 'member',
+        role: 'member',
+        status: 'active',
+        password_hash: null,
+        updated_at: new Date(),
+      })
+      .execute();
+    await page.goto(`${baseUrl}/w/acme`);
+    await signInAtProvider('erin-sub');
+    await expectRefusal('Your email address is not verified', 'oidc-sign-in-email-unverified');
+    expect(await t.app.db.selectFrom('user_identities').select('id').execute()).toHaveLength(0);
+  });
+
+  it('refuses a tampered ID token and one for another client, each with a clear page', async () => {
+    idp.tamperIdToken = (claims) => ({ claims: { ...claims, sub: 'dan-sub' }, resign: false });
+    await page.goto(`${baseUrl}/w/acme`);
+    await signInAtProvider('carol-sub');
+    await expectRefusal('The sign-in could not be verified', 'oidc-sign-in-invalid-token');
+
+    idp.tamperIdToken = (claims) => ({ claims: { ...claims, aud: 'another-client' }, resign: true });
+    await page.getByRole('link', { name: 'Try again' }).click();
+    await expectPath(page, '/w/acme/sign-in');
+    await expectVisible(page.getByRole('alert').filter({ hasText: 'The sign-in could not be verified' }));
+    expect((await page.request.get(`${baseUrl}/api/v1/auth/session`)).status()).toBe(401);
+  });
+
+  it('refuses a replayed callback in another browser: the attempt is spent, nobody is signed in', async () => {
+    const callbacks: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(`${baseUrl}/api/v1/oidc/callback`)) callbacks.push(request.url());
+    });
+    await page.goto(`${baseUrl}/w/acme`);
+    await signInAtProvider('carol-sub');
+    await expectVisible(page.getByRole('heading', { name: 'Welcome, Carol Member' }));
+    expect(callbacks).toHaveLength(1);
+
+    const other = await browser.newContext();
+    try {
+      const replay = await other.newPage();
+      await replay.goto(callbacks[0]!);
+      await expectPath(replay, '/login');
+      await expectVisible(replay.getByText('That sign-in attempt expired. Try again.'));
+      expect((await replay.request.get(`${baseUrl}/api/v1/auth/session`)).status()).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 
   it('an admin fills the Single sign-on section: Test connection finds the provider, Save keeps the secret write-only', async () => {
