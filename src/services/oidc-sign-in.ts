@@ -1,17 +1,18 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import * as client from 'openid-client';
 import { clientAuthentication } from './oidc-client-auth.js';
-import type { Database, User, Workspace } from '../db/schema.js';
+import type { Database, Workspace } from '../db/schema.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RequestContext } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
-import { effectiveState } from '../domain/invitations.js';
-import { hashToken } from '../crypto/tokens.js';
-import { recordEvent } from './activity.js';
 import type { WorkspaceKeyring } from './keyring.js';
 import { consumeAuthorization, isLoopbackHttp, providerMetadata } from './oidc.js';
-import { openSession } from './sessions.js';
-import { isUniqueViolation } from './users.js';
+import {
+  finishFederatedSignIn,
+  refuseFederatedSignIn,
+  type FederatedFailure,
+  type FederatedIdentity,
+} from './federated-sign-in.js';
 
 /**
  * The end of a member's sign-in through the workspace's OpenID Connect provider (SPEC §2b): the code is
@@ -32,17 +33,12 @@ export const ID_TOKEN_CLOCK_TOLERANCE_SECONDS = 60;
 
 /** Why a sign-in through the IdP ended without a session; the sign-in page explains each in words. */
 export type OidcFailure =
+  | FederatedFailure // once the ID token is valid: matching, linking, JIT, the person's status
   | 'expired' // unknown, expired, replayed state, or another browser's
   | 'denied' // the IdP answered error=access_denied (the person cancelled, or the IdP refused them)
   | 'idp_error' // the IdP answered another error
   | 'invalid_response' // the answer or the ID token failed validation (iss, aud, signature, nonce, exp…)
-  | 'unavailable' // the IdP could not be reached, or single sign-on is not set up
-  | 'email_unverified' // first sign-in without email_verified: true
-  | 'domain_not_verified' // first sign-in with an email outside the workspace's verified domains
-  | 'not_provisioned' // nobody to link, and just-in-time provisioning is off
-  | 'guest' // the email belongs to a guest, who never signs in through the IdP
-  | 'invitation_expired' // an invited member whose invitation is no longer pending
-  | 'deactivated';
+  | 'unavailable'; // the IdP could not be reached, or single sign-on is not set up
 
 export type OidcSignInResult =
   | { ok: true; token: string; workspaceSlug: string; userId: string }
@@ -146,25 +142,8 @@ export async function completeOidcSignIn(
     .selectAll()
     .where('id', '=', pending.workspace.id)
     .executeTakeFirstOrThrow();
-  const workspaceSlug = workspace.slug;
-  const refuse = async (
-    reason: OidcFailure,
-    details: Record<string, unknown> = {},
-    user?: Pick<User, 'id'>,
-  ): Promise<OidcSignInResult> => {
-    await deps.unitOfWork.run((tx) =>
-      recordEvent(tx, {
-        workspaceId: workspace.id,
-        actorId: user?.id ?? null,
-        action: 'auth.sign_in_failed',
-        targetType: user ? 'user' : undefined,
-        targetId: user?.id,
-        context,
-        details: { via: 'oidc', method: 'oidc', reason, ...details },
-      }),
-    );
-    return { ok: false, reason, workspaceSlug };
-  };
+  const refuse = (reason: OidcFailure, details: Record<string, unknown> = {}): Promise<OidcSignInResult> =>
+    deps.unitOfWork.run((tx) => refuseFederatedSignIn(tx, workspace, 'oidc', reason, context, details));
 
   const idpError = input.callbackUrl.searchParams.get('error');
   if (idpError) {
@@ -210,173 +189,18 @@ export async function completeOidcSignIn(
     });
   }
 
-  const issuer = claims.iss;
-  const subject = claims.sub;
-  const mfa = assertedMfa(claims.amr, claims.acr, workspace.idp_mfa_values);
-  const identityDetails = { issuer, subject };
-
-  return deps.unitOfWork.run(async (tx): Promise<OidcSignInResult> => {
-    const refuseIn = async (reason: OidcFailure, details: Record<string, unknown> = {}, user?: Pick<User, 'id'>) => {
-      await recordEvent(tx, {
-        workspaceId: workspace.id,
-        actorId: user?.id ?? null,
-        action: 'auth.sign_in_failed',
-        targetType: user ? 'user' : undefined,
-        targetId: user?.id,
-        context,
-        details: { via: 'oidc', method: 'oidc', reason, ...identityDetails, ...details },
-      });
-      return { ok: false as const, reason, workspaceSlug };
-    };
-
-    const linked = await tx
-      .selectFrom('user_identities as i')
-      .innerJoin('users as u', 'u.id', 'i.user_id')
-      .selectAll('u')
-      .select('i.id as identity_id')
-      .where('i.workspace_id', '=', workspace.id)
-      .where('i.issuer', '=', issuer)
-      .where('i.subject', '=', subject)
-      .forUpdate()
-      .executeTakeFirst();
-
-    let user: User;
-    let identityId: string | undefined = linked?.identity_id;
-    if (linked) {
-      const { identity_id: _ignored, ...row } = linked;
-      user = row;
-    } else {
-      // First sign-in: link only by an email the IdP says it verified, in a domain the workspace verified.
-      const email = text(claims.email, 320)?.toLowerCase() ?? null;
-      if (!email || claims.email_verified !== true) return refuseIn('email_unverified', { email });
-      const domain = email.slice(email.lastIndexOf('@') + 1);
-      const domains = workspace.verified_domains.map((d) => d.toLowerCase());
-      if (!email.includes('@') || !domains.includes(domain)) return refuseIn('domain_not_verified', { email });
-      const existing = await tx
-        .selectFrom('users')
-        .selectAll()
-        .where('workspace_id', '=', workspace.id)
-        .where(sql<string>`lower(email)`, '=', email)
-        .forUpdate()
-        .executeTakeFirst();
-      if (existing) {
-        if (existing.kind === 'guest') return refuseIn('guest', { email }, existing);
-        user = existing;
-      } else {
-        if (!workspace.idp_jit) return refuseIn('not_provisioned', { email });
-        const given = text(claims.given_name);
-        const family = text(claims.family_name);
-        const displayName = text(claims.name) ?? ([given, family].filter(Boolean).join(' ') || email);
-        const created = await tx
-          .insertInto('users')
-          .values({
-            workspace_id: workspace.id,
-            email,
-            username: email,
-            display_name: displayName,
-            given_name: given,
-            family_name: family,
-            kind: 'member',
-            role: 'member',
-            status: 'active',
-            password_hash: null,
-            must_change_password: false,
-            updated_at: sql<Date>`now()`,
-          })
-          .returningAll()
-          .executeTakeFirst()
-          .catch((error: unknown) => {
-            if (isUniqueViolation(error)) return undefined;
-            throw error;
-          });
-        // The same person signing in twice at once: the other request created them; ask them to retry.
-        if (!created) return refuseIn('expired', { problem: 'concurrent_creation' });
-        user = created;
-        await recordEvent(tx, {
-          workspaceId: workspace.id,
-          actorId: user.id,
-          action: 'user.created_jit',
-          targetType: 'user',
-          targetId: user.id,
-          context,
-          details: { email, role: 'member', ...identityDetails },
-        });
-      }
-      if (user.status === 'deactivated') return refuseIn('deactivated', {}, user);
-      const identity = await tx
-        .insertInto('user_identities')
-        .values({ user_id: user.id, workspace_id: workspace.id, issuer, subject })
-        .onConflict((oc) => oc.columns(['workspace_id', 'issuer', 'subject']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!identity) return refuseIn('expired', { problem: 'concurrent_link' });
-      identityId = identity.id;
-      await recordEvent(tx, {
-        workspaceId: workspace.id,
-        actorId: user.id,
-        action: 'user.identity_linked',
-        targetType: 'user',
-        targetId: user.id,
-        context,
-        details: { ...identityDetails, email },
-      });
-    }
-
-    if (user.kind === 'guest') return refuseIn('guest', {}, user);
-    if (user.status === 'deactivated') return refuseIn('deactivated', {}, user);
-    if (user.status === 'invited') {
-      // An invited member who signs in through the IdP has joined: the pending invitation is accepted.
-      const invitation = await tx
-        .selectFrom('invitations')
-        .select(['id', 'state', 'expires_at', 'role'])
-        .where('user_id', '=', user.id)
-        .where('partner_id', 'is', null)
-        .orderBy('created_at', 'desc')
-        .limit(1)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!invitation || effectiveState(invitation) !== 'pending') {
-        return refuseIn('invitation_expired', { invitationId: invitation?.id ?? null }, user);
-      }
-      await tx
-        .updateTable('invitations')
-        .set({ state: 'accepted', accepted_at: sql`now()`, updated_at: sql`now()` })
-        .where('id', '=', invitation.id)
-        .execute();
-      await tx
-        .updateTable('users')
-        .set({ status: 'active', updated_at: sql`now()` })
-        .where('id', '=', user.id)
-        .execute();
-      const event = { workspaceId: workspace.id, actorId: user.id, targetType: 'user', targetId: user.id, context };
-      await recordEvent(tx, {
-        ...event,
-        action: 'user.joined',
-        details: { invitationId: invitation.id, role: invitation.role, via: 'oidc' },
-      });
-      await recordEvent(tx, { ...event, action: 'user.activated' });
-    }
-
-    await tx
-      .updateTable('user_identities')
-      .set({ last_used_at: sql`now()` })
-      .where('id', '=', identityId!)
-      .execute();
-    // Rotation: whatever session the browser presented before signing in ends here.
-    if (input.replacedToken) {
-      await tx
-        .updateTable('sessions')
-        .set({ ended_at: sql`now()` })
-        .where('token_hash', '=', hashToken(input.replacedToken))
-        .where('ended_at', 'is', null)
-        .execute();
-    }
-    const token = await openSession(tx, deps.clock, user.id, workspace.id, context, undefined, {
-      via: 'oidc',
-      secondFactorPassed: mfa.length > 0,
-      // `method` is what the sign-in metrics count by (metrics-activity.ts).
-      details: { method: 'oidc', ...identityDetails, ...(mfa.length > 0 ? { amr: mfa } : {}) },
-    });
-    return { ok: true, token, workspaceSlug, userId: user.id };
-  });
+  const identity: FederatedIdentity = {
+    via: 'oidc',
+    issuer: claims.iss,
+    subject: claims.sub,
+    email: text(claims.email, 320)?.toLowerCase() ?? null,
+    emailVerified: claims.email_verified === true,
+    displayName: text(claims.name),
+    givenName: text(claims.given_name),
+    familyName: text(claims.family_name),
+    secondFactor: { claim: 'amr', values: assertedMfa(claims.amr, claims.acr, workspace.idp_mfa_values) },
+  };
+  return deps.unitOfWork.run((tx) =>
+    finishFederatedSignIn(tx, deps.clock, workspace, identity, context, input.replacedToken),
+  );
 }

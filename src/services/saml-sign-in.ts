@@ -1,11 +1,7 @@
-import { sql } from 'kysely';
 import { SamlStatusError, type Profile } from '@node-saml/node-saml';
-import type { User } from '../db/schema.js';
 import type { UnitOfWork } from '../db/unit-of-work.js';
 import type { RequestContext } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
-import { effectiveState } from '../domain/invitations.js';
-import { recordEvent } from './activity.js';
 import {
   authnContextClasses,
   findSamlConfig,
@@ -15,8 +11,7 @@ import {
   spUrls,
   type WorkspaceSamlConfig,
 } from './saml.js';
-import { openSession } from './sessions.js';
-import { isUniqueViolation } from './users.js';
+import { finishFederatedSignIn, refuseFederatedSignIn, type FederatedFailure } from './federated-sign-in.js';
 
 /**
  * The end of a member's sign-in through the workspace's SAML 2.0 identity provider (SPEC §2b). node-saml
@@ -28,6 +23,7 @@ import { isUniqueViolation } from './users.js';
 
 /** Why a SAML sign-in ended without a session; the sign-in page explains each in words. */
 export type SamlFailure =
+  | FederatedFailure // once the assertion is valid: matching, linking, JIT, the person's status
   | 'expired' // no pending request for the answer (unknown, too old), or the IdP-initiated kind
   | 'replayed' // the response or assertion was already used
   | 'unsigned' // the assertion (or response) carries no valid signature from the IdP's certificate
@@ -37,13 +33,7 @@ export type SamlFailure =
   | 'wrong_issuer'
   | 'idp_error' // the IdP answered with a non-success status
   | 'invalid_response'
-  | 'unavailable' // SAML is not set up for this workspace
-  | 'email_missing'
-  | 'domain_not_verified'
-  | 'not_provisioned'
-  | 'guest'
-  | 'invitation_expired'
-  | 'deactivated';
+  | 'unavailable'; // SAML is not set up for this workspace
 
 export type SamlSignInResult =
   | { ok: true; token: string; workspaceSlug: string; userId: string }
@@ -171,18 +161,8 @@ export async function completeSamlSignIn(
   const { workspace } = config;
   const workspaceSlug = workspace.slug;
   const acsUrl = spUrls(deps.publicUrl, workspaceSlug).acsUrl;
-  const refuse = async (reason: SamlFailure, details: Record<string, unknown> = {}): Promise<SamlSignInResult> => {
-    await deps.unitOfWork.run((tx) =>
-      recordEvent(tx, {
-        workspaceId: workspace.id,
-        actorId: null,
-        action: 'auth.sign_in_failed',
-        context,
-        details: { via: 'saml', method: 'saml', reason, ...details },
-      }),
-    );
-    return { ok: false, reason, workspaceSlug };
-  };
+  const refuse = (reason: SamlFailure, details: Record<string, unknown> = {}): Promise<SamlSignInResult> =>
+    deps.unitOfWork.run((tx) => refuseFederatedSignIn(tx, workspace, 'saml', reason, context, details));
   if (workspace.mode !== 'idp') return refuse('unavailable', { problem: 'not_idp_mode' });
   if (workspace.idp_protocol !== 'saml') return refuse('unavailable', { problem: 'not_saml_protocol' });
 
@@ -231,18 +211,8 @@ export async function completeSamlSignIn(
     counted && assertionXml ? (await authnContextClasses(assertionXml)).filter((c) => counted.includes(c)) : [];
 
   return deps.unitOfWork.run(async (tx): Promise<SamlSignInResult> => {
-    const refuseIn = async (reason: SamlFailure, details: Record<string, unknown> = {}, user?: Pick<User, 'id'>) => {
-      await recordEvent(tx, {
-        workspaceId: workspace.id,
-        actorId: user?.id ?? null,
-        action: 'auth.sign_in_failed',
-        targetType: user ? 'user' : undefined,
-        targetId: user?.id,
-        context,
-        details: { via: 'saml', method: 'saml', reason, ...identityDetails, ...details },
-      });
-      return { ok: false as const, reason, workspaceSlug };
-    };
+    const refuseIn = (reason: SamlFailure, details: Record<string, unknown> = {}) =>
+      refuseFederatedSignIn(tx, workspace, 'saml', reason, context, { ...identityDetails, ...details });
 
     // Each assertion once, across every instance: the primary key refuses the second.
     const consumed = await tx
@@ -259,142 +229,24 @@ export async function completeSamlSignIn(
       .execute();
 
     if (!subject) return refuseIn('email_missing');
-    const linked = await tx
-      .selectFrom('user_identities as i')
-      .innerJoin('users as u', 'u.id', 'i.user_id')
-      .selectAll('u')
-      .select('i.id as identity_id')
-      .where('i.workspace_id', '=', workspace.id)
-      .where('i.issuer', '=', issuer)
-      .where('i.subject', '=', subject)
-      .forUpdate()
-      .executeTakeFirst();
-
-    let user: User;
-    let identityId: string | undefined = linked?.identity_id;
-    if (linked) {
-      const { identity_id: _ignored, ...row } = linked;
-      user = row;
-    } else {
-      // First sign-in: link only by an email in a domain the workspace verified (the IdP vouches for it).
-      if (!email || !email.includes('@')) return refuseIn('email_missing');
-      const domain = email.slice(email.lastIndexOf('@') + 1);
-      const domains = workspace.verified_domains.map((d) => d.toLowerCase());
-      if (!domains.includes(domain)) return refuseIn('domain_not_verified', { email });
-      const existing = await tx
-        .selectFrom('users')
-        .selectAll()
-        .where('workspace_id', '=', workspace.id)
-        .where(sql<string>`lower(email)`, '=', email)
-        .forUpdate()
-        .executeTakeFirst();
-      if (existing) {
-        if (existing.kind === 'guest') return refuseIn('guest', { email }, existing);
-        user = existing;
-      } else {
-        if (!workspace.idp_jit) return refuseIn('not_provisioned', { email });
-        const given = attribute(profile, GIVEN_ATTRIBUTES);
-        const family = attribute(profile, FAMILY_ATTRIBUTES);
-        const displayName = attribute(profile, NAME_ATTRIBUTES) ?? ([given, family].filter(Boolean).join(' ') || email);
-        const created = await tx
-          .insertInto('users')
-          .values({
-            workspace_id: workspace.id,
-            email,
-            username: email,
-            display_name: displayName,
-            given_name: given,
-            family_name: family,
-            kind: 'member',
-            role: 'member',
-            status: 'active',
-            password_hash: null,
-            must_change_password: false,
-            updated_at: sql<Date>`now()`,
-          })
-          .returningAll()
-          .executeTakeFirst()
-          .catch((error: unknown) => {
-            if (isUniqueViolation(error)) return undefined;
-            throw error;
-          });
-        if (!created) return refuseIn('expired', { problem: 'concurrent_creation' });
-        user = created;
-        await recordEvent(tx, {
-          workspaceId: workspace.id,
-          actorId: user.id,
-          action: 'user.created_jit',
-          targetType: 'user',
-          targetId: user.id,
-          context,
-          details: { email, role: 'member', via: 'saml', issuer, subject },
-        });
-      }
-      if (user.status === 'deactivated') return refuseIn('deactivated', {}, user);
-      const identity = await tx
-        .insertInto('user_identities')
-        .values({ user_id: user.id, workspace_id: workspace.id, issuer, subject })
-        .onConflict((oc) => oc.columns(['workspace_id', 'issuer', 'subject']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!identity) return refuseIn('expired', { problem: 'concurrent_link' });
-      identityId = identity.id;
-      await recordEvent(tx, {
-        workspaceId: workspace.id,
-        actorId: user.id,
-        action: 'user.identity_linked',
-        targetType: 'user',
-        targetId: user.id,
-        context,
-        details: { issuer, subject, email, via: 'saml' },
-      });
-    }
-
-    if (user.kind === 'guest') return refuseIn('guest', {}, user);
-    if (user.status === 'deactivated') return refuseIn('deactivated', {}, user);
-    if (user.status === 'invited') {
-      // An invited member who signs in through the IdP has joined: the pending invitation is accepted.
-      const invitation = await tx
-        .selectFrom('invitations')
-        .select(['id', 'state', 'expires_at', 'role'])
-        .where('user_id', '=', user.id)
-        .where('partner_id', 'is', null)
-        .orderBy('created_at', 'desc')
-        .limit(1)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!invitation || effectiveState(invitation) !== 'pending') {
-        return refuseIn('invitation_expired', { invitationId: invitation?.id ?? null }, user);
-      }
-      await tx
-        .updateTable('invitations')
-        .set({ state: 'accepted', accepted_at: sql`now()`, updated_at: sql`now()` })
-        .where('id', '=', invitation.id)
-        .execute();
-      await tx
-        .updateTable('users')
-        .set({ status: 'active', updated_at: sql`now()` })
-        .where('id', '=', user.id)
-        .execute();
-      const event = { workspaceId: workspace.id, actorId: user.id, targetType: 'user', targetId: user.id, context };
-      await recordEvent(tx, {
-        ...event,
-        action: 'user.joined',
-        details: { invitationId: invitation.id, role: invitation.role, via: 'saml' },
-      });
-      await recordEvent(tx, { ...event, action: 'user.activated' });
-    }
-
-    await tx
-      .updateTable('user_identities')
-      .set({ last_used_at: sql`now()` })
-      .where('id', '=', identityId!)
-      .execute();
-    const token = await openSession(tx, deps.clock, user.id, workspace.id, context, undefined, {
-      via: 'saml',
-      secondFactorPassed: mfa.length > 0,
-      details: { method: 'saml', ...identityDetails, ...(mfa.length > 0 ? { authnContext: mfa } : {}) },
-    });
-    return { ok: true, token, workspaceSlug, userId: user.id };
+    return finishFederatedSignIn(
+      tx,
+      deps.clock,
+      workspace,
+      {
+        via: 'saml',
+        issuer,
+        subject,
+        email,
+        // SAML has no email_verified: the IdP is trusted for the email only in the verified domains.
+        emailVerified: true,
+        displayName: attribute(profile, NAME_ATTRIBUTES),
+        givenName: attribute(profile, GIVEN_ATTRIBUTES),
+        familyName: attribute(profile, FAMILY_ATTRIBUTES),
+        secondFactor: { claim: 'authnContext', values: mfa },
+        details: { assertionId: checked.assertionId },
+      },
+      context,
+    );
   });
 }
