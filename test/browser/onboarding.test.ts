@@ -119,6 +119,9 @@ describeBrowser('onboarding in a real browser', { timeout: BROWSER_TEST_TIMEOUT_
       const issuerRule = 'A workspace in idp mode needs the issuer URL of its identity provider.';
       await expectVisible(page.getByText(issuerRule));
       expect(await accessibleDescription(page.getByLabel('Issuer URL'))).toContain(issuerRule);
+      // Said once, under the field; the alert above points there instead of repeating it.
+      expect(await page.getByText(issuerRule).count()).toBe(1);
+      await expectVisible(page.getByRole('alert').filter({ hasText: 'Check the fields marked below.' }));
       await screenshots(page, 'setup-idp-mode');
     });
   });

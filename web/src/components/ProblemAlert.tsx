@@ -21,12 +21,15 @@ export function ProblemAlert({ error, other }: ProblemAlertProps) {
   const fieldProblems = error instanceof ApiError ? (error.problem.errors ?? []) : [];
   const invalidInput = error instanceof ApiError && error.problem.type.endsWith('/validation-failed');
   const listed = other ?? fieldProblems;
+  // What the form already shows under its fields is not said again above them.
+  const underFields = other ? fieldProblems.filter((problem) => !other.includes(problem)).map((p) => p.message) : [];
   // The validation answer's detail joins the field paths for API clients; people get a sentence instead.
-  const heading = invalidInput
-    ? listed.length > 0
-      ? 'Check what you entered:'
-      : 'Check the fields marked below.'
-    : errorMessage(error);
+  const heading =
+    invalidInput || underFields.includes(errorMessage(error))
+      ? listed.length > 0
+        ? 'Check what you entered:'
+        : 'Check the fields marked below.'
+      : errorMessage(error);
   const messages = [...new Set(listed.map((p) => p.message))].filter((message) => message !== heading);
   return (
     <Alert color="red" variant="light" role="alert">
