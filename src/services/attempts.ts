@@ -5,9 +5,6 @@ import type { RequestContext } from '../domain/actor.js';
 import { recordEvent } from './activity.js';
 import type { Attempt, AttemptKeys, AttemptLimiter, AttemptScope, Lockout } from './attempt-limiter.js';
 
-// sessions.ts imports the limiter's type from here (the other services import attempt-limiter.ts).
-export type { AttemptLimiter } from './attempt-limiter.js';
-
 /**
  * The counted check (withCountedAttempt): every password, second factor and device code is checked through
  * it, over the counters of attempt-limiter.ts; it is the one writer of `auth.lockout_started`.
