@@ -120,7 +120,12 @@ export function describeEvent(event: NamedEvent): string {
     'workspace.created': () => `${actor} created the workspace.`,
     'workspace.settings_changed': () => `${actor} changed the workspace settings.`,
     'workspace.scim_token_created': () => `${actor} created the SCIM token “${String(d.tokenName ?? '')}”.`,
-    'workspace.sso_settings_changed': () => `${actor} changed the single sign-on settings.`,
+    'workspace.sso_settings_changed': () => {
+      const protocol = (d.protocol as { to?: unknown } | undefined)?.to;
+      return protocol === 'saml' || protocol === 'oidc'
+        ? `${actor} changed single sign-on to ${protocol === 'saml' ? 'SAML 2.0' : 'OpenID Connect'}.`
+        : `${actor} changed the single sign-on settings.`;
+    },
     'workspace.saml_settings_changed': () => `${actor} changed the SAML identity provider settings.`,
     'workspace.sign_in_mode_changed': () =>
       d.to === 'idp'

@@ -370,6 +370,9 @@ describe('SAML as the workspace protocol', () => {
       { from: 'oidc', to: 'saml' },
       { from: 'saml', to: 'oidc' },
     ]);
+    const activity = await owner.get('/api/v1/activity');
+    expect(activity.body).toContain('changed single sign-on to SAML 2.0.');
+    expect(activity.body).toContain('changed single sign-on to OpenID Connect.');
   });
 
   it('Test connection reads the metadata: who the IdP is, and when its signing certificate expires', async () => {
