@@ -3,7 +3,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { clearDiscoveryCache } from '../../src/services/oidc.js';
 import { setIdpClientSecret } from '../../src/services/oidc-sign-in.js';
-import { acceptTerms } from '../../src/services/terms.js';
 import { createWorkspace, prepareOwnerPassword, type CreateWorkspaceInput } from '../../src/services/workspaces.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import {
@@ -15,6 +14,7 @@ import {
   screenshots,
   toast,
 } from '../helpers/browser.js';
+import { addIdpMember } from '../helpers/idp-member.js';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 
 const OWNER = { email: 'ada@acme.test', displayName: 'Ada Owner', password: 'correct horse battery staple' };
@@ -71,31 +71,9 @@ describeBrowser('members sign in through the company identity provider, in a rea
       createWorkspace(tx, input, passwordHash, { ip: null, userAgent: 'test' }),
     );
     workspaceId = created.workspace.id;
-    await t.app.unitOfWork.run(async (tx) => {
-      await setIdpClientSecret(tx, t.app.keyring, workspaceId, idp.clientSecret);
-      // Carol is a member who already accepted the terms, so signing in lands on the dashboard.
-      const carol = await tx
-        .insertInto('users')
-        .values({
-          workspace_id: workspaceId,
-          email: 'carol@acme.test',
-          username: 'carol@acme.test',
-          display_name: 'Carol Member',
-          kind: 'member',
-          role: 'member',
-          status: 'active',
-          password_hash: null,
-          updated_at: new Date(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await acceptTerms(
-        tx,
-        { userId: carol.id, workspaceId, role: 'member', status: 'active' },
-        { version: 1 },
-        { ip: null, userAgent: 'test' },
-      );
-    });
+    await t.app.unitOfWork.run((tx) => setIdpClientSecret(tx, t.app.keyring, workspaceId, idp.clientSecret));
+    // Carol is a member who already accepted the terms, so signing in lands on the dashboard.
+    await addIdpMember(t.app.unitOfWork, workspaceId, { email: 'carol@acme.test', displayName: 'Carol Member' });
     context = await browser.newContext();
     page = await context.newPage();
   });

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { acceptTerms } from '../../src/services/terms.js';
 import { OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import {
   BROWSER_TEST_TIMEOUT_MS,
@@ -15,6 +14,7 @@ import {
   signInThroughUi,
   toast,
 } from '../helpers/browser.js';
+import { addIdpMember } from '../helpers/idp-member.js';
 import { createPublicTestApp } from '../helpers/public-app.js';
 import { MULTI_FACTOR, startSamlIdp, type TestSamlIdp } from '../helpers/saml-idp.js';
 
@@ -54,29 +54,7 @@ describeBrowser(
       });
       // Carol is a member who already accepted the terms, so signing in lands on the dashboard.
       const workspace = await t.app.db.selectFrom('workspaces').select('id').executeTakeFirstOrThrow();
-      await t.app.unitOfWork.run(async (tx) => {
-        const carol = await tx
-          .insertInto('users')
-          .values({
-            workspace_id: workspace.id,
-            email: 'carol@acme.test',
-            username: 'carol@acme.test',
-            display_name: 'Carol Member',
-            kind: 'member',
-            role: 'member',
-            status: 'active',
-            password_hash: null,
-            updated_at: new Date(),
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await acceptTerms(
-          tx,
-          { userId: carol.id, workspaceId: workspace.id, role: 'member', status: 'active' },
-          { version: 1 },
-          { ip: null, userAgent: 'test' },
-        );
-      });
+      await addIdpMember(t.app.unitOfWork, workspace.id, { email: 'carol@acme.test', displayName: 'Carol Member' });
     });
     afterEach(async () => {
       for (const context of contexts.splice(0)) await context.close();
