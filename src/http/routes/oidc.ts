@@ -38,6 +38,19 @@ const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
   const stateCookieOptions = { path: '/', httpOnly: true, sameSite: 'lax' as const, secure };
   const redirectUri = new URL(OIDC_CALLBACK_PATH, app.config.publicUrl.origin).href;
 
+  /** The workspace whose members sign in through an identity provider; 404 in words otherwise. */
+  async function idpWorkspace(slug: string) {
+    const workspace = await findWorkspaceBySlug(app.db, slug);
+    if (!workspace) throw notFound('Workspace', `No workspace is named "${slug}".`);
+    if (workspace.mode !== 'idp') {
+      throw notFound(
+        'Identity provider',
+        `Workspace "${slug}" does not use an identity provider; sign in with your Gatehouse username.`,
+      );
+    }
+    return workspace;
+  }
+
   app.get(
     '/workspaces/:slug/sso/start',
     {
@@ -52,14 +65,7 @@ const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { slug } = request.params;
-      const workspace = await findWorkspaceBySlug(app.db, slug);
-      if (!workspace) throw notFound('Workspace', `No workspace is named "${slug}".`);
-      if (workspace.mode !== 'idp') {
-        throw notFound(
-          'Identity provider',
-          `Workspace "${slug}" does not use an identity provider; sign in with your Gatehouse username.`,
-        );
-      }
+      const workspace = await idpWorkspace(slug);
       reply.header('cache-control', 'no-store');
       const encoded = encodeURIComponent(workspace.slug);
       return reply.redirect(
@@ -87,14 +93,7 @@ const oidcRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { slug } = request.params;
-      const workspace = await findWorkspaceBySlug(app.db, slug);
-      if (!workspace) throw notFound('Workspace', `No workspace is named "${slug}".`);
-      if (workspace.mode !== 'idp') {
-        throw notFound(
-          'Identity provider',
-          `Workspace "${slug}" does not use an identity provider; sign in with your Gatehouse username.`,
-        );
-      }
+      const workspace = await idpWorkspace(slug);
       if (workspace.idp_protocol !== 'oidc') {
         throw notFound('Identity provider', `Workspace "${slug}" does not sign in through OpenID Connect.`);
       }
