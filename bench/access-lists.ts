@@ -26,7 +26,7 @@ import { WorkspaceKeyring } from '../src/services/keyring.js';
 import { listAccounts } from '../src/services/accounts.js';
 import { loadAccount } from '../src/services/account-access.js';
 import type { Actor } from '../src/domain/actor.js';
-import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../src/services/sessions.js';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from '../src/services/sessions/session-lifetime.js';
 import { percentile, type LoadJob, type LoadResult } from './load.js';
 import {
   WORKSPACE_ID,

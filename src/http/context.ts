@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { RequestContext } from '../domain/actor.js';
 import { unauthenticated } from '../domain/errors.js';
-import type { AuthenticatedSession } from '../services/sessions.js';
+import type { AuthenticatedSession } from '../services/sessions/authenticated-session.js';
 
 export function requestContext(request: FastifyRequest): RequestContext {
   const userAgent = request.headers['user-agent'];

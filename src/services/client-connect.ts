@@ -25,7 +25,8 @@ import { toCurrentDeviceView, type CurrentDeviceView } from './devices/device-vi
 import { issueCode } from './devices/send-code.js';
 import { approvalDays, deviceEvent, liveDeviceNames, type DeviceDeps } from './devices/shared.js';
 import { queueDeviceTrustedMail } from './devices/trusted-mail.js';
-import { openSession, type AuthenticatedSession } from './sessions.js';
+import type { AuthenticatedSession } from './sessions/authenticated-session.js';
+import { openSession } from './sessions/open-session.js';
 
 /**
  * Connecting a client app (SPEC §7a, issue 9), after RFC 8628. The client starts a request and gets a

@@ -5,7 +5,7 @@ import type { Clock } from '../domain/clock.js';
 import { effectiveState } from '../domain/invitations.js';
 import { hashToken } from '../crypto/tokens.js';
 import { recordEvent } from './activity.js';
-import { openSession } from './sessions.js';
+import { openSession } from './sessions/open-session.js';
 import { isUniqueViolation } from './users.js';
 
 /**

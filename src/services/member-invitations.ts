@@ -15,7 +15,7 @@ import { cancelPendingMail, enqueueMail } from '../mail/outbox.js';
 import { recordEvent } from './activity.js';
 import type { InvitationDeps } from './invitations/invitation-mail.js';
 import { endSessionsOf } from './partner-access.js';
-import { openSession } from './sessions.js';
+import { openSession } from './sessions/open-session.js';
 import { isUniqueViolation } from './users.js';
 
 /**

@@ -12,7 +12,7 @@ import type { AttemptLimiter } from './attempt-limiter.js';
 import { lockoutOfSignedInUser, withCountedAttempt } from './attempts.js';
 import { countUnusedRecoveryCodes, replaceRecoveryCodes, useRecoveryCode } from './recovery-codes.js';
 import { recordSecondFactor, type SecondFactorMethod, type SecondFactorPurpose } from './second-factor.js';
-import type { AuthenticatedSession } from './sessions.js';
+import type { AuthenticatedSession } from './sessions/authenticated-session.js';
 import type { WorkspaceKeyring } from './keyring.js';
 
 /**

@@ -10,7 +10,7 @@ import { passwordChangedMail } from '../mail/password-mails.js';
 import { recordEvent } from './activity.js';
 import type { AttemptLimiter } from './attempt-limiter.js';
 import { lockoutOfSignedInUser, withCountedAttempt } from './attempts.js';
-import type { AuthenticatedSession } from './sessions.js';
+import type { AuthenticatedSession } from './sessions/authenticated-session.js';
 
 export interface OwnPasswordInput {
   currentPassword: string;

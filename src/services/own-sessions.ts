@@ -5,7 +5,7 @@ import type { Clock } from '../domain/clock.js';
 import { describeUserAgent } from '../domain/devices.js';
 import { notFound } from '../domain/errors.js';
 import { recordEvent } from './activity.js';
-import type { AuthenticatedSession } from './sessions.js';
+import type { AuthenticatedSession } from './sessions/authenticated-session.js';
 
 /**
  * **Sessions** on Security (issue 11): a person sees where they are signed in — the web app in each

@@ -20,7 +20,7 @@ import { lockoutOfSignedInUser, withCountedAttempt } from './attempts.js';
 import { replaceRecoveryCodes } from './recovery-codes.js';
 import { isUniqueViolation } from './users.js';
 import { recordSecondFactor, type SecondFactorPurpose } from './second-factor.js';
-import type { AuthenticatedSession } from './sessions.js';
+import type { AuthenticatedSession } from './sessions/authenticated-session.js';
 
 /** How long a WebAuthn challenge stays usable: one ceremony, not a standing credential. */
 export const PASSKEY_CHALLENGE_TTL_MS = 5 * 60 * 1000;

@@ -9,7 +9,8 @@ import { hashToken } from '../crypto/tokens.js';
 import { recordEvent } from './activity.js';
 import { endSessionsOf } from './partner-access.js';
 import { notifyGuestJoined } from './notifications.js';
-import { openSession, type AuthenticatedSession } from './sessions.js';
+import type { AuthenticatedSession } from './sessions/authenticated-session.js';
+import { openSession } from './sessions/open-session.js';
 import { verifyStoredPassword, type TemporaryPasswordKeys } from './temporary-passwords.js';
 
 export interface FirstPasswordInput {

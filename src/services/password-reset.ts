@@ -17,7 +17,7 @@ import { RateLimitedError } from './attempt-errors.js';
 import { addressKey } from './attempt-keys.js';
 import type { AttemptLimiter } from './attempt-limiter.js';
 import { endSessionsOf } from './partner-access.js';
-import { unknownUsernameHash } from './sessions.js';
+import { unknownUsernameHash } from './sessions/unknown-username.js';
 
 /**
  * **Forgot your password?** (SPEC §2a, issue 11): a reset link by email, 30 minutes, single use. The

@@ -4,7 +4,7 @@ import type { RequestContext } from '../domain/actor.js';
 import type { Clock } from '../domain/clock.js';
 import { hashToken, randomToken } from '../crypto/tokens.js';
 import { recordUserEvent } from './activity.js';
-import type { AuthenticatedSession } from './sessions.js';
+import type { AuthenticatedSession } from './sessions/authenticated-session.js';
 
 export type SecondFactorMethod = 'totp' | 'recovery_code' | 'passkey';
 /** 'sign-in' finishes the verification page; 'identity' is **Confirm your identity** (SPEC §5). */

@@ -3,7 +3,7 @@ import { identityIsFresh } from '../../domain/assurance.js';
 import { clientAppName } from '../../domain/client-apps.js';
 import type { DeviceKind } from '../../domain/vocabulary.js';
 import { AppError, unauthenticated } from '../../domain/errors.js';
-import type { AuthenticatedSession } from '../../services/sessions.js';
+import type { AuthenticatedSession } from '../../services/sessions/authenticated-session.js';
 
 /** The first-sign-in steps a session can still owe, in the order the web app walks them. */
 export type PendingStep = 'second-factor' | 'password-change' | 'terms';

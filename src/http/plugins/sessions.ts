@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppError } from '../../domain/errors.js';
 import { explainEndedClientAppSession } from '../../services/session-ends.js';
-import { resolveSession, SESSION_ABSOLUTE_MS, type AuthenticatedSession } from '../../services/sessions.js';
+import type { AuthenticatedSession } from '../../services/sessions/authenticated-session.js';
+import { resolveSession } from '../../services/sessions/resolve-session.js';
+import { SESSION_ABSOLUTE_MS } from '../../services/sessions/session-lifetime.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -12,7 +12,7 @@ import {
   startPasskeyAuthentication,
   startPasskeyRegistration,
 } from '../../services/passkeys.js';
-import type { AuthenticatedSession } from '../../services/sessions.js';
+import type { AuthenticatedSession } from '../../services/sessions/authenticated-session.js';
 import { identityConfirmationRequired } from '../plugins/gates.js';
 import { requestContext, requireSession } from '../context.js';
 import { Me, NameText, problemResponses } from '../schemas.js';

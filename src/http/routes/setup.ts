@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { conflict } from '../../domain/errors.js';
 import { countWorkspaces, createWorkspace, prepareOwnerPassword } from '../../services/workspaces.js';
-import { openSession } from '../../services/sessions.js';
+import { openSession } from '../../services/sessions/open-session.js';
 import { meForNewToken } from './auth.js';
 import { requestContext } from '../context.js';
 import { DisplayName, Email, Me, Password, problemResponses, Slug } from '../schemas.js';

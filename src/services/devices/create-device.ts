@@ -6,7 +6,7 @@ import { hashToken, randomToken } from '../../crypto/tokens.js';
 import { recordEvent } from '../activity.js';
 import { ensureClientAppApproved } from '../client-apps.js';
 import { notifyDeviceWaiting } from '../notifications.js';
-import type { AuthenticatedSession } from '../sessions.js';
+import type { AuthenticatedSession } from '../sessions/authenticated-session.js';
 import { isUniqueViolation } from '../users.js';
 import { deviceAlreadyRegistered, deviceLimitReached, deviceNameTaken } from './device-problems.js';
 import { toCurrentDeviceView, type CurrentDeviceView } from './device-views.js';

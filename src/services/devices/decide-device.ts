@@ -4,7 +4,7 @@ import type { RequestContext } from '../../domain/actor.js';
 import { notFound } from '../../domain/errors.js';
 import { approvalExpiry, canBeDecided } from '../../domain/devices.js';
 import { recordEvent } from '../activity.js';
-import type { AuthenticatedSession } from '../sessions.js';
+import type { AuthenticatedSession } from '../sessions/authenticated-session.js';
 import { notPending, trustedSessionNeeded } from './device-problems.js';
 import { toDeviceView, type DeviceView } from './device-views.js';
 import { actorOf, approvalDays, deviceEvent, type DeviceDeps } from './shared.js';

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Clock } from '../../domain/clock.js';
 import { suggestDeviceName } from '../../domain/devices.js';
-import type { AuthenticatedSession } from '../sessions.js';
+import type { AuthenticatedSession } from '../sessions/authenticated-session.js';
 import { toCurrentDeviceView, toDeviceView, type CurrentDeviceView, type DeviceView } from './device-views.js';
 import { hasTrustedDevice, liveDeviceNames } from './shared.js';
 

@@ -8,7 +8,7 @@ import { DEVICE_CODE_DIGITS, DEVICE_CODE_RESEND_INTERVAL_MS, DEVICE_CODE_TTL_MS 
 import { enqueueMail } from '../../mail/outbox.js';
 import { deviceCodeMail } from '../../mail/templates.js';
 import { recordEvent } from '../activity.js';
-import type { AuthenticatedSession } from '../sessions.js';
+import type { AuthenticatedSession } from '../sessions/authenticated-session.js';
 import { codeRecentlySent } from './device-problems.js';
 import { toCurrentDeviceView, type CurrentDeviceView } from './device-views.js';
 import { actorOf, deviceCodeHash, deviceEvent, lockCurrentDevice, type DeviceDeps } from './shared.js';

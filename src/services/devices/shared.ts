@@ -5,7 +5,7 @@ import type { Clock } from '../../domain/clock.js';
 import type { RequestContext } from '../../domain/actor.js';
 import { deriveKey } from '../../crypto/seal.js';
 import type { MailKeys } from '../../mail/outbox.js';
-import type { AuthenticatedSession } from '../sessions.js';
+import type { AuthenticatedSession } from '../sessions/authenticated-session.js';
 import { noCurrentDevice } from './device-problems.js';
 
 /**

@@ -9,7 +9,7 @@ import { approvalExpiry, DEVICE_CODE_MAX_TRIES } from '../../domain/devices.js';
 import { recordEvent } from '../activity.js';
 import type { AttemptLimiter } from '../attempt-limiter.js';
 import { lockoutOfSignedInUser, withCountedAttempt } from '../attempts.js';
-import type { AuthenticatedSession } from '../sessions.js';
+import type { AuthenticatedSession } from '../sessions/authenticated-session.js';
 import { codeExhausted, codeExpired, codeNotSent, noCurrentDevice, wrongDeviceCode } from './device-problems.js';
 import { toCurrentDeviceView, type CurrentDeviceView } from './device-views.js';
 import { actorOf, approvalDays, deviceCodeHash, deviceEvent, lockCurrentDevice, type DeviceDeps } from './shared.js';
