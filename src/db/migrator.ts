@@ -18,6 +18,7 @@ import * as m0016 from './migrations/0016_sso_settings.js';
 import * as m0017 from './migrations/0017_saml.js';
 import * as m0018 from './migrations/0018_oidc_client_auth.js';
 import * as m0019 from './migrations/0019_sso_protocol.js';
+import * as m0020 from './migrations/0020_account_access_reviews.js';
 
 /** Migrations are listed here, in order, so they work the same from sources, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '0017_saml': m0017,
   '0018_oidc_client_auth': m0018,
   '0019_sso_protocol': m0019,
+  '0020_account_access_reviews': m0020,
 };
 
 /** Every migration this version knows, in order (a backup made by a newer version has more). */

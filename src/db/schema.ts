@@ -388,7 +388,9 @@ export interface EmailChangesTable {
 export interface AccessReviewsTable {
   id: Generated<string>;
   workspace_id: string;
-  partner_id: string;
+  /** What is under review: a partner (its host admins review it) or an account (its owners); exactly one. */
+  partner_id: string | null;
+  account_id: string | null;
   status: ColumnType<AccessReviewStatus, AccessReviewStatus | undefined, AccessReviewStatus>;
   started_by: string | null;
   started_at: CreatedAt;
@@ -407,10 +409,14 @@ export interface AccessReviewItemsTable {
   /** The guest; for a grant, the guest it was given to (null for the partner's own share). */
   user_id: string | null;
   account_id: string | null;
+  /** For a partner share in an account review, the partner it was given to. */
+  partner_id: string | null;
   grant_id: string | null;
   role: string;
   granted_by: string | null;
   last_used_at: NullableTimestamp;
+  /** The grant's **Access until** when the review started (account reviews). */
+  access_until: NullableTimestamp;
   decision: AccessReviewDecision | null;
   decided_by: string | null;
   decided_at: NullableTimestamp;

@@ -195,6 +195,14 @@ export function describeEvent(event: NamedEvent): string {
     'account.access_removed': () =>
       `${actor} removed access to ${account}${event.subjectName ? ` from ${event.subjectName}` : ''}.`,
     'account.role_changed': () => `${actor} made ${event.subjectName ?? 'someone'} ${role(d.role)} of ${account}.`,
+    'account.access_review_started': () => `${actor} started an access review of ${account}.`,
+    'account.access_review_decided': () => {
+      const holder = event.subjectName ?? (event.partnerName ? partner : 'someone');
+      const verb = d.decision === 'remove' ? 'removed' : 'kept';
+      return `${actor} ${verb} ${holder}${d.role ? ` as ${role(d.role)}` : ''} of ${account} in an access review.`;
+    },
+    'account.access_review_closed': () =>
+      `${actor} completed the access review of ${account}: ${Number(d.kept ?? 0)} kept, ${Number(d.removed ?? 0)} removed.`,
     'account.password_delivered': () => `${actor} had the password of ${account} filled in by a client app${onDevice}.`,
     'account.password_revealed': () => `${actor} revealed the password of ${account}${onDevice}.`,
     'account.totp_code_issued': () => `${actor} got a TOTP code for ${account}${onDevice}.`,

@@ -180,7 +180,7 @@ describe('who has access (the Users tab)', () => {
 });
 
 describe('what the account page offers (its permissions)', () => {
-  type Flag = 'share' | 'shareOnward' | 'manageAccess' | 'viewActivity';
+  type Flag = 'share' | 'shareOnward' | 'manageAccess' | 'viewActivity' | 'reviewAccess';
   const offered = async (client: TestClient): Promise<Record<Flag, boolean>> => {
     const response = await client.get(`/api/v1/accounts/${ids.account}`);
     expect(response.statusCode, response.body).toBe(200);
@@ -204,6 +204,7 @@ describe('what the account page offers (its permissions)', () => {
       shareOnward: (c) => c.post(`/api/v1/accounts/${ids.account}/onward-shares`, { userId: gwenId }),
       manageAccess: (c) => c.get(`/api/v1/accounts/${ids.account}/access`),
       viewActivity: (c) => c.get(`/api/v1/accounts/${ids.account}/activity`),
+      reviewAccess: (c) => c.get(`/api/v1/accounts/${ids.account}/access-reviews`),
     };
     const people = { owner, guestAdmin, guestUser };
     for (const flag of Object.keys(attempts) as Flag[]) {
@@ -222,12 +223,14 @@ describe('what the account page offers (its permissions)', () => {
       shareOnward: false,
       manageAccess: true,
       viewActivity: true,
+      reviewAccess: true,
     });
     expect(await offered(guestAdmin)).toMatchObject({
       share: false,
       shareOnward: true,
       manageAccess: false,
       viewActivity: false,
+      reviewAccess: false,
     });
   });
 

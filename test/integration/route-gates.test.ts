@@ -102,6 +102,7 @@ const ROUTES_WITHOUT_BODY = new Set([
   'POST /api/v1/invitations/:invitationId/resend',
   'POST /api/v1/invitations/:invitationId/revoke',
   'POST /api/v1/partners/:partnerId/access-reviews',
+  'POST /api/v1/accounts/:accountId/access-reviews',
 ]);
 
 function send(client: TestClient, route: RouteSummary, url: string, payload?: unknown) {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { PartnerRole, WorkspaceRole } from '../vocabulary.js';
+import type { ItemRole, PartnerRole, WorkspaceRole } from '../vocabulary.js';
 import type { Actor } from '../actor.js';
-import { accessReviewPolicy, nextReviewDue, reviewComplete } from './access-reviews.js';
+import {
+  accessReviewPolicy,
+  accountAccessReviewPolicy,
+  nextReviewDue,
+  reviewComplete,
+  reviewsSubject,
+} from './access-reviews.js';
 
 const actor = (role: WorkspaceRole): Actor => ({
   userId: '00000000-0000-4000-8000-000000000001',
@@ -21,6 +27,22 @@ describe('accessReviewPolicy', () => {
   ])('a workspace %s who is %s of the partner reviews its access: %s', (role, partnerRole, expected) => {
     const standing = { actor: actor(role), partnerRole };
     for (const rule of Object.values(accessReviewPolicy)) expect(rule(standing)).toBe(expected);
+  });
+});
+
+describe('accountAccessReviewPolicy', () => {
+  it.each<[WorkspaceRole, ItemRole, boolean]>([
+    ['member', 'owner', true],
+    ['admin', 'owner', true],
+    ['owner', 'manager', false],
+    ['admin', 'collaborator', false],
+    ['member', 'manager', false],
+    ['guest', 'manager', false],
+    ['guest', 'collaborator', false],
+  ])('a workspace %s who is %s of the account reviews its access: %s', (role, itemRole, expected) => {
+    const standing = { actor: actor(role), role: itemRole };
+    for (const rule of Object.values(accountAccessReviewPolicy)) expect(rule(standing)).toBe(expected);
+    expect(reviewsSubject({ kind: 'account', standing })).toBe(expected);
   });
 });
 

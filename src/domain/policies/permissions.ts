@@ -1,3 +1,4 @@
+import { accountAccessReviewPolicy } from './access-reviews.js';
 import { accountPolicy, type AccountStanding } from './accounts.js';
 import { partnerPolicy, type PartnerStanding } from './partners.js';
 import { sharingPolicy } from './sharing.js';
@@ -54,6 +55,8 @@ export type AccountPermissions = {
   manageAccess: boolean;
   /** The account's **Activity** tab. */
   viewActivity: boolean;
+  /** **Review access** for the account (SPEC §8a). */
+  reviewAccess: boolean;
 };
 
 /**
@@ -69,5 +72,6 @@ export function accountPermissions(s: AccountStanding, sharingPartner: PartnerSt
     shareOnward: sharingPolicy.shareOnward(s, sharingPartner, { partnerRole: 'guest_user', active: true }) === null,
     manageAccess: accountPolicy.manageAccess(s),
     viewActivity: accountPolicy.viewActivity(s),
+    reviewAccess: accountAccessReviewPolicy.start(s),
   };
 }

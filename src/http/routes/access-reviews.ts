@@ -4,13 +4,15 @@ import { REVIEW_INTERVALS_DAYS } from '../../domain/policies/access-reviews.js';
 import { decideAccessReviewItem } from '../../services/access-reviews/decide-item.js';
 import { dueAccessReviews } from '../../services/access-reviews/due-reviews.js';
 import { getAccessReview } from '../../services/access-reviews/get-review.js';
-import { listAccessReviews } from '../../services/access-reviews/list-reviews.js';
+import { listAccessReviews, listAccountAccessReviews } from '../../services/access-reviews/list-reviews.js';
 import { setReviewSchedule } from '../../services/access-reviews/review-schedule.js';
+import { startAccountAccessReview } from '../../services/access-reviews/start-account-review.js';
 import { startAccessReview } from '../../services/access-reviews/start-review.js';
 import { requestContext, requireSession } from '../context.js';
 import { problemResponses } from '../schemas.js';
 
 const PartnerParams = z.strictObject({ partnerId: z.uuid({ error: 'Not a valid partner id.' }) });
+const AccountParams = z.strictObject({ accountId: z.uuid({ error: 'Not a valid account id.' }) });
 const ReviewParams = z.strictObject({ reviewId: z.uuid({ error: 'Not a valid review id.' }) });
 const ItemParams = z.strictObject({
   reviewId: z.uuid({ error: 'Not a valid review id.' }),
@@ -27,26 +29,32 @@ const ScheduleView = z
   })
   .nullable();
 
+const ReviewSummary = z.object({
+  id: z.uuid(),
+  status: ReviewStatus,
+  startedAt: z.string(),
+  startedBy: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  items: z.number(),
+  decided: z.number(),
+  removed: z.number(),
+});
+
 const PartnerReviewsView = z.object({
   partner: z.object({ id: z.uuid(), name: z.string() }),
   schedule: ScheduleView,
-  reviews: z.array(
-    z.object({
-      id: z.uuid(),
-      status: ReviewStatus,
-      startedAt: z.string(),
-      startedBy: z.string().nullable(),
-      closedAt: z.string().nullable(),
-      items: z.number(),
-      decided: z.number(),
-      removed: z.number(),
-    }),
-  ),
+  reviews: z.array(ReviewSummary),
+});
+
+const AccountReviewsView = z.object({
+  account: z.object({ id: z.uuid(), name: z.string() }),
+  reviews: z.array(ReviewSummary),
 });
 
 const ReviewView = z.object({
   id: z.uuid(),
-  partner: z.object({ id: z.uuid(), name: z.string() }),
+  partner: z.object({ id: z.uuid(), name: z.string() }).nullable().describe('The partner under review, or null'),
+  account: z.object({ id: z.uuid(), name: z.string() }).nullable().describe('The account under review, or null'),
   status: ReviewStatus,
   startedAt: z.string(),
   startedBy: z.string().nullable(),
@@ -55,13 +63,16 @@ const ReviewView = z.object({
     z.object({
       id: z.uuid(),
       kind: z.enum(['guest', 'grant']),
-      holderName: z.string().describe('The guest, the guest holding a grant, or the partner for its own share'),
+      holderName: z.string().describe('The guest, the person holding a grant, or the partner for a partner share'),
       holderEmail: z.string().nullable(),
+      holderKind: z.enum(['member', 'guest', 'partner']),
       accountId: z.uuid().nullable(),
       accountName: z.string().nullable(),
       role: z.string(),
       grantedBy: z.string().nullable().describe('Who invited the guest, or who granted the access'),
       lastUsedAt: z.string().nullable(),
+      accessUntil: z.string().nullable().describe("The grant's Access until when the review started"),
+      sharedVia: z.string().nullable().describe('The partner a guest belongs to'),
       decision: Decision.nullable(),
       decidedBy: z.string().nullable(),
       decidedAt: z.string().nullable(),
@@ -71,7 +82,11 @@ const ReviewView = z.object({
   ),
 });
 
-/** **Review access** (SPEC §8a): a partner's access reviews, their decisions, its schedule, and what is due. */
+/**
+ * **Review access** (SPEC §8a): a partner's access reviews, their decisions, its schedule, and what is due;
+ * an account's access reviews. A review and its decisions are reached by id, whatever it is of: the service
+ * asks whether the actor reviews its subject.
+ */
 const accessReviewRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/partners/:partnerId/access-reviews',
@@ -102,6 +117,41 @@ const accessReviewRoutes: FastifyPluginAsyncZod = async (app) => {
         startAccessReview(tx, actor, request.params.partnerId, requestContext(request)),
       );
       return reply.status(201).send(await getAccessReview(app.db, actor, reviewId));
+    },
+  );
+
+  app.get(
+    '/accounts/:accountId/access-reviews',
+    {
+      config: { access: 'accounts' },
+      schema: {
+        tags: ['sharing'],
+        summary: "An account's access reviews, newest first (its owners)",
+        params: AccountParams,
+        response: { 200: AccountReviewsView, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => listAccountAccessReviews(app.db, requireSession(request).actor, request.params.accountId),
+  );
+
+  app.post(
+    '/accounts/:accountId/access-reviews',
+    {
+      config: { access: 'accounts' },
+      schema: {
+        tags: ['sharing'],
+        summary:
+          '**Review access** for an account (its owners): starts a review of every grant on it, or returns the open one (200)',
+        params: AccountParams,
+        response: { 200: ReviewView, 201: ReviewView, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireSession(request);
+      const { reviewId, created } = await app.unitOfWork.run((tx) =>
+        startAccountAccessReview(tx, actor, request.params.accountId, requestContext(request)),
+      );
+      return reply.status(created ? 201 : 200).send(await getAccessReview(app.db, actor, reviewId));
     },
   );
 

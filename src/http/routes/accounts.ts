@@ -88,6 +88,7 @@ const AccountDetail = z.object({
     shareOnward: z.boolean(),
     manageAccess: z.boolean(),
     viewActivity: z.boolean(),
+    reviewAccess: z.boolean(),
   }),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -1,15 +1,18 @@
 import { sql, type Kysely } from 'kysely';
 import type { AccessReviewDecision, Database } from '../../db/schema.js';
 import type { Actor, RequestContext } from '../../domain/actor.js';
-import { recordPartnerEvent } from './shared.js';
+import { recordReviewEvent, type ReviewSubject } from './shared.js';
 
-/** Closes an open review (once: a closed one is left alone), restarts its schedule and records the counts. */
+/**
+ * Closes an open review (once: a closed one is left alone) and records the counts; a partner's schedule
+ * restarts from it (accounts have none).
+ */
 export async function closeReview(
   tx: Kysely<Database>,
   actor: Actor,
   context: RequestContext,
   reviewId: string,
-  partnerId: string,
+  subject: ReviewSubject,
 ): Promise<void> {
   const closed = await tx
     .updateTable('access_reviews')
@@ -19,15 +22,17 @@ export async function closeReview(
     .returning('closed_at')
     .executeTakeFirst();
   if (!closed) return;
-  // The next review is due one interval after this one closed; its reminder is owed again.
-  await tx
-    .updateTable('access_review_schedules')
-    .set({
-      due_at: sql`now() + make_interval(days => interval_days)`,
-      reminded_at: null,
-    })
-    .where('partner_id', '=', partnerId)
-    .execute();
+  if (subject.kind === 'partner') {
+    // The next review is due one interval after this one closed; its reminder is owed again.
+    await tx
+      .updateTable('access_review_schedules')
+      .set({
+        due_at: sql`now() + make_interval(days => interval_days)`,
+        reminded_at: null,
+      })
+      .where('partner_id', '=', subject.id)
+      .execute();
+  }
   const counts = await tx
     .selectFrom('access_review_items')
     .select(['decision', (eb) => eb.fn.countAll<string>().as('n')])
@@ -35,7 +40,7 @@ export async function closeReview(
     .groupBy('decision')
     .execute();
   const count = (d: AccessReviewDecision) => Number(counts.find((c) => c.decision === d)?.n ?? 0);
-  await recordPartnerEvent(tx, actor, context, 'partner.access_review_closed', partnerId, {
+  await recordReviewEvent(tx, actor, context, subject, 'access_review_closed', {
     reviewId,
     kept: count('keep'),
     removed: count('remove'),

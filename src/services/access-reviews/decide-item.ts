@@ -9,13 +9,15 @@ import { loadAccount } from '../account-access.js';
 import { removeFromAccount, removeFromPartner } from '../account-sharing.js';
 import { removeGuest } from '../partner-members.js';
 import { closeReview } from './close-review.js';
-import { loadReview, recordPartnerEvent } from './shared.js';
+import { loadReview, recordReviewEvent, type ReviewSubject } from './shared.js';
 
 /**
  * **Keep** or **Remove** one item of an open review. Remove runs the product's removal use case (which asks
  * its own policy too): **Remove guest**, **Remove from partner**, or **Remove from account** for a grant a
- * guest holds. Items whose access ended with it (a removed guest's grants, the onward shares of a partner
- * share) are recorded as removed along with it. The review closes when every item is decided.
+ * guest holds; in an account's review, what the account's **Users** tab does (**Remove from account** for a
+ * person's grant, **Remove from partner** for a partner share). Items whose access ended with it (a removed
+ * guest's grants, the onward shares of a partner share) are recorded as removed along with it. The review
+ * closes when every item is decided.
  */
 export async function decideAccessReviewItem(
   tx: Kysely<Database>,
@@ -26,7 +28,7 @@ export async function decideAccessReviewItem(
   context: RequestContext,
 ): Promise<void> {
   // The review row lock serialises decisions, so the last one closes the review exactly once.
-  const { review, partner } = await loadReview(tx, actor, reviewId, { lock: true });
+  const { review, subject } = await loadReview(tx, actor, reviewId, { lock: true });
   if (review.status !== 'open') throw conflict('access-review-closed', 'This access review is closed.');
   const item = await tx
     .selectFrom('access_review_items')
@@ -37,48 +39,50 @@ export async function decideAccessReviewItem(
   if (!item) throw notFound('Review item', 'This item is not part of this access review.');
   if (item.decision !== null) throw conflict('access-review-item-decided', 'This item has already been decided.');
 
-  const stillThere = await accessExists(tx, partner.id, item);
+  const stillThere = await accessExists(tx, subject, item);
   if (decision === 'keep' && !stillThere) {
     throw conflict('access-already-ended', 'This access has already ended; record it with Remove.');
   }
-  if (decision === 'remove' && stillThere) await removeAccess(tx, actor, partner.id, item, context);
+  if (decision === 'remove' && stillThere) await removeAccess(tx, actor, subject, item, context);
 
   await tx
     .updateTable('access_review_items')
     .set({ decision, decided_by: actor.userId, decided_at: sql`now()` })
     .where('id', '=', item.id)
     .execute();
-  await recordPartnerEvent(tx, actor, context, 'partner.access_review_decided', partner.id, {
+  await recordReviewEvent(tx, actor, context, subject, 'access_review_decided', {
     reviewId,
     decision,
     kind: item.kind,
     role: item.role,
     ...(item.user_id && { userId: item.user_id }),
-    ...(item.account_id && { accountId: item.account_id }),
+    ...(item.account_id && subject.kind === 'partner' && { accountId: item.account_id }),
+    ...(item.partner_id && { partnerId: item.partner_id }),
   });
-  if (decision === 'remove') await recordEndedWith(tx, actor, partner.id, reviewId, item.id);
+  if (decision === 'remove') await recordEndedWith(tx, actor, subject, reviewId, item.id);
 
   const items = await tx
     .selectFrom('access_review_items')
     .select('decision')
     .where('review_id', '=', reviewId)
     .execute();
-  if (reviewComplete(items)) await closeReview(tx, actor, context, reviewId, partner.id);
+  if (reviewComplete(items)) await closeReview(tx, actor, context, reviewId, subject);
 }
 
 type ReviewItemRow = {
   kind: 'guest' | 'grant';
   user_id: string | null;
   account_id: string | null;
+  partner_id: string | null;
   grant_id: string | null;
 };
 
-async function accessExists(tx: Kysely<Database>, partnerId: string, item: ReviewItemRow): Promise<boolean> {
+async function accessExists(tx: Kysely<Database>, subject: ReviewSubject, item: ReviewItemRow): Promise<boolean> {
   if (item.kind === 'guest') {
     const member = await tx
       .selectFrom('partner_members')
       .select('user_id')
-      .where('partner_id', '=', partnerId)
+      .where('partner_id', '=', subject.id)
       .where('user_id', '=', item.user_id!)
       .executeTakeFirst();
     return member !== undefined;
@@ -90,10 +94,16 @@ async function accessExists(tx: Kysely<Database>, partnerId: string, item: Revie
 async function removeAccess(
   tx: Kysely<Database>,
   actor: Actor,
-  partnerId: string,
+  subject: ReviewSubject,
   item: ReviewItemRow,
   context: RequestContext,
 ): Promise<void> {
+  if (subject.kind === 'account') {
+    // Exactly what the account's Users tab does; a partner share's onward shares end with it (they cascade).
+    if (item.partner_id !== null) return removeFromPartner(tx, actor, item.partner_id, subject.id, context);
+    return removeFromAccount(tx, actor, subject.id, item.user_id!, context);
+  }
+  const partnerId = subject.id;
   if (item.kind === 'guest') return removeGuest(tx, actor, partnerId, item.user_id!, context);
   if (item.user_id === null) return removeFromPartner(tx, actor, partnerId, item.account_id!, context);
   // A grant a guest holds hangs from the partner's share of the account. Its owners end it with
@@ -114,17 +124,24 @@ async function removeAccess(
 async function recordEndedWith(
   tx: Kysely<Database>,
   actor: Actor,
-  partnerId: string,
+  subject: ReviewSubject,
   reviewId: string,
   causeId: string,
 ): Promise<void> {
+  const partnerId = subject.kind === 'partner' ? subject.id : null;
   await tx
     .updateTable('access_review_items as i')
     .set({ decision: 'remove', decided_by: actor.userId, decided_at: sql`now()`, ended_by_item_id: causeId })
     .where('i.review_id', '=', reviewId)
     .where('i.decision', 'is', null)
-    .where((eb) =>
-      eb.or([
+    .where((eb) => {
+      const endedGrant = eb.and([
+        eb('i.kind', '=', 'grant'),
+        eb.not(eb.exists(eb.selectFrom('grants as g').select('g.id').whereRef('g.id', '=', 'i.grant_id'))),
+      ]);
+      // An account's review has grants only; a partner's has its guests too.
+      if (partnerId === null) return endedGrant;
+      return eb.or([
         eb.and([
           eb('i.kind', '=', 'guest'),
           eb.not(
@@ -137,11 +154,8 @@ async function recordEndedWith(
             ),
           ),
         ]),
-        eb.and([
-          eb('i.kind', '=', 'grant'),
-          eb.not(eb.exists(eb.selectFrom('grants as g').select('g.id').whereRef('g.id', '=', 'i.grant_id'))),
-        ]),
-      ]),
-    )
+        endedGrant,
+      ]);
+    })
     .execute();
 }

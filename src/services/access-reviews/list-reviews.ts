@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Actor } from '../../domain/actor.js';
 import { scheduleOf, type ReviewSchedule } from './review-schedule.js';
-import { loadReviewedPartner } from './shared.js';
+import { loadReviewedAccount, loadReviewedPartner } from './shared.js';
 
 export interface AccessReviewSummary {
   id: string;
@@ -21,6 +21,11 @@ export interface PartnerAccessReviews {
   reviews: AccessReviewSummary[];
 }
 
+export interface AccountAccessReviews {
+  account: { id: string; name: string };
+  reviews: AccessReviewSummary[];
+}
+
 /** The partner's reviews, newest first, and its schedule. */
 export async function listAccessReviews(
   db: Kysely<Database>,
@@ -28,6 +33,32 @@ export async function listAccessReviews(
   partnerId: string,
 ): Promise<PartnerAccessReviews> {
   const { partner } = await loadReviewedPartner(db, actor, partnerId);
+  return {
+    partner: { id: partner.id, name: partner.name },
+    schedule: await scheduleOf(db, partnerId),
+    reviews: await reviewSummaries(db, 'partner_id', partnerId),
+  };
+}
+
+/** The account's reviews, newest first (its owners). */
+export async function listAccountAccessReviews(
+  db: Kysely<Database>,
+  actor: Actor,
+  accountId: string,
+): Promise<AccountAccessReviews> {
+  const { account } = await loadReviewedAccount(db, actor, accountId);
+  return {
+    account: { id: account.id, name: account.name },
+    reviews: await reviewSummaries(db, 'account_id', accountId),
+  };
+}
+
+/** The reviews of one partner or one account, newest first, with how far each got. */
+async function reviewSummaries(
+  db: Kysely<Database>,
+  subject: 'partner_id' | 'account_id',
+  subjectId: string,
+): Promise<AccessReviewSummary[]> {
   const reviews = await db
     .selectFrom('access_reviews as r')
     .leftJoin('users as starter', 'starter.id', 'r.started_by')
@@ -51,22 +82,18 @@ export async function listAccessReviews(
         .where('i.decision', '=', 'remove')
         .as('removed'),
     ])
-    .where('r.partner_id', '=', partnerId)
+    .where(`r.${subject}`, '=', subjectId)
     .orderBy('r.started_at', 'desc')
     .orderBy('r.id')
     .execute();
-  return {
-    partner: { id: partner.id, name: partner.name },
-    schedule: await scheduleOf(db, partnerId),
-    reviews: reviews.map((r) => ({
-      id: r.id,
-      status: r.status,
-      startedAt: r.started_at.toISOString(),
-      startedBy: r.started_by_name,
-      closedAt: r.closed_at?.toISOString() ?? null,
-      items: Number(r.items ?? 0),
-      decided: Number(r.decided ?? 0),
-      removed: Number(r.removed ?? 0),
-    })),
-  };
+  return reviews.map((r) => ({
+    id: r.id,
+    status: r.status,
+    startedAt: r.started_at.toISOString(),
+    startedBy: r.started_by_name,
+    closedAt: r.closed_at?.toISOString() ?? null,
+    items: Number(r.items ?? 0),
+    decided: Number(r.decided ?? 0),
+    removed: Number(r.removed ?? 0),
+  }));
 }

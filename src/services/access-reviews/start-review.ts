@@ -105,6 +105,8 @@ export async function startAccessReview(
     items: items.length,
   });
   // Nothing to review: the review is complete as soon as it starts, and is kept as such.
-  if (items.length === 0) await closeReview(tx, actor, context, review.id, partner.id);
+  if (items.length === 0) {
+    await closeReview(tx, actor, context, review.id, { kind: 'partner', id: partner.id, name: partner.name });
+  }
   return review.id;
 }

@@ -11051,6 +11051,7 @@ export interface paths {
                                 shareOnward: boolean;
                                 manageAccess: boolean;
                                 viewActivity: boolean;
+                                reviewAccess: boolean;
                             };
                             createdAt: string;
                             updatedAt: string;
@@ -11194,6 +11195,7 @@ export interface paths {
                                 shareOnward: boolean;
                                 manageAccess: boolean;
                                 viewActivity: boolean;
+                                reviewAccess: boolean;
                             };
                             createdAt: string;
                             updatedAt: string;
@@ -11445,6 +11447,7 @@ export interface paths {
                                 shareOnward: boolean;
                                 manageAccess: boolean;
                                 viewActivity: boolean;
+                                reviewAccess: boolean;
                             };
                             createdAt: string;
                             updatedAt: string;
@@ -14740,11 +14743,18 @@ export interface paths {
                         "application/json": {
                             /** Format: uuid */
                             id: string;
+                            /** @description The partner under review, or null */
                             partner: {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
-                            };
+                            } | null;
+                            /** @description The account under review, or null */
+                            account: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** @enum {string} */
                             status: "open" | "closed";
                             startedAt: string;
@@ -14755,15 +14765,21 @@ export interface paths {
                                 id: string;
                                 /** @enum {string} */
                                 kind: "guest" | "grant";
-                                /** @description The guest, the guest holding a grant, or the partner for its own share */
+                                /** @description The guest, the person holding a grant, or the partner for a partner share */
                                 holderName: string;
                                 holderEmail: string | null;
+                                /** @enum {string} */
+                                holderKind: "member" | "guest" | "partner";
                                 accountId: string | null;
                                 accountName: string | null;
                                 role: string;
                                 /** @description Who invited the guest, or who granted the access */
                                 grantedBy: string | null;
                                 lastUsedAt: string | null;
+                                /** @description The grant's Access until when the review started */
+                                accessUntil: string | null;
+                                /** @description The partner a guest belongs to */
+                                sharedVia: string | null;
                                 decision: ("keep" | "remove") | null;
                                 decidedBy: string | null;
                                 decidedAt: string | null;
@@ -14861,6 +14877,357 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{accountId}/access-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An account's access reviews, newest first (its owners) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            account: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            reviews: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                status: "open" | "closed";
+                                startedAt: string;
+                                startedBy: string | null;
+                                closedAt: string | null;
+                                items: number;
+                                decided: number;
+                                removed: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** **Review access** for an account (its owners): starts a review of every grant on it, or returns the open one (200) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accountId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The partner under review, or null */
+                            partner: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** @description The account under review, or null */
+                            account: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            startedAt: string;
+                            startedBy: string | null;
+                            closedAt: string | null;
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "guest" | "grant";
+                                /** @description The guest, the person holding a grant, or the partner for a partner share */
+                                holderName: string;
+                                holderEmail: string | null;
+                                /** @enum {string} */
+                                holderKind: "member" | "guest" | "partner";
+                                accountId: string | null;
+                                accountName: string | null;
+                                role: string;
+                                /** @description Who invited the guest, or who granted the access */
+                                grantedBy: string | null;
+                                lastUsedAt: string | null;
+                                /** @description The grant's Access until when the review started */
+                                accessUntil: string | null;
+                                /** @description The partner a guest belongs to */
+                                sharedVia: string | null;
+                                decision: ("keep" | "remove") | null;
+                                decidedBy: string | null;
+                                decidedAt: string | null;
+                                /** @description The item whose removal ended this access too */
+                                endedWith: string | null;
+                                /** @description The access no longer exists */
+                                ended: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description The partner under review, or null */
+                            partner: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** @description The account under review, or null */
+                            account: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
+                            /** @enum {string} */
+                            status: "open" | "closed";
+                            startedAt: string;
+                            startedBy: string | null;
+                            closedAt: string | null;
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "guest" | "grant";
+                                /** @description The guest, the person holding a grant, or the partner for a partner share */
+                                holderName: string;
+                                holderEmail: string | null;
+                                /** @enum {string} */
+                                holderKind: "member" | "guest" | "partner";
+                                accountId: string | null;
+                                accountName: string | null;
+                                role: string;
+                                /** @description Who invited the guest, or who granted the access */
+                                grantedBy: string | null;
+                                lastUsedAt: string | null;
+                                /** @description The grant's Access until when the review started */
+                                accessUntil: string | null;
+                                /** @description The partner a guest belongs to */
+                                sharedVia: string | null;
+                                decision: ("keep" | "remove") | null;
+                                decidedBy: string | null;
+                                decidedAt: string | null;
+                                /** @description The item whose removal ended this access too */
+                                endedWith: string | null;
+                                /** @description The access no longer exists */
+                                ended: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            type: string;
+                            title: string;
+                            status: number;
+                            detail: string;
+                            errors?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            error?: string;
+                            interval?: number;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -15051,11 +15418,18 @@ export interface paths {
                         "application/json": {
                             /** Format: uuid */
                             id: string;
+                            /** @description The partner under review, or null */
                             partner: {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
-                            };
+                            } | null;
+                            /** @description The account under review, or null */
+                            account: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** @enum {string} */
                             status: "open" | "closed";
                             startedAt: string;
@@ -15066,15 +15440,21 @@ export interface paths {
                                 id: string;
                                 /** @enum {string} */
                                 kind: "guest" | "grant";
-                                /** @description The guest, the guest holding a grant, or the partner for its own share */
+                                /** @description The guest, the person holding a grant, or the partner for a partner share */
                                 holderName: string;
                                 holderEmail: string | null;
+                                /** @enum {string} */
+                                holderKind: "member" | "guest" | "partner";
                                 accountId: string | null;
                                 accountName: string | null;
                                 role: string;
                                 /** @description Who invited the guest, or who granted the access */
                                 grantedBy: string | null;
                                 lastUsedAt: string | null;
+                                /** @description The grant's Access until when the review started */
+                                accessUntil: string | null;
+                                /** @description The partner a guest belongs to */
+                                sharedVia: string | null;
                                 decision: ("keep" | "remove") | null;
                                 decidedBy: string | null;
                                 decidedAt: string | null;
@@ -15218,11 +15598,18 @@ export interface paths {
                         "application/json": {
                             /** Format: uuid */
                             id: string;
+                            /** @description The partner under review, or null */
                             partner: {
                                 /** Format: uuid */
                                 id: string;
                                 name: string;
-                            };
+                            } | null;
+                            /** @description The account under review, or null */
+                            account: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            } | null;
                             /** @enum {string} */
                             status: "open" | "closed";
                             startedAt: string;
@@ -15233,15 +15620,21 @@ export interface paths {
                                 id: string;
                                 /** @enum {string} */
                                 kind: "guest" | "grant";
-                                /** @description The guest, the guest holding a grant, or the partner for its own share */
+                                /** @description The guest, the person holding a grant, or the partner for a partner share */
                                 holderName: string;
                                 holderEmail: string | null;
+                                /** @enum {string} */
+                                holderKind: "member" | "guest" | "partner";
                                 accountId: string | null;
                                 accountName: string | null;
                                 role: string;
                                 /** @description Who invited the guest, or who granted the access */
                                 grantedBy: string | null;
                                 lastUsedAt: string | null;
+                                /** @description The grant's Access until when the review started */
+                                accessUntil: string | null;
+                                /** @description The partner a guest belongs to */
+                                sharedVia: string | null;
                                 decision: ("keep" | "remove") | null;
                                 decidedBy: string | null;
                                 decidedAt: string | null;

@@ -1,5 +1,5 @@
 // **Review access** (SPEC §8a): a partner's access reviews, their items and decisions, its schedule, and
-// the reviews that are due, as the API gives them.
+// the reviews that are due; an account's access reviews, as the API gives them.
 import { call, client, type ResponseBody } from '../api';
 
 export type PartnerAccessReviews = ResponseBody<'/api/v1/partners/{partnerId}/access-reviews', 'get'>;
@@ -9,6 +9,7 @@ export type AccessReview = ResponseBody<'/api/v1/access-reviews/{reviewId}', 'ge
 export type AccessReviewItem = AccessReview['items'][number];
 export type ReviewDecision = NonNullable<AccessReviewItem['decision']>;
 export type ReviewInterval = ReviewSchedule['intervalDays'];
+export type AccountAccessReviews = ResponseBody<'/api/v1/accounts/{accountId}/access-reviews', 'get'>;
 export type DueAccessReview = ResponseBody<'/api/v1/access-reviews/due', 'get'>['due'][number];
 
 export const REVIEW_INTERVALS: ReviewInterval[] = [30, 90, 180];
@@ -18,6 +19,11 @@ export const accessReviewsApi = {
     call(() => client.GET('/api/v1/partners/{partnerId}/access-reviews', { params: { path: { partnerId } } })),
   start: (partnerId: string) =>
     call(() => client.POST('/api/v1/partners/{partnerId}/access-reviews', { params: { path: { partnerId } } })),
+  ofAccount: (accountId: string) =>
+    call(() => client.GET('/api/v1/accounts/{accountId}/access-reviews', { params: { path: { accountId } } })),
+  /** Starts the account's review, or opens the one already open. */
+  startForAccount: (accountId: string) =>
+    call(() => client.POST('/api/v1/accounts/{accountId}/access-reviews', { params: { path: { accountId } } })),
   get: (reviewId: string) =>
     call(() => client.GET('/api/v1/access-reviews/{reviewId}', { params: { path: { reviewId } } })),
   decide: (reviewId: string, itemId: string, decision: ReviewDecision) =>
@@ -39,6 +45,7 @@ export const accessReviewsApi = {
 
 export const accessReviewKeys = {
   ofPartner: (partnerId: string) => ['partners', partnerId, 'access-reviews'] as const,
+  ofAccount: (accountId: string) => ['accounts', 'detail', accountId, 'access-reviews'] as const,
   review: (reviewId: string) => ['access-reviews', reviewId] as const,
   due: ['access-reviews', 'due'] as const,
 };
@@ -53,7 +60,11 @@ const ROLE_LABELS: Record<string, string> = {
 
 export const reviewRoleLabel = (role: string): string => ROLE_LABELS[role] ?? role;
 
-/** What one item is about, in words: "Gus User" for a guest, "Company Instagram for Gus User" for a grant. */
-export function reviewItemTitle(item: AccessReviewItem): string {
-  return item.kind === 'guest' ? item.holderName : `${item.accountName ?? 'An account'} for ${item.holderName}`;
+/**
+ * What one item is about, in words: "Gus User" for a guest, "Company Instagram for Gus User" for a grant in
+ * a partner's review; in an account's review, whom the grant is for ("Gus User", "Agency One").
+ */
+export function reviewItemTitle(item: AccessReviewItem, review: Pick<AccessReview, 'account'>): string {
+  if (item.kind === 'guest' || review.account) return item.holderName;
+  return `${item.accountName ?? 'An account'} for ${item.holderName}`;
 }
