@@ -66,6 +66,7 @@ export function App() {
           <Route index element={<DashboardPage />} />
           <Route path="accounts" element={<AccountsPage />} />
           <Route path="accounts/:accountId" element={<AccountPage />} />
+          <Route path="accounts/:accountId/access-reviews/:reviewId" element={<AccessReviewPage />} />
           <Route path="members" element={<MembersPage />} />
           <Route path="members/:userId/devices" element={<MemberDevicesPage />} />
           <Route path="activity" element={<ActivityPage />} />

@@ -11,6 +11,8 @@ import { ShareAccessModal } from '../components/accounts/ShareAccessModal';
 import { useIdentityConfirmation } from '../components/ConfirmIdentity';
 import { ConfirmModal } from '../components/ConfirmModal';
 import { Loading } from '../components/Loading';
+import { ProblemAlert } from '../components/ProblemAlert';
+import { accessReviewKeys, accessReviewsApi } from '../lib/accessReviews';
 import { accountKeys, accountsApi, itemRoleColor, itemRoleLabel, type AccountDetail } from '../lib/accounts';
 import { toastSuccess } from '../lib/toast';
 import { MissingDetail, SectionCrumbs } from '../components/DetailPage';
@@ -48,6 +50,16 @@ function AccountView({ account }: { account: AccountDetail }) {
     },
   });
 
+  // **Review access** (SPEC §8a): starts the account's review, or opens the one already open.
+  const review = useMutation({
+    mutationFn: () => accessReviewsApi.startForAccount(account.id),
+    onSuccess: async (started) => {
+      queryClient.setQueryData(accessReviewKeys.review(started.id), started);
+      await queryClient.invalidateQueries({ queryKey: accessReviewKeys.ofAccount(account.id) });
+      void navigate(`/app/accounts/${account.id}/access-reviews/${started.id}`);
+    },
+  });
+
   const details = <AccountDetails account={account} />;
 
   return (
@@ -64,6 +76,11 @@ function AccountView({ account }: { account: AccountDetail }) {
           </Group>
         </Stack>
         <Group gap="xs">
+          {permissions.reviewAccess && (
+            <Button variant="default" loading={review.isPending} onClick={() => review.mutate()}>
+              Review access
+            </Button>
+          )}
           {permissions.shareOnward && <Button onClick={() => setDialog('share-access')}>Share Access</Button>}
           {permissions.edit && (
             <Button variant="default" onClick={() => setDialog('edit')}>
@@ -78,6 +95,7 @@ function AccountView({ account }: { account: AccountDetail }) {
         </Group>
       </Group>
 
+      <ProblemAlert error={review.error} />
       <LogInPanel account={account} />
 
       {permissions.manageAccess || permissions.viewActivity ? (
