@@ -6,7 +6,7 @@ import { memberPolicy, type MfaResetTarget } from '../domain/policies/members.js
 import { enqueueMail, type MailKeys } from '../mail/outbox.js';
 import { mfaResetMail } from '../mail/templates.js';
 import { recordUserEvent } from './activity.js';
-import { mfaStatus, type MfaStatus } from './mfa.js';
+import { mfaStatus, type MfaStatus } from './mfa/mfa-status.js';
 import { endSessionsOf, ensure } from './partner-access.js';
 
 /**

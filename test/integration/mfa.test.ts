@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SealError } from '../../src/crypto/seal.js';
-import { totpAssociatedData } from '../../src/services/mfa.js';
+import { totpAssociatedData } from '../../src/services/mfa/shared.js';
 import { createTestApp, OWNER, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
 import { confirmIdentity, decodeBase32, freshCode, passSecondFactor, totp, turnOnMfa } from '../helpers/mfa.js';

@@ -2,20 +2,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, conflict } from '../../domain/errors.js';
 import { normalizeRecoveryCode } from '../../crypto/recovery-codes.js';
-import {
-  answerSecondFactor,
-  finishTotpEnrolment,
-  mfaStatus,
-  cancelTotpEnrolment,
-  normalizeTotpCode,
-  recoveryCodeInvalid,
-  regenerateRecoveryCodes,
-  secondFactorMethods,
-  startTotpEnrolment,
-  totpCodeMalformed,
-  turnOffTotp,
-  type SecondFactorProof,
-} from '../../services/mfa.js';
+import { cancelTotpEnrolment } from '../../services/mfa/cancel-totp-enrolment.js';
+import { finishTotpEnrolment } from '../../services/mfa/confirm-totp-enrolment.js';
+import { recoveryCodeInvalid, totpCodeMalformed } from '../../services/mfa/mfa-problems.js';
+import { mfaStatus, secondFactorMethods } from '../../services/mfa/mfa-status.js';
+import { regenerateRecoveryCodes } from '../../services/mfa/regenerate-recovery-codes.js';
+import { normalizeTotpCode } from '../../services/mfa/shared.js';
+import { startTotpEnrolment } from '../../services/mfa/start-totp-enrolment.js';
+import { turnOffTotp } from '../../services/mfa/turn-off-totp.js';
+import { answerSecondFactor, type SecondFactorProof } from '../../services/mfa/verify-second-factor.js';
 import { mfaStatusForAdmin, resetMfa } from '../../services/mfa-reset.js';
 import { requestContext, requireSession } from '../context.js';
 import { checkAssurance } from '../plugins/gates.js';
