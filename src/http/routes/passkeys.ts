@@ -2,16 +2,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { identityIsFresh } from '../../domain/assurance.js';
+import { listPasskeys } from '../../services/passkeys/list-passkeys.js';
 import {
   finishPasskeyAuthentication,
-  finishPasskeyRegistration,
-  listPasskeys,
-  relyingPartyFor,
-  removePasskey,
-  renamePasskey,
   startPasskeyAuthentication,
-  startPasskeyRegistration,
-} from '../../services/passkeys.js';
+} from '../../services/passkeys/passkey-authentication.js';
+import { finishPasskeyRegistration, startPasskeyRegistration } from '../../services/passkeys/passkey-registration.js';
+import { relyingPartyFor } from '../../services/passkeys/relying-party.js';
+import { removePasskey } from '../../services/passkeys/remove-passkey.js';
+import { renamePasskey } from '../../services/passkeys/rename-passkey.js';
 import type { AuthenticatedSession } from '../../services/sessions/authenticated-session.js';
 import { identityConfirmationRequired } from '../plugins/gates.js';
 import { requestContext, requireSession } from '../context.js';
