@@ -17,14 +17,12 @@ import {
   type ScimResource,
 } from '../../services/scim/resources.js';
 import { authenticateScimToken, type ScimCaller } from '../../services/scim/tokens.js';
-import {
-  createScimUser,
-  deleteScimUser,
-  getScimUser,
-  listScimUsers,
-  patchScimUser,
-  replaceScimUser,
-} from '../../services/scim/users.js';
+import { createScimUser } from '../../services/scim/users/create-user.js';
+import { deleteScimUser } from '../../services/scim/users/delete-user.js';
+import { getScimUser } from '../../services/scim/users/get-user.js';
+import { listScimUsers } from '../../services/scim/users/list-users.js';
+import { patchScimUser } from '../../services/scim/users/patch-user.js';
+import { replaceScimUser } from '../../services/scim/users/replace-user.js';
 import { requestContext } from '../context.js';
 
 /**

@@ -7,7 +7,7 @@ import { ScimError, scimInvalid, scimNotFound } from './errors.js';
 import { parseListQuery, selectPage } from './filters.js';
 import { ADMIN_GROUP, groupResource, listResponse, type ScimResource } from './resources.js';
 import type { ScimCaller } from './tokens.js';
-import { applyPatch, readPatchOperations } from './users.js';
+import { applyPatch, readPatchOperations } from './patch.js';
 
 /**
  * SCIM Groups (SPEC §2b): one group, “Gatehouse admins”, whose members are the workspace's admins. Adding
