@@ -19,6 +19,7 @@ import * as m0017 from './migrations/0017_saml.js';
 import * as m0018 from './migrations/0018_oidc_client_auth.js';
 import * as m0019 from './migrations/0019_sso_protocol.js';
 import * as m0020 from './migrations/0020_account_access_reviews.js';
+import * as m0021 from './migrations/0021_signing_key_rotation.js';
 
 /** Migrations are listed here, in order, so they work the same from sources, tests and the CLI. */
 const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0018_oidc_client_auth': m0018,
   '0019_sso_protocol': m0019,
   '0020_account_access_reviews': m0020,
+  '0021_signing_key_rotation': m0021,
 };
 
 /** Every migration this version knows, in order (a backup made by a newer version has more). */

@@ -61,6 +61,10 @@ export interface WorkspacesTable {
   idp_signing_key_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   /** Its public JWK (JSON), published at /api/v1/oidc/{slug}/jwks. */
   idp_signing_public_jwk: ColumnType<string | null, string | null | undefined, string | null>;
+  /** After Rotate key: the next signing key (sealed) and its public JWK, published now, used from `idp_signing_next_from`. */
+  idp_signing_next_key_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  idp_signing_next_public_jwk: ColumnType<string | null, string | null | undefined, string | null>;
+  idp_signing_next_from: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Which protocol an `idp` workspace's members sign in with (SPEC §2b). */
   idp_protocol: ColumnType<SsoProtocol, SsoProtocol | undefined, SsoProtocol>;
 }

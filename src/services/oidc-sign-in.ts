@@ -67,6 +67,7 @@ async function clientConfig(
   db: Kysely<Database>,
   keyring: WorkspaceKeyring,
   workspace: Workspace,
+  now: number,
 ): Promise<client.Configuration> {
   const metadata = await providerMetadata(workspace.idp_issuer!);
   const secret = workspace.idp_client_secret_sealed
@@ -76,7 +77,7 @@ async function clientConfig(
     metadata,
     workspace.idp_client_id!,
     { [client.clockTolerance]: ID_TOKEN_CLOCK_TOLERANCE_SECONDS },
-    await clientAuthentication(db, keyring, workspace, secret),
+    await clientAuthentication(db, keyring, workspace, secret, now),
   );
   if (isLoopbackHttp(new URL(workspace.idp_issuer!))) client.allowInsecureRequests(config);
   // Verify the ID token's signature with the provider's JWKS even though it came straight from the token
@@ -157,7 +158,7 @@ export async function completeOidcSignIn(
 
   let claims: IdTokenClaims;
   try {
-    const config = await clientConfig(db, deps.keyring, workspace);
+    const config = await clientConfig(db, deps.keyring, workspace, deps.clock.now());
     const tokens = await client.authorizationCodeGrant(config, input.callbackUrl, {
       pkceCodeVerifier: pending.request.code_verifier,
       expectedState: input.state,

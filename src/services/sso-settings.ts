@@ -8,7 +8,7 @@ import { recordEvent } from './activity.js';
 import type { WorkspaceKeyring } from './keyring.js';
 import { clearDiscoveryCache, isLoopbackHttp, issuerUrlProblem } from './oidc.js';
 import { setIdpClientSecret } from './oidc-sign-in.js';
-import { ensureSigningKey, oidcJwksPath } from './oidc-client-auth.js';
+import { ensureSigningKey, oidcJwksPath, pendingKeySwitch } from './oidc-client-auth.js';
 import { saveSamlMetadata, storedSamlMetadata, testSamlMetadata, type SamlMetadataTest } from './saml.js';
 
 /** The workspace's OpenID Connect settings as admins see them (SPEC §2b); the client secret never leaves. */
@@ -30,7 +30,12 @@ export interface SsoSettings {
   clientAuthentication: OidcClientAuthentication;
   /** For private_key_jwt: the workspace's public signing keys, to register at the IdP; null otherwise. */
   jwksUrl: string | null;
+  /** After Rotate key: when Gatehouse starts signing with the new key (ISO 8601), while that is to come. */
+  signingKeySwitchAt: string | null;
 }
+
+/** The moment the request is judged at (the server's clock, carried by the actor). */
+const now = (actor: Actor) => actor.at ?? Date.now();
 
 export interface SsoSettingsChanges {
   protocol?: SsoProtocol;
@@ -62,6 +67,7 @@ export async function getSsoSettings(db: Kysely<Database>, actor: Actor, redirec
       'idp_mfa_values',
       'idp_client_auth',
       'idp_protocol',
+      'idp_signing_next_from',
     ])
     .select((eb) =>
       eb
@@ -85,6 +91,8 @@ export async function getSsoSettings(db: Kysely<Database>, actor: Actor, redirec
       row.idp_client_auth === 'private_key_jwt'
         ? new URL(oidcJwksPath(row.slug), new URL(redirectUri).origin).href
         : null,
+    signingKeySwitchAt:
+      row.idp_client_auth === 'private_key_jwt' ? (pendingKeySwitch(row, now(actor))?.toISOString() ?? null) : null,
   };
 }
 
@@ -173,8 +181,14 @@ export async function updateSsoSettings(
   }
   if ((changes.clientAuthentication ?? before.clientAuthentication) === 'private_key_jwt') {
     // The key pair is made when private_key_jwt is chosen, so the JWKS URL works before the first sign-in.
-    const key = await ensureSigningKey(tx, keyring, actor.workspaceId, changes.rotateSigningKey === true);
-    if (key.created) details.signingKey = { kid: key.kid, ...(changes.rotateSigningKey ? { rotated: true } : {}) };
+    const key = await ensureSigningKey(tx, keyring, actor.workspaceId, changes.rotateSigningKey === true, now(actor));
+    if (key.created) {
+      details.signingKey = {
+        kid: key.kid,
+        ...(changes.rotateSigningKey ? { rotated: true } : {}),
+        ...(key.usedFrom ? { usedFrom: key.usedFrom.toISOString() } : {}),
+      };
+    }
   }
   if (Object.keys(details).length === 0) return before;
   if (columns.idp_issuer !== undefined) clearDiscoveryCache();

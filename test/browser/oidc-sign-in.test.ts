@@ -241,6 +241,11 @@ describeBrowser('members sign in through the company identity provider, in a rea
     await expectInputValue(section.getByRole('textbox', { name: 'JWKS URL' }), `${baseUrl}/api/v1/oidc/acme/jwks`);
     await expectVisible(section.getByRole('button', { name: 'Copy the JWKS URL' }));
     await expectVisible(section.getByRole('button', { name: 'Rotate key' }));
+    await section.getByRole('button', { name: 'Rotate key' }).click();
+    await expectVisible(toast(page, 'New signing key published at the JWKS URL.'));
+    await expectVisible(section.getByRole('status').filter({ hasText: 'Gatehouse signs with it from' }));
+    const jwks = await (await page.request.get(`${baseUrl}/api/v1/oidc/acme/jwks`)).json();
+    expect(jwks.keys).toHaveLength(2);
     await section.getByRole('textbox', { name: 'JWKS URL' }).scrollIntoViewIfNeeded();
     await screenshots(page, 'workspace-settings-single-sign-on-private-key-jwt');
   });

@@ -3,6 +3,7 @@ import { clearDiscoveryCache } from '../../src/services/oidc.js';
 import { generateSigningKey } from '../../src/services/oidc-client-auth.js';
 import { createTestApp, setUpWorkspace, type TestApp } from '../helpers/app.js';
 import type { TestClient } from '../helpers/client.js';
+import { turnOnMfa } from '../helpers/mfa.js';
 import { loginAtProvider, startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
 
 // Issue 10, SPEC §2b: Gatehouse authenticates at the IdP's token endpoint with a JWT signed by the
@@ -109,17 +110,64 @@ describe('private_key_jwt client authentication', () => {
     expect(row.idp_signing_key_sealed).not.toContain('"d"');
     expect(row.idp_signing_public_jwk).not.toContain('"d"');
 
-    // Saving again keeps the key; Rotate key replaces it.
+    // Saving again keeps the key (Rotate key: see below).
     await choosePrivateKeyJwt();
-    expect((await t.client().get('/api/v1/oidc/acme/jwks')).json().keys[0].kid).toBe(keys[0]!.kid);
-    const rotated = await put({ issuer: null, clientId: null, jitProvisioning: true, rotateSigningKey: true });
-    expect(rotated.statusCode, rotated.body).toBe(200);
-    expect((await t.client().get('/api/v1/oidc/acme/jwks')).json().keys[0].kid).not.toBe(keys[0]!.kid);
+    expect((await t.client().get('/api/v1/oidc/acme/jwks')).json().keys.map((k: { kid: string }) => k.kid)).toEqual([
+      keys[0]!.kid,
+    ]);
 
     expect((await t.client().get('/api/v1/oidc/nowhere/jwks')).statusCode).toBe(404);
     const refused = await put({ issuer: null, clientId: null, jitProvisioning: true, clientAuthentication: 'magic' });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().errors[0].path).toBe('clientAuthentication');
+  });
+
+  it('Rotate key publishes the new key first and signs with it only once providers have had time to fetch it', async () => {
+    // The owner keeps changing settings after members move to the IdP: break-glass needs MFA.
+    await turnOnMfa(owner);
+    await choosePrivateKeyJwt();
+    const before = (await t.client().get('/api/v1/oidc/acme/jwks')).json() as { keys: Array<{ kid: string }> };
+    const rotated = await put({ rotateSigningKey: true });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const switchAt = Date.parse(rotated.json().signingKeySwitchAt as string);
+    expect(switchAt - Date.now()).toBeGreaterThan(9 * 60 * 1000);
+    expect(switchAt - Date.now()).toBeLessThanOrEqual(10 * 60 * 1000);
+    const after = (await t.client().get('/api/v1/oidc/acme/jwks')).json() as { keys: Array<{ kid: string }> };
+    expect(after.keys).toHaveLength(2);
+    expect(after.keys[0]!.kid).toBe(before.keys[0]!.kid);
+    const nextKid = after.keys[1]!.kid;
+    expect(nextKid).not.toBe(before.keys[0]!.kid);
+
+    // A provider still holding the JWKS from before the rotation keeps accepting Gatehouse until the switch.
+    await useProvider(await providerTrusting(before));
+    const early = t.client();
+    const earlyCallback = await signInAtProvider(idp!, early, 'bob-sub');
+    expect((await early.get(earlyCallback.pathname + earlyCallback.search)).headers.location).toBe('/app');
+
+    // The switch time has come (moved into the past rather than waiting ten minutes): the new key signs, so
+    // that stale provider refuses and one that fetched the JWKS since accepts.
+    await t.app.db
+      .updateTable('workspaces')
+      .set({ idp_signing_next_from: new Date(Date.now() - 1000) })
+      .where('slug', '=', 'acme')
+      .execute();
+    expect((await owner.get('/api/v1/workspace/sso')).json().signingKeySwitchAt).toBeNull();
+    const late = t.client();
+    const lateCallback = await signInAtProvider(idp!, late, 'bob-sub');
+    expect((await late.get(lateCallback.pathname + lateCallback.search)).headers.location).toBe(
+      '/w/acme/sign-in?sso=invalid_response',
+    );
+    await idp!.close();
+    await useProvider(await providerTrusting(after));
+    const fresh = t.client();
+    const freshCallback = await signInAtProvider(idp!, fresh, 'bob-sub');
+    expect((await fresh.get(freshCallback.pathname + freshCallback.search)).headers.location).toBe('/app');
+
+    // Rotating again: the key in use becomes the current one, and another is published next to it.
+    await put({ rotateSigningKey: true });
+    const again = (await t.client().get('/api/v1/oidc/acme/jwks')).json() as { keys: Array<{ kid: string }> };
+    expect(again.keys.map((k) => k.kid)).toEqual([nextKid, expect.not.stringMatching(nextKid)]);
+    expect(JSON.stringify(again)).not.toContain('"d"');
   });
 
   it('lets a member sign in end to end at a provider that knows only the public key from the JWKS', async () => {

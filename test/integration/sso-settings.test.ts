@@ -83,6 +83,7 @@ describe('Single sign-on settings', () => {
       redirectUri: new URL('/api/v1/oidc/callback', t.config.publicUrl).href,
       clientAuthentication: 'client_secret_basic',
       jwksUrl: null,
+      signingKeySwitchAt: null,
     });
   });
 

@@ -23,6 +23,7 @@ const SsoSettings = z.object({
   redirectUri: z.string(),
   clientAuthentication: z.enum(OIDC_CLIENT_AUTHENTICATIONS),
   jwksUrl: z.string().nullable(),
+  signingKeySwitchAt: z.string().nullable(),
 });
 
 const IssuerUrl = z

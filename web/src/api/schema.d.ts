@@ -16148,6 +16148,7 @@ export interface paths {
                             /** @enum {string} */
                             clientAuthentication: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
                             jwksUrl: string | null;
+                            signingKeySwitchAt: string | null;
                         };
                     };
                 };
@@ -16242,6 +16243,7 @@ export interface paths {
                             /** @enum {string} */
                             clientAuthentication: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
                             jwksUrl: string | null;
+                            signingKeySwitchAt: string | null;
                         };
                     };
                 };
@@ -16474,6 +16476,7 @@ export interface paths {
                             /** @enum {string} */
                             clientAuthentication: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
                             jwksUrl: string | null;
+                            signingKeySwitchAt: string | null;
                         };
                     };
                 };

@@ -97,7 +97,7 @@ function SsoForm({ settings, saml }: { settings: SsoSettings; saml: SamlSettings
     mutationFn: () => ssoApi.save({ rotateSigningKey: true }),
     onSuccess: async (next) => {
       await saved(next);
-      toastSuccess('New signing key published. Your identity provider picks it up from the JWKS URL.');
+      toastSuccess('New signing key published at the JWKS URL. Gatehouse starts signing with it in 10 minutes.');
     },
   });
   const test = useMutation({

@@ -78,6 +78,13 @@ export function OidcClientFields({
               Rotate key
             </Button>
           </Group>
+          {settings.signingKeySwitchAt && (
+            <Text size="xs" c="dimmed" role="status">
+              A new key is published beside the current one. Gatehouse signs with it from{' '}
+              {new Date(settings.signingKeySwitchAt).toLocaleTimeString(undefined, { timeStyle: 'short' })}, once your
+              identity provider has had time to fetch it.
+            </Text>
+          )}
           <ProblemAlert error={keyRotation.error} />
         </>
       )}
